@@ -1,0 +1,1 @@
+# Users are Django's; section membership lives on programs.Section.members.

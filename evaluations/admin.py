@@ -1,0 +1,86 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from programs.fiscal_years import era_label
+from programs.quantities import format_quantity, format_rate
+
+from .calculations import STATUS_LABELS, status_of
+from .models import Rating, RatingScale, SelfEvaluation, YearlyResult
+
+
+class RatingInline(admin.TabularInline):
+    model = Rating
+    extra = 0
+
+
+@admin.register(RatingScale)
+class RatingScaleAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default"]
+    inlines = [RatingInline]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["symbol", "label", "scale", "order"]
+    list_select_related = ["scale"]
+
+
+class FiscalYearFilter(admin.SimpleListFilter):
+    title = "年度"
+    parameter_name = "fiscal_year"
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).order_by().values_list("fiscal_year", flat=True).distinct()
+        return [(year, era_label(year)) for year in sorted(set(years))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(fiscal_year=self.value()) if self.value() else queryset
+
+
+@admin.register(YearlyResult)
+class YearlyResultAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "fiscal_year_label", "actual", "target", "achievement_rate", "status"]
+    list_filter = ["indicator__item__area__plan", FiscalYearFilter, "indicator__item__area", "indicator__item__section"]
+    search_fields = ["indicator__name", "indicator__item__title", "actual_text"]
+    filter_horizontal = ["municipalities"]
+
+    def get_queryset(self, request):
+        # Everything achievement_for reads, fetched once for the whole page.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("indicator__item__area__plan")
+            .prefetch_related("municipalities", "indicator__targets", "indicator__results__municipalities")
+        )
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, result: YearlyResult) -> str:
+        return era_label(result.fiscal_year)
+
+    @admin.display(description="実績")
+    def actual(self, result: YearlyResult) -> str:
+        if result.value is None:
+            return result.actual_text or "－"
+        return format_quantity(result.value, result.indicator.unit)
+
+    @admin.display(description="目標")
+    def target(self, result: YearlyResult) -> str:
+        achievement = result.indicator.achievement_for(result.fiscal_year)
+        return format_quantity(achievement.target if achievement else None, result.indicator.unit)
+
+    @admin.display(description="達成率")
+    def achievement_rate(self, result: YearlyResult) -> str:
+        achievement = result.indicator.achievement_for(result.fiscal_year)
+        return format_rate(achievement.rate if achievement else None)
+
+    @admin.display(description="状況")
+    def status(self, result: YearlyResult) -> str:
+        return STATUS_LABELS[status_of(result.indicator.achievement_for(result.fiscal_year))]
+
+
+@admin.register(SelfEvaluation)
+class SelfEvaluationAdmin(SimpleHistoryAdmin):
+    list_display = ["item", "fiscal_year", "rating"]
+    list_filter = ["item__area__plan", FiscalYearFilter, "item__area", "item__section", "rating"]
+    list_select_related = ["item__area__plan", "rating"]
+    search_fields = ["item__title", "activities", "self_assessment", "next_steps"]

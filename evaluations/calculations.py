@@ -1,0 +1,377 @@
+"""Achievement rules: how a yearly result is measured against its target.
+
+Everything that shows an achievement rate (admin, pages, API, Excel) calls this module;
+nothing else does the arithmetic. The functions are pure: they take plain values and
+frozen dataclasses, never query the database, and return Decimals.
+
+Rounding: a rate is a percentage rounded half-up to one decimal
+(``Decimal.quantize(Decimal("0.1"), ROUND_HALF_UP)``), never Python's half-even ``round``
+and never through float. 2/3 → 66.7 %, 0.05 % → 0.1 %.
+
+Rules, one per target kind (DOMAIN.md), each with the seeds' example:
+
+per_year
+    rate = actual ÷ target of that year × 100; met when actual ≥ target.
+    第8期 7 事項1: 144 ÷ 153 = 94.1 %.
+cumulative
+    running total = sum of the yearly results up to the year;
+    target to date = period target × years elapsed ÷ years in the period;
+    rate = running total ÷ period target; pace = running total ÷ target to date;
+    needed per remaining year = (period target − running total) ÷ years left.
+    第7期 2（1）事項1: 352 + 428 + 419 = 1,199 of 1,350 → 88.8 %; after FY2018 the target to
+    date is 450, so 352 is 78.2 % of pace.
+frequency
+    met when actual count ≥ target count in the year (「年１回以上」: 1 ≥ 1 → met).
+coverage
+    rate = municipalities covered ÷ municipalities aimed at (62 for 「62区市町村で各１人以上」);
+    「24区市 38人配置」 → 24 ÷ 62 = 38.7 %.
+by_period_end
+    rate = the latest value reached by the year ÷ target; met when it reaches the target
+    (「12センターで実施（H32年度末）」).
+direction
+    compare the year's value with the previous one: 増加 / 横ばい / 減少; met when it moved
+    the desired way. 2,366 → 2,316 → 2,399 → 2,410所: 減少, 増加, 増加.
+several components (「600人(総論編) 180人(実践編)」)
+    each component is an indicator measured by its own rule; the item's rate is its
+    weakest component's rate and the item is met only when every component is met.
+next-year figure stated in an evaluation (「【R3年度の目標数値】…1回」)
+    becomes that year's target: ``target_for_year`` prefers a target of the fiscal year
+    and falls back to the period target.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+ONE_DECIMAL = Decimal("0.1")
+HUNDRED = Decimal(100)
+TOKYO_MUNICIPALITY_COUNT = 62
+
+
+class Kind(StrEnum):
+    PER_YEAR = "per_year"
+    CUMULATIVE = "cumulative"
+    FREQUENCY = "frequency"
+    COVERAGE = "coverage"
+    BY_PERIOD_END = "by_period_end"
+    DIRECTION = "direction"
+
+
+class Direction(StrEnum):
+    INCREASE = "increase"
+    DECREASE = "decrease"
+
+
+class Trend(StrEnum):
+    UP = "up"
+    FLAT = "flat"
+    DOWN = "down"
+
+
+TREND_LABELS = {Trend.UP: "増加", Trend.FLAT: "横ばい", Trend.DOWN: "減少"}
+
+
+@dataclass(frozen=True)
+class TargetFigure:
+    kind: str
+    value: Decimal | None
+    fiscal_year: int | None = None  # None: the whole plan period
+    direction: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultFigure:
+    fiscal_year: int
+    value: Decimal | None
+    municipality_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """How an indicator stands in one fiscal year."""
+
+    kind: str
+    fiscal_year: int
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    met: bool | None
+    # Cumulative targets only.
+    running_total: Decimal | None = None
+    target_to_date: Decimal | None = None
+    pace_rate: Decimal | None = None
+    needed_per_remaining_year: Decimal | None = None
+    # Direction-only targets only.
+    trend: Trend | None = None
+
+    @property
+    def entered(self) -> bool:
+        return self.actual is not None
+
+
+def achievement_rate(actual: Decimal | int | None, target: Decimal | int | None) -> Decimal | None:
+    """Return actual ÷ target as a percentage, half-up to 0.1; None when it cannot be computed."""
+    if actual is None or target is None or Decimal(target) == 0:
+        return None
+    return (Decimal(actual) * HUNDRED / Decimal(target)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
+
+
+def target_for_year(targets: Iterable[TargetFigure], fiscal_year: int) -> TargetFigure | None:
+    """Return the target of the fiscal year, else the period-wide target, else None."""
+    period_target = None
+    for target in targets:
+        if target.fiscal_year == fiscal_year:
+            return target
+        if target.fiscal_year is None:
+            period_target = target
+    return period_target
+
+
+def per_year_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
+    return Achievement(
+        kind=Kind.PER_YEAR,
+        fiscal_year=fiscal_year,
+        target=target,
+        actual=actual,
+        rate=achievement_rate(actual, target),
+        met=_at_least(actual, target),
+    )
+
+
+def frequency_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
+    return Achievement(
+        kind=Kind.FREQUENCY,
+        fiscal_year=fiscal_year,
+        target=target,
+        actual=actual,
+        rate=achievement_rate(actual, target),
+        met=_at_least(actual, target),
+    )
+
+
+def coverage_achievement(
+    *, fiscal_year: int, covered: int | Decimal | None, aimed_at: Decimal | int | None = TOKYO_MUNICIPALITY_COUNT
+) -> Achievement:
+    covered_value = None if covered is None else Decimal(covered)
+    aimed_value = None if aimed_at is None else Decimal(aimed_at)
+    return Achievement(
+        kind=Kind.COVERAGE,
+        fiscal_year=fiscal_year,
+        target=aimed_value,
+        actual=covered_value,
+        rate=achievement_rate(covered_value, aimed_value),
+        met=_at_least(covered_value, aimed_value),
+    )
+
+
+def by_period_end_achievement(
+    *, fiscal_year: int, target: Decimal | None, values_by_year: Mapping[int, Decimal | None]
+) -> Achievement:
+    """Measure the latest value reached up to the fiscal year against the period-end target."""
+    reached = _latest_value(values_by_year, up_to=fiscal_year)
+    return Achievement(
+        kind=Kind.BY_PERIOD_END,
+        fiscal_year=fiscal_year,
+        target=target,
+        actual=reached,
+        rate=achievement_rate(reached, target),
+        met=_at_least(reached, target),
+    )
+
+
+def cumulative_achievement(
+    *,
+    fiscal_year: int,
+    period_target: Decimal | None,
+    values_by_year: Mapping[int, Decimal | None],
+    first_fiscal_year: int,
+    last_fiscal_year: int,
+) -> Achievement:
+    """Measure the running total since the period began against the period target and its pace."""
+    entered = [
+        value
+        for year, value in values_by_year.items()
+        if first_fiscal_year <= year <= fiscal_year and value is not None
+    ]
+    year_value = values_by_year.get(fiscal_year)
+    running_total = sum(entered, Decimal(0)) if entered else None
+    years_in_period = last_fiscal_year - first_fiscal_year + 1
+    years_elapsed = min(max(fiscal_year - first_fiscal_year + 1, 0), years_in_period)
+    target_to_date = None
+    needed = None
+    if period_target is not None:
+        target_to_date = (Decimal(period_target) * years_elapsed / years_in_period).quantize(
+            Decimal("1"), ROUND_HALF_UP
+        )
+        years_left = years_in_period - years_elapsed
+        if running_total is not None and years_left > 0:
+            shortfall = max(Decimal(period_target) - running_total, Decimal(0))
+            needed = (shortfall / years_left).quantize(Decimal("1"), ROUND_HALF_UP)
+    return Achievement(
+        kind=Kind.CUMULATIVE,
+        fiscal_year=fiscal_year,
+        target=period_target,
+        actual=year_value,
+        rate=achievement_rate(running_total, period_target),
+        met=_at_least(running_total, period_target),
+        running_total=running_total,
+        target_to_date=target_to_date,
+        pace_rate=achievement_rate(running_total, target_to_date),
+        needed_per_remaining_year=needed,
+    )
+
+
+def direction_trend(previous: Decimal | None, current: Decimal | None) -> Trend | None:
+    """Return how the value moved from the previous one; None when either is missing."""
+    if previous is None or current is None:
+        return None
+    if current > previous:
+        return Trend.UP
+    if current < previous:
+        return Trend.DOWN
+    return Trend.FLAT
+
+
+def direction_achievement(
+    *, fiscal_year: int, direction: str | None, values_by_year: Mapping[int, Decimal | None]
+) -> Achievement:
+    """Compare the year's value with the latest earlier one (or the baseline year)."""
+    current = values_by_year.get(fiscal_year)
+    previous = _latest_value(values_by_year, up_to=fiscal_year - 1)
+    trend = direction_trend(previous, current)
+    met = None
+    if trend is not None:
+        wanted = Trend.DOWN if direction == Direction.DECREASE else Trend.UP
+        met = trend == wanted
+    return Achievement(
+        kind=Kind.DIRECTION,
+        fiscal_year=fiscal_year,
+        target=None,
+        actual=current,
+        rate=None,
+        met=met,
+        trend=trend,
+    )
+
+
+def indicator_achievement(
+    *,
+    targets: Sequence[TargetFigure],
+    results: Sequence[ResultFigure],
+    fiscal_year: int,
+    first_fiscal_year: int,
+    last_fiscal_year: int,
+) -> Achievement | None:
+    """Apply the rule of the indicator's target kind for one fiscal year; None without a target."""
+    target = target_for_year(targets, fiscal_year)
+    if target is None:
+        return None
+    values_by_year = {result.fiscal_year: result.value for result in results}
+    actual = values_by_year.get(fiscal_year)
+    match target.kind:
+        case Kind.PER_YEAR:
+            return per_year_achievement(fiscal_year=fiscal_year, target=target.value, actual=actual)
+        case Kind.FREQUENCY:
+            return frequency_achievement(fiscal_year=fiscal_year, target=target.value, actual=actual)
+        case Kind.COVERAGE:
+            result = next((r for r in results if r.fiscal_year == fiscal_year), None)
+            covered = None
+            if result is not None:
+                covered = result.municipality_count if result.municipality_count is not None else result.value
+            return coverage_achievement(fiscal_year=fiscal_year, covered=covered, aimed_at=target.value)
+        case Kind.BY_PERIOD_END:
+            return by_period_end_achievement(
+                fiscal_year=fiscal_year, target=target.value, values_by_year=values_by_year
+            )
+        case Kind.CUMULATIVE:
+            period_target = next((t for t in targets if t.fiscal_year is None), target)
+            return cumulative_achievement(
+                fiscal_year=fiscal_year,
+                period_target=period_target.value,
+                values_by_year=values_by_year,
+                first_fiscal_year=first_fiscal_year,
+                last_fiscal_year=last_fiscal_year,
+            )
+        case Kind.DIRECTION:
+            return direction_achievement(
+                fiscal_year=fiscal_year, direction=target.direction, values_by_year=values_by_year
+            )
+    raise ValueError(f"unknown target kind {target.kind!r}")
+
+
+@dataclass(frozen=True)
+class ItemAchievement:
+    rate: Decimal | None
+    met: bool | None
+    components: tuple[Achievement, ...]
+
+
+def components_achievement(components: Iterable[Achievement]) -> ItemAchievement:
+    """Combine several components: the weakest rate stands for the item; met only if all are met."""
+    measured = tuple(components)
+    rates = [c.rate for c in measured if c.rate is not None]
+    verdicts = [c.met for c in measured]
+    met: bool | None
+    if not measured or any(v is None for v in verdicts):
+        met = None if not any(v is False for v in verdicts) else False
+    else:
+        met = all(verdicts)
+    return ItemAchievement(rate=min(rates) if rates else None, met=met, components=measured)
+
+
+def _at_least(actual: Decimal | None, target: Decimal | None) -> bool | None:
+    if actual is None or target is None:
+        return None
+    return Decimal(actual) >= Decimal(target)
+
+
+def _latest_value(values_by_year: Mapping[int, Decimal | None], *, up_to: int) -> Decimal | None:
+    years = sorted(year for year, value in values_by_year.items() if year <= up_to and value is not None)
+    return values_by_year[years[-1]] if years else None
+
+
+class Status(StrEnum):
+    ACHIEVED = "achieved"
+    MOSTLY_ACHIEVED = "mostly_achieved"
+    NOT_ACHIEVED = "not_achieved"
+    NOT_ENTERED = "not_entered"
+    INCREASED = "increased"
+    FLAT = "flat"
+    DECREASED = "decreased"
+
+
+STATUS_LABELS = {
+    Status.ACHIEVED: "達成",
+    Status.MOSTLY_ACHIEVED: "概ね達成",
+    Status.NOT_ACHIEVED: "未達成",
+    Status.NOT_ENTERED: "未入力",
+    Status.INCREASED: "増加",
+    Status.FLAT: "横ばい",
+    Status.DECREASED: "減少",
+}
+MOSTLY_ACHIEVED_FROM = Decimal(90)
+
+
+def status_of(achievement: Achievement | None, *, mostly_from: Decimal = MOSTLY_ACHIEVED_FROM) -> Status:
+    """Grade an achievement: 達成 ≥ 100 %, 概ね達成 ≥ 90 %, else 未達成; 未入力 without a figure.
+
+    A cumulative target is graded against the target to date (its pace), so a plan on pace
+    is not shown as behind in its first year; a direction-only target reports its trend.
+    """
+    if achievement is None or not achievement.entered:
+        return Status.NOT_ENTERED
+    if achievement.kind == Kind.DIRECTION:
+        if achievement.trend is None:
+            return Status.NOT_ENTERED
+        return {Trend.UP: Status.INCREASED, Trend.FLAT: Status.FLAT, Trend.DOWN: Status.DECREASED}[achievement.trend]
+    rate = achievement.pace_rate if achievement.kind == Kind.CUMULATIVE else achievement.rate
+    if achievement.met and achievement.kind != Kind.CUMULATIVE:
+        return Status.ACHIEVED
+    if rate is None:
+        return Status.ACHIEVED if achievement.met else Status.NOT_ENTERED
+    if rate >= HUNDRED:
+        return Status.ACHIEVED
+    if rate >= mostly_from:
+        return Status.MOSTLY_ACHIEVED
+    return Status.NOT_ACHIEVED

@@ -1,0 +1,129 @@
+"""What happened each fiscal year: results, self-evaluations and the rating scale."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from programs.fiscal_years import era_label
+from programs.models import Indicator, Item, Municipality
+
+from .calculations import ResultFigure
+
+
+class RatingScale(models.Model):
+    """A grading scale for 評定, kept as data (MHLW's ◎ ○ △ × by default)."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    is_default = models.BooleanField("既定", default=False)
+
+    class Meta:
+        verbose_name = "評定の尺度"
+        verbose_name_plural = "評定の尺度"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="rating_scale_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(models.Model):
+    scale = models.ForeignKey(RatingScale, verbose_name="尺度", on_delete=models.CASCADE, related_name="ratings")
+    symbol = models.CharField("記号", max_length=5)
+    label = models.CharField("意味", max_length=100)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "評定"
+        verbose_name_plural = "評定"
+        ordering = ["scale", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "symbol"], name="rating_unique_symbol_in_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.symbol} {self.label}"
+
+
+class YearlyResult(models.Model):
+    """The actual value of an indicator in one fiscal year (実績)."""
+
+    indicator = models.ForeignKey(Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="results")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    value = models.DecimalField(
+        "実績値",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    actual_text = models.CharField("実績（原文）", max_length=500, blank=True)
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name="実施区市町村", blank=True, related_name="results"
+    )
+    municipality_count = models.PositiveSmallIntegerField(
+        "実施区市町村数", null=True, blank=True, help_text="区市町村名が分からない場合の数"
+    )
+
+    history = HistoricalRecords(verbose_name="実績の変更履歴", m2m_fields=[municipalities])
+
+    class Meta:
+        verbose_name = "実績"
+        verbose_name_plural = "実績"
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"], name="yearly_result_one_per_indicator_and_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0) | Q(value__isnull=True), name="yearly_result_value_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        shown = self.actual_text or (f"{self.value:,}{self.indicator.unit}" if self.value is not None else "未入力")
+        return f"{self.indicator.label} {era_label(self.fiscal_year)}: {shown}"
+
+    @property
+    def covered_count(self) -> int | None:
+        """Return how many municipalities the result covers: the named ones, else the stated count."""
+        named = len(self.municipalities.all())
+        return named if named else self.municipality_count
+
+    def as_figure(self) -> ResultFigure:
+        """Return the figure the achievement rules read (prefetch ``municipalities`` in lists)."""
+        return ResultFigure(fiscal_year=self.fiscal_year, value=self.value, municipality_count=self.covered_count)
+
+
+class SelfEvaluation(models.Model):
+    """The year's self-assessment of an item and its next steps (自己評価)."""
+
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="evaluations")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    activities = models.TextField("取組の実施内容・実績", blank=True)
+    self_assessment = models.TextField("自己評価", blank=True)
+    next_steps = models.TextField("今後の課題・対応策", blank=True)
+    rating = models.ForeignKey(
+        Rating, verbose_name="評定", null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    reference = models.CharField("参考資料", max_length=100, blank=True)
+
+    history = HistoricalRecords(verbose_name="自己評価の変更履歴")
+
+    class Meta:
+        verbose_name = "自己評価"
+        verbose_name_plural = "自己評価"
+        ordering = ["item", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "fiscal_year"], name="self_evaluation_one_per_item_and_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)}"

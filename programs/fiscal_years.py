@@ -1,0 +1,95 @@
+"""Fiscal years (April to March) and their Japanese era names.
+
+FY2021 runs from 2021-04-01 to 2022-03-31 and is written 令和3年度. 平成 ended on
+2019-04-30, so FY2019 is both 平成31年度 and 令和元年度; plans written before the change
+say 平成32年度 / H32 for FY2020. We display the era current at the end of the fiscal
+year (令和元年度, never 平成31年度) and parse every form staff and the seeds use.
+"""
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+FISCAL_YEAR_START_MONTH = 4
+
+ERROR_FISCAL_YEAR_UNREADABLE = "年度「{text}」を読み取れません。「2021」「R3」「令和3年度」の形で入力してください。"
+ERROR_FISCAL_YEAR_OUT_OF_RANGE = "年度「{text}」は対応範囲（平成元年度以降）の外です。"
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    letter: str
+    first_fiscal_year: int  # the fiscal year numbered 元年 / 1 in this era
+
+    def fiscal_year(self, era_year: int) -> int:
+        return self.first_fiscal_year + era_year - 1
+
+
+HEISEI = Era(name="平成", letter="H", first_fiscal_year=1989)
+REIWA = Era(name="令和", letter="R", first_fiscal_year=2019)
+ERAS = (REIWA, HEISEI)  # newest first: display picks the first that has begun
+_ERAS_BY_TOKEN = {token: era for era in ERAS for token in (era.name, era.letter)}
+
+_ERA_PATTERN = re.compile(r"^(平成|令和|H|R)\s*(元|\d{1,2})\s*(?:年度|年)?$", re.IGNORECASE)
+_WESTERN_PATTERN = re.compile(r"^(?:FY)?\s*(\d{4})\s*(?:年度|年)?$", re.IGNORECASE)
+
+
+class FiscalYearError(ValueError):
+    """Raised with a Japanese message a user can act on."""
+
+
+def fiscal_year_of(day: datetime.date) -> int:
+    """Return the fiscal year a calendar day falls in (April-start)."""
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def era_of(fiscal_year: int) -> Era:
+    """Return the era a fiscal year is displayed in."""
+    for era in ERAS:
+        if fiscal_year >= era.first_fiscal_year:
+            return era
+    raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=fiscal_year))
+
+
+def era_year_of(fiscal_year: int) -> int:
+    return fiscal_year - era_of(fiscal_year).first_fiscal_year + 1
+
+
+def era_label(fiscal_year: int) -> str:
+    """Return the display form: 2021 → 「令和3年度」, 2019 → 「令和元年度」, 2018 → 「平成30年度」."""
+    era = era_of(fiscal_year)
+    year = era_year_of(fiscal_year)
+    return f"{era.name}{'元' if year == 1 else year}年度"
+
+
+def short_era_label(fiscal_year: int) -> str:
+    """Return the short form used in sheet headers: 2021 → 「R3」, 2018 → 「H30」."""
+    return f"{era_of(fiscal_year).letter}{era_year_of(fiscal_year)}"
+
+
+def parse_fiscal_year(text: str | int) -> int:
+    """Read a fiscal year written as 2021, R3, 令和3年度, 令和元年度, H31, 平成31年度, H32, 令和３年度 …
+
+    Heisei years past 31 (H32 = FY2020) are accepted because plans written before the
+    change of era used them.
+    """
+    if isinstance(text, int):
+        return _checked(text, str(text))
+    normalised = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+    if match := _WESTERN_PATTERN.match(normalised):
+        return _checked(int(match.group(1)), text)
+    if match := _ERA_PATTERN.match(normalised):
+        era = _ERAS_BY_TOKEN[match.group(1).upper() if len(match.group(1)) == 1 else match.group(1)]
+        era_year = 1 if match.group(2) == "元" else int(match.group(2))
+        if era_year < 1:
+            raise FiscalYearError(ERROR_FISCAL_YEAR_UNREADABLE.format(text=text))
+        return _checked(era.fiscal_year(era_year), text)
+    raise FiscalYearError(ERROR_FISCAL_YEAR_UNREADABLE.format(text=text))
+
+
+def _checked(fiscal_year: int, text: object) -> int:
+    if not HEISEI.first_fiscal_year <= fiscal_year <= 2100:
+        raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=text))
+    return fiscal_year

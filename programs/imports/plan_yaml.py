@@ -1,0 +1,346 @@
+"""Load a prefecture's plan data from the YAML sources in ``fixtures/`` (see SCHEMA.md there).
+
+Rows are matched by natural keys and saved only when a field differs, so loading the same
+files twice writes nothing the second time, not even a history row. Rows that the files do
+not mention (entered by staff) are left alone.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import models, transaction
+
+from evaluations.models import Rating, RatingScale, SelfEvaluation, YearlyResult
+from programs.models import (
+    Indicator,
+    Item,
+    Municipality,
+    PlanPeriod,
+    PolicyArea,
+    Program,
+    ProgramBudget,
+    Section,
+    Target,
+    Vision,
+)
+
+CHANGE_REASON = "計画データ（YAML）の読込"
+
+AREA_KEYS = {"number", "sub_number", "title", "sub_title", "vision", "background", "outcome_indicator_text", "items"}
+ITEM_KEYS = {
+    "number", "title", "related_activities", "programs", "background", "item_vision", "reference",
+    "indicators", "results", "evaluations", "section",
+}  # fmt: skip
+INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
+TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direction"}
+RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
+EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference"}
+
+
+class PlanDataError(ValueError):
+    """A source file does not match the schema; the message names the file and the place."""
+
+
+@dataclass
+class LoadReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def summary(self) -> str:
+        names = sorted(set(self.created) | set(self.updated))
+        if not names:
+            return "変更なし（すべて読込済み）"
+        return ", ".join(f"{name}: 追加{self.created[name]} 更新{self.updated[name]}" for name in names)
+
+
+@transaction.atomic
+def plan_data_load(*, directory: Path) -> LoadReport:
+    """Upsert everything in ``directory`` in one transaction; nothing is written on an error."""
+    loader = _Loader(directory)
+    loader.run()
+    return loader.report
+
+
+class _Loader:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.report = LoadReport()
+
+    def run(self) -> None:
+        plans = self._read("plans.yaml")
+        self._load_plans(plans)
+        self._load_municipalities(self._read("municipalities.yaml"))
+        self._load_visions(self._read("visions.yaml"))
+        self._load_programs(self._read("programs.yaml"))
+        for path in sorted(self.directory.glob("plan[0-9]*.yaml")):
+            self._load_fragment(path.name, self._read(path.name))
+        self._load_sections(plans)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _read(self, name: str) -> dict[str, Any]:
+        path = self.directory / name
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise PlanDataError(f"{name}: 読み込めません: {error}") from error
+        if not isinstance(data, dict):
+            raise PlanDataError(f"{name}: 先頭はマッピングである必要があります")
+        return data
+
+    @staticmethod
+    def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:
+        unknown = set(data) - allowed
+        if unknown:
+            raise PlanDataError(f"{where}: 不明な項目 {sorted(unknown)}")
+
+    # -- writing -------------------------------------------------------------------------
+
+    def _upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+        """Create the row, or update only the fields that differ; count what happened."""
+        name = model._meta.verbose_name
+        instance = model.objects.filter(**lookup).first()
+        if instance is None:
+            instance = model(**lookup, **values)
+            instance._change_reason = CHANGE_REASON
+            instance.full_clean()
+            instance.save()
+            self.report.created[name] += 1
+            return instance
+        changed = [attr for attr, value in values.items() if _differs(getattr(instance, attr), value)]
+        if changed:
+            for attr in changed:
+                setattr(instance, attr, values[attr])
+            instance._change_reason = CHANGE_REASON
+            instance.full_clean()
+            instance.save(update_fields=[model._meta.get_field(attr).attname for attr in changed])
+            self.report.updated[name] += 1
+        return instance
+
+    def _set_m2m(self, instance: models.Model, attr: str, wanted: list[models.Model]) -> None:
+        manager = getattr(instance, attr)
+        if {obj.pk for obj in manager.all()} != {obj.pk for obj in wanted}:
+            instance._change_reason = CHANGE_REASON
+            manager.set(wanted)
+            self.report.updated[instance._meta.verbose_name] += 1
+
+    # -- sections of the source ------------------------------------------------------------
+
+    def _load_plans(self, data: dict[str, Any]) -> None:
+        for plan in data.get("plans", []):
+            self._upsert(
+                PlanPeriod,
+                {"name": plan["name"]},
+                {
+                    "ordinal": plan["ordinal"],
+                    "title": plan.get("title") or "",
+                    "first_fiscal_year": plan["first_fiscal_year"],
+                    "last_fiscal_year": plan["last_fiscal_year"],
+                    "uses_rating": bool(plan.get("uses_rating")),
+                },
+            )
+        for scale_data in data.get("rating_scales", []):
+            scale = self._upsert(RatingScale, {"name": scale_data["name"]}, {"is_default": scale_data["is_default"]})
+            for order, rating in enumerate(scale_data["ratings"], start=1):
+                self._upsert(
+                    Rating, {"scale": scale, "symbol": rating["symbol"]}, {"label": rating["label"], "order": order}
+                )
+
+    def _load_municipalities(self, data: dict[str, Any]) -> None:
+        for municipality in data["municipalities"]:
+            self._upsert(
+                Municipality,
+                {"code": str(municipality["code"])},
+                {"name": municipality["name"], "kind": municipality["kind"]},
+            )
+
+    def _load_visions(self, data: dict[str, Any]) -> None:
+        def walk(nodes: list[dict[str, Any]], parent: Vision | None) -> None:
+            for order, node in enumerate(nodes, start=1):
+                vision = self._upsert(
+                    Vision, {"code": node["code"]}, {"title": node["title"], "parent": parent, "order": order}
+                )
+                walk(node.get("children") or [], vision)
+
+        walk(data.get("visions", []), None)
+
+    def _load_programs(self, data: dict[str, Any]) -> None:
+        for program_data in data.get("programs", []):
+            program = self._upsert(
+                Program,
+                {"name": program_data["name"]},
+                {key: program_data.get(key) or "" for key in ("purpose", "description", "issues", "achievements")},
+            )
+            for budget in program_data.get("budgets") or []:
+                self._upsert(
+                    ProgramBudget,
+                    {"program": program, "fiscal_year": budget["fiscal_year"]},
+                    {
+                        "amount_thousand_yen": Decimal(str(budget["amount_thousand_yen"])),
+                        "text": budget.get("text") or "",
+                    },
+                )
+
+    def _load_fragment(self, name: str, data: dict[str, Any]) -> None:
+        self._check_keys(name, data, {"plan", "areas"})
+        plan = PlanPeriod.objects.filter(name=data["plan"]).first()
+        if plan is None:
+            raise PlanDataError(f"{name}: 計画期間「{data['plan']}」が plans.yaml にありません")
+        for area_data in data["areas"]:
+            self._load_area(f"{name} 分野{area_data.get('number')}", plan, area_data)
+
+    def _load_area(self, where: str, plan: PlanPeriod, data: dict[str, Any]) -> None:
+        self._check_keys(where, data, AREA_KEYS)
+        vision = None
+        if data.get("vision"):
+            vision = Vision.objects.filter(code=data["vision"]).first()
+            if vision is None:
+                raise PlanDataError(f"{where}: ビジョン「{data['vision']}」が visions.yaml にありません")
+        parent = None
+        sub_number = data.get("sub_number")
+        if sub_number is not None:
+            parent = self._upsert(
+                PolicyArea, {"plan": plan, "number": data["number"], "sub_number": None}, {"title": data["title"]}
+            )
+        area = self._upsert(
+            PolicyArea,
+            {"plan": plan, "number": data["number"], "sub_number": sub_number},
+            {
+                "parent": parent,
+                "title": data["sub_title"] if sub_number is not None else data["title"],
+                "vision": vision,
+                "background": data.get("background") or "",
+                "outcome_indicator_text": data.get("outcome_indicator_text") or "",
+            },
+        )
+        for item_data in data.get("items") or []:
+            self._load_item(f"{where} 事項{item_data.get('number')}", area, item_data)
+
+    def _load_item(self, where: str, area: PolicyArea, data: dict[str, Any]) -> None:
+        self._check_keys(where, data, ITEM_KEYS)
+        item = self._upsert(
+            Item,
+            {"area": area, "number": data["number"]},
+            {
+                "title": data["title"].strip(),
+                "related_activities": data.get("related_activities") or "",
+                "background": data.get("background") or "",
+                "item_vision": data.get("item_vision") or "",
+                "reference": data.get("reference") or "",
+            },
+        )
+        programs = [Program.objects.get_or_create(name=name)[0] for name in data.get("programs") or []]
+        self._set_m2m(item, "programs", programs)
+        indicators = {}
+        for order, indicator_data in enumerate(data.get("indicators") or [], start=1):
+            indicators[indicator_data["key"]] = self._load_indicator(
+                f"{where} 指標{indicator_data.get('key')}", item, order, indicator_data
+            )
+        for result_data in data.get("results") or []:
+            self._load_result(f"{where} 実績{result_data.get('fiscal_year')}", indicators, result_data)
+        for evaluation_data in data.get("evaluations") or []:
+            self._load_evaluation(f"{where} 自己評価{evaluation_data.get('fiscal_year')}", item, evaluation_data)
+
+    def _load_indicator(self, where: str, item: Item, order: int, data: dict[str, Any]) -> Indicator:
+        self._check_keys(where, data, INDICATOR_KEYS)
+        indicator = self._upsert(
+            Indicator,
+            {"item": item, "key": data["key"]},
+            {
+                "name": data["name"],
+                "component": data.get("component") or "",
+                "unit": data.get("unit") or "",
+                "type": data.get("type") or Indicator.Type.PROCESS,
+                "order": order,
+            },
+        )
+        for target_data in data.get("targets") or []:
+            self._check_keys(where, target_data, TARGET_KEYS)
+            if target_data["kind"] not in Target.Kind.values:
+                raise PlanDataError(f"{where}: 目標の種類「{target_data['kind']}」は使えません")
+            self._upsert(
+                Target,
+                {"indicator": indicator, "fiscal_year": target_data.get("fiscal_year")},
+                {
+                    "kind": target_data["kind"],
+                    "value": _decimal(target_data.get("value")),
+                    "unit": target_data.get("unit") or indicator.unit,
+                    "target_text": str(target_data["text"]),
+                    "source": target_data.get("source") or Target.Source.PLAN,
+                    "direction": target_data.get("direction") or "",
+                },
+            )
+        return indicator
+
+    def _load_result(self, where: str, indicators: dict[str, Indicator], data: dict[str, Any]) -> None:
+        self._check_keys(where, data, RESULT_KEYS)
+        indicator = indicators.get(data["indicator"])
+        if indicator is None:
+            raise PlanDataError(f"{where}: 指標「{data['indicator']}」がこの事項にありません")
+        result = self._upsert(
+            YearlyResult,
+            {"indicator": indicator, "fiscal_year": data["fiscal_year"]},
+            {
+                "value": _decimal(data.get("value")),
+                "actual_text": str(data.get("text") or ""),
+                "municipality_count": data.get("municipality_count"),
+            },
+        )
+        codes = [str(code) for code in data.get("municipalities") or []]
+        if codes:
+            municipalities = list(Municipality.objects.filter(code__in=codes))
+            if len(municipalities) != len(set(codes)):
+                raise PlanDataError(f"{where}: 不明な団体コードがあります {codes}")
+            self._set_m2m(result, "municipalities", municipalities)
+
+    def _load_evaluation(self, where: str, item: Item, data: dict[str, Any]) -> None:
+        self._check_keys(where, data, EVALUATION_KEYS)
+        rating = None
+        if data.get("rating"):
+            rating = Rating.objects.filter(scale__is_default=True, symbol=data["rating"]).first()
+            if rating is None:
+                raise PlanDataError(f"{where}: 評定「{data['rating']}」が既定の尺度にありません")
+        self._upsert(
+            SelfEvaluation,
+            {"item": item, "fiscal_year": data["fiscal_year"]},
+            {
+                "activities": data.get("activities") or "",
+                "self_assessment": data.get("self_assessment") or "",
+                "next_steps": data.get("next_steps") or "",
+                "rating": rating,
+                "reference": data.get("reference") or "",
+            },
+        )
+
+    def _load_sections(self, data: dict[str, Any]) -> None:
+        for order, section_data in enumerate(data.get("sections", []), start=1):
+            section = self._upsert(Section, {"name": section_data["name"]}, {"order": order})
+            for area in section_data.get("areas", []):
+                # Only items without an owner: an administrator's reassignment survives a reload.
+                items = Item.objects.filter(
+                    area__plan__name=area["plan"], area__number=area["number"], section__isnull=True
+                )
+                for item in items:
+                    self._upsert(Item, {"pk": item.pk}, {"section": section})
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value))
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(current, models.Model) or isinstance(wanted, models.Model):
+        return getattr(current, "pk", None) != getattr(wanted, "pk", None)
+    if isinstance(current, Decimal) and wanted is not None:
+        return current != Decimal(str(wanted))
+    return current != wanted

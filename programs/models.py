@@ -1,0 +1,331 @@
+"""The plan's structure: periods, visions, areas, items, indicators, targets, programmes."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from evaluations.calculations import Achievement, TargetFigure, indicator_achievement
+from evaluations.calculations import Direction as TargetDirection
+from evaluations.calculations import Kind as TargetKind
+
+from .fiscal_years import era_label
+
+NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+class PlanPeriod(models.Model):
+    """A three-year plan period such as 第8期 (FY2021–FY2023)."""
+
+    name = models.CharField("名称", max_length=20, unique=True, help_text="例: 第8期")
+    ordinal = models.PositiveSmallIntegerField("期", unique=True, help_text="第8期なら 8")
+    title = models.CharField("シート表題", max_length=200, blank=True)
+    first_fiscal_year = models.PositiveSmallIntegerField("開始年度")
+    last_fiscal_year = models.PositiveSmallIntegerField("終了年度")
+    uses_rating = models.BooleanField("評定欄あり", default=False)
+
+    class Meta:
+        verbose_name = "計画期間"
+        verbose_name_plural = "計画期間"
+        ordering = ["ordinal"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(first_fiscal_year__lte=F("last_fiscal_year")),
+                name="plan_period_first_year_not_after_last",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{era_label(self.first_fiscal_year)}～{era_label(self.last_fiscal_year)}）"
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+    def contains(self, fiscal_year: int) -> bool:
+        return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
+
+
+class Vision(models.Model):
+    """A vision of the plan (ビジョン・目標), nested: ② › ②－３."""
+
+    code = models.CharField("番号", max_length=20, unique=True, help_text="例: ②－３")
+    title = models.CharField("名称", max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name="上位ビジョン", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "ビジョン・目標"
+        verbose_name_plural = "ビジョン・目標"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        label = f"{self.code} {self.title}"
+        return f"{self.parent} › {label}" if self.parent_id else label
+
+
+class Section(models.Model):
+    """A section of the prefectural office that owns items (担当課)."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="所属職員", blank=True, related_name="sections"
+    )
+
+    class Meta:
+        verbose_name = "担当課"
+        verbose_name_plural = "担当課"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    """One of Tokyo's 62 municipalities (区市町村), by local-government code."""
+
+    class Kind(models.TextChoices):
+        WARD = "ward", "特別区"
+        CITY = "city", "市"
+        TOWN = "town", "町"
+        VILLAGE = "village", "村"
+
+    code = models.CharField("団体コード", max_length=5, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = "区市町村"
+        verbose_name_plural = "区市町村"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^\d{5}$"), name="municipality_code_five_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Program(models.Model):
+    """A budgeted programme (事業) that delivers one or more items."""
+
+    name = models.CharField("事業名", max_length=200, unique=True)
+    purpose = models.TextField("事業目的", blank=True)
+    description = models.TextField("取組内容", blank=True)
+    issues = models.TextField("課題", blank=True)
+    achievements = models.TextField("これまでの事業成果", blank=True)
+
+    class Meta:
+        verbose_name = "事業"
+        verbose_name_plural = "事業"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramBudget(models.Model):
+    program = models.ForeignKey(Program, verbose_name="事業", on_delete=models.CASCADE, related_name="budgets")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    amount_thousand_yen = models.DecimalField(
+        "予算額（千円）", max_digits=14, decimal_places=0, validators=NON_NEGATIVE
+    )
+    text = models.CharField("原文", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "事業予算"
+        verbose_name_plural = "事業予算"
+        ordering = ["program", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "fiscal_year"], name="program_budget_one_per_year"),
+            models.CheckConstraint(condition=Q(amount_thousand_yen__gte=0), name="program_budget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {era_label(self.fiscal_year)} {self.amount_thousand_yen:,}千円"
+
+
+class PolicyArea(models.Model):
+    """A numbered area of the sheet (取組分野), optionally a sub-area such as 2（1）地域ケア会議."""
+
+    plan = models.ForeignKey(PlanPeriod, verbose_name="計画期間", on_delete=models.CASCADE, related_name="areas")
+    number = models.PositiveSmallIntegerField("分野番号")
+    sub_number = models.PositiveSmallIntegerField("小分野番号", null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上位分野", null=True, blank=True, on_delete=models.CASCADE, related_name="sub_areas"
+    )
+    title = models.CharField("分野名", max_length=200)
+    vision = models.ForeignKey(
+        Vision, verbose_name="ビジョン・目標", null=True, blank=True, on_delete=models.PROTECT, related_name="areas"
+    )
+    background = models.TextField("目標設定するに至った現状と課題", blank=True)
+    outcome_indicator_text = models.TextField("参考指標（アウトカム指標）", blank=True)
+
+    class Meta:
+        verbose_name = "取組分野"
+        verbose_name_plural = "取組分野"
+        ordering = ["plan__ordinal", "number", F("sub_number").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number", "sub_number"], name="policy_area_unique_number_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                condition=Q(sub_number__isnull=True),
+                name="policy_area_unique_top_level_number_in_plan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Return 「7 地域ケア会議の推進」 or 「2（1）地域ケア会議」 for a sub-area."""
+        if self.sub_number is None:
+            return f"{self.number} {self.title}"
+        return f"{self.number}（{self.sub_number}）{self.title}"
+
+
+class Item(models.Model):
+    """One commitment (事項) of an area."""
+
+    area = models.ForeignKey(PolicyArea, verbose_name="取組分野", on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField("事項番号")
+    title = models.TextField("事項（目標に向けた取組）")
+    related_activities = models.TextField("関連する取組", blank=True)
+    programs = models.ManyToManyField(Program, verbose_name="関連事業", blank=True, related_name="items")
+    section = models.ForeignKey(
+        Section, verbose_name="担当課", null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    background = models.TextField("目標設定するに至った現状と課題", blank=True)
+    item_vision = models.TextField("目指すべきビジョン", blank=True)
+    reference = models.CharField("参考資料", max_length=100, blank=True, help_text="例: 別紙7-12")
+
+    class Meta:
+        verbose_name = "事項"
+        verbose_name_plural = "事項"
+        ordering = ["area__plan__ordinal", "area__number", F("area__sub_number").asc(nulls_first=True), "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "number"], name="item_unique_number_in_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} › 事項{self.number}"
+
+    @property
+    def short_title(self) -> str:
+        first_line = self.title.strip().splitlines()[0] if self.title.strip() else ""
+        return first_line if len(first_line) <= 40 else first_line[:39] + "…"
+
+
+class Indicator(models.Model):
+    """What is counted for an item; an item may have several (総論編 and 実践編)."""
+
+    class Type(models.TextChoices):
+        PROCESS = "process", "指標（プロセス指標）"
+        OUTCOME = "outcome", "参考指標（アウトカム指標）"
+
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="indicators")
+    key = models.SlugField("識別子", max_length=50, help_text="事項の中で一意の英数字")
+    name = models.CharField("指標名", max_length=200)
+    component = models.CharField("構成要素", max_length=50, blank=True, help_text="例: 総論編、初任者")
+    unit = models.CharField("単位", max_length=20, blank=True)
+    type = models.CharField("種別", max_length=10, choices=Type.choices, default=Type.PROCESS)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "指標"
+        verbose_name_plural = "指標"
+        ordering = ["item", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="indicator_unique_key_in_item"),
+        ]
+
+    def __str__(self) -> str:
+        label = f"{self.name}（{self.component}）" if self.component else self.name
+        return f"{self.item} › {label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.component}）" if self.component else self.name
+
+    def achievement_for(self, fiscal_year: int) -> Achievement | None:
+        """Measure the fiscal year's result against the target by the target kind's rule.
+
+        Reads ``targets``, ``results`` (with their ``municipalities``) and the plan through
+        ``item.area.plan``: callers listing many indicators prefetch them, so this adds no query.
+        """
+        plan = self.item.area.plan
+        return indicator_achievement(
+            targets=[target.as_figure() for target in self.targets.all()],
+            results=[result.as_figure() for result in self.results.all()],
+            fiscal_year=fiscal_year,
+            first_fiscal_year=plan.first_fiscal_year,
+            last_fiscal_year=plan.last_fiscal_year,
+        )
+
+
+class Target(models.Model):
+    """The value aimed at for an indicator, for the whole period or for one fiscal year."""
+
+    class Kind(models.TextChoices):
+        PER_YEAR = TargetKind.PER_YEAR, "各年度"
+        CUMULATIVE = TargetKind.CUMULATIVE, "期間累計"
+        FREQUENCY = TargetKind.FREQUENCY, "回数（年○回以上）"
+        COVERAGE = TargetKind.COVERAGE, "区市町村カバー"
+        BY_PERIOD_END = TargetKind.BY_PERIOD_END, "期末までの到達"
+        DIRECTION = TargetKind.DIRECTION, "方向（増加・減少）"
+
+    class Direction(models.TextChoices):
+        INCREASE = TargetDirection.INCREASE, "増加"
+        DECREASE = TargetDirection.DECREASE, "減少"
+
+    class Source(models.TextChoices):
+        PLAN = "plan", "計画の目標欄"
+        EVALUATION = "evaluation", "自己評価で示した翌年度目標"
+
+    indicator = models.ForeignKey(Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField("目標の種類", max_length=20, choices=Kind.choices)
+    value = models.DecimalField(
+        "目標値", max_digits=14, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    unit = models.CharField("単位", max_length=20, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(
+        "年度", null=True, blank=True, help_text="空欄なら計画期間全体の目標"
+    )
+    target_text = models.CharField("目標（原文）", max_length=500)
+    source = models.CharField("出典", max_length=20, choices=Source.choices, default=Source.PLAN)
+    direction = models.CharField("目指す方向", max_length=10, choices=Direction.choices, blank=True)
+
+    history = HistoricalRecords(verbose_name="目標の変更履歴")
+
+    class Meta:
+        verbose_name = "目標"
+        verbose_name_plural = "目標"
+        ordering = ["indicator", F("fiscal_year").asc(nulls_first=True)]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "fiscal_year"], name="target_one_per_indicator_and_year"),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                condition=Q(fiscal_year__isnull=True),
+                name="target_one_period_target_per_indicator",
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0) | Q(value__isnull=True), name="target_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="direction") | Q(value__isnull=False), name="target_value_required_unless_direction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        year = era_label(self.fiscal_year) if self.fiscal_year else "期間"
+        return f"{self.target_text}（{year}）"
+
+    def as_figure(self) -> TargetFigure:
+        return TargetFigure(
+            kind=self.kind, value=self.value, fiscal_year=self.fiscal_year, direction=self.direction or None
+        )
