@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label
 from programs.quantities import format_quantity, format_rate
 
@@ -40,7 +41,12 @@ class FiscalYearFilter(admin.SimpleListFilter):
 @admin.register(YearlyResult)
 class YearlyResultAdmin(SimpleHistoryAdmin):
     list_display = ["indicator", "fiscal_year_label", "actual", "target", "achievement_rate", "status"]
-    list_filter = ["indicator__item__area__plan", FiscalYearFilter, "indicator__item__area", "indicator__item__section"]
+    list_filter = [
+        "indicator__item__area__plan",
+        FiscalYearFilter,
+        ("indicator__item__area", AreaFilter),
+        "indicator__item__section",
+    ]
     search_fields = ["indicator__name", "indicator__item__title", "actual_text"]
     filter_horizontal = ["municipalities"]
 
@@ -81,6 +87,6 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
 @admin.register(SelfEvaluation)
 class SelfEvaluationAdmin(SimpleHistoryAdmin):
     list_display = ["item", "fiscal_year", "rating"]
-    list_filter = ["item__area__plan", FiscalYearFilter, "item__area", "item__section", "rating"]
+    list_filter = ["item__area__plan", FiscalYearFilter, ("item__area", AreaFilter), "item__section", "rating"]
     list_select_related = ["item__area__plan", "rating"]
     search_fields = ["item__title", "activities", "self_assessment", "next_steps"]

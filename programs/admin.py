@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from evaluations.models import SelfEvaluation, YearlyResult
 
+from .admin_filters import AreaFilter
 from .models import (
     Indicator,
     Item,
@@ -52,6 +53,13 @@ class ProgramBudgetInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(ProgramBudget)
+class ProgramBudgetAdmin(admin.ModelAdmin):
+    list_display = ["program", "fiscal_year", "amount_thousand_yen", "text"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["program"]
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name"]
@@ -87,7 +95,7 @@ class SelfEvaluationInline(admin.StackedInline):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["__str__", "short_title", "section", "reference"]
-    list_filter = ["area__plan", "area", "section"]
+    list_filter = ["area__plan", ("area", AreaFilter), "section"]
     list_select_related = ["area__plan", "section"]
     search_fields = ["title", "background", "item_vision", "related_activities"]
     filter_horizontal = ["programs"]

@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+
+from programs.fiscal_years import (
+    FiscalYearError,
+    era_label,
+    fiscal_year_of,
+    parse_fiscal_year,
+    short_era_label,
+)
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "label"),
+    [(2018, "平成30年度"), (2019, "令和元年度"), (2020, "令和2年度"), (2021, "令和3年度"), (2023, "令和5年度")],
+)
+def test_era_label_uses_reiwa_from_fy2019_and_gan_for_its_first_year(fiscal_year, label):
+    assert era_label(fiscal_year) == label
+
+
+def test_short_era_label():
+    assert short_era_label(2021) == "R3"
+    assert short_era_label(2018) == "H30"
+
+
+@pytest.mark.parametrize(
+    ("text", "fiscal_year"),
+    [
+        ("2021", 2021),
+        (2021, 2021),
+        ("２０２１年度", 2021),
+        ("R3", 2021),
+        ("r3", 2021),
+        ("Ｒ３", 2021),
+        ("令和3年度", 2021),
+        ("令和３年度", 2021),
+        ("令和元年度", 2019),
+        ("R元", 2019),
+        ("H31", 2019),
+        ("平成31年度", 2019),
+        ("H32", 2020),
+        ("平成32年度", 2020),
+        ("H30", 2018),
+        ("平成30年度", 2018),
+        (" 令和 4 年度 ", 2022),
+    ],
+)
+def test_parse_fiscal_year_accepts_every_form_in_the_seeds(text, fiscal_year):
+    assert parse_fiscal_year(text) == fiscal_year
+
+
+@pytest.mark.parametrize("text", ["", "来年度", "R", "令和年度", "2021-22", "1850", "令和0年度"])
+def test_parse_fiscal_year_refuses_nonsense_with_a_japanese_message(text):
+    with pytest.raises(FiscalYearError, match="年度"):
+        parse_fiscal_year(text)
+
+
+@pytest.mark.parametrize(
+    ("day", "fiscal_year"),
+    [
+        (datetime.date(2021, 4, 1), 2021),
+        (datetime.date(2022, 3, 31), 2021),
+        (datetime.date(2019, 4, 30), 2019),
+        (datetime.date(2019, 5, 1), 2019),
+    ],
+)
+def test_fiscal_year_starts_in_april(day, fiscal_year):
+    assert fiscal_year_of(day) == fiscal_year
