@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -102,8 +103,47 @@ class YearlyResult(models.Model):
         return ResultFigure(fiscal_year=self.fiscal_year, value=self.value, municipality_count=self.covered_count)
 
 
+class ReportingYear(models.Model):
+    """One fiscal year of a plan period as a reporting round: its deadline and whether it is locked."""
+
+    plan = models.ForeignKey(
+        "programs.PlanPeriod", verbose_name="計画期間", on_delete=models.CASCADE, related_name="reporting_years"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    deadline = models.DateField("入力期限", null=True, blank=True)
+    is_locked = models.BooleanField("確定（ロック）", default=False)
+    locked_at = models.DateTimeField("確定日時", null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="確定者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(verbose_name="報告年度の変更履歴")
+
+    class Meta:
+        verbose_name = "報告年度"
+        verbose_name_plural = "報告年度"
+        ordering = ["plan__ordinal", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fiscal_year"], name="reporting_year_one_per_plan_and_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.name} {era_label(self.fiscal_year)}"
+
+
 class SelfEvaluation(models.Model):
-    """The year's self-assessment of an item and its next steps (自己評価)."""
+    """The year's self-assessment of an item and its next steps (自己評価), and its workflow state."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "入力中"
+        SUBMITTED = "submitted", "提出済"
+        RETURNED = "returned", "差戻し"
+        APPROVED = "approved", "承認済"
 
     item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="evaluations")
     fiscal_year = models.PositiveSmallIntegerField("年度")
@@ -114,6 +154,29 @@ class SelfEvaluation(models.Model):
         Rating, verbose_name="評定", null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
     )
     reference = models.CharField("参考資料", max_length=100, blank=True)
+    status = models.CharField("状態", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic locking: every write is a conditional UPDATE on the version the editor loaded,
+    # which holds on SQLite too (select_for_update is a no-op there).
+    version = models.PositiveIntegerField("版", default=1)
+    manager_comment = models.TextField("管理職コメント", blank=True)
+    submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提出者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承認者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     history = HistoricalRecords(verbose_name="自己評価の変更履歴")
 

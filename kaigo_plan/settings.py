@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "programs",
     "evaluations",
+    "reports",
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#middleware
@@ -143,7 +144,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 # ---------------------------------------------------------------------------
 # Internationalisation: Japanese UI, Tokyo time
@@ -205,4 +208,4 @@ LOGGING = {
 # Tables
 # https://django-tables2.readthedocs.io/en/latest/pages/custom-rendering.html
 # ---------------------------------------------------------------------------
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
-from evaluations.models import Rating, RatingScale, SelfEvaluation, YearlyResult
+from evaluations.models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
 from programs.models import (
     Indicator,
     Item,
@@ -38,7 +38,7 @@ ITEM_KEYS = {
 INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
 TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direction"}
 RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
-EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference"}
+EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference", "status"}
 
 
 class PlanDataError(ValueError):
@@ -147,6 +147,13 @@ class _Loader:
                     "uses_rating": bool(plan.get("uses_rating")),
                 },
             )
+            plan_period = PlanPeriod.objects.get(name=plan["name"])
+            for year in plan.get("reporting_years") or []:
+                self._upsert(
+                    ReportingYear,
+                    {"plan": plan_period, "fiscal_year": year["fiscal_year"]},
+                    {"deadline": year.get("deadline"), "is_locked": bool(year.get("locked"))},
+                )
         for scale_data in data.get("rating_scales", []):
             scale = self._upsert(RatingScale, {"name": scale_data["name"]}, {"is_default": scale_data["is_default"]})
             for order, rating in enumerate(scale_data["ratings"], start=1):
@@ -317,6 +324,8 @@ class _Loader:
                 "next_steps": data.get("next_steps") or "",
                 "rating": rating,
                 "reference": data.get("reference") or "",
+                # What the sheets publish has been approved; a fragment may say otherwise.
+                "status": data.get("status") or SelfEvaluation.Status.APPROVED,
             },
         )
 
