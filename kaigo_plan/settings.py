@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "programs",
     "evaluations",
     "reports",
+    "sheets",
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#middleware

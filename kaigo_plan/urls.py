@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("entry/", include("evaluations.urls")),
+    path("sheets/", include("sheets.urls")),
     path("", include("reports.urls")),
 ]

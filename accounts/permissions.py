@@ -1,0 +1,41 @@
+"""Who may do what: roles (groups) and ownership by section, checked on the server by every view and service."""
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from .roles import MANAGER, STAFF, SYSTEM_ADMIN
+
+
+def has_role(user: User | AnonymousUser, role: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    # Group names are cached on the user object so that a page asking many times costs one query.
+    if not hasattr(user, "_role_names"):
+        user._role_names = set(user.groups.values_list("name", flat=True))
+    return role in user._role_names
+
+
+def is_system_admin(user) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or has_role(user, SYSTEM_ADMIN)))
+
+
+def is_manager(user) -> bool:
+    return has_role(user, MANAGER)
+
+
+def is_staff_member(user) -> bool:
+    return has_role(user, STAFF)
+
+
+def owned_section_ids(user) -> set[int]:
+    """Return the ids of the sections the user belongs to (cached on the user)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_section_ids"):
+        user._section_ids = set(user.sections.values_list("id", flat=True))
+    return user._section_ids
+
+
+def owns_item(user, item) -> bool:
+    return item.section_id is not None and item.section_id in owned_section_ids(user)
