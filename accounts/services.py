@@ -45,17 +45,17 @@ def demo_users_create(*, password: str | None = None) -> tuple[str, list[str]]:
     password = password or secrets.token_urlsafe(12)
     user_model = get_user_model()
     specs = [
-        ("demo-admin", "デモ", "システム管理者", SYSTEM_ADMIN, None),
-        ("demo-manager", "デモ", "管理職", MANAGER, None),
-        ("demo-staff-a", "デモ", f"担当者A（{DEMO_STAFF_A_SECTION}）", STAFF, DEMO_STAFF_A_SECTION),
-        ("demo-staff-b", "デモ", f"担当者B（{DEMO_STAFF_B_SECTION}）", STAFF, DEMO_STAFF_B_SECTION),
+        ("demo-admin", "デモ システム管理者", SYSTEM_ADMIN, None),
+        ("demo-manager", "デモ 管理職", MANAGER, None),
+        ("demo-staff-a", "デモ 担当者A", STAFF, DEMO_STAFF_A_SECTION),
+        ("demo-staff-b", "デモ 担当者B", STAFF, DEMO_STAFF_B_SECTION),
     ]
     names = []
-    for username, last_name, first_name, role, section_name in specs:
+    for username, display_name, role, section_name in specs:
         user, _ = user_model.objects.get_or_create(username=username)
-        user.last_name, user.first_name = last_name, first_name
-        user.is_staff = True  # the admin is their window onto the data until the entry screens exist
-        user.is_superuser = role == SYSTEM_ADMIN
+        user.first_name, user.last_name = display_name, ""
+        # Only the system administrator reaches the Django admin; everyone else uses the application.
+        user.is_staff = user.is_superuser = role == SYSTEM_ADMIN
         user.set_password(password)
         user.save()
         user.groups.set([groups[role]])

@@ -375,3 +375,13 @@ def status_of(achievement: Achievement | None, *, mostly_from: Decimal = MOSTLY_
     if rate >= mostly_from:
         return Status.MOSTLY_ACHIEVED
     return Status.NOT_ACHIEVED
+
+
+FAR_FROM_TARGET_FACTOR = Decimal(10)
+
+
+def far_from_target(value: Decimal | None, target: Decimal | None, *, factor: Decimal = FAR_FROM_TARGET_FACTOR) -> bool:
+    """Tell whether a figure is implausibly far from its target (over ×10 or under ÷10): a likely typo."""
+    if value is None or target is None or target <= 0:
+        return False
+    return value > target * factor or value < target / factor

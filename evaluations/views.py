@@ -1,7 +1,337 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import BoundField
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import member_required
+from accounts.permissions import is_manager, is_system_admin, owned_section_ids
+from programs.fiscal_years import era_label
+from programs.models import Indicator, Item, PlanPeriod
+from programs.quantities import QuantityError, format_rate, parse_quantity
+from reports.selectors import IndicatorRow, YearCell
+
+from . import policies, selectors, services
+from .calculations import STATUS_LABELS
+from .forms import ItemEntryForm, ReasonForm, ReviewForm, YearChoiceForm
+from .models import ReportingYear, SelfEvaluation
+
+MESSAGE_SAVED = "{year}の入力内容を保存しました。"
+MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
+MESSAGE_SUBMITTED = "{year}の入力内容を提出しました。管理職の承認をお待ちください。"
+MESSAGE_APPROVED = "承認しました。"
+MESSAGE_RETURNED = "差し戻しました。"
+MESSAGE_REOPENED = "承認を取り消し、入力中に戻しました。"
+MESSAGE_COPIED = "前年度の内容を下書きに写しました。必要に応じて修正してください。"
+MESSAGE_LOCKED = "{year}を確定（ロック）しました。"
+MESSAGE_UNLOCKED = "{year}の確定を解除しました。"
+MESSAGE_CONFLICT = (
+    "他の利用者が先に保存しました。あなたの入力内容は下のフォームに残っています。"
+    "相手の変更を確認してから、もう一度保存してください。"
+)
+MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
 
 
-@login_required
+def _plan_and_year(request) -> tuple[PlanPeriod, int]:
+    choice = YearChoiceForm(request.GET)
+    choice.is_valid()
+    plans = list(PlanPeriod.objects.order_by("-ordinal"))
+    plan = next((p for p in plans if p.name == choice.cleaned_data.get("plan")), None)
+    if plan is None:
+        unlocked = ReportingYear.objects.filter(is_locked=False).select_related("plan").order_by("plan__ordinal")
+        first_open = unlocked.first()
+        plan = first_open.plan if first_open else plans[-1]
+    fiscal_year = choice.cleaned_data.get("fiscal_year")
+    if fiscal_year is None or not plan.contains(fiscal_year):
+        open_years = ReportingYear.objects.filter(plan=plan, is_locked=False).order_by("fiscal_year")
+        fiscal_year = open_years[0].fiscal_year if open_years else plan.last_fiscal_year
+    return plan, fiscal_year
+
+
+@member_required
+@require_GET
 def my_work(request):
-    return render(request, "evaluations/my_work.html", {"nav": "entry"})
+    plan, fiscal_year = _plan_and_year(request)
+    sees_all = is_manager(request.user) or is_system_admin(request.user)
+    rows = selectors.my_work_rows(
+        plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
+    )
+    reporting_year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    unapproved = sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED) if sees_all else None
+    return render(
+        request,
+        "evaluations/my_work.html",
+        {
+            "nav": "entry",
+            "plan": plan,
+            "plans": PlanPeriod.objects.order_by("-ordinal"),
+            "fiscal_year": fiscal_year,
+            "fiscal_year_label": era_label(fiscal_year),
+            "years": [(year, era_label(year)) for year in plan.fiscal_years],
+            "rows": rows,
+            "status_labels": selectors.ENTRY_STATUS_LABELS,
+            "reporting_year": reporting_year,
+            "sees_all": sees_all,
+            "lock_denied": policies.can_lock(request.user, reporting_year, unapproved or 0) if reporting_year else "",
+            "unlock_denied": policies.can_unlock(request.user, reporting_year) if reporting_year else "",
+            "unlock_form": ReasonForm(),
+        },
+    )
+
+
+def _item_for(item_id: int, fiscal_year: int) -> Item:
+    item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
+    if not item.area.plan.contains(fiscal_year):
+        raise Http404("この計画期間の年度ではありません。")
+    return item
+
+
+def _form_for(page, data=None, initial=None) -> ItemEntryForm:
+    return ItemEntryForm(
+        data,
+        initial=initial,
+        indicators=page.indicators,
+        targets_by_indicator=page.targets_by_indicator,
+        ratings=page.ratings,
+        requires_reason=page.evaluation is not None and page.evaluation.submitted_at is not None,
+    )
+
+
+@dataclass(frozen=True)
+class EntryLine:
+    """One indicator's row on the entry screen: its figures for the year and its inputs."""
+
+    indicator: Indicator
+    row: IndicatorRow
+    cell: YearCell
+    value: BoundField
+    municipalities: BoundField | None
+    next_target: BoundField | None
+    saved_text: str
+
+
+def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
+    rows = {row.id: row for row in page.row.indicators}
+    lines = []
+    for indicator in page.indicators:
+        names = form.indicator_fields(indicator.id)
+        row = rows[indicator.id]
+        result = page.results.get(indicator.id)
+        lines.append(
+            EntryLine(
+                indicator=indicator,
+                row=row,
+                cell=row.years[page.plan.fiscal_years.index(page.fiscal_year)],
+                value=form[names.value],
+                municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
+                next_target=form[names.next_target] if names.next_target in form.fields else None,
+                saved_text=result.actual_text if result else "",
+            )
+        )
+    return lines
+
+
+@member_required
+def entry(request, item_id: int, fiscal_year: int):
+    item = _item_for(item_id, fiscal_year)
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    edit_denied = policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year)
+    conflict = None
+    if request.method == "POST":
+        if edit_denied:
+            raise PermissionDenied(edit_denied)
+        form = _form_for(page, request.POST)
+        if form.is_valid():
+            entry_data = {
+                "values": form.values,
+                "municipalities": form.municipalities(),
+                "next_targets": form.next_targets,
+                "evaluation": form.evaluation_fields(),
+                "expected_version": form.cleaned_data.get("version"),
+                "change_reason": form.cleaned_data.get("change_reason", ""),
+            }
+            year = era_label(fiscal_year)
+            try:
+                if request.POST.get("action") == "submit":
+                    services.item_entry_save_and_submit(
+                        item=item, fiscal_year=fiscal_year, user=request.user, **entry_data
+                    )
+                    messages.success(request, MESSAGE_SUBMITTED.format(year=year))
+                else:
+                    before = page.evaluation.version if page.evaluation else None
+                    record = services.item_entry_save(
+                        item=item, fiscal_year=fiscal_year, user=request.user, **entry_data
+                    )
+                    changed = record is not None and (before is None or record.version != before)
+                    messages.success(request, MESSAGE_SAVED.format(year=year) if changed else MESSAGE_NOTHING_CHANGED)
+                return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+            except services.EditConflict as error:
+                conflict = error
+                page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+                data = request.POST.copy()
+                data["version"] = page.evaluation.version if page.evaluation else ""
+                form = _form_for(page, data)
+                form.is_valid()
+                messages.warning(request, MESSAGE_CONFLICT)
+            except ValidationError as error:
+                form.add_error(None, error)
+                messages.error(request, MESSAGE_INVALID)
+        else:
+            messages.error(request, MESSAGE_INVALID)
+    else:
+        form = _form_for(page, initial=selectors.entry_initial(page))
+    return render(
+        request,
+        "evaluations/entry.html",
+        {
+            "nav": "entry",
+            "page": page,
+            "form": form,
+            "lines": _entry_lines(form, page),
+            "fiscal_year_label": era_label(fiscal_year),
+            "previous_year_label": era_label(fiscal_year - 1),
+            "years": [(year, era_label(year)) for year in page.plan.fiscal_years],
+            "edit_denied": edit_denied,
+            "submit_denied": policies.can_submit(request.user, item, fiscal_year, page.evaluation, page.reporting_year),
+            "review_denied": policies.can_review(request.user, page.evaluation, page.reporting_year),
+            "reopen_denied": policies.can_reopen(request.user, page.evaluation, page.reporting_year),
+            "review_form": ReviewForm(initial={"version": page.evaluation.version if page.evaluation else 0}),
+            "reason_form": ReasonForm(),
+            "conflict": conflict,
+            "status_labels": selectors.ENTRY_STATUS_LABELS,
+        },
+    )
+
+
+@member_required
+@require_POST
+def submit(request, item_id: int, fiscal_year: int):
+    item = _item_for(item_id, fiscal_year)
+    version = request.POST.get("version")
+    services.self_evaluation_submit(
+        item=item, fiscal_year=fiscal_year, user=request.user, expected_version=int(version) if version else None
+    )
+    messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
+    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+
+
+@member_required
+@require_POST
+def copy_forward(request, item_id: int, fiscal_year: int):
+    item = _item_for(item_id, fiscal_year)
+    try:
+        services.self_evaluation_copy_forward(item=item, fiscal_year=fiscal_year, user=request.user)
+        messages.success(request, MESSAGE_COPIED)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+
+
+@member_required
+@require_GET
+def preview(request, item_id: int, fiscal_year: int):
+    """Return the achievement a typed value would have (for the live display on the entry screen)."""
+    item = _item_for(item_id, fiscal_year)
+    indicator = get_object_or_404(
+        Indicator.objects.select_related("item__area__plan").prefetch_related("targets", "results__municipalities"),
+        pk=request.GET.get("indicator") or 0,
+        item=item,
+    )
+    try:
+        value = parse_quantity(request.GET.get("value", "")).value
+    except QuantityError as error:
+        return JsonResponse({"error": str(error)})
+    result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
+    if result is None:
+        return JsonResponse({"rate": None, "status": None})
+    return JsonResponse({"rate": format_rate(result.rate), "status": STATUS_LABELS[result.status]})
+
+
+@member_required
+@require_POST
+def review(request, evaluation_id: int):
+    evaluation = get_object_or_404(SelfEvaluation.objects.select_related("item__area__plan"), pk=evaluation_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied("フォームの内容が不正です。画面を再読み込みしてください。")
+    comment, version = form.cleaned_data["comment"], form.cleaned_data["version"]
+    try:
+        if request.POST.get("action") == "return":
+            services.self_evaluation_return(
+                evaluation=evaluation, user=request.user, comment=comment, expected_version=version
+            )
+            messages.success(request, MESSAGE_RETURNED)
+        else:
+            services.self_evaluation_approve(
+                evaluation=evaluation, user=request.user, comment=comment, expected_version=version
+            )
+            messages.success(request, MESSAGE_APPROVED)
+    except services.EditConflict:
+        messages.warning(
+            request, "確認中に担当者が内容を変更しました。最新の内容を確認してから、もう一度操作してください。"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("evaluations:entry", item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year)
+
+
+@member_required
+@require_POST
+def reopen(request, evaluation_id: int):
+    evaluation = get_object_or_404(SelfEvaluation.objects.select_related("item__area__plan"), pk=evaluation_id)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.self_evaluation_reopen(evaluation=evaluation, user=request.user, reason=reason)
+        messages.success(request, MESSAGE_REOPENED)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("evaluations:entry", item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year)
+
+
+def _my_work_url(plan: PlanPeriod, fiscal_year: int) -> str:
+    return f"{reverse('evaluations:my_work')}?plan={plan.name}&fiscal_year={fiscal_year}"
+
+
+@member_required
+@require_POST
+def lock_year(request, plan_id: int, fiscal_year: int):
+    plan = get_object_or_404(PlanPeriod, pk=plan_id)
+    if not plan.contains(fiscal_year):
+        raise Http404
+    services.reporting_year_lock(plan=plan, fiscal_year=fiscal_year, user=request.user)
+    messages.success(request, MESSAGE_LOCKED.format(year=era_label(fiscal_year)))
+    return redirect(_my_work_url(plan, fiscal_year))
+
+
+@member_required
+@require_POST
+def unlock_year(request, plan_id: int, fiscal_year: int):
+    plan = get_object_or_404(PlanPeriod, pk=plan_id)
+    if not plan.contains(fiscal_year):
+        raise Http404
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.reporting_year_unlock(plan=plan, fiscal_year=fiscal_year, user=request.user, reason=reason)
+        messages.success(request, MESSAGE_UNLOCKED.format(year=era_label(fiscal_year)))
+    except ReportingYear.DoesNotExist as error:
+        raise Http404 from error
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_my_work_url(plan, fiscal_year))
+
+
+@member_required
+@require_GET
+def item_history(request, item_id: int):
+    item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
+    return render(
+        request,
+        "evaluations/history.html",
+        {"nav": "entry", "item": item, "entries": selectors.item_history(item=item)},
+    )

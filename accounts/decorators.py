@@ -1,0 +1,19 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from evaluations.policies import can_view
+
+
+def member_required(view):
+    """Require a logged-in user with one of the application's roles; others get a 403 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if reason := can_view(request.user):
+            raise PermissionDenied(reason)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,161 @@
+from decimal import Decimal
+
+from django import forms
+
+from programs.models import Municipality, Target
+from programs.quantities import QuantityError, format_quantity, parse_quantity
+
+from .calculations import far_from_target
+
+TEXT_LIMIT = 4000
+ERROR_FAR_FROM_TARGET = (
+    "{label}: 入力値 {value} は目標 {target} と大きく異なります（10倍超または10分の1未満）。"
+    "誤りがないか確認し、正しければ「目標と大きく異なる値であることを確認しました」にチェックして保存してください。"
+)
+ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するため、変更理由を入力してください。"
+
+
+class IndicatorFields:
+    """The names of the per-indicator inputs, shared by the form and its template."""
+
+    def __init__(self, indicator_id: int):
+        self.value = f"value_{indicator_id}"
+        self.municipalities = f"municipalities_{indicator_id}"
+        self.next_target = f"next_target_{indicator_id}"
+
+
+class ItemEntryForm(forms.Form):
+    """An item's figures and self-evaluation for one fiscal year."""
+
+    activities = forms.CharField(
+        label="取組の実施内容・実績", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    self_assessment = forms.CharField(
+        label="自己評価", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    next_steps = forms.CharField(
+        label="今後の課題・対応策", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    reference = forms.CharField(label="参考資料", required=False, max_length=100)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    change_reason = forms.CharField(
+        label="変更理由", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm_far = forms.BooleanField(label="目標と大きく異なる値であることを確認しました", required=False)
+
+    def __init__(self, *args, indicators, targets_by_indicator, ratings, requires_reason, **kwargs):
+        """``indicators`` are model instances; ``targets_by_indicator`` maps id → (target value, kind) for the year."""
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        self.targets_by_indicator = targets_by_indicator
+        self.requires_reason = requires_reason
+        self.needs_confirmation = False
+        for indicator in self.indicators:
+            names = IndicatorFields(indicator.id)
+            unit = f"（{indicator.unit}）" if indicator.unit else ""
+            self.fields[names.value] = forms.CharField(
+                label=f"{indicator.label} 実績{unit}",
+                required=False,
+                max_length=50,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 12}),
+            )
+            _, kind = targets_by_indicator.get(indicator.id, (None, None))
+            if kind == Target.Kind.COVERAGE:
+                self.fields[names.municipalities] = forms.ModelMultipleChoiceField(
+                    label=f"{indicator.label} 実施区市町村",
+                    queryset=Municipality.objects.order_by("code"),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            if kind is not None:
+                self.fields[names.next_target] = forms.CharField(
+                    label=f"{indicator.label} 翌年度の目標{unit}",
+                    required=False,
+                    max_length=50,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 12}),
+                )
+        if ratings is not None:
+            self.fields["rating"] = forms.ModelChoiceField(
+                label="評定", queryset=ratings, required=False, empty_label="（未選択）"
+            )
+        if requires_reason:
+            self.fields["change_reason"].required = True
+            self.fields["change_reason"].error_messages["required"] = ERROR_REASON_REQUIRED
+
+    def indicator_fields(self, indicator_id: int) -> IndicatorFields:
+        return IndicatorFields(indicator_id)
+
+    def _quantity(self, name: str, label: str) -> Decimal | None:
+        raw = self.cleaned_data.get(name, "")
+        if not raw or not raw.strip():
+            return None
+        try:
+            return parse_quantity(raw).value
+        except QuantityError as error:
+            self.add_error(name, f"{label}: {error}")
+            return None
+
+    def clean(self):
+        cleaned = super().clean()
+        self.values: dict[int, Decimal | None] = {}
+        self.next_targets: dict[int, tuple[Decimal, str] | None] = {}
+        far = []
+        for indicator in self.indicators:
+            names = IndicatorFields(indicator.id)
+            value = self._quantity(names.value, indicator.label)
+            if names.value not in self.errors:
+                self.values[indicator.id] = value
+                target, _ = self.targets_by_indicator.get(indicator.id, (None, None))
+                if far_from_target(value, target):
+                    far.append((indicator, names.value, value, target))
+            if names.next_target in self.fields:
+                next_target = self._quantity(names.next_target, f"{indicator.label} 翌年度の目標")
+                if next_target is not None:
+                    wording = cleaned.get(names.next_target, "").strip()
+                    self.next_targets[indicator.id] = (next_target, wording)
+        if far and not cleaned.get("confirm_far"):
+            self.needs_confirmation = True
+            for indicator, name, value, target in far:
+                self.add_error(
+                    name,
+                    ERROR_FAR_FROM_TARGET.format(
+                        label=indicator.label,
+                        value=format_quantity(value, indicator.unit),
+                        target=format_quantity(target, indicator.unit),
+                    ),
+                )
+        return cleaned
+
+    def municipalities(self) -> dict[int, list[int]]:
+        chosen = {}
+        for indicator in self.indicators:
+            name = IndicatorFields(indicator.id).municipalities
+            if name in self.fields:
+                chosen[indicator.id] = [m.id for m in self.cleaned_data.get(name) or []]
+        return chosen
+
+    def evaluation_fields(self) -> dict:
+        fields = {
+            name: self.cleaned_data[name] for name in ("activities", "self_assessment", "next_steps", "reference")
+        }
+        if "rating" in self.fields:
+            fields["rating"] = self.cleaned_data.get("rating")
+        return fields
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="コメント", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class YearChoiceForm(forms.Form):
+    """The plan and fiscal year a page shows, from the query string."""
+
+    plan = forms.CharField(required=False)
+    fiscal_year = forms.IntegerField(required=False, min_value=1989, max_value=2100)

@@ -1,0 +1,106 @@
+"""What each role may do with an item's entry for a fiscal year, as plain functions.
+
+Each function returns None when the action is allowed, else the Japanese reason shown to
+the user. Views use them to decide what to render; services call them again before writing,
+so a hand-made POST meets the same rule as the button.
+"""
+
+from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from programs.fiscal_years import era_label
+
+from .models import ReportingYear, SelfEvaluation
+
+REASON_NOT_LOGGED_IN = "ログインしてください。"
+REASON_NO_ROLE = "この画面を利用する権限（担当者・管理職・システム管理者）が設定されていません。"
+REASON_NOT_STAFF = "実績の入力は担当者のみが行えます（管理職は数値を編集できません）。"
+REASON_NOT_OWNER = "この事項は他の課の所管です。所管課の担当者のみが入力できます。"
+REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため変更できません。"
+REASON_APPROVED = "承認済みのため変更できません。修正が必要な場合はシステム管理者に差戻しを依頼してください。"
+REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
+REASON_SUBMIT_STATE = "入力中または差戻しの記録のみ提出できます。"
+REASON_NOT_MANAGER = "承認・差戻しは管理職のみが行えます。"
+REASON_REVIEW_STATE = "提出済みの記録のみ承認・差戻しできます。"
+REASON_NOT_ADMIN = "この操作はシステム管理者のみが行えます。"
+REASON_REOPEN_STATE = "承認済みの記録のみ差し戻せます。"
+REASON_LOCK_ROLE = "年度の確定は管理職またはシステム管理者が行えます。"
+REASON_ALREADY_LOCKED = "{year}はすでに確定（ロック）されています。"
+REASON_NOT_LOCKED = "{year}は確定されていません。"
+REASON_NOT_ALL_APPROVED = "未承認の事項が{count}件あるため確定できません。すべての事項を承認してから確定してください。"
+
+
+def can_view(user) -> str | None:
+    if not user.is_authenticated:
+        return REASON_NOT_LOGGED_IN
+    if not (is_staff_member(user) or is_manager(user) or is_system_admin(user)):
+        return REASON_NO_ROLE
+    return None
+
+
+def can_edit(
+    user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
+) -> str | None:
+    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+    if reason := can_view(user):
+        return reason
+    plan = item.area.plan
+    if not plan.contains(fiscal_year):
+        return REASON_NOT_IN_PLAN.format(year=era_label(fiscal_year))
+    if not is_system_admin(user):
+        if not is_staff_member(user):
+            return REASON_NOT_STAFF
+        if not owns_item(user, item):
+            return REASON_NOT_OWNER
+    if reporting_year is not None and reporting_year.is_locked:
+        return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
+    if evaluation is not None and evaluation.status == SelfEvaluation.Status.APPROVED:
+        return REASON_APPROVED
+    return None
+
+
+def can_submit(user, item, fiscal_year, evaluation, reporting_year) -> str | None:
+    if reason := can_edit(user, item, fiscal_year, evaluation, reporting_year):
+        return reason
+    if evaluation is None or evaluation.status not in (SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED):
+        return REASON_SUBMIT_STATE
+    return None
+
+
+def can_review(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
+    """Managers (and administrators) approve or return a submitted record of an unlocked year."""
+    if reason := can_view(user):
+        return reason
+    if not (is_manager(user) or is_system_admin(user)):
+        return REASON_NOT_MANAGER
+    if evaluation is None or evaluation.status != SelfEvaluation.Status.SUBMITTED:
+        return REASON_REVIEW_STATE
+    if reporting_year is not None and reporting_year.is_locked:
+        return REASON_YEAR_LOCKED.format(year=era_label(evaluation.fiscal_year))
+    return None
+
+
+def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
+    if not is_system_admin(user):
+        return REASON_NOT_ADMIN
+    if evaluation is None or evaluation.status != SelfEvaluation.Status.APPROVED:
+        return REASON_REOPEN_STATE
+    if reporting_year is not None and reporting_year.is_locked:
+        return REASON_YEAR_LOCKED.format(year=era_label(evaluation.fiscal_year))
+    return None
+
+
+def can_lock(user, reporting_year: ReportingYear, unapproved_count: int) -> str | None:
+    if not (is_manager(user) or is_system_admin(user)):
+        return REASON_LOCK_ROLE
+    if reporting_year.is_locked:
+        return REASON_ALREADY_LOCKED.format(year=era_label(reporting_year.fiscal_year))
+    if unapproved_count:
+        return REASON_NOT_ALL_APPROVED.format(count=unapproved_count)
+    return None
+
+
+def can_unlock(user, reporting_year: ReportingYear) -> str | None:
+    if not is_system_admin(user):
+        return REASON_NOT_ADMIN
+    if not reporting_year.is_locked:
+        return REASON_NOT_LOCKED.format(year=era_label(reporting_year.fiscal_year))
+    return None

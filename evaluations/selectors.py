@@ -1,0 +1,256 @@
+"""Reads for the entry screens: what one page needs, in a fixed number of queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from programs.fiscal_years import era_label
+from programs.models import Indicator, Item, PlanPeriod, Target
+from programs.quantities import format_quantity
+from reports.selectors import ItemRow, plan_progress
+
+from .calculations import ResultFigure, indicator_achievement, status_of
+from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    item: Item
+    plan: PlanPeriod
+    fiscal_year: int
+    row: ItemRow
+    evaluation: SelfEvaluation | None
+    previous: SelfEvaluation | None
+    reporting_year: ReportingYear | None
+    indicators: list[Indicator]
+    results: dict[int, YearlyResult]
+    targets_by_indicator: dict[int, tuple[Decimal | None, str]]
+    next_targets: dict[int, Target]
+    ratings: QuerySet | None
+
+
+def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
+    plan = item.area.plan
+    row = plan_progress(plan=plan, item_ids=[item.id]).items[0]
+    evaluations = {
+        evaluation.fiscal_year: evaluation
+        for evaluation in SelfEvaluation.objects.filter(
+            item=item, fiscal_year__in=[fiscal_year - 1, fiscal_year]
+        ).select_related("rating", "submitted_by", "approved_by")
+    }
+    indicators = list(
+        item.indicators.order_by("order", "id").prefetch_related(
+            "targets",
+            Prefetch(
+                "results",
+                queryset=YearlyResult.objects.filter(fiscal_year=fiscal_year).prefetch_related("municipalities"),
+                to_attr="year_results",
+            ),
+        )
+    )
+    targets_by_indicator = {}
+    next_targets = {}
+    for indicator in indicators:
+        targets = list(indicator.targets.all())
+        year_target = next((t for t in targets if t.fiscal_year == fiscal_year), None)
+        period_target = next((t for t in targets if t.fiscal_year is None), None)
+        target = year_target or period_target
+        if target is not None:
+            targets_by_indicator[indicator.id] = (target.value, target.kind)
+        stated = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
+        if stated is not None:
+            next_targets[indicator.id] = stated
+    return EntryPage(
+        item=item,
+        plan=plan,
+        fiscal_year=fiscal_year,
+        row=row,
+        evaluation=evaluations.get(fiscal_year),
+        previous=evaluations.get(fiscal_year - 1),
+        reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
+        indicators=indicators,
+        results={indicator.id: indicator.year_results[0] for indicator in indicators if indicator.year_results},
+        targets_by_indicator=targets_by_indicator,
+        next_targets=next_targets,
+        ratings=Rating.objects.filter(scale__is_default=True).order_by("order") if plan.uses_rating else None,
+    )
+
+
+def entry_initial(page: EntryPage) -> dict[str, Any]:
+    """Return the form's initial values: what is saved, as staff would type it."""
+    initial: dict[str, Any] = {"version": page.evaluation.version if page.evaluation else None}
+    for indicator in page.indicators:
+        result = page.results.get(indicator.id)
+        if result is not None and result.value is not None:
+            initial[f"value_{indicator.id}"] = format_quantity(result.value)
+        if result is not None:
+            initial[f"municipalities_{indicator.id}"] = [m.id for m in result.municipalities.all()]
+        stated = page.next_targets.get(indicator.id)
+        if stated is not None and stated.value is not None:
+            initial[f"next_target_{indicator.id}"] = format_quantity(stated.value)
+    if page.evaluation is not None:
+        for field in ("activities", "self_assessment", "next_steps", "reference"):
+            initial[field] = getattr(page.evaluation, field)
+        initial["rating"] = page.evaluation.rating_id
+    return initial
+
+
+@dataclass(frozen=True)
+class Preview:
+    rate: Decimal | None
+    status: str
+
+
+def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decimal | None) -> Preview | None:
+    """Measure a value being typed as if it were saved, by the same rules as everything else."""
+    plan = indicator.item.area.plan
+    results = [result.as_figure() for result in indicator.results.all() if result.fiscal_year != fiscal_year]
+    results.append(ResultFigure(fiscal_year=fiscal_year, value=value))
+    achievement = indicator_achievement(
+        targets=[target.as_figure() for target in indicator.targets.all()],
+        results=results,
+        fiscal_year=fiscal_year,
+        first_fiscal_year=plan.first_fiscal_year,
+        last_fiscal_year=plan.last_fiscal_year,
+    )
+    if achievement is None:
+        return None
+    return Preview(rate=achievement.rate, status=status_of(achievement))
+
+
+@dataclass(frozen=True)
+class WorkRow:
+    item_id: int
+    area_label: str
+    item_number: int
+    short_title: str
+    section_name: str
+    status: str
+
+
+def my_work_rows(*, plan: PlanPeriod, fiscal_year: int, section_ids: set[int] | None) -> list[WorkRow]:
+    """List the plan's items (only those of ``section_ids`` when given) with their entry status for the year."""
+    if section_ids is not None and not section_ids:
+        return []
+    progress = plan_progress(plan=plan, section_ids=sorted(section_ids) if section_ids else None)
+    rows = []
+    for area in progress.areas:
+        for item in area.items:
+            rows.append(
+                WorkRow(
+                    item_id=item.id,
+                    area_label=area.label,
+                    item_number=item.number,
+                    short_title=item.short_title,
+                    section_name=item.section_name,
+                    status=item.entry_status(fiscal_year, progress.fiscal_years),
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class HistoryChange:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: str
+    subject: str
+    action: str
+    reason: str
+    changes: tuple[HistoryChange, ...]
+
+
+_HISTORY_LABELS = {"+": "作成", "~": "変更", "-": "削除"}
+_TRACKED = {
+    SelfEvaluation: (
+        "status",
+        "activities",
+        "self_assessment",
+        "next_steps",
+        "reference",
+        "rating_id",
+        "manager_comment",
+    ),
+    YearlyResult: ("value", "actual_text", "municipality_count"),
+    Target: ("kind", "value", "target_text", "fiscal_year", "source"),
+}
+
+
+def item_history(*, item: Item) -> list[HistoryEntry]:
+    """Return every recorded change to the item's targets, results and self-evaluations, newest first."""
+    indicators = {indicator.id: indicator for indicator in item.indicators.all()}
+    ratings = {rating.id: rating.symbol for rating in Rating.objects.all()}
+    sources = [
+        (SelfEvaluation, SelfEvaluation.history.filter(item_id=item.id)),
+        (YearlyResult, YearlyResult.history.filter(indicator_id__in=list(indicators))),
+        (Target, Target.history.filter(indicator_id__in=list(indicators))),
+    ]
+    entries = []
+    for model, records in sources:
+        by_object = defaultdict(list)
+        for record in records.select_related("history_user").order_by("history_date", "history_id"):
+            by_object[record.id].append(record)
+        for versions in by_object.values():
+            previous = None
+            for record in versions:
+                entries.append(_history_entry(model, record, previous, indicators, ratings))
+                previous = record
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries
+
+
+def _history_entry(model, record, previous, indicators, ratings) -> HistoryEntry:
+    changes = []
+    for field in _TRACKED[model]:
+        before = getattr(previous, field) if previous is not None else None
+        after = getattr(record, field)
+        if before != after and not (previous is None and after in (None, "")):
+            changes.append(
+                HistoryChange(_field_label(model, field), _show(field, before, ratings), _show(field, after, ratings))
+            )
+    if model is SelfEvaluation:
+        subject = f"自己評価 {era_label(record.fiscal_year)}"
+    else:
+        indicator = indicators.get(record.indicator_id)
+        label = indicator.label if indicator else "（削除された指標）"
+        year = era_label(record.fiscal_year) if record.fiscal_year else "期間"
+        subject = f"{'実績' if model is YearlyResult else '目標'} {label} {year}"
+    user = record.history_user
+    return HistoryEntry(
+        when=record.history_date,
+        who=(user.get_full_name() or user.get_username()) if user else "システム",
+        subject=subject,
+        action=_HISTORY_LABELS.get(record.history_type, record.history_type),
+        reason=record.history_change_reason or "",
+        changes=tuple(changes),
+    )
+
+
+def _field_label(model, field: str) -> str:
+    name = field.removesuffix("_id")
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "（空欄）"
+    if field == "rating_id":
+        return ratings.get(value, str(value))
+    if field == "status":
+        return str(SelfEvaluation.Status(value).label)
+    if isinstance(value, Decimal):
+        return format_quantity(value)
+    return str(value)
+
+
+ENTRY_STATUS_LABELS = {"not_started": "未入力", **dict(SelfEvaluation.Status.choices)}

@@ -1,0 +1,413 @@
+"""Every write to results, self-evaluations and their workflow goes through these functions.
+
+Each is atomic, checks the same policy the views use (``policies``), refuses a stale edit
+through the record's version (a conditional UPDATE, which works on SQLite and PostgreSQL
+alike), and saves through the model so that django-simple-history records who changed what
+and why. ``QuerySet.update()`` is used only to bump the version, never to change content.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from programs.fiscal_years import era_label
+from programs.models import Item, PlanPeriod, Target
+from programs.quantities import format_quantity
+
+from . import policies
+from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+
+ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
+ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
+ERROR_REOPEN_REASON_REQUIRED = "承認を取り消す理由を入力してください。"
+ERROR_UNLOCK_REASON_REQUIRED = "確定を解除する理由を入力してください。"
+ERROR_NEGATIVE = "{label}: マイナスの値は入力できません。"
+ERROR_NOTHING_TO_COPY = "前年度（{year}）の自己評価がないため、写す内容がありません。"
+
+REASON_SUBMITTED = "提出"
+REASON_APPROVED = "承認"
+REASON_RETURNED = "差戻し: {comment}"
+REASON_REOPENED = "承認取消（システム管理者）: {reason}"
+REASON_COPIED_FORWARD = "前年度の内容を下書きに複写"
+
+EVALUATION_TEXT_FIELDS = ("activities", "self_assessment", "next_steps", "reference")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+class EditConflict(Exception):
+    """Someone saved the record after the editor loaded it; ``changes`` says what they changed."""
+
+    def __init__(self, *, changes: list[FieldChange], changed_by: str, changed_at: datetime.datetime | None):
+        super().__init__("他の利用者が先に保存しました。")
+        self.changes = changes
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+def reporting_year_for(plan: PlanPeriod, fiscal_year: int) -> ReportingYear | None:
+    return ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+
+
+def _deny_if(reason: str | None) -> None:
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def _stamp(instance, user, reason: str) -> None:
+    """Tell django-simple-history who made the change and why (also outside a request)."""
+    instance._history_user = user
+    instance._change_reason = reason
+
+
+def _bump_version(evaluation: SelfEvaluation, expected_version: int | None) -> None:
+    """Claim the next version, or raise EditConflict if someone saved in between."""
+    expected = evaluation.version if expected_version is None else expected_version
+    claimed = SelfEvaluation.objects.filter(pk=evaluation.pk, version=expected).update(version=F("version") + 1)
+    if not claimed:
+        evaluation.refresh_from_db()
+        raise _conflict(evaluation, expected)
+    evaluation.version = expected + 1
+
+
+@transaction.atomic
+def item_entry_save(
+    *,
+    item: Item,
+    fiscal_year: int,
+    user,
+    values: dict[int, Decimal | None],
+    actual_texts: dict[int, str] | None = None,
+    municipalities: dict[int, list[int]] | None = None,
+    next_targets: dict[int, tuple[Decimal, str] | None] | None = None,
+    evaluation: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    change_reason: str = "",
+) -> SelfEvaluation | None:
+    """Save an item's figures and self-evaluation for a fiscal year; write nothing if nothing changed.
+
+    ``values`` maps indicator id → value (None clears it); ``municipalities`` maps a coverage
+    indicator's id → municipality ids; ``next_targets`` maps indicator id → (value, wording)
+    of the target stated for the next fiscal year; ``evaluation`` holds activities,
+    self_assessment, next_steps, reference and rating (a Rating or None).
+    """
+    plan = item.area.plan
+    reporting_year = reporting_year_for(plan, fiscal_year)
+    record = SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
+    _deny_if(policies.can_edit(user, item, fiscal_year, record, reporting_year))
+    if record is not None and expected_version is not None and expected_version != record.version:
+        raise _conflict(record, expected_version)
+
+    indicators = {indicator.id: indicator for indicator in item.indicators.prefetch_related("targets")}
+    current_results = {
+        result.indicator_id: result
+        for result in YearlyResult.objects.filter(indicator__item=item, fiscal_year=fiscal_year).prefetch_related(
+            "municipalities"
+        )
+    }
+    result_writes = _result_writes(indicators, current_results, values, actual_texts or {}, municipalities or {})
+    target_writes = _target_writes(indicators, fiscal_year, next_targets or {})
+    evaluation_changes = _evaluation_changes(record, evaluation or {})
+    if not (result_writes or target_writes or evaluation_changes):
+        return record
+
+    was_submitted = record is not None and record.submitted_at is not None
+    if was_submitted and not change_reason.strip():
+        raise ValidationError(ERROR_REASON_REQUIRED)
+    reason = change_reason.strip() or "入力"
+
+    if record is None:
+        record = SelfEvaluation(item=item, fiscal_year=fiscal_year, **evaluation_changes)
+        _stamp(record, user, reason)
+        record.full_clean()
+        try:
+            with transaction.atomic():
+                record.save()
+        except IntegrityError:
+            # Someone created the record between our read and our write.
+            raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), 0) from None
+    else:
+        _bump_version(record, expected_version)
+        for field, value in evaluation_changes.items():
+            setattr(record, field, value)
+        if record.status == SelfEvaluation.Status.RETURNED:
+            record.status = SelfEvaluation.Status.DRAFT
+        _stamp(record, user, reason)
+        record.full_clean()
+        record.save(update_fields=[*evaluation_changes, "version", "status"])
+
+    for indicator_id, fields, municipality_ids in result_writes:
+        result = current_results.get(indicator_id) or YearlyResult(indicator_id=indicator_id, fiscal_year=fiscal_year)
+        for field, value in fields.items():
+            setattr(result, field, value)
+        _stamp(result, user, reason)
+        result.full_clean()
+        result.save()
+        if municipality_ids is not None:
+            _stamp(result, user, reason)
+            result.municipalities.set(municipality_ids)
+    for indicator, fields in target_writes:
+        target = Target.objects.filter(indicator=indicator, fiscal_year=fiscal_year + 1).first() or Target(
+            indicator=indicator, fiscal_year=fiscal_year + 1
+        )
+        for field, value in fields.items():
+            setattr(target, field, value)
+        _stamp(target, user, reason)
+        target.full_clean()
+        target.save()
+    return record
+
+
+def _result_writes(indicators, current_results, values, actual_texts, municipalities):
+    writes = []
+    for indicator_id, value in values.items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            raise PermissionDenied("この事項の指標ではありません。")
+        if value is not None and value < 0:
+            raise ValidationError({f"value_{indicator_id}": ERROR_NEGATIVE.format(label=indicator.label)})
+        current = current_results.get(indicator_id)
+        fields: dict[str, Any] = {}
+        if current is None or current.value != value:
+            fields["value"] = value
+            wording = actual_texts.get(indicator_id)
+            fields["actual_text"] = wording if wording is not None else format_quantity(value, indicator.unit, empty="")
+        elif indicator_id in actual_texts and actual_texts[indicator_id] != current.actual_text:
+            fields["actual_text"] = actual_texts[indicator_id]
+        wanted_municipalities = municipalities.get(indicator_id)
+        municipality_ids = None
+        if wanted_municipalities is not None:
+            have = {m.id for m in current.municipalities.all()} if current else set()
+            if set(wanted_municipalities) != have:
+                municipality_ids = sorted(wanted_municipalities)
+        if current is None and value is None and not municipality_ids:
+            continue
+        if fields or municipality_ids is not None:
+            writes.append((indicator_id, fields, municipality_ids))
+    return writes
+
+
+def _target_writes(indicators, fiscal_year, next_targets):
+    writes = []
+    for indicator_id, stated in next_targets.items():
+        if stated is None:
+            continue
+        indicator = indicators[indicator_id]
+        value, wording = stated
+        targets = list(indicator.targets.all())
+        existing = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
+        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
+        fields = {
+            "kind": period.kind if period else Target.Kind.PER_YEAR,
+            "value": value,
+            "unit": indicator.unit,
+            "target_text": wording or format_quantity(value, indicator.unit),
+            "source": Target.Source.EVALUATION,
+        }
+        if existing is None or any(getattr(existing, f) != v for f, v in fields.items()):
+            writes.append((indicator, fields))
+    return writes
+
+
+def _evaluation_changes(record: SelfEvaluation | None, evaluation: dict[str, Any]) -> dict[str, Any]:
+    changes = {}
+    for field in (*EVALUATION_TEXT_FIELDS, "rating"):
+        if field not in evaluation:
+            continue
+        wanted = evaluation[field]
+        current = getattr(record, field) if record is not None else ("" if field != "rating" else None)
+        if wanted != current and not (record is None and wanted in ("", None)):
+            changes[field] = wanted
+    return changes
+
+
+def _conflict(record: SelfEvaluation, expected_version: int) -> EditConflict:
+    """Describe what changed since the version the editor loaded, from the audit history."""
+    base = record.history.filter(version=expected_version).order_by("-history_date").first()
+    latest = record.history.order_by("-history_date").select_related("history_user").first()
+    changes: list[FieldChange] = []
+    for field in (*EVALUATION_TEXT_FIELDS, "status"):
+        before = getattr(base, field, "") if base else ""
+        after = getattr(record, field)
+        if before != after:
+            label = str(SelfEvaluation._meta.get_field(field).verbose_name)
+            changes.append(FieldChange(label, _display(before), _display(after)))
+    since = base.history_date if base else None
+    for result in YearlyResult.objects.filter(
+        indicator__item=record.item, fiscal_year=record.fiscal_year
+    ).select_related("indicator"):
+        earlier = result.history.filter(history_date__lte=since).order_by("-history_date").first() if since else None
+        before = earlier.value if earlier else None
+        if before != result.value:
+            changes.append(
+                FieldChange(
+                    result.indicator.label,
+                    format_quantity(before, result.indicator.unit),
+                    format_quantity(result.value, result.indicator.unit),
+                )
+            )
+    user = latest.history_user if latest else None
+    return EditConflict(
+        changes=changes,
+        changed_by=(user.get_full_name() or user.get_username()) if user else "不明",
+        changed_at=latest.history_date if latest else None,
+    )
+
+
+def _display(value: Any) -> str:
+    if value in (None, ""):
+        return "（空欄）"
+    return str(SelfEvaluation.Status(value).label) if value in SelfEvaluation.Status.values else str(value)
+
+
+def _evaluation_for_update(item: Item, fiscal_year: int) -> SelfEvaluation | None:
+    return SelfEvaluation.objects.select_related("item__area__plan").filter(item=item, fiscal_year=fiscal_year).first()
+
+
+@transaction.atomic
+def self_evaluation_submit(
+    *, item: Item, fiscal_year: int, user, expected_version: int | None = None
+) -> SelfEvaluation:
+    """Send the year's entry to the managers for approval (入力中/差戻し → 提出済)."""
+    record = _evaluation_for_update(item, fiscal_year)
+    _deny_if(policies.can_submit(user, item, fiscal_year, record, reporting_year_for(item.area.plan, fiscal_year)))
+    _bump_version(record, expected_version)
+    record.status = SelfEvaluation.Status.SUBMITTED
+    record.submitted_at = timezone.now()
+    record.submitted_by = user
+    _stamp(record, user, REASON_SUBMITTED)
+    record.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
+    return record
+
+
+@transaction.atomic
+def self_evaluation_approve(
+    *, evaluation: SelfEvaluation, user, comment: str = "", expected_version: int | None = None
+) -> SelfEvaluation:
+    """Approve a submitted entry (提出済 → 承認済); it becomes read-only."""
+    _deny_if(
+        policies.can_review(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
+    )
+    _bump_version(evaluation, expected_version)
+    evaluation.status = SelfEvaluation.Status.APPROVED
+    evaluation.approved_at = timezone.now()
+    evaluation.approved_by = user
+    evaluation.manager_comment = comment.strip()
+    _stamp(evaluation, user, REASON_APPROVED + (f": {comment.strip()}" if comment.strip() else ""))
+    evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
+    return evaluation
+
+
+@transaction.atomic
+def self_evaluation_return(
+    *, evaluation: SelfEvaluation, user, comment: str, expected_version: int | None = None
+) -> SelfEvaluation:
+    """Return a submitted entry to its section with the manager's comment (提出済 → 差戻し)."""
+    _deny_if(
+        policies.can_review(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
+    )
+    if not comment.strip():
+        raise ValidationError(ERROR_RETURN_COMMENT_REQUIRED)
+    _bump_version(evaluation, expected_version)
+    evaluation.status = SelfEvaluation.Status.RETURNED
+    evaluation.manager_comment = comment.strip()
+    _stamp(evaluation, user, REASON_RETURNED.format(comment=comment.strip()))
+    evaluation.save(update_fields=["status", "manager_comment", "version"])
+    return evaluation
+
+
+@transaction.atomic
+def self_evaluation_reopen(*, evaluation: SelfEvaluation, user, reason: str) -> SelfEvaluation:
+    """Let an administrator reopen an approved entry (承認済 → 入力中), with the reason recorded."""
+    _deny_if(
+        policies.can_reopen(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
+    )
+    if not reason.strip():
+        raise ValidationError(ERROR_REOPEN_REASON_REQUIRED)
+    _bump_version(evaluation, None)
+    evaluation.status = SelfEvaluation.Status.DRAFT
+    evaluation.approved_at = None
+    evaluation.approved_by = None
+    _stamp(evaluation, user, REASON_REOPENED.format(reason=reason.strip()))
+    evaluation.save(update_fields=["status", "approved_at", "approved_by", "version"])
+    return evaluation
+
+
+@transaction.atomic
+def self_evaluation_copy_forward(*, item: Item, fiscal_year: int, user) -> SelfEvaluation | None:
+    """Start the year's draft from last year's narrative and next steps (only fields still empty)."""
+    previous = SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year - 1).first()
+    if previous is None:
+        raise ValidationError(ERROR_NOTHING_TO_COPY.format(year=era_label(fiscal_year - 1)))
+    record = SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
+    wanted = {
+        field: getattr(previous, field)
+        for field in ("activities", "self_assessment", "next_steps")
+        if record is None or not getattr(record, field)
+    }
+    return item_entry_save(
+        item=item,
+        fiscal_year=fiscal_year,
+        user=user,
+        values={},
+        evaluation=wanted,
+        expected_version=record.version if record else None,
+        change_reason=REASON_COPIED_FORWARD if record is None or record.submitted_at is None else "",
+    )
+
+
+def unapproved_count(plan: PlanPeriod, fiscal_year: int) -> int:
+    """Count the plan's items whose entry for the year is not approved (missing entries included)."""
+    approved = SelfEvaluation.objects.filter(
+        item__area__plan=plan, fiscal_year=fiscal_year, status=SelfEvaluation.Status.APPROVED
+    ).count()
+    return Item.objects.filter(area__plan=plan).count() - approved
+
+
+@transaction.atomic
+def reporting_year_lock(*, plan: PlanPeriod, fiscal_year: int, user) -> ReportingYear:
+    """Freeze a fiscal year of a plan once every item is approved."""
+    year, _ = ReportingYear.objects.select_for_update().get_or_create(plan=plan, fiscal_year=fiscal_year)
+    _deny_if(policies.can_lock(user, year, unapproved_count(plan, fiscal_year)))
+    year.is_locked = True
+    year.locked_at = timezone.now()
+    year.locked_by = user
+    _stamp(year, user, "年度を確定")
+    year.save(update_fields=["is_locked", "locked_at", "locked_by"])
+    return year
+
+
+@transaction.atomic
+def reporting_year_unlock(*, plan: PlanPeriod, fiscal_year: int, user, reason: str) -> ReportingYear:
+    year = ReportingYear.objects.select_for_update().get(plan=plan, fiscal_year=fiscal_year)
+    _deny_if(policies.can_unlock(user, year))
+    if not reason.strip():
+        raise ValidationError(ERROR_UNLOCK_REASON_REQUIRED)
+    year.is_locked = False
+    year.locked_at = None
+    year.locked_by = None
+    _stamp(year, user, f"確定を解除: {reason.strip()}")
+    year.save(update_fields=["is_locked", "locked_at", "locked_by"])
+    return year
+
+
+def default_ratings() -> list[Rating]:
+    return list(Rating.objects.filter(scale__is_default=True).order_by("order"))
+
+
+@transaction.atomic
+def item_entry_save_and_submit(*, item: Item, fiscal_year: int, user, **entry) -> SelfEvaluation:
+    """Save the entry and submit it in one transaction: a refused submission keeps nothing half-done."""
+    record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
+    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=record.version)
