@@ -243,11 +243,13 @@ def _conflict(record: SelfEvaluation, expected_version: int) -> EditConflict:
         if before != after:
             label = str(SelfEvaluation._meta.get_field(field).verbose_name)
             changes.append(FieldChange(label, _display(before), _display(after)))
-    since = base.history_date if base else None
+    # The editor saw everything recorded before the first save past their version.
+    first_newer = record.history.filter(version__gt=expected_version).order_by("history_date").first()
+    until = first_newer.history_date if first_newer else None
     for result in YearlyResult.objects.filter(
         indicator__item=record.item, fiscal_year=record.fiscal_year
     ).select_related("indicator"):
-        earlier = result.history.filter(history_date__lte=since).order_by("-history_date").first() if since else None
+        earlier = result.history.filter(history_date__lt=until).order_by("-history_date").first() if until else None
         before = earlier.value if earlier else None
         if before != result.value:
             changes.append(
