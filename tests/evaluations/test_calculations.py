@@ -172,3 +172,14 @@ def test_an_indicator_without_target_has_no_achievement():
 )
 def test_status_thresholds_100_and_90_percent(actual, status):
     assert status_of(per_year_achievement(fiscal_year=2021, target=D(153), actual=D(actual))) == status
+
+
+def test_far_from_target_means_over_ten_times_or_under_a_tenth():
+    from evaluations.calculations import far_from_target
+
+    assert far_from_target(D(1531), D(153)) is True
+    assert far_from_target(D(1530), D(153)) is False
+    assert far_from_target(D(15), D(153)) is True
+    assert far_from_target(D("15.3"), D(153)) is False
+    assert far_from_target(D(0), D(153)) is True
+    assert far_from_target(D(5), None) is False

@@ -1,0 +1,219 @@
+"""The entry screen as staff use it: typing figures, mistakes, conflicts."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evaluations.models import SelfEvaluation, YearlyResult
+from programs.models import Target
+from tests import factories
+
+from .conftest import OPEN_YEAR, PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(world, role) -> Client:
+    client = Client()
+    assert client.login(username=world.users[role].username, password=PASSWORD)
+    return client
+
+
+def _url(world, year=OPEN_YEAR):
+    return reverse("evaluations:entry", args=[world.own_item.id, year])
+
+
+def _post(client, world, value, **extra):
+    return client.post(
+        _url(world), {f"value_{world.indicator_id}": value, "activities": "研修を実施", "action": "save", **extra}
+    )
+
+
+def _saved_value(world):
+    result = YearlyResult.objects.filter(indicator_id=world.indicator_id, fiscal_year=OPEN_YEAR).first()
+    return result.value if result else None
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "rate"),
+    [
+        ("１５０", Decimal(150), "98.0%"),
+        ("1,350", Decimal(1350), None),
+        ("１，３５０人", Decimal(1350), None),
+        ("144", Decimal(144), "94.1%"),
+    ],
+)
+def test_typed_figures_are_normalised_and_the_rate_shows_after_saving(world, typed, stored, rate):
+    client = _client(world, "staff_own")
+    response = _post(client, world, typed, confirm_far="on")
+    assert response.status_code == 302
+    assert _saved_value(world) == stored
+    page = client.get(_url(world)).content.decode()
+    if rate:
+        assert rate in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"), [("-5", "マイナス"), ("abc", "数値として読み取れません"), ("１２ 人 ３", "数値")]
+)
+def test_bad_figures_are_refused_with_the_field_named_and_nothing_is_lost_or_saved(world, typed, message):
+    client = _client(world, "staff_own")
+    response = _post(client, world, typed, self_assessment="長い自己評価の下書き")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "受講者数" in html
+    assert "長い自己評価の下書き" in html  # what the user typed stays in the form
+    assert f'value="{typed}"' in html
+    assert not SelfEvaluation.objects.exists()
+    assert _saved_value(world) is None
+
+
+def test_a_value_far_from_the_target_asks_for_confirmation(world):
+    client = _client(world, "staff_own")
+    response = _post(client, world, "1540")
+    assert response.status_code == 200
+    assert "大きく異なります" in response.content.decode()
+    assert _saved_value(world) is None
+    assert _post(client, world, "1540", confirm_far="on").status_code == 302
+    assert _saved_value(world) == Decimal(1540)
+
+
+def test_text_fields_have_length_limits(world):
+    client = _client(world, "staff_own")
+    response = _post(client, world, "150", activities="あ" * 4001)
+    assert response.status_code == 200
+    assert "4000" in response.content.decode()
+    assert not SelfEvaluation.objects.exists()
+
+
+def test_concurrent_edit_is_refused_showing_the_other_change_and_keeping_my_input(world):
+    staff, admin = _client(world, "staff_own"), _client(world, "admin")
+    _post(staff, world, "140", activities="最初の内容")
+    version = SelfEvaluation.objects.get().version
+    # Both open the form at the same version; the administrator saves first.
+    assert _post(admin, world, "145", activities="管理者の修正", version=version).status_code == 302
+    response = _post(staff, world, "150", activities="担当者の修正", version=version)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "他の利用者が先に保存しています" in html
+    assert "管理者の修正" in html and "145人" in html
+    assert "担当者の修正" in html and 'value="150"' in html
+    assert _saved_value(world) == Decimal(145)
+    # Having seen it, the staff member saves again on purpose and wins.
+    new_version = SelfEvaluation.objects.get().version
+    assert f'name="version" value="{new_version}"' in html
+    assert _post(staff, world, "150", activities="担当者の修正", version=new_version).status_code == 302
+    assert _saved_value(world) == Decimal(150)
+
+
+def test_submitted_record_needs_a_reason_to_change(world):
+    client = _client(world, "staff_own")
+    client.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    record = SelfEvaluation.objects.get()
+    assert record.status == SelfEvaluation.Status.SUBMITTED
+    response = _post(client, world, "151", activities="a", version=record.version)
+    assert response.status_code == 200
+    assert "変更理由を入力してください" in response.content.decode()
+    assert _saved_value(world) == Decimal(150)
+    response = _post(client, world, "151", activities="a", version=record.version, change_reason="集計の誤り")
+    assert response.status_code == 302
+    assert YearlyResult.objects.get().history.first().history_change_reason == "集計の誤り"
+
+
+def test_manager_sees_the_form_read_only_and_can_approve(world):
+    staff, manager = _client(world, "staff_own"), _client(world, "manager")
+    staff.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    html = manager.get(_url(world)).content.decode()
+    assert "閲覧のみ" in html
+    assert f'name="value_{world.indicator_id}"' not in html
+    assert "承認する" in html
+    record = SelfEvaluation.objects.get()
+    response = manager.post(
+        reverse("evaluations:review", args=[record.id]), {"action": "approve", "version": record.version}
+    )
+    assert response.status_code == 302
+    assert SelfEvaluation.objects.get().status == SelfEvaluation.Status.APPROVED
+    assert "承認済みのため変更できません" in staff.get(_url(world)).content.decode()
+
+
+def test_coverage_target_shows_a_municipality_checklist(world):
+    municipalities = [factories_municipality(code, name) for code, name in [("13101", "千代田区"), ("13102", "中央区")]]
+    indicator = world.own_item.indicators.create(key="covered", name="実施区市町村数", unit="区市町村")
+    Target.objects.create(
+        indicator=indicator, kind=Target.Kind.COVERAGE, value=62, target_text="62区市町村で各１人以上"
+    )
+    client = _client(world, "staff_own")
+    html = client.get(_url(world)).content.decode()
+    assert "千代田区" in html
+    response = client.post(
+        _url(world),
+        {
+            f"value_{world.indicator_id}": "150",
+            f"municipalities_{indicator.id}": [m.id for m in municipalities],
+            "action": "save",
+        },
+    )
+    assert response.status_code == 302
+    result = YearlyResult.objects.get(indicator=indicator)
+    assert result.covered_count == 2
+    assert "3.2%" in client.get(_url(world)).content.decode()  # 2 of 62
+
+
+def factories_municipality(code, name):
+    from programs.models import Municipality
+
+    return Municipality.objects.create(code=code, name=name, kind=Municipality.Kind.WARD)
+
+
+def test_live_preview_applies_the_same_rule(world):
+    client = _client(world, "staff_own")
+    url = reverse("evaluations:preview", args=[world.own_item.id, OPEN_YEAR])
+    assert client.get(url, {"indicator": world.indicator_id, "value": "１５０"}).json() == {
+        "rate": "98.0%",
+        "status": "概ね達成",
+    }
+    assert "error" in client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+
+
+def test_history_page_lists_who_changed_what(world):
+    client = _client(world, "staff_own")
+    _post(client, world, "140")
+    version = SelfEvaluation.objects.get().version
+    _post(client, world, "150", version=version)
+    html = client.get(reverse("evaluations:item_history", args=[world.own_item.id])).content.decode()
+    assert "実績値" in html
+    assert "140 → 150" in html
+    assert "staff-own" in html
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_entry_pages_run_a_fixed_number_of_queries(world):
+    client = _client(world, "staff_own")
+    urls = [
+        _url(world),
+        reverse("evaluations:my_work") + f"?fiscal_year={OPEN_YEAR}",
+        reverse("evaluations:item_history", args=[world.own_item.id]),
+    ]
+    _post(client, world, "150")
+    small = [_queries(client, url) for url in urls]
+    for number in range(3, 13):
+        item = factories.item(area=world.own_item.area, number=number, section=world.own_item.section)
+        for key in range(4):
+            indicator = factories.indicator(item_=item, key=f"k{key}")
+            factories.target(indicator_=indicator)
+            factories.yearly_result(indicator_=indicator, fiscal_year=OPEN_YEAR)
+        for key in range(5):
+            indicator = factories.indicator(item_=world.own_item, key=f"extra{number}-{key}")
+            factories.target(indicator_=indicator)
+    large = [_queries(client, url) for url in urls]
+    assert large == small
