@@ -34,6 +34,7 @@ _VIEW_ALL = tuple(
         ("evaluations", "selfevaluation"),
         ("evaluations", "ratingscale"),
         ("evaluations", "rating"),
+        ("evaluations", "reportingyear"),
     ]
 )
 
