@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed clean
+.PHONY: run test lint format venv migrate seed clean serve backup restore
 
 venv: $(VENV)/.installed
 
@@ -26,6 +26,13 @@ seed: migrate
 
 run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production-style serving: gunicorn + whitenoise; settings come from the environment
+# (DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS ...).
+serve: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(BIN)/gunicorn --config gunicorn.conf.py
 
 lint: venv
 	$(BIN)/ruff check .

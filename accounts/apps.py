@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _ensure_roles(sender, apps, using, **kwargs):
+def _ensure_roles(sender, using="default", **kwargs):
     from django.apps import apps as installed_apps
     from django.contrib.auth.management import create_permissions
 

@@ -6,7 +6,7 @@ from programs.fiscal_years import era_label
 from programs.quantities import format_quantity, format_rate
 
 from .calculations import STATUS_LABELS, status_of
-from .models import Rating, RatingScale, SelfEvaluation, YearlyResult
+from .models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
 
 
 class RatingInline(admin.TabularInline):
@@ -86,7 +86,25 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
 
 @admin.register(SelfEvaluation)
 class SelfEvaluationAdmin(SimpleHistoryAdmin):
-    list_display = ["item", "fiscal_year", "rating"]
-    list_filter = ["item__area__plan", FiscalYearFilter, ("item__area", AreaFilter), "item__section", "rating"]
+    list_display = ["item", "fiscal_year", "status", "rating"]
+    list_filter = [
+        "item__area__plan",
+        FiscalYearFilter,
+        "status",
+        ("item__area", AreaFilter),
+        "item__section",
+        "rating",
+    ]
     list_select_related = ["item__area__plan", "rating"]
     search_fields = ["item__title", "activities", "self_assessment", "next_steps"]
+
+
+@admin.register(ReportingYear)
+class ReportingYearAdmin(SimpleHistoryAdmin):
+    list_display = ["plan", "fiscal_year_label", "deadline", "is_locked", "locked_at"]
+    list_filter = ["plan", "is_locked"]
+    list_select_related = ["plan"]
+
+    @admin.display(description="年度", ordering="fiscal_year")
+    def fiscal_year_label(self, year: ReportingYear) -> str:
+        return era_label(year.fiscal_year)

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from accounts.roles import MANAGER, STAFF
 from programs.models import Item
@@ -23,7 +24,10 @@ def test_demo_users_get_the_password_from_the_environment(tokyo_data, monkeypatc
     assert "【デモ用】" in out
     assert "kaigo-demo-2026" not in out
     for name in DEMO_NAMES:
-        assert authenticate(username=name, password="kaigo-demo-2026") is not None
+        assert (
+            authenticate(RequestFactory().post("/accounts/login/"), username=name, password="kaigo-demo-2026")
+            is not None
+        )
     users = {user.username: user for user in get_user_model().objects.all()}
     assert users["demo-admin"].is_superuser
     assert not users["demo-manager"].is_superuser
@@ -48,7 +52,9 @@ def test_generated_password_is_printed_once_and_works(tokyo_data, monkeypatch, c
     line = next(line for line in capsys.readouterr().out.splitlines() if "パスワード" in line)
     password = line.split(":", 1)[1].split()[0]
     assert len(password) >= 12
-    assert authenticate(username="demo-staff-a", password=password) is not None
+    assert (
+        authenticate(RequestFactory().post("/accounts/login/"), username="demo-staff-a", password=password) is not None
+    )
 
 
 def test_running_twice_keeps_four_accounts(tokyo_data, monkeypatch):
