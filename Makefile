@@ -34,6 +34,14 @@ serve: venv
 	$(PY) manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
+# Backups: pg_dump (PostgreSQL) or the SQLite online backup, into var/backups/.
+backup: venv
+	$(PY) manage.py backup_data
+
+# make restore BACKUP=var/backups/kaigo_plan-YYYYmmdd-HHMMSS.dump (stop the application first)
+restore: venv
+	$(PY) manage.py restore_data "$(BACKUP)" --yes
+
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

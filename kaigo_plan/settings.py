@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "evaluations",
     "reports",
     "sheets",
+    "operations",
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#middleware
