@@ -1,4 +1,7 @@
-"""A small plan to exercise the entry workflow: two sections, a locked year and an open one."""
+"""A small plan to exercise the entry workflow: two sections, a locked year and an open one.
+
+Registered as a pytest plugin in tests/conftest.py, so every test module can ask for ``world``.
+"""
 
 from dataclasses import dataclass
 from decimal import Decimal

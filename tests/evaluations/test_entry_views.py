@@ -11,8 +11,7 @@ from django.urls import reverse
 from evaluations.models import SelfEvaluation, YearlyResult
 from programs.models import Target
 from tests import factories
-
-from .conftest import OPEN_YEAR, PASSWORD
+from tests.workflow_world import OPEN_YEAR, PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from evaluations import urls as evaluation_urls
 from evaluations.models import SelfEvaluation
-
-from .conftest import LOCKED_YEAR, OPEN_YEAR, PASSWORD, evaluation
+from tests.workflow_world import LOCKED_YEAR, OPEN_YEAR, PASSWORD, evaluation
 
 pytestmark = pytest.mark.django_db
 Status = SelfEvaluation.Status

@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from evaluations import services
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from programs.models import Target
-
-from .conftest import LOCKED_YEAR, OPEN_YEAR, evaluation
+from tests.workflow_world import LOCKED_YEAR, OPEN_YEAR, evaluation
 
 pytestmark = pytest.mark.django_db
 Status = SelfEvaluation.Status
