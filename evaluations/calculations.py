@@ -128,26 +128,24 @@ def target_for_year(targets: Iterable[TargetFigure], fiscal_year: int) -> Target
     return period_target
 
 
-def per_year_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
+def _against_target(kind: Kind, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
+    """Measure a value against a target of the same year: rate = actual ÷ target, met when actual ≥ target."""
     return Achievement(
-        kind=Kind.PER_YEAR,
+        kind=kind,
         fiscal_year=fiscal_year,
         target=target,
         actual=actual,
         rate=achievement_rate(actual, target),
         met=_at_least(actual, target),
     )
+
+
+def per_year_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
+    return _against_target(Kind.PER_YEAR, fiscal_year, target, actual)
 
 
 def frequency_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
-    return Achievement(
-        kind=Kind.FREQUENCY,
-        fiscal_year=fiscal_year,
-        target=target,
-        actual=actual,
-        rate=achievement_rate(actual, target),
-        met=_at_least(actual, target),
-    )
+    return _against_target(Kind.FREQUENCY, fiscal_year, target, actual)
 
 
 def coverage_achievement(
@@ -155,29 +153,14 @@ def coverage_achievement(
 ) -> Achievement:
     covered_value = None if covered is None else Decimal(covered)
     aimed_value = None if aimed_at is None else Decimal(aimed_at)
-    return Achievement(
-        kind=Kind.COVERAGE,
-        fiscal_year=fiscal_year,
-        target=aimed_value,
-        actual=covered_value,
-        rate=achievement_rate(covered_value, aimed_value),
-        met=_at_least(covered_value, aimed_value),
-    )
+    return _against_target(Kind.COVERAGE, fiscal_year, aimed_value, covered_value)
 
 
 def by_period_end_achievement(
     *, fiscal_year: int, target: Decimal | None, values_by_year: Mapping[int, Decimal | None]
 ) -> Achievement:
     """Measure the latest value reached up to the fiscal year against the period-end target."""
-    reached = _latest_value(values_by_year, up_to=fiscal_year)
-    return Achievement(
-        kind=Kind.BY_PERIOD_END,
-        fiscal_year=fiscal_year,
-        target=target,
-        actual=reached,
-        rate=achievement_rate(reached, target),
-        met=_at_least(reached, target),
-    )
+    return _against_target(Kind.BY_PERIOD_END, fiscal_year, target, _latest_value(values_by_year, up_to=fiscal_year))
 
 
 def cumulative_achievement(
