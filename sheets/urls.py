@@ -1,4 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "sheets"
 
 # The self-evaluation sheet, the summary workbook and the entry workbook import (issue 5).
-urlpatterns: list = []
+urlpatterns = [
+    path("self-evaluation.xlsx", views.self_evaluation_sheet, name="self_evaluation_sheet"),
+    path("summary.xlsx", views.summary, name="summary"),
+    path("entry-template.xlsx", views.entry_template_download, name="entry_template"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
+]

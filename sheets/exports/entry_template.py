@@ -1,0 +1,232 @@
+"""The entry workbook a staff member fills in offline and uploads again (実績・自己評価 入力用ブック).
+
+Visible sheets hold one row per indicator (figures) and one row per item (texts), pre-filled
+with what is recorded; every row carries a hidden, stable id, and a very hidden sheet names
+the plan, the fiscal year and the format, so ``sheets.imports.entry`` can read it back
+whatever the user did to the row order.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from operator import attrgetter
+
+from openpyxl import Workbook
+from openpyxl.styles import Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from programs.fiscal_years import era_label
+from reports.selectors import PlanProgress
+
+from .layout import BORDER, HEADER_FILL, INTEGER, NUMBER, WRAP_CENTER, WRAP_TOP, Column, font, line_count, write_cell
+
+FORMAT_NAME = "kaigo-plan-entry"
+FORMAT_VERSION = 1
+RESULTS_SHEET = "実績入力"
+EVALUATIONS_SHEET = "自己評価入力"
+META_SHEET = "_meta"
+YEAR_LABEL = "年度"
+YEAR_ROW = 2
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+META_KEYS = ("format", "version", "plan", "fiscal_year", "generated_at", "generated_by")
+
+HEADER_INDICATOR_ID = "指標ID"
+HEADER_ITEM_ID = "事項ID"
+HEADER_VALUE = "実績（数値）"
+HEADER_ACTUAL_TEXT = "実績（原文）"
+HEADER_ACTIVITIES = "取組の実施内容・実績"
+HEADER_SELF_ASSESSMENT = "自己評価"
+HEADER_NEXT_STEPS = "今後の課題・対応策"
+VALUE_PROMPT = "数値を入力してください（例: 144、1,350人、１，３５０人）。空欄にすると実績を消します。"
+
+
+@dataclass(frozen=True)
+class ResultEntryRow:
+    indicator_id: int
+    area: str
+    item: str
+    indicator: str
+    unit: str
+    target_text: str
+    value: Decimal | None
+    actual_text: str
+
+
+@dataclass(frozen=True)
+class EvaluationEntryRow:
+    item_id: int
+    area: str
+    item: str
+    activities: str
+    self_assessment: str
+    next_steps: str
+
+
+@dataclass(frozen=True)
+class EntryTemplate:
+    plan_name: str
+    fiscal_year: int
+    fiscal_year_choices: tuple[str, ...]
+    results: tuple[ResultEntryRow, ...]
+    evaluations: tuple[EvaluationEntryRow, ...]
+
+
+RESULT_COLUMNS: tuple[Column[ResultEntryRow], ...] = (
+    Column(HEADER_INDICATOR_ID, attrgetter("indicator_id"), number_format=INTEGER, width=8),
+    Column("取組分野", attrgetter("area"), width=24),
+    Column("事項", attrgetter("item"), width=30),
+    Column("指標", attrgetter("indicator"), width=30),
+    Column("単位", attrgetter("unit"), width=7),
+    Column("目標", attrgetter("target_text"), width=18),
+    Column(HEADER_VALUE, attrgetter("value"), number_format=NUMBER, width=14),
+    Column(HEADER_ACTUAL_TEXT, attrgetter("actual_text"), width=36),
+)
+EVALUATION_COLUMNS: tuple[Column[EvaluationEntryRow], ...] = (
+    Column(HEADER_ITEM_ID, attrgetter("item_id"), number_format=INTEGER, width=8),
+    Column("取組分野", attrgetter("area"), width=20),
+    Column("事項", attrgetter("item"), width=28),
+    Column(HEADER_ACTIVITIES, attrgetter("activities"), width=44),
+    Column(HEADER_SELF_ASSESSMENT, attrgetter("self_assessment"), width=44),
+    Column(HEADER_NEXT_STEPS, attrgetter("next_steps"), width=44),
+)
+RESULT_INPUTS = (HEADER_VALUE, HEADER_ACTUAL_TEXT)
+EVALUATION_INPUTS = (HEADER_ACTIVITIES, HEADER_SELF_ASSESSMENT, HEADER_NEXT_STEPS)
+
+
+def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
+    """Pre-fill a row per indicator and per item with what is recorded for the fiscal year."""
+    index = progress.fiscal_years.index(fiscal_year)
+    results = []
+    evaluations = []
+    for area in progress.areas:
+        for item in area.items:
+            item_label = f"事項{item.number} {item.short_title}"
+            for indicator in item.indicators:
+                cell = indicator.years[index]
+                results.append(
+                    ResultEntryRow(
+                        indicator_id=indicator.id,
+                        area=area.label,
+                        item=item_label,
+                        indicator=indicator.label,
+                        unit=indicator.unit,
+                        target_text=cell.target_text,
+                        value=cell.actual,
+                        actual_text=cell.actual_text,
+                    )
+                )
+            evaluation = item.evaluations[index]
+            evaluations.append(
+                EvaluationEntryRow(
+                    item_id=item.id,
+                    area=area.label,
+                    item=item_label,
+                    activities=evaluation.activities if evaluation else "",
+                    self_assessment=evaluation.self_assessment if evaluation else "",
+                    next_steps=evaluation.next_steps if evaluation else "",
+                )
+            )
+    return EntryTemplate(
+        plan_name=progress.plan_name,
+        fiscal_year=fiscal_year,
+        fiscal_year_choices=tuple(era_label(year) for year in progress.fiscal_years),
+        results=tuple(results),
+        evaluations=tuple(evaluations),
+    )
+
+
+def entry_workbook(template: EntryTemplate, *, generated_by: str = "", generated_at: datetime.datetime) -> Workbook:
+    workbook = Workbook()
+    results = workbook.active
+    results.title = RESULTS_SHEET
+    _write_sheet(results, template, "実績入力", RESULT_COLUMNS, template.results, RESULT_INPUTS)
+    _add_value_prompt(results)
+    evaluations = workbook.create_sheet(EVALUATIONS_SHEET)
+    _write_sheet(evaluations, template, "自己評価入力", EVALUATION_COLUMNS, template.evaluations, EVALUATION_INPUTS)
+    meta = workbook.create_sheet(META_SHEET)
+    values = (
+        FORMAT_NAME,
+        FORMAT_VERSION,
+        template.plan_name,
+        template.fiscal_year,
+        generated_at.isoformat(timespec="seconds"),
+        generated_by,
+    )
+    for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True), start=1):
+        write_cell(meta.cell(row=row, column=1), key)
+        write_cell(meta.cell(row=row, column=2), value)
+    meta.sheet_state = "veryHidden"  # not listed by Excel's 「再表示」: the ids are not for editing
+    return workbook
+
+
+def _write_sheet(
+    worksheet: Worksheet,
+    template: EntryTemplate,
+    title: str,
+    columns: tuple[Column, ...],
+    rows: tuple,
+    inputs: tuple[str, ...],
+) -> None:
+    title_cell = write_cell(worksheet.cell(row=1, column=2), f"{title}（{template.plan_name}）")
+    title_cell.font = font(size=14, bold=True)
+    write_cell(worksheet.cell(row=YEAR_ROW, column=2), YEAR_LABEL).font = font(bold=True)
+    year_cell = write_cell(worksheet.cell(row=YEAR_ROW, column=3), era_label(template.fiscal_year))
+    year_cell.font, year_cell.border, year_cell.protection = font(size=11, bold=True), BORDER, Protection(locked=False)
+    choices = DataValidation(
+        type="list",
+        formula1='"{}"'.format(",".join(template.fiscal_year_choices)),
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="年度",
+        error="計画期間の年度から選んでください。",
+    )
+    worksheet.add_data_validation(choices)
+    choices.add(year_cell)
+    note = write_cell(
+        worksheet.cell(row=YEAR_ROW + 1, column=2),
+        "白い欄に入力してください（色の付いた欄は参照用です）。非表示のA列の番号で照合するため、並べ替えても取り込めます。",
+    )
+    note.font = font()
+
+    input_columns = {index for index, column in enumerate(columns, start=1) if column.header in inputs}
+    for index, column in enumerate(columns, start=1):
+        cell = write_cell(worksheet.cell(row=HEADER_ROW, column=index), column.header)
+        cell.font, cell.fill, cell.border, cell.alignment = font(bold=True), HEADER_FILL, BORDER, WRAP_CENTER
+        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    for row_index, row in enumerate(rows, start=FIRST_DATA_ROW):
+        lines = 1
+        for index, column in enumerate(columns, start=1):
+            value = column.value(row)
+            cell = write_cell(worksheet.cell(row=row_index, column=index), value, number_format=column.number_format)
+            cell.font, cell.border, cell.alignment = font(), BORDER, WRAP_TOP
+            if index in input_columns:
+                cell.protection = Protection(locked=False)
+            else:
+                cell.fill = HEADER_FILL
+            if isinstance(value, str):
+                lines = max(lines, line_count(value, column.width))
+        worksheet.row_dimensions[row_index].height = min(max(lines * 12.5 + 4, 18), 400)
+    worksheet.column_dimensions["A"].hidden = True
+    worksheet.freeze_panes = f"B{FIRST_DATA_ROW}"
+    # Protect the layout but keep filtering, resizing and row insertion for users.
+    worksheet.protection.sheet = True
+    worksheet.protection.formatColumns = False
+    worksheet.protection.formatRows = False
+    worksheet.protection.autoFilter = False
+    worksheet.protection.sort = False
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+
+def _add_value_prompt(worksheet: Worksheet) -> None:
+    column = get_column_letter(next(i for i, c in enumerate(RESULT_COLUMNS, 1) if c.header == HEADER_VALUE))
+    prompt = DataValidation(showInputMessage=True, promptTitle=HEADER_VALUE, prompt=VALUE_PROMPT)
+    worksheet.add_data_validation(prompt)
+    prompt.add(f"{column}{FIRST_DATA_ROW}:{column}{FIRST_DATA_ROW + 999}")

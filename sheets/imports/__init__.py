@@ -1,0 +1,1 @@
+"""Excel imports: upload checks before any parser runs, then parsing, validation and a preview."""

@@ -1,0 +1,593 @@
+"""Read a filled entry workbook back: parse every row, validate it, preview the changes, apply them.
+
+``entry_parse`` reads the workbook without touching the database; ``entry_preview`` checks the
+rows against the plan and the permission rules and lists every change (old → new) and every
+error with its sheet, row and column; ``entry_apply`` writes all changes through the entry
+screen's service in one transaction, so a failure anywhere leaves nothing written.
+"""
+
+import datetime
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+
+from evaluations import services  # the entry screen's write path, shared on purpose
+from evaluations.policies import can_edit
+from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.quantities import QuantityError, format_quantity, parse_quantity
+from reports.selectors import plan_progress
+from sheets import selectors
+from sheets.exports.entry_template import (
+    EVALUATIONS_SHEET,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    HEADER_ACTIVITIES,
+    HEADER_ACTUAL_TEXT,
+    HEADER_INDICATOR_ID,
+    HEADER_ITEM_ID,
+    HEADER_NEXT_STEPS,
+    HEADER_ROW,
+    HEADER_SELF_ASSESSMENT,
+    HEADER_VALUE,
+    META_SHEET,
+    RESULT_COLUMNS,
+    RESULTS_SHEET,
+    YEAR_LABEL,
+)
+
+MAX_ROWS = 5000
+MAX_ACTUAL_TEXT = 500
+MAX_TEXT = 20000
+LARGEST = Decimal(10) ** 12  # the model keeps 14 digits, 2 of them decimals
+SMALLEST_STEP = Decimal("0.01")
+
+ERROR_NOT_TEMPLATE = (
+    "このアプリでダウンロードした入力用ブックではありません。"
+    "「入力用ブックをダウンロード」から取得したブックに入力してください。"
+)
+ERROR_FORMAT_VERSION = "入力用ブックの形式が古いか異なります。もう一度ダウンロードしてください。"
+ERROR_SHEET_MISSING = "シート「{sheet}」がありません。シート名を変えたり削除したりしないでください。"
+ERROR_HEADER_MISSING = "見出し「{header}」が{row}行目にありません。列の見出しを変えないでください。"
+ERROR_TOO_MANY_ROWS = "行が多すぎます（上限 {limit} 行）。"
+ERROR_YEAR_MISSING = "「年度」欄が見つからないか、空欄です。"
+ERROR_YEARS_DIFFER = "２つのシートの年度（{first} と {second}）が一致しません。"
+ERROR_YEAR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
+ERROR_PLAN_UNKNOWN = "計画期間「{plan}」が見つかりません。"
+ERROR_ID_MISSING = "{header}のない行は取り込めません。行を追加せず、ダウンロードしたブックの行に入力してください。"
+ERROR_ID_INVALID = "{header}「{value}」が正しくありません。A列（非表示）は変更しないでください。"
+ERROR_ID_DUPLICATE = "{header} {value} の行が重複しています（{first_row}行目と同じ）。"
+ERROR_ID_UNKNOWN = "{header} {value} はこの計画期間にありません。"
+ERROR_DATE = "日付として入力されています。数値を入力してください（例: 144）。"
+ERROR_BOOLEAN = "TRUE/FALSE ではなく数値を入力してください。"
+ERROR_TOO_PRECISE = "小数は第2位まで、整数部は12桁までにしてください。"
+ERROR_TOO_LONG = "{limit}文字以内で入力してください（{length}文字）。"
+ERROR_ITEM_GONE = "取り込む事項の一部が削除されています。もう一度ダウンロードからやり直してください。"
+EMPTY = "（空欄）"
+ERROR_UNIT = "単位「{unit}」がこの指標の単位「{expected}」と違います。"
+
+
+@dataclass(frozen=True)
+class EntryError:
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    row: int
+    indicator_id: int
+    value: Decimal | None
+    unit: str
+    actual_text: str  # the 実績（原文） cell as typed
+    wording: str  # the 実績（数値） cell when typed with its unit (「1,350人」), else ""
+
+
+@dataclass(frozen=True)
+class EvaluationLine:
+    row: int
+    item_id: int
+    activities: str
+    self_assessment: str
+    next_steps: str
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    plan_name: str
+    fiscal_year: int | None
+    year_cell: tuple[str, int | None, str]  # sheet, row, column of the 年度 cell, for messages
+    results: tuple[ResultLine, ...]
+    evaluations: tuple[EvaluationLine, ...]
+    errors: tuple[EntryError, ...]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    sheet: str
+    row: int
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class ItemChanges:
+    item_id: int
+    label: str
+    fields: tuple[FieldChange, ...]
+
+
+@dataclass(frozen=True)
+class ItemUpdate:
+    """What ``item_entry_save`` receives for one item: kept as strings so it can wait in the session."""
+
+    item_id: int
+    values: dict[str, str | None]  # indicator id → Decimal as text, None to clear
+    actual_texts: dict[str, str]
+    evaluation: dict[str, str] | None
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class EntryPreview:
+    plan_id: int | None
+    plan_name: str
+    fiscal_year: int | None
+    changes: tuple[ItemChanges, ...] = ()
+    errors: tuple[EntryError, ...] = ()
+    updates: tuple[ItemUpdate, ...] = field(default=())
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return era_label(self.fiscal_year) if self.fiscal_year else ""
+
+    @property
+    def change_count(self) -> int:
+        return sum(len(item.fields) for item in self.changes)
+
+
+# -- Parsing (no database) -------------------------------------------------------------------
+
+
+def _column_name(index: int, header: str) -> str:
+    return f"{get_column_letter(index)}列（{header}）"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _read_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text.isdigit():
+        raise ValueError(value)
+    return int(text)
+
+
+def _read_quantity(value: Any) -> tuple[Decimal | None, str, str]:
+    """Return (value, unit, wording) from a cell: a number, 「1,350人」, 「１，３５０」 or blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "", ""
+    if isinstance(value, bool):
+        raise QuantityError(ERROR_BOOLEAN)
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time | datetime.timedelta):
+        raise QuantityError(ERROR_DATE)
+    if isinstance(value, int | float):
+        number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+        quantity = parse_quantity(number)
+        wording = ""
+    else:
+        quantity = parse_quantity(str(value))
+        wording = unicodedata.normalize("NFKC", str(value)).strip()
+    if quantity.value >= LARGEST or quantity.value != quantity.value.quantize(SMALLEST_STEP):
+        raise QuantityError(ERROR_TOO_PRECISE)
+    return quantity.value, quantity.unit, wording
+
+
+def _find_year(rows: list[tuple], sheet: str) -> tuple[Any, int | None, int | None]:
+    for row_index, row in enumerate(rows[:HEADER_ROW], start=1):
+        for column_index, value in enumerate(row, start=1):
+            if _text(value) == YEAR_LABEL:
+                following = row[column_index] if column_index < len(row) else None
+                return following, row_index, column_index + 1
+    return None, None, None
+
+
+def _header_map(rows: list[tuple], sheet: str, headers: Iterable[str], errors: list[EntryError]) -> dict[str, int]:
+    found = {}
+    if len(rows) >= HEADER_ROW:
+        for index, value in enumerate(rows[HEADER_ROW - 1], start=1):
+            found.setdefault(_text(value), index)
+    positions = {}
+    for header in headers:
+        if header not in found:
+            errors.append(EntryError(sheet, HEADER_ROW, "", ERROR_HEADER_MISSING.format(header=header, row=HEADER_ROW)))
+        else:
+            positions[header] = found[header]
+    return positions
+
+
+def entry_parse(workbook: Workbook) -> ParsedEntry:
+    """Read the workbook's rows into typed lines, collecting every error with its place."""
+    errors: list[EntryError] = []
+    empty = ParsedEntry("", None, ("", None, ""), (), (), ())
+    if META_SHEET not in workbook.sheetnames:
+        return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_NOT_TEMPLATE),)})
+    meta = {_text(row[0]): row[1] for row in workbook[META_SHEET].iter_rows(max_col=2, values_only=True) if row}
+    if _text(meta.get("format")) != FORMAT_NAME:
+        return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_NOT_TEMPLATE),)})
+    if _text(meta.get("version")) != str(FORMAT_VERSION):
+        return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_FORMAT_VERSION),)})
+    plan_name = _text(meta.get("plan"))
+
+    sheets = {}
+    for sheet in (RESULTS_SHEET, EVALUATIONS_SHEET):
+        if sheet not in workbook.sheetnames:
+            errors.append(EntryError(sheet, None, "", ERROR_SHEET_MISSING.format(sheet=sheet)))
+            continue
+        rows = []
+        for row in workbook[sheet].iter_rows(values_only=True):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + HEADER_ROW:
+                errors.append(EntryError(sheet, None, "", ERROR_TOO_MANY_ROWS.format(limit=MAX_ROWS)))
+                break
+        sheets[sheet] = rows
+    if errors:
+        return ParsedEntry(plan_name, None, ("", None, ""), (), (), tuple(errors))
+
+    fiscal_year, year_cell = _parse_year(sheets, errors)
+    results = _parse_results(sheets[RESULTS_SHEET], errors)
+    evaluations = _parse_evaluations(sheets[EVALUATIONS_SHEET], errors)
+    return ParsedEntry(plan_name, fiscal_year, year_cell, results, evaluations, tuple(errors))
+
+
+def _parse_year(sheets: dict[str, list[tuple]], errors: list[EntryError]) -> tuple[int | None, tuple]:
+    years = []
+    first_cell: tuple = ("", None, "")
+    for sheet, rows in sheets.items():
+        value, row, column = _find_year(rows, sheet)
+        place = (sheet, row, _column_name(column, YEAR_LABEL) if column else "")
+        if not first_cell[0]:
+            first_cell = place
+        if row is None or value is None or not _text(value):
+            errors.append(EntryError(sheet, row, place[2], ERROR_YEAR_MISSING))
+            continue
+        try:
+            years.append((parse_fiscal_year(value if isinstance(value, int) else _text(value)), place))
+        except FiscalYearError as error:
+            errors.append(EntryError(sheet, row, place[2], str(error)))
+    if len(years) == 2 and years[0][0] != years[1][0]:
+        sheet, row, column = years[1][1]
+        errors.append(
+            EntryError(
+                sheet,
+                row,
+                column,
+                ERROR_YEARS_DIFFER.format(first=era_label(years[0][0]), second=era_label(years[1][0])),
+            )
+        )
+        return None, first_cell
+    return (years[0][0], years[0][1]) if years else (None, first_cell)
+
+
+def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultLine, ...]:
+    sheet = RESULTS_SHEET
+    positions = _header_map(rows, sheet, (HEADER_INDICATOR_ID, HEADER_VALUE, HEADER_ACTUAL_TEXT), errors)
+    if len(positions) < 3:
+        return ()
+    lines = []
+    seen: dict[int, int] = {}
+    for row_index, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
+        cells = {header: row[index - 1] if index - 1 < len(row) else None for header, index in positions.items()}
+        if all(_text(value) == "" for value in cells.values()):
+            continue
+        indicator_id = _checked_id(sheet, row_index, positions, HEADER_INDICATOR_ID, cells, seen, errors)
+        if indicator_id is None:
+            continue
+        value_column = _column_name(positions[HEADER_VALUE], HEADER_VALUE)
+        try:
+            value, unit, wording = _read_quantity(cells[HEADER_VALUE])
+        except QuantityError as error:
+            errors.append(EntryError(sheet, row_index, value_column, str(error)))
+            continue
+        actual_text = _text(cells[HEADER_ACTUAL_TEXT])
+        if len(actual_text) > MAX_ACTUAL_TEXT:
+            errors.append(
+                EntryError(
+                    sheet,
+                    row_index,
+                    _column_name(positions[HEADER_ACTUAL_TEXT], HEADER_ACTUAL_TEXT),
+                    ERROR_TOO_LONG.format(limit=MAX_ACTUAL_TEXT, length=len(actual_text)),
+                )
+            )
+            continue
+        lines.append(ResultLine(row_index, indicator_id, value, unit, actual_text, wording if unit else ""))
+    return tuple(lines)
+
+
+def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[EvaluationLine, ...]:
+    sheet = EVALUATIONS_SHEET
+    text_headers = (HEADER_ACTIVITIES, HEADER_SELF_ASSESSMENT, HEADER_NEXT_STEPS)
+    positions = _header_map(rows, sheet, (HEADER_ITEM_ID, *text_headers), errors)
+    if len(positions) < 4:
+        return ()
+    lines = []
+    seen: dict[int, int] = {}
+    for row_index, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
+        cells = {header: row[index - 1] if index - 1 < len(row) else None for header, index in positions.items()}
+        if all(_text(value) == "" for value in cells.values()):
+            continue
+        item_id = _checked_id(sheet, row_index, positions, HEADER_ITEM_ID, cells, seen, errors)
+        if item_id is None:
+            continue
+        texts = {header: _text(cells[header]) for header in text_headers}
+        too_long = [header for header, text in texts.items() if len(text) > MAX_TEXT]
+        for header in too_long:
+            errors.append(
+                EntryError(
+                    sheet,
+                    row_index,
+                    _column_name(positions[header], header),
+                    ERROR_TOO_LONG.format(limit=MAX_TEXT, length=len(texts[header])),
+                )
+            )
+        if not too_long:
+            lines.append(EvaluationLine(row_index, item_id, *(texts[header] for header in text_headers)))
+    return tuple(lines)
+
+
+def _checked_id(sheet, row_index, positions, header, cells, seen, errors) -> int | None:
+    column = _column_name(positions[header], header)
+    raw = cells[header]
+    if raw is None or _text(raw) == "":
+        errors.append(EntryError(sheet, row_index, column, ERROR_ID_MISSING.format(header=header)))
+        return None
+    try:
+        identifier = _read_id(raw)
+    except ValueError:
+        errors.append(EntryError(sheet, row_index, column, ERROR_ID_INVALID.format(header=header, value=_text(raw))))
+        return None
+    if identifier in seen:
+        errors.append(
+            EntryError(
+                sheet,
+                row_index,
+                column,
+                ERROR_ID_DUPLICATE.format(header=header, value=identifier, first_row=seen[identifier]),
+            )
+        )
+        return None
+    seen[identifier] = row_index
+    return identifier
+
+
+# -- Validation and preview (reads the database) ----------------------------------------------
+
+
+def _same_unit(unit: str, expected: str) -> bool:
+    return unicodedata.normalize("NFKC", unit) == unicodedata.normalize("NFKC", expected)
+
+
+def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
+    """Check the parsed rows against the plan and the entry rules; list every change and error."""
+    errors = list(parsed.errors)
+    plan = selectors.plan_by_name(name=parsed.plan_name) if parsed.plan_name else None
+    if plan is None:
+        if parsed.plan_name:
+            errors.append(EntryError("", None, "", ERROR_PLAN_UNKNOWN.format(plan=parsed.plan_name)))
+        return EntryPreview(None, parsed.plan_name, parsed.fiscal_year, errors=tuple(errors))
+    fiscal_year = parsed.fiscal_year
+    if fiscal_year is not None and not plan.contains(fiscal_year):
+        sheet, row, column = parsed.year_cell
+        errors.append(
+            EntryError(sheet, row, column, ERROR_YEAR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
+        )
+        fiscal_year = None
+    if fiscal_year is None:
+        return EntryPreview(plan.id, plan.name, parsed.fiscal_year, errors=tuple(errors))
+
+    progress = plan_progress(plan=plan)
+    index = progress.fiscal_years.index(fiscal_year)
+    item_rows = {item.id: item for item in progress.items}
+    indicator_rows = {indicator.id: (item, indicator) for item in progress.items for indicator in item.indicators}
+
+    result_changes: dict[int, list[FieldChange]] = {}
+    values_by_item: dict[int, dict[str, str | None]] = {}
+    texts_by_item: dict[int, dict[str, str]] = {}
+    rows_by_item: dict[int, list[tuple[str, int]]] = {}
+    for line in parsed.results:
+        if line.indicator_id not in indicator_rows:
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(1, HEADER_INDICATOR_ID),
+                    ERROR_ID_UNKNOWN.format(header=HEADER_INDICATOR_ID, value=line.indicator_id),
+                )
+            )
+            continue
+        item, indicator = indicator_rows[line.indicator_id]
+        if line.unit and indicator.unit and not _same_unit(line.unit, indicator.unit):
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
+                    ERROR_UNIT.format(unit=line.unit, expected=indicator.unit),
+                )
+            )
+            continue
+        rows_by_item.setdefault(item.id, []).append((RESULTS_SHEET, line.row))
+        cell = indicator.years[index]
+        value_changed = cell.actual != line.value
+        text = line.actual_text
+        derived = line.wording or format_quantity(line.value, indicator.unit, empty="")
+        if value_changed and text in ("", cell.actual_text):
+            # Blank, or still describing the old figure: word the new figure as it was typed.
+            text = derived
+        elif not text:
+            # A blank wording beside an unchanged figure keeps what is recorded.
+            text = line.wording or cell.actual_text
+        changes = result_changes.setdefault(item.id, [])
+        key = str(indicator.id)
+        if value_changed:
+            values_by_item.setdefault(item.id, {})[key] = None if line.value is None else str(line.value)
+            changes.append(
+                FieldChange(
+                    RESULTS_SHEET,
+                    line.row,
+                    f"{indicator.label}（{HEADER_VALUE}）",
+                    format_quantity(cell.actual, indicator.unit, empty=EMPTY),
+                    format_quantity(line.value, indicator.unit, empty=EMPTY),
+                )
+            )
+        if text != cell.actual_text:
+            if not value_changed:
+                # Unchanged values are passed along so the service sees which wording they carry.
+                values_by_item.setdefault(item.id, {})[key] = None if cell.actual is None else str(cell.actual)
+            texts_by_item.setdefault(item.id, {})[key] = text
+            changes.append(
+                FieldChange(
+                    RESULTS_SHEET,
+                    line.row,
+                    f"{indicator.label}（{HEADER_ACTUAL_TEXT}）",
+                    cell.actual_text or EMPTY,
+                    text or EMPTY,
+                )
+            )
+
+    evaluation_changes: dict[int, list[FieldChange]] = {}
+    evaluation_updates: dict[int, dict[str, str]] = {}
+    for line in parsed.evaluations:
+        if line.item_id not in item_rows:
+            errors.append(
+                EntryError(
+                    EVALUATIONS_SHEET,
+                    line.row,
+                    _column_name(1, HEADER_ITEM_ID),
+                    ERROR_ID_UNKNOWN.format(header=HEADER_ITEM_ID, value=line.item_id),
+                )
+            )
+            continue
+        evaluation = item_rows[line.item_id].evaluations[index]
+        changes = evaluation_changes.setdefault(line.item_id, [])
+        for header, attribute in (
+            (HEADER_ACTIVITIES, "activities"),
+            (HEADER_SELF_ASSESSMENT, "self_assessment"),
+            (HEADER_NEXT_STEPS, "next_steps"),
+        ):
+            old = (getattr(evaluation, attribute) if evaluation else "").strip()
+            new = getattr(line, attribute)
+            if old != new:
+                changes.append(FieldChange(EVALUATIONS_SHEET, line.row, header, old or EMPTY, new or EMPTY))
+                evaluation_updates.setdefault(line.item_id, {})[attribute] = new
+        rows_by_item.setdefault(line.item_id, []).append((EVALUATIONS_SHEET, line.row))
+
+    changed_ids = {item_id for item_id in item_rows if result_changes.get(item_id) or evaluation_changes.get(item_id)}
+    items = selectors.items_by_id(plan_id=plan.id, item_ids=changed_ids)
+    states = selectors.evaluations_by_item(item_ids=changed_ids, fiscal_year=fiscal_year)
+    reporting_year = selectors.reporting_year(plan=plan, fiscal_year=fiscal_year)
+
+    changes_out = []
+    updates = []
+    for item_id in sorted(changed_ids, key=lambda i: (rows_by_item[i][0][0] != RESULTS_SHEET, rows_by_item[i][0][1])):
+        item_row = item_rows[item_id]
+        state = states.get(item_id)
+        reason = can_edit(user, items[item_id], fiscal_year, state, reporting_year)
+        label = f"事項{item_row.number} {item_row.short_title}"
+        fields = (*result_changes.get(item_id, ()), *evaluation_changes.get(item_id, ()))
+        if reason:
+            for sheet, row in dict.fromkeys((change.sheet, change.row) for change in fields):
+                errors.append(EntryError(sheet, row, "", f"{label}: {reason}"))
+            continue
+        changes_out.append(ItemChanges(item_id, label, tuple(fields)))
+        updates.append(
+            ItemUpdate(
+                item_id=item_id,
+                values=values_by_item.get(item_id, {}),
+                actual_texts=texts_by_item.get(item_id, {}),
+                evaluation=evaluation_updates.get(item_id),
+                expected_version=state.version if state else None,
+            )
+        )
+    errors.sort(key=lambda error: (error.sheet != RESULTS_SHEET, error.sheet, error.row or 0))
+    return EntryPreview(
+        plan.id,
+        plan.name,
+        fiscal_year,
+        changes=tuple(changes_out),
+        errors=tuple(errors),
+        updates=tuple(updates) if not errors else (),
+    )
+
+
+def _position(columns, header: str) -> int:
+    return next(index for index, column in enumerate(columns, start=1) if column.header == header)
+
+
+# -- Applying --------------------------------------------------------------------------------
+
+
+def updates_to_session(updates: Iterable[ItemUpdate]) -> list[dict]:
+    return [asdict(update) for update in updates]
+
+
+def updates_from_session(data: list[dict]) -> tuple[ItemUpdate, ...]:
+    return tuple(ItemUpdate(**entry) for entry in data)
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as error:  # the session holds only what entry_preview wrote
+        raise ValueError(text) from error
+
+
+def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ...], user, change_reason: str) -> int:
+    """Save every item's update through the entry screen's service, all in one transaction.
+
+    Raises what the service raises (PermissionDenied, EditConflict, ValidationError); the
+    transaction is then rolled back and nothing is written. Returns the number of items saved.
+    """
+    items = selectors.items_by_id(plan_id=plan_id, item_ids={update.item_id for update in updates})
+    missing = [update.item_id for update in updates if update.item_id not in items]
+    if missing:
+        raise ValidationError(ERROR_ITEM_GONE)
+    with transaction.atomic():
+        for update in updates:
+            services.item_entry_save(
+                item=items[update.item_id],
+                fiscal_year=fiscal_year,
+                user=user,
+                values={int(key): _decimal(value) for key, value in update.values.items()},
+                actual_texts={int(key): text for key, text in update.actual_texts.items()},
+                evaluation=update.evaluation,
+                expected_version=update.expected_version,
+                change_reason=change_reason,
+            )
+    return len(updates)

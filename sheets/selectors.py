@@ -1,0 +1,23 @@
+"""Reads the import needs beyond the report rows: the items themselves and their workflow state."""
+
+from evaluations.models import ReportingYear, SelfEvaluation
+from programs.models import Item, PlanPeriod
+
+
+def plan_by_name(*, name: str) -> PlanPeriod | None:
+    return PlanPeriod.objects.filter(name=name).first()
+
+
+def items_by_id(*, plan_id: int, item_ids: set[int]) -> dict[int, Item]:
+    """Return the plan's items by id, with what the permission rules read (area, plan, section)."""
+    items = Item.objects.filter(area__plan_id=plan_id, id__in=item_ids).select_related("area__plan", "section")
+    return {item.id: item for item in items}
+
+
+def evaluations_by_item(*, item_ids: set[int], fiscal_year: int) -> dict[int, SelfEvaluation]:
+    evaluations = SelfEvaluation.objects.filter(item_id__in=item_ids, fiscal_year=fiscal_year)
+    return {evaluation.item_id: evaluation for evaluation in evaluations}
+
+
+def reporting_year(*, plan: PlanPeriod, fiscal_year: int) -> ReportingYear | None:
+    return ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()

@@ -1,0 +1,191 @@
+"""Download the sheet, the summary and the entry workbook; upload a filled entry workbook."""
+
+import io
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+
+from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
+from evaluations.policies import can_view
+from evaluations.services import EditConflict
+from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.models import PlanPeriod, PolicyArea
+from reports.selectors import plan_progress
+
+from .exports.entry_template import entry_template, entry_workbook
+from .exports.layout import XLSX_CONTENT_TYPE
+from .exports.self_evaluation import self_evaluation_workbook, sheet_data
+from .exports.summary import summary_sheet, summary_workbook
+from .forms import ImportUploadForm
+from .imports.entry import entry_apply, entry_parse, entry_preview, updates_from_session, updates_to_session
+
+SESSION_KEY = "sheets_import"
+ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
+ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
+ERROR_ENTRY_ROLE = "入力用ブックの利用は担当者（とシステム管理者）のみが行えます。"
+ERROR_NO_SECTION = "所属する課が設定されていないため、入力できる事項がありません。システム管理者に確認してください。"
+ERROR_SESSION_GONE = "取込の内容が見つかりません（期限切れか、すでに反映済みです）。もう一度アップロードしてください。"
+ERROR_CONFLICT = (
+    "プレビューの後に他の利用者が更新しました。何も反映していません。入力用ブックをダウンロードし直してください。"
+)
+MESSAGE_APPLIED = "{count}件の事項を更新しました（{plan} {year}）。変更履歴に「Excel取込」として記録されています。"
+MESSAGE_NOTHING = "変更はありませんでした。"
+
+
+def _workbook_response(workbook: Workbook, filename: str) -> FileResponse:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def _plan(request) -> PlanPeriod:
+    return get_object_or_404(PlanPeriod, name=request.GET.get("plan", ""))
+
+
+def _require_viewer(user) -> None:
+    if reason := can_view(user):
+        raise PermissionDenied(reason)
+
+
+def _require_entry_user(user) -> None:
+    _require_viewer(user)
+    if not (is_staff_member(user) or is_system_admin(user)):
+        raise PermissionDenied(ERROR_ENTRY_ROLE)
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d")
+
+
+@login_required
+@require_GET
+def self_evaluation_sheet(request):
+    """Download the self-evaluation sheet of a plan period, or of one area of it."""
+    _require_viewer(request.user)
+    plan = _plan(request)
+    area_ids = None
+    suffix = ""
+    if area_id := request.GET.get("area"):
+        if not area_id.isdigit():
+            return HttpResponseBadRequest("area は数値で指定してください。")
+        area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
+        area_ids = [area.pk]
+        suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
+    workbook = self_evaluation_workbook(sheet_data(plan_progress(plan=plan, area_ids=area_ids)))
+    return _workbook_response(workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}.xlsx")
+
+
+@login_required
+@require_GET
+def summary(request):
+    """Download the summary workbook (managers and administrators)."""
+    _require_viewer(request.user)
+    if not (is_manager(request.user) or is_system_admin(request.user)):
+        raise PermissionDenied(ERROR_SUMMARY_ROLE)
+    plans = [_plan(request)] if request.GET.get("plan") else list(PlanPeriod.objects.all())
+    item_ids = {int(value) for value in request.GET.getlist("item") if value.isdigit()} or None
+    sheets = [summary_sheet(plan_progress(plan=plan), chart_item_ids=item_ids) for plan in plans]
+    name = plans[0].name if len(plans) == 1 else "全期間"
+    return _workbook_response(summary_workbook(sheets), f"集計表_{name}_{_stamp()}.xlsx")
+
+
+@login_required
+@require_GET
+def entry_template_download(request):
+    """Download the entry workbook of the user's own items for a fiscal year."""
+    _require_entry_user(request.user)
+    plan = _plan(request)
+    try:
+        fiscal_year = parse_fiscal_year(request.GET.get("fiscal_year", ""))
+    except FiscalYearError as error:
+        return HttpResponseBadRequest(str(error))
+    if not plan.contains(fiscal_year):
+        return HttpResponseBadRequest(ERROR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
+    section_ids = None
+    if not is_system_admin(request.user):
+        section_ids = sorted(owned_section_ids(request.user))
+        if not section_ids:
+            raise PermissionDenied(ERROR_NO_SECTION)
+    template = entry_template(plan_progress(plan=plan, section_ids=section_ids), fiscal_year)
+    workbook = entry_workbook(
+        template, generated_by=request.user.get_username(), generated_at=timezone.localtime().replace(microsecond=0)
+    )
+    return _workbook_response(workbook, f"入力用ブック_{plan.name}_{era_label(fiscal_year)}_{_stamp()}.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request):
+    """Upload a filled entry workbook and show what it would change; nothing is written here."""
+    _require_entry_user(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = entry_parse(form.workbook)
+        finally:
+            form.workbook.close()
+        preview = entry_preview(parsed=parsed, user=request.user)
+        token = ""
+        request.session.pop(SESSION_KEY, None)
+        if preview.is_valid and preview.updates:
+            token = secrets.token_urlsafe(16)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "plan_id": preview.plan_id,
+                "fiscal_year": preview.fiscal_year,
+                "file_name": form.cleaned_data["file"].name[:100],
+                "sha256": form.digest,
+                "updates": updates_to_session(preview.updates),
+            }
+        return render(
+            request,
+            "sheets/import_preview.html",
+            {"preview": preview, "token": token, "file_name": form.cleaned_data["file"].name, "nav": "entry"},
+        )
+    return render(request, "sheets/import_upload.html", {"form": form, "plans": _plan_choices(), "nav": "entry"})
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    """Apply the previewed import in one transaction through the entry screen's service."""
+    _require_entry_user(request.user)
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", "")):
+        messages.error(request, ERROR_SESSION_GONE)
+        return redirect("sheets:import_upload")
+    del request.session[SESSION_KEY]
+    plan = get_object_or_404(PlanPeriod, pk=pending["plan_id"])
+    year_label = era_label(pending["fiscal_year"])
+    try:
+        count = entry_apply(
+            plan_id=plan.pk,
+            fiscal_year=pending["fiscal_year"],
+            updates=updates_from_session(pending["updates"]),
+            user=request.user,
+            change_reason=f"Excel取込（{pending['file_name']}）",
+        )
+    except PermissionDenied as error:
+        messages.error(request, f"何も反映していません。{error}")
+    except ValidationError as error:
+        messages.error(request, "何も反映していません。" + " ".join(error.messages))
+    except EditConflict:
+        messages.error(request, ERROR_CONFLICT)
+    else:
+        if count:
+            messages.success(request, MESSAGE_APPLIED.format(count=count, plan=plan.name, year=year_label))
+        else:
+            messages.info(request, MESSAGE_NOTHING)
+    return redirect("sheets:import_upload")
+
+
+def _plan_choices() -> list[tuple[PlanPeriod, list[tuple[int, str]]]]:
+    return [(plan, [(year, era_label(year)) for year in plan.fiscal_years]) for plan in PlanPeriod.objects.all()]

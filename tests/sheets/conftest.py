@@ -1,0 +1,86 @@
+"""Users of each role, and LibreOffice as the real spreadsheet client the exports must satisfy."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accounts.roles import MANAGER, STAFF
+from accounts.services import roles_ensure
+from programs.models import Section
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1"
+
+
+def _user(username: str, role: str | None, *, sections=(), superuser: bool = False):
+    groups = roles_ensure()
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests", is_superuser=superuser)
+    if role:
+        user.groups.set([groups[role]])
+    for name in sections:
+        Section.objects.get(name=name).members.add(user)
+    return user
+
+
+@pytest.fixture
+def staff_user(tokyo_data):
+    """A member of 在宅支援課, which owns 第8期 area 7."""
+    return _user("staff-zaitaku", STAFF, sections=["在宅支援課"])
+
+
+@pytest.fixture
+def other_staff_user(tokyo_data):
+    return _user("staff-hoken", STAFF, sections=["介護保険課"])
+
+
+@pytest.fixture
+def manager_user(tokyo_data):
+    return _user("manager", MANAGER)
+
+
+@pytest.fixture
+def admin_user(tokyo_data):
+    return _user("admin", None, superuser=True)
+
+
+@pytest.fixture
+def soffice() -> str:
+    if SOFFICE is None:
+        if IN_CI:
+            pytest.fail("LibreOffice (soffice) is required in CI: apt-get install libreoffice-calc")
+        pytest.skip("LibreOffice not installed (apt-get install --no-install-recommends libreoffice-calc)")
+    return SOFFICE
+
+
+def convert(soffice: str, source: Path, target_format: str, outdir: Path) -> Path:
+    """Convert with a profile of its own (two runs sharing one write nothing and still exit 0)."""
+    profile = tempfile.mkdtemp(prefix="lo-profile-")
+    try:
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target_format,
+                "--outdir",
+                str(outdir),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    extension = target_format.split(":")[0]
+    produced = outdir / f"{source.stem}.{extension}"
+    assert produced.exists(), f"LibreOffice wrote no {produced.name}"
+    return produced
