@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed clean serve backup restore
+.PHONY: run test lint format venv migrate seed clean serve backup restore bench
 
 venv: $(VENV)/.installed
 
@@ -41,6 +41,12 @@ backup: venv
 # make restore BACKUP=var/backups/kaigo_plan-YYYYmmdd-HHMMSS.dump (stop the application first)
 restore: venv
 	$(PY) manage.py restore_data "$(BACKUP)" --yes
+
+# Performance benchmark (not part of the tests): synthetic data at 1×, 10× and 100× Tokyo,
+# median server time per report page as a ratio to a trivial view, and wrk against gunicorn.
+BENCH_ARGS ?= --wrk 10
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -336,8 +336,15 @@ STATUS_LABELS = {
 MOSTLY_ACHIEVED_FROM = Decimal(90)
 
 
-def status_of(achievement: Achievement | None, *, mostly_from: Decimal = MOSTLY_ACHIEVED_FROM) -> Status:
+def status_of(
+    achievement: Achievement | None,
+    *,
+    mostly_from: Decimal = MOSTLY_ACHIEVED_FROM,
+    achieved_from: Decimal = HUNDRED,
+) -> Status:
     """Grade an achievement: 達成 ≥ 100 %, 概ね達成 ≥ 90 %, else 未達成; 未入力 without a figure.
+
+    Both thresholds are parameters so that an administrator can change them (reports.StatusRule).
 
     A cumulative target is graded against the target to date (its pace), so a plan on pace
     is not shown as behind in its first year; a direction-only target reports its trend.
@@ -349,11 +356,9 @@ def status_of(achievement: Achievement | None, *, mostly_from: Decimal = MOSTLY_
             return Status.NOT_ENTERED
         return {Trend.UP: Status.INCREASED, Trend.FLAT: Status.FLAT, Trend.DOWN: Status.DECREASED}[achievement.trend]
     rate = achievement.pace_rate if achievement.kind == Kind.CUMULATIVE else achievement.rate
-    if achievement.met and achievement.kind != Kind.CUMULATIVE:
-        return Status.ACHIEVED
     if rate is None:
         return Status.ACHIEVED if achievement.met else Status.NOT_ENTERED
-    if rate >= HUNDRED:
+    if rate >= achieved_from:
         return Status.ACHIEVED
     if rate >= mostly_from:
         return Status.MOSTLY_ACHIEVED

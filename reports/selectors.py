@@ -5,16 +5,17 @@ indicators and years, and returns frozen dataclasses; achievement arithmetic com
 ``evaluations.calculations`` and nothing here or downstream recomputes it.
 """
 
-from collections import defaultdict
+import datetime
+from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from evaluations.calculations import Achievement, Kind, Status, indicator_achievement, status_of
-from evaluations.models import SelfEvaluation, YearlyResult
-from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
+from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
+from programs.models import Indicator, Item, Municipality, PlanPeriod, PolicyArea, Target
 
 
 class EntryStatus:
@@ -34,6 +35,28 @@ class YearCell:
     rate: Decimal | None
     status: Status
     achievement: Achievement | None
+
+    @property
+    def has_target(self) -> bool:
+        """Return whether a target applies this year (a cell without one is not graded)."""
+        return self.achievement is not None
+
+    @property
+    def graded_status(self) -> Status | None:
+        """Return the status, or None where there is no target to grade against."""
+        return self.status if self.has_target else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a dashboard shows for an indicator: its running total, else its latest figure."""
+
+    fiscal_year: int | None
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    status: Status | None  # None: no target to grade against
+    is_cumulative: bool
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,41 @@ class IndicatorRow:
         entered = [cell for cell in self.years if cell.actual is not None]
         return entered[-1] if entered else None
 
+    @property
+    def headline(self) -> Headline:
+        """Return the running total of a cumulative target, else the latest graded (or entered) year."""
+        if self.cumulative is not None:
+            summary = self.cumulative
+            return Headline(
+                fiscal_year=summary.fiscal_year if summary.actual is not None else None,
+                target=summary.target,
+                actual=summary.actual,
+                rate=summary.rate,
+                status=summary.status,
+                is_cumulative=True,
+            )
+        entered = [cell for cell in self.years if cell.actual is not None]
+        graded = [cell for cell in entered if cell.has_target]
+        cell = (graded or entered or [None])[-1]
+        if cell is None:
+            first_target = next((c for c in self.years if c.has_target), None)
+            return Headline(
+                fiscal_year=None,
+                target=first_target.target if first_target else None,
+                actual=None,
+                rate=None,
+                status=first_target.status if first_target else None,
+                is_cumulative=False,
+            )
+        return Headline(
+            fiscal_year=cell.fiscal_year,
+            target=cell.target,
+            actual=cell.actual,
+            rate=cell.rate,
+            status=cell.graded_status,
+            is_cumulative=False,
+        )
+
 
 @dataclass(frozen=True)
 class EvaluationCell:
@@ -103,6 +161,11 @@ class ItemRow:
     indicators: tuple[IndicatorRow, ...]
     evaluations: tuple[EvaluationCell | None, ...]  # one per fiscal year of the plan, in order
     entry_statuses: tuple[str, ...]  # EntryStatus per fiscal year, in order
+
+    @property
+    def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
+        """Return the indicators that have a target (the ones a dashboard grades)."""
+        return tuple(indicator for indicator in self.indicators if indicator.has_target)
 
     def entry_status(self, fiscal_year: int, fiscal_years: tuple[int, ...]) -> str:
         return self.entry_statuses[fiscal_years.index(fiscal_year)]
@@ -144,9 +207,14 @@ def plan_progress(
     area_ids: list[int] | None = None,
     section_ids: list[int] | None = None,
     item_ids: list[int] | None = None,
+    items: QuerySet[Item] | None = None,
     grade: Grader = status_of,
 ) -> PlanProgress:
-    """Return the plan's areas › items › indicators with every year's figures, rates and statuses."""
+    """Return the plan's areas › items › indicators with every year's figures, rates and statuses.
+
+    ``items`` narrows to a queryset of items (a filter set's result), read as a subquery so
+    the number of queries does not change.
+    """
     fiscal_years = tuple(plan.fiscal_years)
     item_filter = Q(area__plan=plan)
     if area_ids:
@@ -155,8 +223,10 @@ def plan_progress(
         item_filter &= Q(section_id__in=section_ids)
     if item_ids:
         item_filter &= Q(id__in=item_ids)
+    if items is not None:
+        item_filter &= Q(id__in=items.order_by().values("id"))
 
-    items = list(
+    item_objects = list(
         Item.objects.filter(item_filter)
         .select_related("area", "section")
         .prefetch_related(
@@ -167,7 +237,10 @@ def plan_progress(
                     Prefetch("targets", queryset=Target.objects.order_by("fiscal_year")),
                     Prefetch(
                         "results",
-                        queryset=YearlyResult.objects.order_by("fiscal_year").prefetch_related("municipalities"),
+                        # Only the ids: a coverage result needs how many municipalities it names, not their names.
+                        queryset=YearlyResult.objects.order_by("fiscal_year").prefetch_related(
+                            Prefetch("municipalities", queryset=Municipality.objects.only("id"))
+                        ),
                     ),
                 ),
             ),
@@ -180,12 +253,12 @@ def plan_progress(
     )
     areas = {
         area.id: area
-        for area in PolicyArea.objects.filter(plan=plan, id__in={item.area_id for item in items}).select_related(
+        for area in PolicyArea.objects.filter(plan=plan, id__in={item.area_id for item in item_objects}).select_related(
             "vision__parent"
         )
     }
     items_by_area: dict[int, list[ItemRow]] = defaultdict(list)
-    for item in items:
+    for item in item_objects:
         items_by_area[item.area_id].append(_item_row(item, plan, fiscal_years, grade))
 
     area_rows = tuple(
@@ -322,3 +395,340 @@ def _indicator_row(
         years=tuple(cells),
         cumulative=cumulative,
     )
+
+
+# -- Reports built on plan_progress ----------------------------------------------------------
+# Pure functions over the rows above, plus the few lookups a report page needs (plans, the
+# status rule, reporting years, the areas of a plan); each runs one query at most.
+
+NO_TARGET = "no_target"  # status filter value for cells with no target to grade against
+NO_TARGET_LABEL = "目標なし"
+ENTRY_ORDER = (
+    EntryStatus.NOT_STARTED,
+    SelfEvaluation.Status.DRAFT,
+    SelfEvaluation.Status.RETURNED,
+    SelfEvaluation.Status.SUBMITTED,
+    SelfEvaluation.Status.APPROVED,
+)
+ENTRY_PENDING = frozenset({EntryStatus.NOT_STARTED, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED})
+NO_SECTION_LABEL = "（担当課未設定）"
+
+
+def plan_choices() -> list[PlanPeriod]:
+    """Return every plan period, oldest first, each annotated with ``has_results``."""
+    has_results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
+    return list(PlanPeriod.objects.annotate(has_results=Exists(has_results)).order_by("ordinal"))
+
+
+def plan_default(plans: list[PlanPeriod]) -> PlanPeriod | None:
+    """Return the latest plan that has any result entered, else the latest plan."""
+    with_results = [plan for plan in plans if plan.has_results]
+    return (with_results or plans or [None])[-1]
+
+
+def status_rule_get():
+    """Return the administrator's status rule, or the default rule when none was saved."""
+    from .models import SINGLETON_ID, StatusRule
+
+    return StatusRule.objects.filter(id=SINGLETON_ID).first() or StatusRule(id=SINGLETON_ID)
+
+
+def plan_areas(*, plan: PlanPeriod) -> list[PolicyArea]:
+    """Return the plan's areas in sheet order, each annotated with ``item_count``."""
+    return list(
+        PolicyArea.objects.filter(plan=plan)
+        .annotate(item_count=Count("items"))
+        .order_by("number", F("sub_number").asc(nulls_first=True))
+    )
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+
+
+def progress_with_status(progress: PlanProgress, status: str | None) -> PlanProgress:
+    """Keep only the indicators whose headline has the status, and the items and areas holding them."""
+    if not status:
+        return progress
+    areas = []
+    for area in progress.areas:
+        items = []
+        for item in area.items:
+            indicators = tuple(ind for ind in item.indicators if _headline_status(ind) == status)
+            if indicators:
+                items.append(replace(item, indicators=indicators))
+        if items:
+            areas.append(replace(area, items=tuple(items)))
+    return replace(progress, areas=tuple(areas))
+
+
+def status_counts(progress: PlanProgress) -> tuple[StatusCount, ...]:
+    """Count the headline statuses of the indicators that have a target, in Status order."""
+    counts = Counter(ind.headline.status for item in progress.items for ind in item.indicators if ind.has_target)
+    return tuple(StatusCount(status=status.value, count=counts[status]) for status in Status if counts[status])
+
+
+def _headline_status(indicator: IndicatorRow) -> str:
+    status = indicator.headline.status
+    return NO_TARGET if status is None else status.value
+
+
+@dataclass(frozen=True)
+class EntryCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PendingItem:
+    id: int
+    label: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SectionEntry:
+    section_id: int | None
+    section_name: str
+    counts: tuple[EntryCount, ...]
+    total: int
+    pending: tuple[PendingItem, ...]  # not submitted yet: 未入力, 入力中, 差戻し
+
+
+@dataclass(frozen=True)
+class EntryProgress:
+    """How far the entry of one fiscal year has got, per section."""
+
+    fiscal_year: int
+    deadline: datetime.date | None
+    is_locked: bool
+    is_overdue: bool
+    sections: tuple[SectionEntry, ...]
+    totals: tuple[EntryCount, ...]
+    total: int
+    pending_count: int
+
+
+def entry_year_default(*, plan: PlanPeriod, reporting_years: list[ReportingYear]) -> int:
+    """Return the plan's first unlocked reporting year, else its last fiscal year."""
+    unlocked = sorted(year.fiscal_year for year in reporting_years if not year.is_locked)
+    return unlocked[0] if unlocked else plan.last_fiscal_year
+
+
+def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
+    return list(ReportingYear.objects.filter(plan=plan).order_by("fiscal_year"))
+
+
+def entry_progress(
+    progress: PlanProgress, *, fiscal_year: int, reporting_years: list[ReportingYear], today: datetime.date
+) -> EntryProgress:
+    """Count the items of each section by their entry status for the fiscal year."""
+    reporting_year = next((year for year in reporting_years if year.fiscal_year == fiscal_year), None)
+    by_section: dict[int | None, list[ItemRow]] = {}
+    area_label = {item.id: area for area in progress.areas for item in area.items}
+    for item in progress.items:
+        by_section.setdefault(item.section_id, []).append(item)
+    sections = []
+    for section_id, items in by_section.items():
+        statuses = [item.entry_status(fiscal_year, progress.fiscal_years) for item in items]
+        counts = Counter(statuses)
+        sections.append(
+            SectionEntry(
+                section_id=section_id,
+                section_name=items[0].section_name or NO_SECTION_LABEL,
+                counts=_entry_counts(counts),
+                total=len(items),
+                pending=tuple(
+                    PendingItem(id=item.id, label=_item_label(area_label[item.id], item), status=status)
+                    for item, status in zip(items, statuses, strict=True)
+                    if status in ENTRY_PENDING
+                ),
+            )
+        )
+    sections.sort(key=lambda row: (row.section_id is None, row.section_name))
+    totals = Counter(item.entry_status(fiscal_year, progress.fiscal_years) for item in progress.items)
+    pending_count = sum(len(section.pending) for section in sections)
+    deadline = reporting_year.deadline if reporting_year else None
+    is_locked = bool(reporting_year and reporting_year.is_locked)
+    return EntryProgress(
+        fiscal_year=fiscal_year,
+        deadline=deadline,
+        is_locked=is_locked,
+        is_overdue=bool(deadline and deadline < today and pending_count and not is_locked),
+        sections=tuple(sections),
+        totals=_entry_counts(totals),
+        total=len(progress.items),
+        pending_count=pending_count,
+    )
+
+
+def _entry_counts(counts: Counter) -> tuple[EntryCount, ...]:
+    return tuple(
+        EntryCount(status=status, label=EntryStatus.LABELS[status], count=counts[status]) for status in ENTRY_ORDER
+    )
+
+
+def _item_label(area: AreaRow, item: ItemRow) -> str:
+    return f"{area.label} › 事項{item.number}"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    progress: PlanProgress  # narrowed by the status filter
+    status_counts: tuple[StatusCount, ...]  # before the status filter
+    entry: EntryProgress
+    reporting_years: tuple[ReportingYear, ...]
+
+
+def dashboard_get(
+    *,
+    plan: PlanPeriod,
+    items: QuerySet[Item] | None,
+    status: str | None,
+    fiscal_year: int | None,
+    reporting_years: list[ReportingYear],
+    grade: Grader,
+    today: datetime.date,
+) -> Dashboard:
+    """Return the dashboard of a plan: cards by area, status counts and entry progress (fixed queries)."""
+    progress = plan_progress(plan=plan, items=items, grade=grade)
+    if fiscal_year is None or fiscal_year not in progress.fiscal_years:
+        fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
+    return Dashboard(
+        progress=progress_with_status(progress, status),
+        status_counts=status_counts(progress),
+        entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
+        reporting_years=tuple(reporting_years),
+    )
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One indicator in one fiscal year: the comparison table, its Excel download and nothing else."""
+
+    area_id: int
+    area_label: str
+    area_order: tuple[int, int]
+    item_id: int
+    item_number: int
+    item_title: str
+    section_name: str
+    indicator_id: int
+    indicator_label: str
+    unit: str
+    target_kind: str | None
+    fiscal_year: int
+    target: Decimal | None
+    target_text: str
+    actual: Decimal | None
+    actual_text: str
+    rate: Decimal | None
+    status: str  # a Status value, or NO_TARGET
+
+    @property
+    def order(self) -> tuple:
+        return (*self.area_order, self.item_number, self.indicator_id, self.fiscal_year)
+
+
+def progress_table_rows(
+    progress: PlanProgress, *, fiscal_year: int | None = None, status: str | None = None
+) -> list[TableRow]:
+    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed."""
+    rows = []
+    for area in progress.areas:
+        for item in area.items:
+            for indicator in item.indicators:
+                for cell in indicator.years:
+                    if fiscal_year is not None and cell.fiscal_year != fiscal_year:
+                        continue
+                    cell_status = NO_TARGET if cell.graded_status is None else cell.graded_status.value
+                    if status and cell_status != status:
+                        continue
+                    rows.append(
+                        TableRow(
+                            area_id=area.id,
+                            area_label=area.label,
+                            area_order=(area.number, area.sub_number or 0),
+                            item_id=item.id,
+                            item_number=item.number,
+                            item_title=item.short_title,
+                            section_name=item.section_name,
+                            indicator_id=indicator.id,
+                            indicator_label=indicator.label,
+                            unit=indicator.unit,
+                            target_kind=indicator.target_kind,
+                            fiscal_year=cell.fiscal_year,
+                            target=cell.target,
+                            target_text=cell.target_text,
+                            actual=cell.actual,
+                            actual_text=cell.actual_text,
+                            rate=cell.rate,
+                            status=cell_status,
+                        )
+                    )
+    return rows
+
+
+@dataclass(frozen=True)
+class ItemYear:
+    fiscal_year: int
+    evaluation: EvaluationCell | None
+    entry_status: str
+
+
+def item_years(progress: PlanProgress, item: ItemRow) -> tuple[ItemYear, ...]:
+    """Return the item's fiscal years with their narratives and entry status, side by side."""
+    return tuple(
+        ItemYear(fiscal_year=year, evaluation=evaluation, entry_status=status)
+        for year, evaluation, status in zip(progress.fiscal_years, item.evaluations, item.entry_statuses, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    earlier: ItemRow | None
+    later: ItemRow | None
+    similarity: float
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    earlier_plan: PlanPeriod | None
+    later_plan: PlanPeriod
+    earlier_area: PolicyArea | None
+    later_area: PolicyArea | None
+    rows: tuple[ComparisonRow, ...]
+
+
+def _comparison_text(item: ItemRow) -> str:
+    return " ".join([item.title, *(indicator.name for indicator in item.indicators)])
+
+
+def period_comparison(
+    *, earlier: PlanPeriod | None, later: PlanPeriod, later_area: PolicyArea | None, grade: Grader
+) -> PeriodComparison:
+    """Set the later plan's area beside the earlier plan's area it continues, item by item (reports.continuity)."""
+    from . import continuity
+
+    earlier_area = None
+    if earlier is not None and later_area is not None:
+        earlier_area = continuity.area_match(later_area, plan_areas(plan=earlier))
+    later_items = plan_progress(plan=later, area_ids=[later_area.id], grade=grade).items if later_area else []
+    earlier_items = plan_progress(plan=earlier, area_ids=[earlier_area.id], grade=grade).items if earlier_area else []
+    pairs = continuity.item_pairs(earlier_items, later_items, text_of=_comparison_text)
+    return PeriodComparison(
+        earlier_plan=earlier,
+        later_plan=later,
+        earlier_area=earlier_area,
+        later_area=later_area,
+        rows=tuple(ComparisonRow(earlier=p.earlier, later=p.later, similarity=p.score) for p in pairs),
+    )
+
+
+def plan_previous(plans: list[PlanPeriod], plan: PlanPeriod) -> PlanPeriod | None:
+    """Return the plan period just before the given one, if any."""
+    earlier = [p for p in plans if p.ordinal < plan.ordinal]
+    return earlier[-1] if earlier else None

@@ -6,4 +6,10 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("items/<int:item_id>/", views.item_report, name="item"),
+    path("table/", views.table, name="table"),
+    path("table/xlsx/", views.table_xlsx, name="table_xlsx"),
+    path("compare/", views.compare, name="compare"),
+    path("api/progress/", views.api_progress, name="api_progress"),
+    path("ping/", views.ping, name="ping"),
 ]

@@ -1,8 +1,162 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Report pages and the progress API: validate the filters, call one selector, render."""
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from accounts.decorators import member_required
+from evaluations.policies import can_view
+from programs.models import Item, PlanPeriod
+
+from . import selectors, serializers
+from .authentication import api_user
+from .exports.progress_table import progress_workbook
+from .filters import ProgressFilter
+from .forms import ComparisonForm
+from .tables import ProgressTable
+
+ERROR_UNKNOWN_PLAN = "計画期間「{name}」はありません。"
+ERROR_NO_PLAN = "計画期間が登録されていません。"
+ERROR_API_UNAUTHENTICATED = "ログインするか、Authorization: Token <キー> を指定してください。"
+TABLE_PER_PAGE = 50
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@login_required
+def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:
+    """Return the plan named in ``?plan=``, else the latest plan with results; 404 for an unknown name."""
+    name = request.GET.get("plan")
+    plan = next((p for p in plans if p.name == name), None) if name else selectors.plan_default(plans)
+    if plan is None:
+        raise Http404(ERROR_UNKNOWN_PLAN.format(name=name) if name else ERROR_NO_PLAN)
+    return plan
+
+
+def _filtered(request, plans: list[PlanPeriod], plan: PlanPeriod, **options):
+    rule = selectors.status_rule_get()
+    filters = ProgressFilter(request.GET, plans=plans, plan=plan, labels=rule.labels, **options)
+    return rule, filters
+
+
+@member_required
+@require_GET
+def ping(request):
+    """Answer "ok" to a logged-in member: the benchmark's baseline for a trivial authenticated view."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@member_required
+@require_GET
 def dashboard(request):
-    """Placeholder until the progress dashboard lands (issue 4)."""
-    return render(request, "reports/dashboard.html", {"nav": "dashboard"})
+    plans = selectors.plan_choices()
+    plan = _plan(request, plans)
+    reporting_years = selectors.reporting_years_of(plan=plan)
+    rule, filters = _filtered(
+        request,
+        plans,
+        plan,
+        fiscal_year_label="入力状況の年度",
+        fiscal_year_default=selectors.entry_year_default(plan=plan, reporting_years=reporting_years),
+    )
+    dashboard = selectors.dashboard_get(
+        plan=plan,
+        items=filters.narrowed_items,
+        status=filters.chosen_status,
+        fiscal_year=filters.chosen_fiscal_year,
+        reporting_years=reporting_years,
+        grade=rule.grader(),
+        today=timezone.localdate(),
+    )
+    context = {"nav": "dashboard", "plan": plan, "filters": filters, "dashboard": dashboard, "labels": rule.labels}
+    return render(request, "reports/dashboard.html", context)
+
+
+@member_required
+@require_GET
+def item_report(request, item_id: int):
+    item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
+    rule = selectors.status_rule_get()
+    progress = selectors.plan_progress(plan=item.area.plan, item_ids=[item.id], grade=rule.grader())
+    row = progress.items[0]
+    context = {
+        "nav": "dashboard",
+        "plan": item.area.plan,
+        "progress": progress,
+        "area": progress.areas[0],
+        "row": row,
+        "years": selectors.item_years(progress, row),
+        "labels": rule.labels,
+    }
+    return render(request, "reports/item.html", context)
+
+
+def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
+    plans = selectors.plan_choices()
+    plan = _plan(request, plans)
+    rule, filters = _filtered(request, plans, plan, with_no_target=True)
+    progress = selectors.plan_progress(plan=plan, items=filters.narrowed_items, grade=rule.grader())
+    rows = selectors.progress_table_rows(progress, fiscal_year=filters.chosen_fiscal_year, status=filters.chosen_status)
+    return plan, filters, ProgressTable(rows, labels=rule.labels)
+
+
+@member_required
+@require_GET
+def table(request):
+    plan, filters, table = _table(request)
+    RequestConfig(request, paginate={"per_page": TABLE_PER_PAGE}).configure(table)
+    context = {"nav": "table", "plan": plan, "filters": filters, "table": table}
+    return render(request, "reports/table.html", context)
+
+
+@member_required
+@require_GET
+def table_xlsx(request):
+    plan, _filters, table = _table(request)
+    RequestConfig(request, paginate=False).configure(table)
+    workbook = progress_workbook(
+        (row.record for row in table.rows), labels=table.labels, title=f"{plan.name} 進捗一覧（{plan.title}）"
+    )
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    filename = f"progress_{plan.ordinal:02d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    workbook.save(response)
+    return response
+
+
+@member_required
+@require_GET
+def compare(request):
+    plans = selectors.plan_choices()
+    later = _plan(request, plans)
+    areas = selectors.plan_areas(plan=later)
+    form = ComparisonForm(request.GET, plans=plans, plan=later, areas=areas)
+    rule = selectors.status_rule_get()
+    comparison = selectors.period_comparison(
+        earlier=selectors.plan_previous(plans, later),
+        later=later,
+        later_area=form.chosen_area(areas),
+        grade=rule.grader(),
+    )
+    context = {"nav": "compare", "plan": later, "form": form, "comparison": comparison, "labels": rule.labels}
+    return render(request, "reports/compare.html", context)
+
+
+@require_GET
+def api_progress(request):
+    """Return a plan's progress as JSON (docs/api.md) to a session or an API token."""
+    user = api_user(request)
+    if user is None:
+        response = JsonResponse({"detail": ERROR_API_UNAUTHENTICATED}, status=401)
+        response["WWW-Authenticate"] = "Token"
+        return response
+    if reason := can_view(user):
+        return JsonResponse({"detail": reason}, status=403)
+    plans = selectors.plan_choices()
+    try:
+        plan = _plan(request, plans)
+    except Http404 as error:
+        return JsonResponse({"detail": str(error)}, status=404)
+    rule = selectors.status_rule_get()
+    progress = selectors.plan_progress(plan=plan, grade=rule.grader())
+    return JsonResponse(serializers.progress_json(progress), json_dumps_params={"ensure_ascii": False})

@@ -183,3 +183,9 @@ def test_far_from_target_means_over_ten_times_or_under_a_tenth():
     assert far_from_target(D("15.3"), D(153)) is False
     assert far_from_target(D(0), D(153)) is True
     assert far_from_target(D(5), None) is False
+
+
+def test_thresholds_are_parameters_an_administrator_can_change():
+    achievement = per_year_achievement(fiscal_year=2021, target=D(153), actual=D(144))  # 94.1 %
+    assert status_of(achievement, achieved_from=D(94)) == Status.ACHIEVED
+    assert status_of(achievement, mostly_from=D(95)) == Status.NOT_ACHIEVED

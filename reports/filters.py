@@ -1,0 +1,83 @@
+"""The report filters (plan period, area, section, fiscal year, status), kept in the query string.
+
+Plan, area and section narrow the items in the database (``qs`` becomes a subquery of
+``plan_progress``); fiscal year and status are computed, not stored, so the filter set only
+validates them and the selectors apply them to the rows.
+"""
+
+import django_filters
+from django import forms
+
+from programs.fiscal_years import era_label
+from programs.models import Item, PlanPeriod, PolicyArea, Section
+
+from .selectors import NO_TARGET, NO_TARGET_LABEL
+
+ALL = "すべて"
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PolicyArea) -> str:
+        return obj.label
+
+
+class AreaFilter(django_filters.ModelChoiceFilter):
+    field_class = AreaChoiceField
+
+
+class ProgressFilter(django_filters.FilterSet):
+    plan = django_filters.ChoiceFilter(label="計画期間", field_name="area__plan__name", empty_label=None)
+    area = AreaFilter(label="取組分野", queryset=PolicyArea.objects.none(), empty_label=ALL)
+    section = django_filters.ModelChoiceFilter(label="担当課", queryset=Section.objects.all(), empty_label=ALL)
+    fiscal_year = django_filters.ChoiceFilter(label="年度", method="computed", empty_label=ALL)
+    status = django_filters.ChoiceFilter(label="状況", method="computed", empty_label=ALL)
+
+    class Meta:
+        model = Item
+        fields = ["plan", "area", "section", "fiscal_year", "status"]
+
+    def __init__(
+        self,
+        data,
+        *,
+        plans: list[PlanPeriod],
+        plan: PlanPeriod,
+        labels: dict[str, str],
+        with_no_target: bool = False,
+        fiscal_year_label: str | None = None,
+        fiscal_year_default: int | None = None,
+    ):
+        data = data.copy()
+        data["plan"] = plan.name
+        if fiscal_year_default is not None and not data.get("fiscal_year"):
+            data["fiscal_year"] = str(fiscal_year_default)
+        super().__init__(data, queryset=Item.objects.all())
+        self.filters["area"].queryset = PolicyArea.objects.filter(plan=plan).order_by("number", "sub_number")
+        self.filters["plan"].extra["choices"] = [(p.name, str(p)) for p in reversed(plans)]
+        self.filters["fiscal_year"].extra["choices"] = [(year, era_label(year)) for year in plan.fiscal_years]
+        if fiscal_year_label:
+            self.filters["fiscal_year"].label = fiscal_year_label
+        statuses = list(labels.items())
+        if with_no_target:
+            statuses.append((NO_TARGET, NO_TARGET_LABEL))
+        self.filters["status"].extra["choices"] = statuses
+
+    def computed(self, queryset, name, value):
+        """Leave the items alone: fiscal year and status apply to computed rows (see the selectors)."""
+        return queryset
+
+    @property
+    def narrowed_items(self):
+        """Return the items narrowed by area or section, or None when only the plan is chosen."""
+        if not self.is_valid() or not (self.form.cleaned_data.get("area") or self.form.cleaned_data.get("section")):
+            return None
+        return self.qs
+
+    @property
+    def chosen_fiscal_year(self) -> int | None:
+        value = self.form.cleaned_data.get("fiscal_year") if self.is_valid() else None
+        return int(value) if value else None
+
+    @property
+    def chosen_status(self) -> str | None:
+        return (self.form.cleaned_data.get("status") or None) if self.is_valid() else None

@@ -1,0 +1,73 @@
+"""The progress API's JSON, read from the same rows as the dashboard (docs/api.md documents it)."""
+
+from decimal import Decimal
+
+from .selectors import CumulativeSummary, IndicatorRow, ItemRow, PlanProgress, YearCell
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """Return a Decimal as a JSON number: an int when whole (153), else a float (94.1); None stays null.
+
+    Rates arrive already rounded half-up to 0.1 by the achievement rules; a float of one
+    decimal prints exactly as that decimal, so nothing is rounded here.
+    """
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def rate(value: Decimal | None) -> float | None:
+    """Return a rate (already rounded half-up to 0.1 %) as a JSON number with its decimal: 100.0, 94.1."""
+    return None if value is None else float(value)
+
+
+def progress_json(progress: PlanProgress) -> dict:
+    return {
+        "plan": progress.plan_name,
+        "fiscal_years": list(progress.fiscal_years),
+        "areas": [
+            {
+                "number": area.number,
+                "section": area.sub_number,
+                "title": area.title,
+                "items": [_item(item) for item in area.items],
+            }
+            for area in progress.areas
+        ],
+    }
+
+
+def _item(item: ItemRow) -> dict:
+    return {"number": item.number, "title": item.title, "indicators": [_indicator(ind) for ind in item.indicators]}
+
+
+def _indicator(indicator: IndicatorRow) -> dict:
+    return {
+        "name": indicator.label,
+        "unit": indicator.unit,
+        "target_kind": indicator.target_kind,
+        "years": [_year(cell) for cell in indicator.years],
+        "cumulative": _cumulative(indicator.cumulative),
+    }
+
+
+def _year(cell: YearCell) -> dict:
+    return {
+        "fiscal_year": cell.fiscal_year,
+        "target": number(cell.target),
+        "actual": number(cell.actual),
+        "achievement_rate": rate(cell.rate),
+        "status": cell.graded_status.value if cell.graded_status else None,
+    }
+
+
+def _cumulative(summary: CumulativeSummary | None) -> dict | None:
+    if summary is None:
+        return None
+    return {
+        "target": number(summary.target),
+        "actual": number(summary.actual),
+        "achievement_rate": rate(summary.rate),
+        "target_to_date": number(summary.target_to_date),
+        "status": summary.status.value,
+    }

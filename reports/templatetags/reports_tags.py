@@ -1,0 +1,62 @@
+"""Formatting for report templates: badges, numbers, era years and the small charts."""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from programs.fiscal_years import era_label
+from programs.quantities import format_quantity, format_rate
+
+from .. import charts
+from ..selectors import NO_TARGET, NO_TARGET_LABEL, EntryStatus
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status, labels):
+    """Render a status as a coloured badge that also says it in words (never colour alone)."""
+    value = getattr(status, "value", status) or NO_TARGET
+    label = NO_TARGET_LABEL if value == NO_TARGET else labels.get(value, value)
+    return format_html('<span class="status status-{}">{}</span>', value, label)
+
+
+@register.simple_tag
+def entry_badge(status):
+    """Render an entry status (未入力, 入力中, 差戻し, 提出済, 承認済) as a badge with its label."""
+    return format_html('<span class="status status-{}">{}</span>', status, EntryStatus.LABELS.get(status, status))
+
+
+@register.filter
+def era(fiscal_year):
+    return era_label(fiscal_year) if fiscal_year else "－"
+
+
+@register.filter
+def quantity(value, unit=""):
+    return format_quantity(value, unit or "")
+
+
+@register.filter
+def rate(value):
+    return format_rate(value)
+
+
+@register.simple_tag
+def sparkline(indicator):
+    return charts.sparkline(charts.series_of(indicator))
+
+
+@register.simple_tag
+def bar_chart(indicator):
+    return charts.bar_chart(charts.series_of(indicator))
+
+
+@register.simple_tag(takes_context=True)
+def item_href(context, item_id: int) -> str:
+    """Return the item page's URL, reversing once per render (a dashboard links hundreds of items)."""
+    prefix = context.render_context.get("item_href_prefix")
+    if prefix is None:
+        prefix = reverse("reports:item", args=[0]).removesuffix("0/")
+        context.render_context["item_href_prefix"] = prefix
+    return f"{prefix}{item_id}/"

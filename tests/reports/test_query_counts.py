@@ -1,0 +1,81 @@
+"""Every report page and the API run the same number of queries on Tokyo's data and on 10× more.
+
+The synthetic data (bench/synthetic.py) adds ten times Tokyo's areas, with items, indicators
+of every target kind, results, municipalities and self-evaluations, to both plans the pages
+show, so the selectors read ten times the rows with the same queries.
+"""
+
+import pytest
+from django.urls import reverse
+
+from bench.synthetic import TOKYO_AREAS, grow_plan
+from programs.models import Item, PlanPeriod
+from reports.services import api_token_create
+
+from .conftest import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def _grow_tenfold() -> None:
+    for name in ("第7期", "第8期"):
+        grow_plan(PlanPeriod.objects.get(name=name), areas=TOKYO_AREAS * 10)
+
+
+def _urls() -> dict[str, str]:
+    item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
+    cumulative = Item.objects.get(area__plan__name="第7期", area__number=2, area__sub_number=1, number=1)
+    area = item.area_id
+    return {
+        "dashboard": reverse("reports:dashboard"),
+        "dashboard_7th": reverse("reports:dashboard") + "?plan=第7期",
+        "dashboard_filtered": reverse("reports:dashboard") + f"?area={area}&status=mostly_achieved&fiscal_year=2021",
+        "item": reverse("reports:item", args=[item.id]),
+        "item_cumulative": reverse("reports:item", args=[cumulative.id]),
+        "table": reverse("reports:table") + "?plan=第7期&sort=-rate",
+        "table_filtered": reverse("reports:table") + f"?area={area}&fiscal_year=2021&status=mostly_achieved",
+        "table_xlsx": reverse("reports:table_xlsx") + "?plan=第7期&status=not_achieved",
+        "compare": reverse("reports:compare"),
+        "api": reverse("reports:api_progress") + "?plan=第7期",
+        "ping": reverse("reports:ping"),
+    }
+
+
+# Queries beyond the session, user and role look-ups that every logged-in page pays (the ping page).
+REPORT_QUERIES = {
+    "dashboard": 14,  # plans, reporting years, rule, areas + sections (filter), header sections, plan_progress (8)
+    "dashboard_7th": 14,
+    "dashboard_filtered": 15,  # + the chosen area's validation
+    "item": 11,  # item, status rule, header sections, plan_progress (8)
+    "item_cumulative": 11,
+    "table": 13,
+    "table_filtered": 14,
+    "table_xlsx": 10,  # no filter form rendered
+    "compare": 21,  # plans, areas of both plans, status rule, plan_progress twice
+    "api": 10,  # plans, status rule, plan_progress
+    "ping": 0,
+}
+
+
+@pytest.mark.parametrize("page", list(REPORT_QUERIES))
+def test_page_runs_the_same_queries_at_tokyo_scale_and_ten_times_larger(manager_client, tokyo_data, page):
+    url = _urls()[page]
+    small, _ = count_queries(manager_client, url)
+    _grow_tenfold()
+    large, large_sql = count_queries(manager_client, url)
+    assert large == small, f"{page}: {small} queries on Tokyo's data, {large} on 10×\n" + "\n".join(large_sql)
+
+
+def test_api_with_a_token_runs_the_same_queries_at_both_sizes(client, manager, tokyo_data):
+    _token, key = api_token_create(user=manager, name="BI")
+    url = reverse("reports:api_progress")
+    small, _ = count_queries(client, url, HTTP_AUTHORIZATION=f"Token {key}")
+    _grow_tenfold()
+    large, sql = count_queries(client, url, HTTP_AUTHORIZATION=f"Token {key}")
+    assert large == small, "\n".join(sql)
+
+
+def test_query_budget_per_page(manager_client, tokyo_data):
+    """Pin each page's own queries, so that a new one shows up in review and not only a growing one."""
+    counts = {page: count_queries(manager_client, url)[0] for page, url in _urls().items()}
+    assert {page: count - counts["ping"] for page, count in counts.items()} == REPORT_QUERIES
