@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from programs.models import Item
 
@@ -33,12 +34,15 @@ def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     page.get_by_role("link", name="7 地域ケア会議の推進 事項1を入力する").click()
     assert "第8期 › 7 › 事項1　令和4年度" in page.locator("h1").inner_text()
     field = page.get_by_label("講師養成研修の受講者数 実績（人）")
+    trainees = item.indicators.get(key="trainees")
+    assert page.locator(f"#rate-{trainees.id}").inner_text() == "－"
     field.fill("１５０")
-    assert page.locator(f"#rate-{item.indicators.get(key='trainees').id}").inner_text() in {"98.0%", "－"}
+    # Live, before saving: the server measures the typed value by the same rule.
+    expect(page.locator(f"#rate-{trainees.id}")).to_have_text("98.0%")
+    expect(page.locator(f"#status-{trainees.id}")).to_have_text("概ね達成（未保存）")
     page.get_by_label("取組の実施内容・実績").fill("講師養成研修を3コース実施し、150人が受講した。")
     page.get_by_role("button", name="保存（下書き）").click()
     assert "令和4年度の入力内容を保存しました" in page.locator(".messages").inner_text()
-    trainees = item.indicators.get(key="trainees")
     assert page.locator(f"#rate-{trainees.id}").inner_text() == "98.0%"
     page.screenshot(path=str(artifacts_dir / "entry_staff_fy2022.png"), full_page=True)
     page.get_by_role("button", name="保存して提出").click()
