@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed clean serve backup restore bench
+.PHONY: run test lint format venv migrate seed clean serve backup restore bench load fault
 
 venv: $(VENV)/.installed
 
@@ -47,6 +47,13 @@ restore: venv
 BENCH_ARGS ?= --wrk 10
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Load and fault tests (loopback only, bounded; not part of `make test`). See load/README.md.
+load: venv
+	bash load/run_load.sh $(LOAD_ARGS)
+
+fault: venv
+	bash load/run_fault.sh $(LOAD_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .
