@@ -217,3 +217,24 @@ def test_check_deploy_is_clean_in_production_mode():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_a_database_outage_answers_503_please_retry_instead_of_500(world, monkeypatch):
+    from django.db import OperationalError
+
+    from evaluations import services
+
+    def outage(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "item_entry_save", outage)
+    client = Client(raise_request_exception=False)
+    client.login(username="staff-own", password=PASSWORD)
+    response = client.post(
+        reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR]),
+        {f"value_{world.indicator_id}": "150", "action": "save"},
+    )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "入力内容は保存されていません" in response.content.decode()
