@@ -251,6 +251,3 @@ def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
     if isinstance(value, Decimal):
         return format_quantity(value)
     return str(value)
-
-
-ENTRY_STATUS_LABELS = {"not_started": "未入力", **dict(SelfEvaluation.Status.choices)}

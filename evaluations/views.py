@@ -13,7 +13,7 @@ from accounts.permissions import is_manager, is_system_admin, owned_section_ids
 from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate, parse_quantity
-from reports.selectors import IndicatorRow, YearCell
+from reports.selectors import EntryStatus, IndicatorRow, YearCell
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
@@ -73,7 +73,6 @@ def my_work(request):
             "fiscal_year_label": era_label(fiscal_year),
             "years": [(year, era_label(year)) for year in plan.fiscal_years],
             "rows": rows,
-            "status_labels": selectors.ENTRY_STATUS_LABELS,
             "reporting_year": reporting_year,
             "sees_all": sees_all,
             "lock_denied": policies.can_lock(request.user, reporting_year, unapproved or 0) if reporting_year else "",
@@ -202,7 +201,7 @@ def entry(request, item_id: int, fiscal_year: int):
             "review_form": ReviewForm(initial={"version": page.evaluation.version if page.evaluation else 0}),
             "reason_form": ReasonForm(),
             "conflict": conflict,
-            "status_labels": selectors.ENTRY_STATUS_LABELS,
+            "status_labels": EntryStatus.LABELS,
         },
     )
 

@@ -22,7 +22,7 @@ def rate(value):
 
 @register.filter
 def era(fiscal_year):
-    return era_label(int(fiscal_year)) if fiscal_year not in (None, "") else ""
+    return era_label(int(fiscal_year)) if fiscal_year not in (None, "") else "－"
 
 
 @register.filter

@@ -1,11 +1,8 @@
-"""Formatting for report templates: badges, numbers, era years and the small charts."""
+"""Formatting for report templates: badges and the small charts (numbers and eras: programs' kaigo tags)."""
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-
-from programs.fiscal_years import era_label
-from programs.quantities import format_quantity, format_rate
 
 from .. import charts
 from ..selectors import NO_TARGET, NO_TARGET_LABEL, EntryStatus
@@ -25,21 +22,6 @@ def status_badge(status, labels):
 def entry_badge(status):
     """Render an entry status (未入力, 入力中, 差戻し, 提出済, 承認済) as a badge with its label."""
     return format_html('<span class="status status-{}">{}</span>', status, EntryStatus.LABELS.get(status, status))
-
-
-@register.filter
-def era(fiscal_year):
-    return era_label(fiscal_year) if fiscal_year else "－"
-
-
-@register.filter
-def quantity(value, unit=""):
-    return format_quantity(value, unit or "")
-
-
-@register.filter
-def rate(value):
-    return format_rate(value)
 
 
 @register.simple_tag
