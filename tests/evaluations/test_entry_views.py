@@ -216,3 +216,9 @@ def test_entry_pages_run_a_fixed_number_of_queries(world):
             factories.target(indicator_=indicator)
     large = [_queries(client, url) for url in urls]
     assert large == small
+
+
+def test_the_bulk_import_link_is_offered_only_to_those_who_may_import(world):
+    for role, offered in [("staff_own", True), ("admin", True), ("manager", False)]:
+        html = _client(world, role).get(reverse("evaluations:my_work")).content.decode()
+        assert ("Excel一括入力" in html) is offered, role
