@@ -293,6 +293,14 @@ def _parse_year(sheets: dict[str, list[tuple]], errors: list[EntryError]) -> tup
     return (years[0][0], years[0][1]) if years else (None, first_cell)
 
 
+def _filled_rows(rows: list[tuple], positions: dict[str, int]):
+    """Yield (row number, cells by header) for every data row below the header that is not blank."""
+    for row_index, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
+        cells = {header: row[index - 1] if index - 1 < len(row) else None for header, index in positions.items()}
+        if any(_text(value) != "" for value in cells.values()):
+            yield row_index, cells
+
+
 def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultLine, ...]:
     sheet = RESULTS_SHEET
     positions = _header_map(rows, sheet, (HEADER_INDICATOR_ID, HEADER_VALUE, HEADER_ACTUAL_TEXT), errors)
@@ -300,10 +308,7 @@ def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultL
         return ()
     lines = []
     seen: dict[int, int] = {}
-    for row_index, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
-        cells = {header: row[index - 1] if index - 1 < len(row) else None for header, index in positions.items()}
-        if all(_text(value) == "" for value in cells.values()):
-            continue
+    for row_index, cells in _filled_rows(rows, positions):
         indicator_id = _checked_id(sheet, row_index, positions, HEADER_INDICATOR_ID, cells, seen, errors)
         if indicator_id is None:
             continue
@@ -336,10 +341,7 @@ def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[Eva
         return ()
     lines = []
     seen: dict[int, int] = {}
-    for row_index, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
-        cells = {header: row[index - 1] if index - 1 < len(row) else None for header, index in positions.items()}
-        if all(_text(value) == "" for value in cells.values()):
-            continue
+    for row_index, cells in _filled_rows(rows, positions):
         item_id = _checked_id(sheet, row_index, positions, HEADER_ITEM_ID, cells, seen, errors)
         if item_id is None:
             continue
