@@ -85,6 +85,14 @@ WRITERS_OF_OWN_ITEM = {
     "admin": {"open": REDIRECT, "locked": FORBIDDEN},
 }
 
+MANAGERS_IN_OPEN_YEARS = {
+    "no_role": _every(FORBIDDEN),
+    "staff_own": _every(FORBIDDEN),
+    "staff_other": _every(FORBIDDEN),
+    "manager": {"open": REDIRECT, "locked": FORBIDDEN},
+    "admin": {"open": REDIRECT, "locked": FORBIDDEN},
+}
+
 MATRIX = {
     "my_work": Case(
         "get", lambda w, y: (reverse("evaluations:my_work") + f"?plan=第8期&fiscal_year={y}", None), _readers()
@@ -107,13 +115,7 @@ MATRIX = {
     "review": Case(
         "post",
         _review,
-        {
-            "no_role": _every(FORBIDDEN),
-            "staff_own": _every(FORBIDDEN),
-            "staff_other": _every(FORBIDDEN),
-            "manager": {"open": REDIRECT, "locked": FORBIDDEN},
-            "admin": {"open": REDIRECT, "locked": FORBIDDEN},
-        },
+        MANAGERS_IN_OPEN_YEARS,
     ),
     "reopen": Case(
         "post",
@@ -123,13 +125,7 @@ MATRIX = {
     "lock_year": Case(
         "post",
         _lock,
-        {
-            "no_role": _every(FORBIDDEN),
-            "staff_own": _every(FORBIDDEN),
-            "staff_other": _every(FORBIDDEN),
-            "manager": {"open": REDIRECT, "locked": FORBIDDEN},
-            "admin": {"open": REDIRECT, "locked": FORBIDDEN},
-        },
+        MANAGERS_IN_OPEN_YEARS,
     ),
     "unlock_year": Case(
         "post",
