@@ -1,0 +1,287 @@
+"""Read a target as the sheet words it (「153人（各年度）」) into a typed target.
+
+An administrator types a target the way the prefecture's sheet prints it; this module reads
+the wording into the kind, value and unit the achievement rules compute with, and keeps the
+wording itself for the sheet. It is pure: no database, no settings. What it cannot read it
+says so (``TargetComponent.kind is None``) and the administrator chooses the kind.
+
+The grammar, with the seeds' examples:
+
+per year        「153人（各年度）」 → per_year 153 人
+frequency       「年１回以上」「年12回」「センターごとに年１回以上」「１回（各年度）」 → frequency N 回;
+                any yearly target counted in 回 is a frequency
+cumulative      「1,350人（H30～32）」 and a bare period figure 「1,350人」 → cumulative over the period
+components      「540人（初任者）180人（現任者）（H30～32）」「600人(総論編) 180人(実践編)」
+                → one component per figure, each with its label
+coverage        「62区市町村で各１人以上」「全区市町村」「62区市町村対象」 → coverage of 62 municipalities
+by period end   「12センターで実施（H32年度末）」 → 12 センター by the end of FY2020;
+                「全老人福祉圏域（Ｒ２）」 → every area the prefecture has (given in ``known_totals``)
+direction       「増加」「介護福祉士増加」 → direction, increase (「減少」 → decrease)
+restated        「平成31年度目標：13回」「【R3年度の目標数値】・研修　1回」「目標：年２回実施（令和２年度）」
+                → the target of the year named; a yearly figure in 回 is a frequency, any other a
+                per-year target; 「セミナー2回、計160名」 gives two components
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from .quantities import format_quantity
+
+PER_YEAR = "per_year"
+CUMULATIVE = "cumulative"
+FREQUENCY = "frequency"
+COVERAGE = "coverage"
+BY_PERIOD_END = "by_period_end"
+DIRECTION = "direction"
+INCREASE = "increase"
+DECREASE = "decrease"
+
+MUNICIPALITY_UNIT = "区市町村"
+FREQUENCY_UNIT = "回"
+
+KIND_LABELS = {
+    PER_YEAR: "各年度",
+    CUMULATIVE: "期間累計",
+    FREQUENCY: "回数（年○回以上）",
+    COVERAGE: "区市町村カバー",
+    BY_PERIOD_END: "期末までの到達",
+    DIRECTION: "方向（増加・減少）",
+}
+
+
+@dataclass(frozen=True)
+class TargetComponent:
+    """One figure of a target; ``kind`` is None when the wording could not be read."""
+
+    kind: str | None
+    value: Decimal | None
+    unit: str = ""
+    label: str = ""
+    direction: str | None = None
+    approximate: bool = False
+
+    @property
+    def understood(self) -> bool:
+        return self.kind is not None
+
+
+@dataclass(frozen=True)
+class TargetReading:
+    """What a target's wording says; ``text`` is the wording, verbatim, for the sheet."""
+
+    text: str
+    components: tuple[TargetComponent, ...]
+    fiscal_year: int | None = None  # a target restated for one year (「平成31年度目標」)
+    first_fiscal_year: int | None = None  # 「（H30～32）」
+    last_fiscal_year: int | None = None  # 「（H30～32）」 and 「（H32年度末）」
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.components) and all(component.understood for component in self.components)
+
+    @property
+    def kind(self) -> str | None:
+        return self.components[0].kind if len(self.components) == 1 else None
+
+
+_YEAR_TOKEN = r"(?:平成|令和|H|R)?(?:元|\d{1,4})"
+# 「平成31年度目標：」「【31年度の目標数値】・」「・3年度の目標数値　」「令和２年度目標：」
+_RESTATED_YEAR = re.compile(rf"^[・【\[]*(?P<year>{_YEAR_TOKEN})年度(?:の)?目標(?:数値)?[】\]]?[:：・\s]*")
+# 「目標：年２回実施（令和２年度）」: the year in brackets at the end
+_TRAILING_YEAR = re.compile(rf"\((?P<year>{_YEAR_TOKEN})年度\)$")
+_SPAN = re.compile(rf"\((?P<first>{_YEAR_TOKEN})(?:年度)?[~～〜\-ー](?P<last>{_YEAR_TOKEN})(?:年度)?\)")
+_PERIOD_END = re.compile(rf"\((?P<year>{_YEAR_TOKEN})(?:年度末|年度|末)?\)$")
+_EACH_YEAR = re.compile(r"\(各年度\)|各年度")
+_NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_FIGURE = re.compile(rf"(?P<approx>約)?{_NUMBER}(?P<unit>[^\d\s(),、・]*)(?:\((?P<label>[^()\d]+)\))?")
+_FREQUENCY = re.compile(rf"年{_NUMBER}回")
+_COVERAGE = re.compile(rf"^(?:全)?{_NUMBER}?区市町村(?:で各.*|対象)?$")
+_DIRECTION = re.compile(r"(増加|減少)$")
+# 「約800人（過去3か年実績）」: a bracketed remark with figures of its own is not a component's label.
+_REMARK = re.compile(r"\([^()]*\d[^()]*\)")
+
+
+def read_target_wording(
+    text: str,
+    *,
+    first_fiscal_year: int | None = None,
+    last_fiscal_year: int | None = None,
+    municipality_count: int = 62,
+    known_totals: dict[str, int] | None = None,
+) -> TargetReading:
+    """Read ``text`` into a typed target; the plan's years resolve 「年度末」 and era-less years.
+
+    ``known_totals`` names how many of a unit the prefecture has (「老人福祉圏域」: 12), so that
+    「全老人福祉圏域」 reads as a number; municipalities are ``municipality_count``.
+    """
+    body = _normalise(text)
+    fiscal_year, body = _restated_year(body, first_fiscal_year)
+    first, last = None, None
+    if span := _SPAN.search(body):
+        first = _fiscal_year(span.group("first"), first_fiscal_year)
+        last = _fiscal_year(span.group("last"), first_fiscal_year)
+        body = (body[: span.start()] + body[span.end() :]).strip()
+    elif fiscal_year is None and (trailing := _TRAILING_YEAR.search(body)):
+        fiscal_year = _fiscal_year(trailing.group("year"), first_fiscal_year)
+        body = body[: trailing.start()].strip()
+    elif fiscal_year is None and (period_end := _PERIOD_END.search(body)):
+        last = _fiscal_year(period_end.group("year"), first_fiscal_year)
+        body = body[: period_end.start()].strip()
+        return TargetReading(
+            text=text,
+            components=(_by_period_end(body, municipality_count, known_totals or {}),),
+            last_fiscal_year=last,
+        )
+    body = _REMARK.sub("", re.sub(r"^目標[:：]", "", body)).strip("・ ")
+    components = _components(
+        body,
+        yearly=fiscal_year is not None,
+        municipality_count=municipality_count,
+        known_totals=known_totals or {},
+    )
+    return TargetReading(
+        text=text, components=components, fiscal_year=fiscal_year, first_fiscal_year=first, last_fiscal_year=last
+    )
+
+
+def describe(reading: TargetReading) -> str:
+    """Say in Japanese what was read, for the administrator to confirm: 「各年度 153人」."""
+    if not reading.understood:
+        return "読み取れませんでした（種類を選んでください）"
+    parts = []
+    for component in reading.components:
+        if component.kind == DIRECTION:
+            figure = "増加" if component.direction == INCREASE else "減少"
+        else:
+            figure = f"{'約' if component.approximate else ''}{format_quantity(component.value, component.unit)}"
+        label = f"（{component.label}）" if component.label else ""
+        parts.append(f"{KIND_LABELS[component.kind]} {figure}{label}")
+    described = "、".join(parts)
+    if reading.fiscal_year:
+        described = f"{era_label(reading.fiscal_year)}の目標: {described}"
+    if reading.first_fiscal_year and reading.last_fiscal_year:
+        described += f"（{era_label(reading.first_fiscal_year)}～{era_label(reading.last_fiscal_year)}）"
+    elif reading.last_fiscal_year:
+        described += f"（{era_label(reading.last_fiscal_year)}末まで）"
+    return described
+
+
+def _normalise(text: str) -> str:
+    normalised = unicodedata.normalize("NFKC", text or "").strip()
+    return re.sub(r"\s+", " ", normalised)
+
+
+def _restated_year(body: str, first_fiscal_year: int | None) -> tuple[int | None, str]:
+    match = _RESTATED_YEAR.match(body)
+    if not match:
+        return None, body
+    return _fiscal_year(match.group("year"), first_fiscal_year), body[match.end() :].strip()
+
+
+def _fiscal_year(token: str, first_fiscal_year: int | None) -> int | None:
+    """Read 「H32」「令和2」「31」「2」: an era-less year is the era that puts it nearest the plan."""
+    token = token.strip()
+    if token.isdigit() and len(token) < 4:
+        era_year = int(token)
+        candidates = [1988 + era_year, 2018 + era_year]  # 平成, 令和
+        anchor = first_fiscal_year or 2019
+        return min(candidates, key=lambda year: abs(year - anchor))
+    try:
+        return parse_fiscal_year(token if token.endswith("年度") else f"{token}年度")
+    except FiscalYearError:
+        return None
+
+
+def _components(
+    body: str, *, yearly: bool, municipality_count: int, known_totals: dict[str, int]
+) -> tuple[TargetComponent, ...]:
+    if direction := _DIRECTION.search(body):
+        return (TargetComponent(kind=DIRECTION, value=None, direction=_direction(direction.group(1))),)
+    if coverage := _coverage(body, municipality_count):
+        return (coverage,)
+    if frequency := _FREQUENCY.search(body):
+        return (TargetComponent(kind=FREQUENCY, value=_decimal(frequency.group("number")), unit=FREQUENCY_UNIT),)
+    each_year = bool(_EACH_YEAR.search(body))
+    body = _EACH_YEAR.sub("", body).strip()
+    parts = [part.strip() for part in re.split(r"[、,]\s*(?=\D)", body) if part.strip()] if yearly else [body]
+    components: list[TargetComponent] = []
+    for part in parts:
+        figures = list(_FIGURE.finditer(part))
+        if not figures:
+            return (TargetComponent(kind=None, value=None),)
+        for figure in figures:
+            components.append(_figure(part, figure, yearly=yearly or each_year, municipality_count=municipality_count))
+    if len(components) == 1 and not yearly and not each_year and "で実施" in body:
+        return (replace_kind(components[0], BY_PERIOD_END),)
+    return tuple(components)
+
+
+def _figure(part: str, figure: re.Match, *, yearly: bool, municipality_count: int) -> TargetComponent:
+    value = _decimal(figure.group("number"))
+    unit = _unit(figure.group("unit"))
+    label = (figure.group("label") or "").strip() or _label_before(part, figure)
+    approximate = bool(figure.group("approx"))
+    if unit == MUNICIPALITY_UNIT and value == municipality_count:
+        kind = COVERAGE
+    elif unit == FREQUENCY_UNIT:
+        kind = FREQUENCY
+    else:
+        kind = PER_YEAR if yearly else CUMULATIVE
+    return TargetComponent(kind=kind, value=value, unit=unit, label=label, approximate=approximate)
+
+
+def _by_period_end(body: str, municipality_count: int, known_totals: dict[str, int]) -> TargetComponent:
+    body = re.sub(r"^目標[:：]", "", body).strip("・ ")
+    if body.startswith("全"):
+        unit = body.removeprefix("全")
+        total = municipality_count if unit == MUNICIPALITY_UNIT else known_totals.get(unit)
+        if total is None:
+            return TargetComponent(kind=None, value=None)
+        return TargetComponent(kind=BY_PERIOD_END, value=Decimal(total), unit=_unit(unit))
+    figure = _FIGURE.search(body)
+    if not figure:
+        return TargetComponent(kind=None, value=None)
+    unit = _unit(figure.group("unit"))
+    return TargetComponent(kind=BY_PERIOD_END, value=_decimal(figure.group("number")), unit=unit)
+
+
+def _coverage(body: str, municipality_count: int) -> TargetComponent | None:
+    match = _COVERAGE.match(body)
+    if not match:
+        return None
+    value = _decimal(match.group("number")) if match.group("number") else Decimal(municipality_count)
+    if value != municipality_count:
+        return None
+    return TargetComponent(kind=COVERAGE, value=value, unit=MUNICIPALITY_UNIT)
+
+
+def replace_kind(component: TargetComponent, kind: str) -> TargetComponent:
+    return TargetComponent(
+        kind=kind,
+        value=component.value,
+        unit=component.unit,
+        label=component.label,
+        direction=component.direction,
+        approximate=component.approximate,
+    )
+
+
+def _unit(unit: str) -> str:
+    # 「12センターで実施」: the unit is what is counted, not the verb after it.
+    return re.split(r"で|を|に|の", unit, maxsplit=1)[0]
+
+
+def _label_before(part: str, figure: re.Match) -> str:
+    label = part[: figure.start()].strip(" ・:：計")
+    return "" if label in {"", "年"} else label
+
+
+def _direction(word: str) -> str:
+    return INCREASE if word == "増加" else DECREASE
+
+
+def _decimal(number: str) -> Decimal:
+    return Decimal(number.replace(",", ""))

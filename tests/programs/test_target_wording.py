@@ -1,0 +1,163 @@
+"""The target grammar: wording as the sheet prints it → a typed target, the wording kept."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from programs.target_wording import (
+    BY_PERIOD_END,
+    COVERAGE,
+    CUMULATIVE,
+    DIRECTION,
+    FREQUENCY,
+    INCREASE,
+    PER_YEAR,
+    TargetComponent,
+    describe,
+    read_target_wording,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tokyo"
+TOKYO_TOTALS = {"老人福祉圏域": 12}
+PLAN_YEARS = {"第7期": (2018, 2020), "第8期": (2021, 2023)}
+
+
+def read(text: str, first: int = 2018, last: int = 2020):
+    return read_target_wording(text, first_fiscal_year=first, last_fiscal_year=last, known_totals=TOKYO_TOTALS)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value", "unit"),
+    [
+        ("153人（各年度）", PER_YEAR, 153, "人"),
+        ("１回（各年度）", FREQUENCY, 1, "回"),
+        ("年１回以上", FREQUENCY, 1, "回"),
+        ("年12回", FREQUENCY, 12, "回"),
+        ("センターごとに年１回以上", FREQUENCY, 1, "回"),
+        ("1,350人", CUMULATIVE, 1350, "人"),
+        ("62区市町村で各１人以上", COVERAGE, 62, "区市町村"),
+        ("全区市町村", COVERAGE, 62, "区市町村"),
+        ("62区市町村対象", COVERAGE, 62, "区市町村"),
+    ],
+)
+def test_reads_single_figure_targets(text, kind, value, unit):
+    reading = read(text)
+
+    assert reading.understood
+    assert reading.components == (TargetComponent(kind=kind, value=Decimal(value), unit=unit),)
+    assert reading.text == text  # the wording is kept verbatim for the sheet
+
+
+def test_reads_a_cumulative_target_over_the_years_it_names():
+    reading = read("1,350人（H30～32）")
+
+    assert reading.components == (TargetComponent(kind=CUMULATIVE, value=Decimal(1350), unit="人"),)
+    assert (reading.first_fiscal_year, reading.last_fiscal_year) == (2018, 2020)
+    assert describe(reading) == "期間累計 1,350人（平成30年度～令和2年度）"
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("540人（初任者）180人（現任者）（H30～32）", (("初任者", 540), ("現任者", 180))),
+        ("600人(総論編) 180人(実践編)", (("総論編", 600), ("実践編", 180))),
+    ],
+)
+def test_reads_two_components_each_with_its_label(text, labels):
+    reading = read(text)
+
+    assert [(c.kind, c.label, c.value, c.unit) for c in reading.components] == [
+        (CUMULATIVE, label, Decimal(value), "人") for label, value in labels
+    ]
+
+
+def test_reads_a_count_reached_by_the_end_of_a_named_year():
+    reading = read("12センターで実施（H32年度末）")
+
+    assert reading.components == (TargetComponent(kind=BY_PERIOD_END, value=Decimal(12), unit="センター"),)
+    assert reading.last_fiscal_year == 2020
+    assert describe(reading) == "期末までの到達 12センター（令和2年度末まで）"
+
+
+def test_reads_every_area_of_a_kind_from_the_prefectures_own_count():
+    reading = read("全老人福祉圏域（Ｒ２）")
+
+    assert reading.components == (TargetComponent(kind=BY_PERIOD_END, value=Decimal(12), unit="老人福祉圏域"),)
+    assert reading.last_fiscal_year == 2020
+
+
+@pytest.mark.parametrize("text", ["増加", "介護福祉士増加"])
+def test_reads_a_direction(text):
+    assert read(text).components == (TargetComponent(kind=DIRECTION, value=None, direction=INCREASE),)
+
+
+@pytest.mark.parametrize(
+    ("text", "fiscal_year", "kind", "value"),
+    [
+        ("平成31年度目標：13回", 2019, FREQUENCY, 13),
+        ("令和３年度目標：13回", 2021, FREQUENCY, 13),
+        ("【31年度の目標数値】・介護給付適正化推進研修　2回", 2019, FREQUENCY, 2),
+        ("【R２年度の目標数値】・介護給付適正化推進研修　1回", 2020, FREQUENCY, 1),
+        ("【2年度の目標数値】・全62区市町村", 2020, COVERAGE, 62),
+        ("目標：年２回実施（令和２年度）", 2020, FREQUENCY, 2),
+        ("目標：12センターで実施（平成31年度）", 2019, PER_YEAR, 12),
+    ],
+)
+def test_reads_a_target_restated_for_the_year_it_names(text, fiscal_year, kind, value):
+    reading = read(text)
+
+    assert reading.fiscal_year == fiscal_year
+    assert [(c.kind, c.value) for c in reading.components] == [(kind, Decimal(value))]
+
+
+def test_reads_a_restated_target_with_two_figures_and_drops_a_remark():
+    seminars = read("平成31年度目標：セミナー2回、計160名")
+    staff = read("・31年度の目標数値　約800人（過去3か年実績）")
+
+    assert [(c.kind, c.value, c.unit, c.label) for c in seminars.components] == [
+        (FREQUENCY, Decimal(2), "回", "セミナー"),
+        (PER_YEAR, Decimal(160), "名", ""),
+    ]
+    assert staff.components == (TargetComponent(kind=PER_YEAR, value=Decimal(800), unit="人", approximate=True),)
+    assert describe(staff) == "令和元年度の目標: 各年度 約800人"
+
+
+@pytest.mark.parametrize("text", ["", "よくわからない目標", "研修を充実させる"])
+def test_leaves_the_kind_to_the_administrator_when_it_cannot_read_the_wording(text):
+    reading = read(text)
+
+    assert not reading.understood
+    assert reading.kind is None
+    assert describe(reading) == "読み取れませんでした（種類を選んでください）"
+
+
+def _tokyo_targets():
+    for path in sorted(FIXTURES.glob("plan0*.yaml")):
+        fragment = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for area in fragment["areas"]:
+            for item in area["items"]:
+                for indicator in item["indicators"]:
+                    for target in indicator.get("targets") or []:
+                        yield pytest.param(
+                            fragment["plan"], target, id=f"{path.stem}-{indicator['key']}-{target['text']}"
+                        )
+
+
+@pytest.mark.parametrize(("plan", "target"), list(_tokyo_targets()))
+def test_every_tokyo_target_reads_as_the_fixture_holds_it(plan, target):
+    first, last = PLAN_YEARS[plan]
+    reading = read(target["text"], first, last)
+
+    matches = [
+        component
+        for component in reading.components
+        if component.kind == target["kind"]
+        and component.value == (None if target["value"] is None else Decimal(target["value"]))
+        and (component.direction or None) == target["direction"]
+        and (not component.unit or component.unit.endswith(target["unit"]))
+    ]
+    assert matches, f"{target['text']} read as {reading.components}"
+    if reading.fiscal_year is not None:
+        assert reading.fiscal_year == target["fiscal_year"]
