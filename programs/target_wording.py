@@ -24,7 +24,7 @@ restated        「平成31年度目標：13回」「【R3年度の目標数値�
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .fiscal_years import FiscalYearError, era_label, parse_fiscal_year
@@ -215,7 +215,7 @@ def _components(
         for figure in figures:
             components.append(_figure(part, figure, yearly=yearly or each_year, municipality_count=municipality_count))
     if len(components) == 1 and not yearly and not each_year and "で実施" in body:
-        return (replace_kind(components[0], BY_PERIOD_END),)
+        return (replace(components[0], kind=BY_PERIOD_END),)
     return tuple(components)
 
 
@@ -256,17 +256,6 @@ def _coverage(body: str, municipality_count: int) -> TargetComponent | None:
     if value != municipality_count:
         return None
     return TargetComponent(kind=COVERAGE, value=value, unit=MUNICIPALITY_UNIT)
-
-
-def replace_kind(component: TargetComponent, kind: str) -> TargetComponent:
-    return TargetComponent(
-        kind=kind,
-        value=component.value,
-        unit=component.unit,
-        label=component.label,
-        direction=component.direction,
-        approximate=component.approximate,
-    )
 
 
 def _unit(unit: str) -> str:
