@@ -1,14 +1,18 @@
-"""gunicorn settings for kaigo-plan, overridable from the environment (see README, 本番運用)."""
+"""gunicorn settings for kaigo-plan, overridable from the environment (see README, 本番運用).
 
-import os
+Variables are read through kaigo_plan.env, so an empty one (``GUNICORN_WORKERS=`` in the
+environment file) means the default, as in the Django settings.
+"""
 
-bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+from kaigo_plan.env import env_int, env_str
+
+bind = env_str("GUNICORN_BIND", "127.0.0.1:8000")
+workers = env_int("GUNICORN_WORKERS", 2, minimum=1)
+threads = env_int("GUNICORN_THREADS", 1, minimum=1)
+timeout = env_int("GUNICORN_TIMEOUT", 60, minimum=1)
 graceful_timeout = 30
 # A worker is replaced after this many requests, which bounds any slow leak.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"

@@ -1,17 +1,19 @@
 import logging
 
-from django.db import InterfaceError, OperationalError
-from django.template.response import TemplateResponse
+from kaigo_plan.errors import database_outage, database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 with a "please retry" page while the database is unreachable, instead of a 500.
+    """Answer 503 with a "please retry" page when the view (or its template) loses the database.
 
     Connection health checks (CONN_HEALTH_CHECKS) reconnect as soon as the database is back;
     until then the user is told to retry, and nothing was half-saved (every write is one
-    transaction).
+    transaction). Outages raised outside the view (loading the session or the user in a
+    middleware, saving the session) never reach ``process_exception``: the project's
+    ``handler500`` (kaigo_plan.errors.server_error) answers those with the same page. This
+    middleware also covers the view in development, where DEBUG shows tracebacks instead.
     """
 
     def __init__(self, get_response):
@@ -21,9 +23,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        outage = database_outage(exception)
+        if outage is None:
             return None
-        logger.error("database unavailable", extra={"path": request.path, "error": str(exception)})
-        response = TemplateResponse(request, "503.html", status=503)
-        response["Retry-After"] = "10"
-        return response.render()
+        logger.error("database unavailable", extra={"path": request.path, "error": str(outage)})
+        return database_unavailable_response(outage)

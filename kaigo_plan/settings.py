@@ -4,39 +4,19 @@ Settings for kaigo-plan, read from the environment.
 With no environment set the project runs in development mode (DEBUG on, SQLite under
 the project folder), so ``make run`` works on a fresh clone. Production mode is chosen
 by ``DJANGO_DEBUG=false`` and refuses to start without a real ``DJANGO_SECRET_KEY``.
-Every variable is listed in ``.env.example``.
+Every variable is listed in ``.env.example``; an empty one means "not set" (``kaigo_plan/env.py``).
 """
 
 import datetime
-import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from kaigo_plan.env import env_bool, env_int, env_list, env_path, env_str, require_dedicated_folder
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Read a boolean environment variable ("1/true/yes/on" vs "0/false/no/off")."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    return [part.strip() for part in raw.split(",") if part.strip()]
-
 
 # ---------------------------------------------------------------------------
 # Core
@@ -46,7 +26,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=True)
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secret-key
 _DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-do-not-use-in-production"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -128,11 +108,13 @@ TEMPLATES = [
 # Database: SQLite under the project by default, PostgreSQL through DATABASE_URL
 # https://docs.djangoproject.com/en/5.2/ref/settings/#databases
 # ---------------------------------------------------------------------------
-SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "kaigo_plan.sqlite3"))
+SQLITE_PATH = env_path("SQLITE_PATH", BASE_DIR / "var" / "kaigo_plan.sqlite3")
+# Parsed here rather than by dj_database_url.config(), which reads the variable itself and
+# turns an empty DATABASE_URL into an empty dict (KeyError: 'ENGINE').
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -159,18 +141,26 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind nginx every connection comes from 127.0.0.1: the client is read from X-Forwarded-For,
+# trusting only the entries the configured number of proxies appended (0 = no proxy: the header
+# is ignored, since anyone can send it). See kaigo_plan/client_ip.py and docs/deploy/nginx.conf.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "kaigo_plan.client_ip.client_ip_address"
 
 # Sessions end after a period of inactivity: the cookie's age is renewed on every request.
 # https://docs.djangoproject.com/en/5.2/ref/settings/#session-save-every-request
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The database store, except that an outage while saving the session answers 503 (retry), not
+# Django's 400 for a session deleted mid-request. https://docs.djangoproject.com/en/5.2/ref/settings/#session-engine
+SESSION_ENGINE = "kaigo_plan.sessions"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
@@ -190,7 +180,17 @@ USE_TZ = True
 # https://docs.djangoproject.com/en/5.2/ref/settings/#static-files
 # ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
+# Both roots are checked at start-up: whitenoise serves every file under STATIC_ROOT to anyone,
+# so a root that is (or contains) the project would publish .env, settings.py and the database.
+_SERVED_FOLDERS_PARENT = BASE_DIR / "var"
+_PRIVATE_PATHS = {"SQLITE_PATH": SQLITE_PATH, "backups": BASE_DIR / "var" / "backups"}
+STATIC_ROOT = require_dedicated_folder(
+    "DJANGO_STATIC_ROOT",
+    env_path("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "staticfiles"),
+    base_dir=BASE_DIR,
+    dedicated_parent=_SERVED_FOLDERS_PARENT,
+    private=_PRIVATE_PATHS,
+)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request without it
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -205,13 +205,26 @@ STORAGES = {
 }
 
 # ---------------------------------------------------------------------------
+# Uploaded files: never served by whitenoise; a view that checks permissions hands them out.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#media-root
+# ---------------------------------------------------------------------------
+MEDIA_ROOT = require_dedicated_folder(
+    "DJANGO_MEDIA_ROOT",
+    env_path("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"),
+    base_dir=BASE_DIR,
+    dedicated_parent=_SERVED_FOLDERS_PARENT,
+    private={**_PRIVATE_PATHS, "DJANGO_STATIC_ROOT": STATIC_ROOT},
+)
+MEDIA_URL = "media/"
+
+# ---------------------------------------------------------------------------
 # Security (effective whenever DEBUG is off)
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-ssl-redirect
 # ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 X_FRAME_OPTIONS = "DENY"
@@ -222,7 +235,9 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # The admin lives at a configurable path (e.g. a hard-to-guess one in production).
-ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+if ADMIN_PATH == "/":
+    raise ImproperlyConfigured("DJANGO_ADMIN_PATH must name a path such as 'admin/', not the site root")
 
 # Content Security Policy: every asset is served by this site; no inline script or style.
 # https://django-csp.readthedocs.io/en/latest/configuration.html
@@ -247,6 +262,9 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 # Logging: to stdout, which the service manager collects; one JSON object a line in production
 # https://docs.djangoproject.com/en/5.2/ref/settings/#logging
 # ---------------------------------------------------------------------------
+LOG_FORMAT = env_str("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -258,10 +276,10 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "formatter": os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json"),
+            "formatter": LOG_FORMAT,
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
 }
 
 # ---------------------------------------------------------------------------

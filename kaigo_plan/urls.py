@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from . import views
 
+# Rendered without context processors; a database outage anywhere on the request path is a 503.
+handler500 = "kaigo_plan.errors.server_error"
+
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -5,7 +5,10 @@
 Reads ``requests.csv`` (every request, written by the locustfile), ``timeline.json`` and
 ``verify.json``; prints Markdown and writes it to ``report.md`` in the run folder. An error is
 a status of 500 or more, or no answer at all (connection refused or reset: status 0); other
-failures (a save re-rendered, a login page) are counted apart.
+failures (a save re-rendered, a login page) are counted apart. Errors are split by kind: a 503
+is the "please retry" page the application owes its users while the database is away; a 500
+is a defect at any time, so the report exits with status 1 when the client saw one or
+gunicorn's access log holds one.
 """
 
 import argparse
@@ -39,6 +42,30 @@ def is_error(row: dict) -> bool:
     return int(row["status"]) >= 500 or int(row["status"]) == 0
 
 
+def error_kind(row: dict) -> str | None:
+    """Return "500", "503", "other 5xx" or "no answer" for an error, None for anything else."""
+    status = int(row["status"])
+    if status == 0:
+        return "no answer"
+    if status in (500, 503):
+        return str(status)
+    return "other 5xx" if status > 500 else None
+
+
+ERROR_KINDS = ("500", "503", "other 5xx", "no answer")
+ERROR_COLUMNS = "500 | 503 | other 5xx | no answer"
+
+
+def error_cells(group: list[dict]) -> str:
+    kinds = [error_kind(r) for r in group]
+    return " | ".join(str(kinds.count(kind)) for kind in ERROR_KINDS)
+
+
+def server_errors_in_log(log_text: str) -> int:
+    """Count the 500 answers in gunicorn's JSON access log."""
+    return len(re.findall(r'"status":500\b', log_text))
+
+
 def load_rows(run: Path) -> list[dict]:
     with open(run / "requests.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -53,19 +80,18 @@ def page_table(rows: list[dict], seconds: float) -> list[str]:
         by_name[row["name"]].append(row)
     names = [n for n in PAGE_ORDER if n in by_name] + sorted(set(by_name) - set(PAGE_ORDER))
     lines = [
-        "| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors (5xx / no answer) | other failures |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| page | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | {ERROR_COLUMNS} | other failures |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in [*names, None]:
         group = rows if name is None else by_name[name]
         times = sorted(r["ms"] for r in group)
-        errors = sum(1 for r in group if is_error(r))
         other = sum(1 for r in group if r["ok"] == "0" and not is_error(r))
         label = "**all**" if name is None else name
         lines.append(
             f"| {label} | {len(group)} | {len(group) / seconds:.1f} | {percentile(times, 0.5):.0f} | "
             f"{percentile(times, 0.95):.0f} | {percentile(times, 0.99):.0f} | {times[-1] if times else 0:.0f} | "
-            f"{errors} | {other} |"
+            f"{error_cells(group)} | {other} |"
         )
     return lines
 
@@ -140,15 +166,14 @@ def fault_section(rows: list[dict], timeline: dict, t0: float) -> list[str]:
     for key, title in (("start", "arrival (request sent)"), ("end", "answer received")):
         lines += [
             "",
-            f"| requests by {title} | requests | errors (5xx / no answer) | other failures |",
-            "|---|---:|---:|---:|",
+            f"| requests by {title} | requests | {ERROR_COLUMNS} | other failures |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for index, (label, begin) in enumerate(phases):
             end = phases[index + 1][1] if index + 1 < len(phases) else float("inf")
             group = [r for r in rows if begin <= r[key] < end]
-            errors = sum(1 for r in group if is_error(r))
             other = sum(1 for r in group if r["ok"] == "0" and not is_error(r))
-            lines.append(f"| {label} | {len(group)} | {errors} | {other} |")
+            lines.append(f"| {label} | {len(group)} | {error_cells(group)} | {other} |")
     failures = [r for r in rows if r["ok"] == "0"]
     if failures:
         lines += ["", "Every failed request (arrival → answer, seconds from the start):", ""]
@@ -170,7 +195,17 @@ def fault_section(rows: list[dict], timeline: dict, t0: float) -> list[str]:
     return lines
 
 
-def main() -> None:
+def verdict(rows: list[dict], log_text: str) -> tuple[list[str], int]:
+    """Return the closing lines and the exit status: 1 when any request was answered 500."""
+    client_500 = sum(1 for r in rows if error_kind(r) == "500")
+    server_500 = server_errors_in_log(log_text)
+    failed = client_500 or server_500
+    outcome = "FAILED: a 500 is a defect, even during a fault (an outage must answer 503)" if failed else "none"
+    lines = ["", f"**500 answers: {client_500} seen by the client, {server_500} in gunicorn's access log** ({outcome})"]
+    return lines, 1 if failed else 0
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", type=Path)
     parser.add_argument("--workers", type=int, default=2)
@@ -200,7 +235,8 @@ def main() -> None:
         ]
     log = (args.run / "gunicorn.log").read_text(errors="replace")
     server_5xx = len(re.findall(r'"status":5\d\d', log))
-    lines += ["", f"gunicorn access log: {server_5xx} responses with status ≥ 500"]
+    server_500 = server_errors_in_log(log)
+    lines += ["", f"gunicorn access log: {server_5xx} responses with status ≥ 500 ({server_500} were 500)"]
     lines += server_table(log)
     verify_path = args.run / "verify.json"
     if verify_path.exists():
@@ -211,10 +247,13 @@ def main() -> None:
         lines += [f"  - {p}" for p in verify["problems"][:20]]
     if timeline.get("health") or any(e["event"].startswith(("db_", "worker")) for e in timeline["events"]):
         lines += fault_section(rows, timeline, t0)
+    closing, status = verdict(rows, log)
+    lines += closing
     text = "\n".join(lines) + "\n"
     (args.run / "report.md").write_text(text)
     print(text)
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
