@@ -6,8 +6,9 @@ from programs.models import Municipality, Target
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 
 from .calculations import far_from_target
+from .models import SelfEvaluation
 
-TEXT_LIMIT = 4000
+TEXT_LIMIT = SelfEvaluation.NARRATIVE_MAX_LENGTH
 ERROR_FAR_FROM_TARGET = (
     "{label}: 入力値 {value} は目標 {target} と大きく異なります（10倍超または10分の1未満）。"
     "誤りがないか確認し、正しければ「目標と大きく異なる値であることを確認しました」にチェックして保存してください。"
@@ -24,16 +25,28 @@ class IndicatorFields:
         self.next_target = f"next_target_{indicator_id}"
 
 
+class NarrativeField(forms.CharField):
+    """A narrative whose line breaks count as one character, as the import and the stored text count them.
+
+    Browsers send a textarea's line breaks as CRLF; counted raw, a text imported at the limit
+    with line breaks could not be saved again from the screen.
+    """
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 class ItemEntryForm(forms.Form):
     """An item's figures and self-evaluation for one fiscal year."""
 
-    activities = forms.CharField(
+    activities = NarrativeField(
         label="取組の実施内容・実績", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 6})
     )
-    self_assessment = forms.CharField(
+    self_assessment = NarrativeField(
         label="自己評価", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 6})
     )
-    next_steps = forms.CharField(
+    next_steps = NarrativeField(
         label="今後の課題・対応策", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
     )
     reference = forms.CharField(label="参考資料", required=False, max_length=100)

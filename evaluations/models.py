@@ -145,6 +145,11 @@ class SelfEvaluation(models.Model):
         RETURNED = "returned", "差戻し"
         APPROVED = "approved", "承認済"
 
+    # The one limit on each narrative, read by the entry form and the Excel import alike. Kept a
+    # constant rather than TextField.max_length, which no layer below the form would enforce anyway.
+    NARRATIVE_FIELDS = ("activities", "self_assessment", "next_steps")
+    NARRATIVE_MAX_LENGTH = 4000
+
     item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="evaluations")
     fiscal_year = models.PositiveSmallIntegerField("年度")
     activities = models.TextField("取組の実施内容・実績", blank=True)

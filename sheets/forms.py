@@ -2,7 +2,8 @@ import hashlib
 
 from django import forms
 
-from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, open_workbook, read_upload
+from .imports.entry import entry_read
+from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
 
 
 class ImportUploadForm(forms.Form):
@@ -18,10 +19,11 @@ class ImportUploadForm(forms.Form):
     )
 
     def clean_file(self):
+        """Read the upload into the template's rows; any file that cannot be read is a form error."""
         upload = self.cleaned_data["file"]
         try:
             data = read_upload(upload, name=upload.name, size=upload.size)
-            self.workbook = open_workbook(data)
+            self.rows = entry_read(data)
         except UploadRejected as error:
             raise forms.ValidationError(str(error), code="rejected") from error
         self.digest = hashlib.sha256(data).hexdigest()

@@ -1,5 +1,7 @@
 """Reads the import needs beyond the report rows: the items themselves and their workflow state."""
 
+from django.db.models import Count
+
 from evaluations.models import ReportingYear, SelfEvaluation
 from programs.models import Item, PlanPeriod
 
@@ -21,3 +23,11 @@ def evaluations_by_item(*, item_ids: set[int], fiscal_year: int) -> dict[int, Se
 
 def reporting_year(*, plan: PlanPeriod, fiscal_year: int) -> ReportingYear | None:
     return ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+
+
+def entry_sheet_sizes(*, plan_name: str) -> tuple[int, int] | None:
+    """Return the plan's numbers of indicators and items (its fullest entry workbook's rows), or None."""
+    counts = Item.objects.filter(area__plan__name=plan_name).aggregate(
+        items=Count("id", distinct=True), indicators=Count("indicators")
+    )
+    return (counts["indicators"], counts["items"]) if counts["items"] else None

@@ -128,10 +128,7 @@ def import_upload(request):
     _require_entry_user(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            parsed = entry_parse(form.workbook)
-        finally:
-            form.workbook.close()
+        parsed = entry_parse(form.rows)
         preview = entry_preview(parsed=parsed, user=request.user)
         token = ""
         request.session.pop(SESSION_KEY, None)

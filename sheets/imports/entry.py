@@ -1,6 +1,8 @@
 """Read a filled entry workbook back: parse every row, validate it, preview the changes, apply them.
 
-``entry_parse`` reads the workbook without touching the database; ``entry_preview`` checks the
+``entry_read`` opens the upload and reads the template's sheets, only within the rows and
+columns the plan's template can have (refusing the file otherwise); ``entry_parse`` turns those
+rows into typed lines without touching the database; ``entry_preview`` checks the
 rows against the plan and the permission rules and lists every change (old → new) and every
 error with its sheet, row and column; ``entry_apply`` writes all changes through the entry
 screen's service in one transaction, so a failure anywhere leaves nothing written.
@@ -16,15 +18,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
 
 from evaluations import services  # the entry screen's write path, shared on purpose
+from evaluations.models import SelfEvaluation
 from evaluations.policies import can_edit
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 from reports.selectors import plan_progress
 from sheets import selectors
 from sheets.exports.entry_template import (
+    EVALUATION_COLUMNS,
     EVALUATIONS_SHEET,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -36,15 +39,18 @@ from sheets.exports.entry_template import (
     HEADER_ROW,
     HEADER_SELF_ASSESSMENT,
     HEADER_VALUE,
+    META_KEYS,
     META_SHEET,
     RESULT_COLUMNS,
     RESULTS_SHEET,
     YEAR_LABEL,
 )
 
-MAX_ROWS = 5000
+from .reader import COLUMN_MARGIN, ROW_MARGIN, BoundedWorkbook, Bounds
+
+MAX_ROWS = 5000  # data rows read when the workbook names no known plan (the preview then says so)
 MAX_ACTUAL_TEXT = 500
-MAX_TEXT = 20000
+MAX_TEXT = SelfEvaluation.NARRATIVE_MAX_LENGTH  # the entry screen's limit too: one limit, the model's
 LARGEST = Decimal(10) ** 12  # the model keeps 14 digits, 2 of them decimals
 SMALLEST_STEP = Decimal("0.01")
 
@@ -55,7 +61,6 @@ ERROR_NOT_TEMPLATE = (
 ERROR_FORMAT_VERSION = "入力用ブックの形式が古いか異なります。もう一度ダウンロードしてください。"
 ERROR_SHEET_MISSING = "シート「{sheet}」がありません。シート名を変えたり削除したりしないでください。"
 ERROR_HEADER_MISSING = "見出し「{header}」が{row}行目にありません。列の見出しを変えないでください。"
-ERROR_TOO_MANY_ROWS = "行が多すぎます（上限 {limit} 行）。"
 ERROR_YEAR_MISSING = "「年度」欄が見つからないか、空欄です。"
 ERROR_YEARS_DIFFER = "２つのシートの年度（{first} と {second}）が一致しません。"
 ERROR_YEAR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
@@ -68,6 +73,7 @@ ERROR_DATE = "日付として入力されています。数値を入力してく
 ERROR_BOOLEAN = "TRUE/FALSE ではなく数値を入力してください。"
 ERROR_TOO_PRECISE = "小数は第2位まで、整数部は12桁までにしてください。"
 ERROR_TOO_LONG = "{limit}文字以内で入力してください（{length}文字）。"
+ERROR_NARRATIVE_TOO_LONG = "「{field}」は{limit}文字以内で入力してください（{length}文字）。"
 ERROR_ITEM_GONE = "取り込む事項の一部が削除されています。もう一度ダウンロードからやり直してください。"
 EMPTY = "（空欄）"
 ERROR_UNIT = "単位「{unit}」がこの指標の単位「{expected}」と違います。"
@@ -230,31 +236,64 @@ def _header_map(rows: list[tuple], sheet: str, headers: Iterable[str], errors: l
     return positions
 
 
-def entry_parse(workbook: Workbook) -> ParsedEntry:
-    """Read the workbook's rows into typed lines, collecting every error with its place."""
+@dataclass(frozen=True)
+class EntryRows:
+    """The values of the template's sheets as read from an upload; a sheet not in the workbook is absent."""
+
+    sheetnames: tuple[str, ...]
+    meta: tuple[tuple, ...] | None
+    sheets: dict[str, tuple[tuple, ...]]
+
+
+def _meta(rows: tuple[tuple, ...]) -> dict[str, Any]:
+    return {_text(row[0]): row[1] for row in rows if row}
+
+
+def entry_read(data: bytes) -> EntryRows:
+    """Open an uploaded workbook and read the template's sheets within the plan's bounds.
+
+    Raise UploadRejected with the user's message when the file cannot be read, holds parts the
+    template never has, or has cells outside the rows and columns the plan's template can have.
+    """
+    with BoundedWorkbook(data) as workbook:
+        if META_SHEET not in workbook.sheetnames:
+            return EntryRows(workbook.sheetnames, None, {})
+        meta_rows = workbook.rows(META_SHEET, Bounds(len(META_KEYS) + ROW_MARGIN, 2 + COLUMN_MARGIN))
+        meta = _meta(meta_rows)
+        if _text(meta.get("format")) != FORMAT_NAME:
+            return EntryRows(workbook.sheetnames, meta_rows, {})
+        sizes = selectors.entry_sheet_sizes(plan_name=_text(meta.get("plan")))
+        indicators, items = sizes if sizes else (MAX_ROWS, MAX_ROWS)
+        sheets = {}
+        for sheet, columns, data_rows in (
+            (RESULTS_SHEET, RESULT_COLUMNS, indicators),
+            (EVALUATIONS_SHEET, EVALUATION_COLUMNS, items),
+        ):
+            if sheet in workbook.sheetnames:
+                bounds = Bounds(HEADER_ROW + data_rows + ROW_MARGIN, len(columns) + COLUMN_MARGIN)
+                sheets[sheet] = workbook.rows(sheet, bounds)
+        return EntryRows(workbook.sheetnames, meta_rows, sheets)
+
+
+def entry_parse(read: EntryRows) -> ParsedEntry:
+    """Turn the sheets' rows into typed lines, collecting every error with its place."""
     errors: list[EntryError] = []
     empty = ParsedEntry("", None, ("", None, ""), (), (), ())
-    if META_SHEET not in workbook.sheetnames:
+    if read.meta is None:
         return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_NOT_TEMPLATE),)})
-    meta = {_text(row[0]): row[1] for row in workbook[META_SHEET].iter_rows(max_col=2, values_only=True) if row}
+    meta = _meta(read.meta)
     if _text(meta.get("format")) != FORMAT_NAME:
         return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_NOT_TEMPLATE),)})
     if _text(meta.get("version")) != str(FORMAT_VERSION):
         return ParsedEntry(**{**asdict(empty), "errors": (EntryError("", None, "", ERROR_FORMAT_VERSION),)})
     plan_name = _text(meta.get("plan"))
 
-    sheets = {}
+    sheets: dict[str, list[tuple]] = {}
     for sheet in (RESULTS_SHEET, EVALUATIONS_SHEET):
-        if sheet not in workbook.sheetnames:
+        if sheet not in read.sheets:
             errors.append(EntryError(sheet, None, "", ERROR_SHEET_MISSING.format(sheet=sheet)))
             continue
-        rows = []
-        for row in workbook[sheet].iter_rows(values_only=True):
-            rows.append(row)
-            if len(rows) > MAX_ROWS + HEADER_ROW:
-                errors.append(EntryError(sheet, None, "", ERROR_TOO_MANY_ROWS.format(limit=MAX_ROWS)))
-                break
-        sheets[sheet] = rows
+        sheets[sheet] = list(read.sheets[sheet])
     if errors:
         return ParsedEntry(plan_name, None, ("", None, ""), (), (), tuple(errors))
 
@@ -353,7 +392,7 @@ def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[Eva
                     sheet,
                     row_index,
                     _column_name(positions[header], header),
-                    ERROR_TOO_LONG.format(limit=MAX_TEXT, length=len(texts[header])),
+                    ERROR_NARRATIVE_TOO_LONG.format(field=header, limit=MAX_TEXT, length=len(texts[header])),
                 )
             )
         if not too_long:

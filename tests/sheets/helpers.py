@@ -1,6 +1,8 @@
 """Build entry workbooks the way a user would: download, fill in with openpyxl, save."""
 
 import io
+import zipfile
+from collections.abc import Callable
 
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -46,3 +48,26 @@ def fill(data: bytes, *, results: dict[int, dict] | None = None, evaluations: di
 
 def history_count() -> int:
     return YearlyResult.history.count() + SelfEvaluation.history.count()
+
+
+def rezip(
+    data: bytes,
+    *,
+    edit: dict[str, Callable[[str], str]] | None = None,
+    add: dict[str, bytes | str] | None = None,
+    drop: tuple[str, ...] = (),
+) -> bytes:
+    """Rebuild a workbook's zip as an attacker would: edit parts' XML text, add or drop parts."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            if member.filename in drop:
+                continue
+            content = source.read(member)
+            if edit and member.filename in edit:
+                content = edit[member.filename](content.decode()).encode()
+            target.writestr(member, content)
+        for name, content in (add or {}).items():
+            target.writestr(name, content)
+    return buffer.getvalue()
