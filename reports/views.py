@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import member_required
 from evaluations.policies import can_view
 from programs.models import Item, PlanPeriod
+from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
 from .authentication import api_user
@@ -21,7 +22,6 @@ ERROR_UNKNOWN_PLAN = "計画期間「{name}」はありません。"
 ERROR_NO_PLAN = "計画期間が登録されていません。"
 ERROR_API_UNAUTHENTICATED = "ログインするか、Authorization: Token <キー> を指定してください。"
 TABLE_PER_PAGE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:

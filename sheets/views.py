@@ -6,7 +6,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponseBadRequest
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,6 +28,7 @@ from .imports.entry import entry_apply, entry_parse, entry_preview, updates_from
 
 SESSION_KEY = "sheets_import"
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
+ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
 ERROR_ENTRY_ROLE = "入力用ブックの利用は担当者（とシステム管理者）のみが行えます。"
 ERROR_NO_SECTION = "所属する課が設定されていないため、入力できる事項がありません。システム管理者に確認してください。"
@@ -44,6 +45,11 @@ def _workbook_response(workbook: Workbook, filename: str) -> FileResponse:
     workbook.save(buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def _bad_request(request, message: str) -> HttpResponse:
+    """Answer 400 with the Japanese page; the message may quote the URL, so the template escapes it."""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def _plan(request) -> PlanPeriod:
@@ -75,7 +81,7 @@ def self_evaluation_sheet(request):
     suffix = ""
     if area_id := request.GET.get("area"):
         if not area_id.isdigit():
-            return HttpResponseBadRequest("area は数値で指定してください。")
+            return _bad_request(request, ERROR_AREA_NOT_NUMBER)
         area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
         area_ids = [area.pk]
         suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
@@ -106,9 +112,9 @@ def entry_template_download(request):
     try:
         fiscal_year = parse_fiscal_year(request.GET.get("fiscal_year", ""))
     except FiscalYearError as error:
-        return HttpResponseBadRequest(str(error))
+        return _bad_request(request, str(error))
     if not plan.contains(fiscal_year):
-        return HttpResponseBadRequest(ERROR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
+        return _bad_request(request, ERROR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
     section_ids = None
     if not is_system_admin(request.user):
         section_ids = sorted(owned_section_ids(request.user))

@@ -1,86 +1,77 @@
 """The comparison table as a plain Excel workbook, in three layers.
 
 Declared columns (header, how to read the row, number format, width); a pure function from
-rows to a ``Workbook`` that only appends; and the view that streams it. Numbers are written
-as numbers: a rate of 94.1 % is the cell value 0.941 with the format ``0.0%``.
+rows to a ``Workbook`` written through the one Excel home (``sheets.exports.layout``); and the
+view that streams it. Numbers are written as numbers: a rate of 94.1 % is the cell value 0.941
+with the format ``0.0%``.
 """
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from programs.fiscal_years import era_label
+from sheets.exports.layout import (
+    A4,
+    NUMBER,
+    PERCENT,
+    TEXT,
+    CellStyle,
+    Column,
+    add_sheet,
+    excel_fraction,
+    freeze,
+    new_workbook,
+    print_setup,
+    put,
+    set_autofilter,
+    write_header,
+    write_row,
+)
 
 from ..selectors import NO_TARGET, NO_TARGET_LABEL, TableRow
 
-PERCENT = "0.0%"
-NUMBER = "#,##0.##"
-TEXT = "@"
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str
-    value: Callable[[TableRow, Mapping[str, str]], Any]
-    number_format: str
-    width: float
-
-
-def _fraction(rate: Decimal | None) -> Decimal | None:
-    # A rate is stored in percent; Excel's percent format wants the fraction. scaleb shifts the
-    # decimal point, so 94.1 becomes exactly 0.941 (no rounding, no float).
-    return None if rate is None else rate.scaleb(-2)
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("計画期間・取組分野", lambda row, _: row.area_label, TEXT, 34),
-    Column("事項", lambda row, _: row.item_number, "0", 6),
-    Column("事項名", lambda row, _: row.item_title, TEXT, 44),
-    Column("担当課", lambda row, _: row.section_name, TEXT, 16),
-    Column("指標", lambda row, _: row.indicator_label, TEXT, 44),
-    Column("年度", lambda row, _: era_label(row.fiscal_year), TEXT, 12),
-    Column("目標（原文）", lambda row, _: row.target_text, TEXT, 28),
-    Column("目標値", lambda row, _: row.target, NUMBER, 12),
-    Column("実績値", lambda row, _: row.actual, NUMBER, 12),
-    Column("単位", lambda row, _: row.unit, TEXT, 8),
-    Column("達成率", lambda row, _: _fraction(row.rate), PERCENT, 10),
-    Column("状況", lambda row, labels: labels.get(row.status, NO_TARGET_LABEL), TEXT, 12),
+SHEET_TITLE = "進捗一覧"
+TITLE_ROW = 1
+HEADER_ROW = 2
+TITLE_STYLE = CellStyle(font=Font(bold=True, size=13))
+HEADER_STYLE = CellStyle(
+    font=Font(bold=True),
+    fill=PatternFill("solid", fgColor="DDE3EA"),
+    alignment=Alignment(vertical="center", wrap_text=True),
 )
 
 
-def progress_workbook(
-    rows: Iterable[TableRow], *, labels: Mapping[str, str], title: str, columns: tuple[Column, ...] = COLUMNS
-) -> Workbook:
-    """Return a workbook with a header row and one row per table row, in the order given."""
-    labels = {**labels, NO_TARGET: NO_TARGET_LABEL}
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "進捗一覧"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([column.header for column in columns])
-    header_fill = PatternFill("solid", fgColor="DDE3EA")
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([column.value(row, labels) for column in columns])
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
-            cell.number_format = column.number_format
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{sheet.max_row}"
-    sheet.print_title_rows = "2:2"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+def table_columns(labels: Mapping[str, str]) -> tuple[Column[TableRow], ...]:
+    """Declare the table's columns; 状況 shows the administrator's label of each status."""
+    return (
+        Column("計画期間・取組分野", lambda row: row.area_label, TEXT, 34),
+        Column("事項", lambda row: row.item_number, "0", 6),
+        Column("事項名", lambda row: row.item_title, TEXT, 44),
+        Column("担当課", lambda row: row.section_name, TEXT, 16),
+        Column("指標", lambda row: row.indicator_label, TEXT, 44),
+        Column("年度", lambda row: era_label(row.fiscal_year), TEXT, 12),
+        Column("目標（原文）", lambda row: row.target_text, TEXT, 28),
+        Column("目標値", lambda row: row.target, NUMBER, 12),
+        Column("実績値", lambda row: row.actual, NUMBER, 12),
+        Column("単位", lambda row: row.unit, TEXT, 8),
+        Column("達成率", lambda row: excel_fraction(row.rate), PERCENT, 10),
+        Column("状況", lambda row: labels.get(row.status, NO_TARGET_LABEL), TEXT, 12),
+    )
+
+
+def progress_workbook(rows: Iterable[TableRow], *, labels: Mapping[str, str], title: str) -> Workbook:
+    """Return a workbook with a title, a header row and one row per table row, in the order given."""
+    columns = table_columns({**labels, NO_TARGET: NO_TARGET_LABEL})
+    workbook = new_workbook()
+    sheet = add_sheet(workbook, SHEET_TITLE)
+    put(sheet, row=TITLE_ROW, column=1, value=title, style=TITLE_STYLE)
+    write_header(sheet, columns, row=HEADER_ROW, style=HEADER_STYLE)
+    last_row = HEADER_ROW
+    for last_row, row in enumerate(rows, start=HEADER_ROW + 1):
+        write_row(sheet, columns, row, row=last_row)
+    freeze(sheet, row=HEADER_ROW + 1, column=1)
+    set_autofilter(sheet, header_row=HEADER_ROW, last_row=last_row, last_column=len(columns))
+    print_setup(sheet, paper=A4, title_rows=(HEADER_ROW, HEADER_ROW))
     return workbook

@@ -13,14 +13,33 @@ from operator import attrgetter
 
 from openpyxl import Workbook
 from openpyxl.styles import Protection
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from programs.fiscal_years import era_label
 from reports.selectors import PlanProgress
 
-from .layout import BORDER, HEADER_FILL, INTEGER, NUMBER, WRAP_CENTER, WRAP_TOP, Column, font, line_count, write_cell
+from .layout import (
+    A4,
+    BORDER,
+    HEADER_FILL,
+    INTEGER,
+    NUMBER,
+    WRAP_TOP,
+    CellStyle,
+    Column,
+    add_sheet,
+    cell_range,
+    font,
+    freeze,
+    new_workbook,
+    position,
+    print_setup,
+    put,
+    set_width,
+    write_header,
+    write_row,
+)
 
 FORMAT_NAME = "kaigo-plan-entry"
 FORMAT_VERSION = 1
@@ -28,7 +47,11 @@ RESULTS_SHEET = "実績入力"
 EVALUATIONS_SHEET = "自己評価入力"
 META_SHEET = "_meta"
 YEAR_LABEL = "年度"
+TITLE_ROW = 1
 YEAR_ROW = 2
+NOTE_ROW = 3
+LABEL_COLUMN = 2  # column 1 holds the hidden ids
+YEAR_COLUMN = 3
 HEADER_ROW = 4
 FIRST_DATA_ROW = HEADER_ROW + 1
 META_KEYS = ("format", "version", "plan", "fiscal_year", "generated_at", "generated_by")
@@ -41,6 +64,14 @@ HEADER_ACTIVITIES = "取組の実施内容・実績"
 HEADER_SELF_ASSESSMENT = "自己評価"
 HEADER_NEXT_STEPS = "今後の課題・対応策"
 VALUE_PROMPT = "数値を入力してください（例: 144、1,350人、１，３５０人）。空欄にすると実績を消します。"
+NOTE = (
+    "白い欄に入力してください（色の付いた欄は参照用です）。非表示のA列の番号で照合するため、並べ替えても取り込めます。"
+)
+VALUE_PROMPT_ROWS = 1000  # the prompt covers rows a user may insert below the data
+
+INPUT_STYLE = CellStyle(font=font(), border=BORDER, alignment=WRAP_TOP)
+REFERENCE_STYLE = CellStyle(font=font(), fill=HEADER_FILL, border=BORDER, alignment=WRAP_TOP)
+YEAR_STYLE = CellStyle(font=font(size=11, bold=True), border=BORDER)
 
 
 @dataclass(frozen=True)
@@ -139,14 +170,13 @@ def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
 
 
 def entry_workbook(template: EntryTemplate, *, generated_by: str = "", generated_at: datetime.datetime) -> Workbook:
-    workbook = Workbook()
-    results = workbook.active
-    results.title = RESULTS_SHEET
+    workbook = new_workbook()
+    results = add_sheet(workbook, RESULTS_SHEET)
     _write_sheet(results, template, "実績入力", RESULT_COLUMNS, template.results, RESULT_INPUTS)
     _add_value_prompt(results)
-    evaluations = workbook.create_sheet(EVALUATIONS_SHEET)
+    evaluations = add_sheet(workbook, EVALUATIONS_SHEET)
     _write_sheet(evaluations, template, "自己評価入力", EVALUATION_COLUMNS, template.evaluations, EVALUATION_INPUTS)
-    meta = workbook.create_sheet(META_SHEET)
+    meta = add_sheet(workbook, META_SHEET)
     values = (
         FORMAT_NAME,
         FORMAT_VERSION,
@@ -156,8 +186,8 @@ def entry_workbook(template: EntryTemplate, *, generated_by: str = "", generated
         generated_by,
     )
     for row, (key, value) in enumerate(zip(META_KEYS, values, strict=True), start=1):
-        write_cell(meta.cell(row=row, column=1), key)
-        write_cell(meta.cell(row=row, column=2), value)
+        put(meta, row=row, column=1, value=key)
+        put(meta, row=row, column=2, value=value)
     meta.sheet_state = "veryHidden"  # not listed by Excel's 「再表示」: the ids are not for editing
     return workbook
 
@@ -170,11 +200,18 @@ def _write_sheet(
     rows: tuple,
     inputs: tuple[str, ...],
 ) -> None:
-    title_cell = write_cell(worksheet.cell(row=1, column=2), f"{title}（{template.plan_name}）")
-    title_cell.font = font(size=14, bold=True)
-    write_cell(worksheet.cell(row=YEAR_ROW, column=2), YEAR_LABEL).font = font(bold=True)
-    year_cell = write_cell(worksheet.cell(row=YEAR_ROW, column=3), era_label(template.fiscal_year))
-    year_cell.font, year_cell.border, year_cell.protection = font(size=11, bold=True), BORDER, Protection(locked=False)
+    put(
+        worksheet,
+        row=TITLE_ROW,
+        column=LABEL_COLUMN,
+        value=f"{title}（{template.plan_name}）",
+        style=CellStyle(font=font(size=14, bold=True)),
+    )
+    put(worksheet, row=YEAR_ROW, column=LABEL_COLUMN, value=YEAR_LABEL, style=CellStyle(font=font(bold=True)))
+    year_cell = put(
+        worksheet, row=YEAR_ROW, column=YEAR_COLUMN, value=era_label(template.fiscal_year), style=YEAR_STYLE
+    )
+    year_cell.protection = Protection(locked=False)
     choices = DataValidation(
         type="list",
         formula1='"{}"'.format(",".join(template.fiscal_year_choices)),
@@ -185,48 +222,39 @@ def _write_sheet(
     )
     worksheet.add_data_validation(choices)
     choices.add(year_cell)
-    note = write_cell(
-        worksheet.cell(row=YEAR_ROW + 1, column=2),
-        "白い欄に入力してください（色の付いた欄は参照用です）。非表示のA列の番号で照合するため、並べ替えても取り込めます。",
-    )
-    note.font = font()
+    put(worksheet, row=NOTE_ROW, column=LABEL_COLUMN, value=NOTE, style=CellStyle(font=font()))
 
-    input_columns = {index for index, column in enumerate(columns, start=1) if column.header in inputs}
-    for index, column in enumerate(columns, start=1):
-        cell = write_cell(worksheet.cell(row=HEADER_ROW, column=index), column.header)
-        cell.font, cell.fill, cell.border, cell.alignment = font(bold=True), HEADER_FILL, BORDER, WRAP_CENTER
-        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    input_columns = {position(columns, header) for header in inputs}
+    write_header(worksheet, columns, row=HEADER_ROW)
+
+    def style(index: int, _column: Column) -> CellStyle:
+        return INPUT_STYLE if index in input_columns else REFERENCE_STYLE
+
     for row_index, row in enumerate(rows, start=FIRST_DATA_ROW):
-        lines = 1
-        for index, column in enumerate(columns, start=1):
-            value = column.value(row)
-            cell = write_cell(worksheet.cell(row=row_index, column=index), value, number_format=column.number_format)
-            cell.font, cell.border, cell.alignment = font(), BORDER, WRAP_TOP
-            if index in input_columns:
-                cell.protection = Protection(locked=False)
-            else:
-                cell.fill = HEADER_FILL
-            if isinstance(value, str):
-                lines = max(lines, line_count(value, column.width))
+        lines = write_row(worksheet, columns, row, row=row_index, style=style)
+        for index in input_columns:
+            worksheet.cell(row=row_index, column=index).protection = Protection(locked=False)
         worksheet.row_dimensions[row_index].height = min(max(lines * 12.5 + 4, 18), 400)
-    worksheet.column_dimensions["A"].hidden = True
-    worksheet.freeze_panes = f"B{FIRST_DATA_ROW}"
+    set_width(worksheet, 1, columns[0].width, hidden=True)  # the ids the import matches rows by
+    freeze(worksheet, row=FIRST_DATA_ROW, column=LABEL_COLUMN)
     # Protect the layout but keep filtering, resizing and row insertion for users.
     worksheet.protection.sheet = True
     worksheet.protection.formatColumns = False
     worksheet.protection.formatRows = False
     worksheet.protection.autoFilter = False
     worksheet.protection.sort = False
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
-    worksheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    print_setup(worksheet, paper=A4, title_rows=(HEADER_ROW, HEADER_ROW))
 
 
 def _add_value_prompt(worksheet: Worksheet) -> None:
-    column = get_column_letter(next(i for i, c in enumerate(RESULT_COLUMNS, 1) if c.header == HEADER_VALUE))
+    column = position(RESULT_COLUMNS, HEADER_VALUE)
     prompt = DataValidation(showInputMessage=True, promptTitle=HEADER_VALUE, prompt=VALUE_PROMPT)
     worksheet.add_data_validation(prompt)
-    prompt.add(f"{column}{FIRST_DATA_ROW}:{column}{FIRST_DATA_ROW + 999}")
+    prompt.add(
+        cell_range(
+            first_row=FIRST_DATA_ROW,
+            first_column=column,
+            last_row=FIRST_DATA_ROW + VALUE_PROMPT_ROWS - 1,
+            last_column=column,
+        )
+    )

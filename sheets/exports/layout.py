@@ -1,17 +1,22 @@
-"""What every export shares: declared columns, safe cell writing, fonts, borders and print setup.
+"""The one home for writing workbooks: declared columns, the safe cell writer, sheet titles, print set-up.
 
-A column is declared once (header, how to read the value from a row, number format, width),
-so writers place cells by the column's position in the tuple and no coordinate is typed by hand.
+Every export (the self-evaluation sheet, the summary, the entry workbook, the comparison table)
+writes through this module. A column is declared once (header, how to read the value from a row,
+number format, width) and placed by its position in the tuple; rows and columns are numbers, and
+only ``cell_ref`` and ``cell_range`` turn them into Excel's letters, so no coordinate is typed by
+hand. Text always goes through ``write_cell``, which never lets it become a formula, and worksheet
+titles through ``add_sheet``, which makes any plan name a valid, unique title.
 """
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Fill, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -30,6 +35,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_CELL_CHARACTERS = 32767  # Excel's limit per cell
 
+# Excel refuses these in a worksheet title; the full-width forms read the same to a Japanese user.
+TITLE_REPLACEMENTS = str.maketrans(":\\/?*[]", "：＼／？＊［］")
+MAX_TITLE_LENGTH = 31  # Excel's limit, counted in UTF-16 code units
+RESERVED_TITLES = {"history"}  # Excel keeps "History" for its change tracking
+EMPTY_TITLE = "シート"
+
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -37,10 +48,27 @@ AREA_FILL = PatternFill("solid", fgColor="F2F2F2")
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 WRAP_CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
+TOP = Alignment(vertical="top")
+
+A3 = Worksheet.PAPERSIZE_A3
+A4 = Worksheet.PAPERSIZE_A4
 
 
 def font(*, size: float = 9, bold: bool = False) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold)
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How a cell looks; ``None`` leaves openpyxl's default."""
+
+    font: Font | None = None
+    fill: Fill | None = None
+    border: Border | None = None
+    alignment: Alignment | None = None
+
+
+HEADER_STYLE = CellStyle(font=font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=WRAP_CENTER)
 
 
 @dataclass(frozen=True)
@@ -59,30 +87,225 @@ class Column(Generic[Row]):
         return self.number_format == TEXT
 
 
-def column_letter(columns: Sequence[Column], column: Column) -> str:
-    return get_column_letter(columns.index(column) + 1)
+# -- Coordinates: the only place numbers become Excel's letters ------------------------------
+
+
+def position(columns: Sequence[Column], header: str) -> int:
+    """Return the 1-based position of the column with this header."""
+    return next(index for index, column in enumerate(columns, start=1) if column.header == header)
+
+
+def column_letter(columns: Sequence[Column], column: Column | str) -> str:
+    """Return the letter of a declared column (given itself or its header)."""
+    index = position(columns, column) if isinstance(column, str) else columns.index(column) + 1
+    return get_column_letter(index)
+
+
+def cell_ref(*, row: int, column: int) -> str:
+    """Return "B5" for row 5, column 2 (for the few openpyxl settings that want a reference)."""
+    return f"{get_column_letter(column)}{row}"
+
+
+def cell_range(*, first_row: int, first_column: int, last_row: int, last_column: int) -> str:
+    return f"{cell_ref(row=first_row, column=first_column)}:{cell_ref(row=last_row, column=last_column)}"
 
 
 def set_widths(worksheet: Worksheet, columns: Sequence[Column]) -> None:
     for index, column in enumerate(columns, start=1):
-        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+        set_width(worksheet, index, column.width)
 
 
-def write_cell(cell: Cell, value: Any, *, number_format: str | None = None) -> Cell:
-    """Write a value so that text always stays text: never a formula, whatever it begins with."""
+def set_width(worksheet: Worksheet, column: int, width: float, *, hidden: bool = False) -> None:
+    dimension = worksheet.column_dimensions[get_column_letter(column)]
+    dimension.width = width
+    dimension.hidden = hidden
+
+
+# -- Values ----------------------------------------------------------------------------------
+
+
+def excel_fraction(rate: Decimal | None) -> Decimal | None:
+    """Turn a rate in percent from the achievement rules (94.1) into what a 0.0% cell holds (0.941).
+
+    ``scaleb`` shifts the decimal point: exact, no rounding, no float.
+    """
+    return None if rate is None else rate.scaleb(-2)
+
+
+def write_cell(cell: Cell, value: Any, *, number_format: str | None = None, style: CellStyle | None = None) -> Cell:
+    """Write a value so that text always stays text: never a formula, whatever it begins with.
+
+    openpyxl stores any str beginning with "=" as a formula, so the type is forced back to a
+    string after assignment; text beginning with = + - @ or a tab / CR also gets Excel's quote
+    prefix, so Excel and LibreOffice keep it text even when the user edits the cell. The user
+    sees the literal text.
+    """
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_CHARACTERS]
         cell.value = text
-        cell.data_type = "s"  # openpyxl would store "=…" as a formula
+        cell.data_type = "s"
         if text.startswith(FORMULA_PREFIXES):
-            cell.quotePrefix = True  # Excel and LibreOffice keep it text even when the cell is edited
+            cell.quotePrefix = True
     elif isinstance(value, Decimal):
         cell.value = int(value) if value == value.to_integral_value() else value
     else:
         cell.value = value
     if number_format:
         cell.number_format = number_format
+    if style is not None:
+        apply_style(cell, style)
     return cell
+
+
+def put(worksheet: Worksheet, *, row: int, column: int, value: Any = None, **options) -> Cell:
+    """Write a value at a row and column through ``write_cell`` (``value=None`` only styles the cell)."""
+    cell = worksheet.cell(row=row, column=column)
+    if value is None:
+        if options.get("style"):
+            apply_style(cell, options["style"])
+        return cell
+    return write_cell(cell, value, **options)
+
+
+def apply_style(cell: Cell, style: CellStyle) -> None:
+    if style.font is not None:
+        cell.font = style.font
+    if style.fill is not None:
+        cell.fill = style.fill
+    if style.border is not None:
+        cell.border = style.border
+    if style.alignment is not None:
+        cell.alignment = style.alignment
+
+
+def write_header(worksheet: Worksheet, columns: Sequence[Column], *, row: int, style: CellStyle = HEADER_STYLE) -> None:
+    """Write each column's header on one row and set the column widths."""
+    for index, column in enumerate(columns, start=1):
+        put(worksheet, row=row, column=index, value=column.header, style=style)
+    set_widths(worksheet, columns)
+
+
+def write_row(
+    worksheet: Worksheet,
+    columns: Sequence[Column[Row]],
+    record: Row,
+    *,
+    row: int,
+    style: Callable[[int, Column], CellStyle] | CellStyle | None = None,
+) -> int:
+    """Write one record across the declared columns; return how many lines its longest text wraps to."""
+    lines = 1
+    for index, column in enumerate(columns, start=1):
+        value = column.value(record)
+        cell_style = style(index, column) if callable(style) else style
+        write_cell(worksheet.cell(row=row, column=index), value, number_format=column.number_format, style=cell_style)
+        if isinstance(value, str):
+            lines = max(lines, line_count(value, column.width))
+    return lines
+
+
+def merge(worksheet: Worksheet, *, first_row: int, first_column: int, last_row: int, last_column: int) -> None:
+    if last_row > first_row or last_column > first_column:
+        worksheet.merge_cells(start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column)
+
+
+def set_autofilter(worksheet: Worksheet, *, header_row: int, last_row: int, last_column: int) -> None:
+    worksheet.auto_filter.ref = cell_range(
+        first_row=header_row, first_column=1, last_row=max(last_row, header_row + 1), last_column=last_column
+    )
+
+
+# -- Worksheets ------------------------------------------------------------------------------
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _shorten(text: str, length: int) -> str:
+    while _utf16_length(text) > length:
+        text = text[:-1]
+    return text
+
+
+def sheet_title(name: str, *, suffix: str = "", taken: Iterable[str] = ()) -> str:
+    """Return a valid, unused worksheet title for a name typed by a user (a plan name, say).
+
+    Replace the characters Excel forbids (: \\ / ? * [ ]) with their full-width forms, drop
+    apostrophes at either end, keep the suffix whole within 31 characters, and number the title
+    「（2）」, 「（3）」… when it is taken (Excel compares titles without regard to case).
+    """
+    base = ILLEGAL_CHARACTERS_RE.sub("", name).translate(TITLE_REPLACEMENTS).strip().strip("'") or EMPTY_TITLE
+    used = {title.casefold() for title in taken} | RESERVED_TITLES
+    number = 1
+    while True:
+        marker = f"（{number}）" if number > 1 else ""
+        room = MAX_TITLE_LENGTH - _utf16_length(marker + suffix)
+        title = (_shorten(base, room).rstrip().rstrip("'") or EMPTY_TITLE) + marker + suffix
+        if title.casefold() not in used:
+            return title
+        number += 1
+
+
+def new_workbook() -> Workbook:
+    """Return a workbook without worksheets: every one is added through ``add_sheet``."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    return workbook
+
+
+def add_sheet(workbook: Workbook, name: str, *, suffix: str = "") -> Worksheet:
+    """Add a worksheet whose title is ``name`` made valid and unique in the workbook."""
+    return workbook.create_sheet(sheet_title(name, suffix=suffix, taken=workbook.sheetnames))
+
+
+def freeze(worksheet: Worksheet, *, row: int, column: int) -> None:
+    """Keep the rows above ``row`` and the columns left of ``column`` in view while scrolling."""
+    worksheet.freeze_panes = cell_ref(row=row, column=column)  # worksheet.cell() would create an empty cell
+
+
+def header_footer_text(text: str) -> str:
+    """Escape "&", which starts a code (page number, font…) in a print header or footer."""
+    return text.replace("&", "&&")
+
+
+def print_setup(
+    worksheet: Worksheet,
+    *,
+    paper: int,
+    fit_height: int = 0,
+    title_rows: tuple[int, int] | None = None,
+    centered: bool = False,
+    margins: tuple[float, float, float] | None = None,
+    header_right: str = "",
+    page_numbers: bool = False,
+) -> None:
+    """Print landscape on the paper given, one page wide (and ``fit_height`` pages tall, 0 = as many as needed).
+
+    ``title_rows`` repeat on every page; ``margins`` are (left and right, top and bottom, header
+    and footer) in inches; ``header_right`` is printed top right as plain text.
+    """
+    worksheet.page_setup.paperSize = paper
+    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = fit_height
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if centered:
+        worksheet.print_options.horizontalCentered = True
+    if margins:
+        sides, top_bottom, header_footer = margins
+        worksheet.page_margins.left = worksheet.page_margins.right = sides
+        worksheet.page_margins.top = worksheet.page_margins.bottom = top_bottom
+        worksheet.page_margins.header = worksheet.page_margins.footer = header_footer
+    if title_rows:
+        worksheet.print_title_rows = f"{title_rows[0]}:{title_rows[1]}"
+    if header_right:
+        worksheet.oddHeader.right.text = header_footer_text(header_right)
+    if page_numbers:
+        worksheet.oddFooter.center.text = "&P / &N"
+
+
+# -- Text measures ---------------------------------------------------------------------------
 
 
 def display_width(text: str) -> int:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -21,17 +20,28 @@ from programs.quantities import format_quantity, format_rate
 from reports.selectors import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress, YearCell
 
 from .layout import (
+    A3,
+    A4,
     AREA_FILL,
     BORDER,
     CENTER,
     HEADER_FILL,
+    HEADER_STYLE,
     WRAP_CENTER,
     WRAP_TOP,
+    CellStyle,
     Column,
+    add_sheet,
     font,
+    freeze,
     line_count,
+    merge,
+    new_workbook,
+    position,
+    print_setup,
+    put,
+    set_width,
     set_widths,
-    write_cell,
 )
 
 SHEET_TITLE = "自己評価シート"
@@ -239,36 +249,54 @@ def sheet_columns(fiscal_years: tuple[int, ...], uses_rating: bool) -> tuple[Col
 
 # -- Workbook --------------------------------------------------------------------------------
 
+AREA_STYLE = CellStyle(font=font(size=11, bold=True), fill=AREA_FILL, border=BORDER, alignment=WRAP_TOP)
+AREA_CELL_STYLE = CellStyle(fill=AREA_FILL, border=BORDER)
+NOTE_LABEL_STYLE = CellStyle(font=font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=WRAP_CENTER)
+NOTE_STYLE = CellStyle(font=font(), border=BORDER, alignment=WRAP_TOP)
+BORDER_ONLY = CellStyle(border=BORDER)
+TEXT_STYLE = CellStyle(font=font(), alignment=WRAP_TOP)
+
 
 def self_evaluation_workbook(data: SheetData, *, generated_at: datetime.datetime | None = None) -> Workbook:
     """Lay the sheet out on the workbook's first worksheet; a notes sheet follows it."""
-    workbook = Workbook()
-    worksheet = workbook.active
-    worksheet.title = SHEET_TITLE
+    workbook = new_workbook()
+    worksheet = add_sheet(workbook, SHEET_TITLE)
     columns = sheet_columns(data.fiscal_years, data.uses_rating)
     set_widths(worksheet, columns)
     _write_title(worksheet, data, len(columns))
     _write_header(worksheet, columns)
-    background_column = next(i for i, c in enumerate(columns, 1) if c.header == HEADER_BACKGROUND)
+    background_column = position(columns, HEADER_BACKGROUND)
     for area_index, area in enumerate(data.areas):
         if area_index:
             worksheet.row_breaks.append(Break(id=worksheet.max_row))
         _write_area(worksheet, area, columns, background_column)
-    _print_setup(worksheet, data)
-    _write_notes(workbook.create_sheet(NOTES_TITLE), data, generated_at)
+    print_setup(
+        worksheet,
+        paper=A3,
+        centered=True,
+        margins=(0.4, 0.7, 0.3),
+        title_rows=(TITLE_ROWS + 1, TITLE_ROWS + HEADER_ROWS),
+        header_right=data.plan_label,
+        page_numbers=True,
+    )
+    freeze(worksheet, row=TITLE_ROWS + HEADER_ROWS + 1, column=2)
+    _write_notes(add_sheet(workbook, NOTES_TITLE), data, generated_at)
     return workbook
 
 
 def _merge_across(worksheet: Worksheet, row: int, first: int, last: int) -> None:
-    if last > first:
-        worksheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    merge(worksheet, first_row=row, first_column=first, last_row=row, last_column=last)
 
 
 def _write_title(worksheet: Worksheet, data: SheetData, width: int) -> None:
     for row, (text, size) in enumerate(((data.title, 14), (data.plan_label, 11)), start=1):
-        cell = write_cell(worksheet.cell(row=row, column=1), text)
-        cell.font = font(size=size, bold=row == 1)
-        cell.alignment = WRAP_TOP
+        put(
+            worksheet,
+            row=row,
+            column=1,
+            value=text,
+            style=CellStyle(font=font(size=size, bold=row == 1), alignment=WRAP_TOP),
+        )
         _merge_across(worksheet, row, 1, width)
         worksheet.row_dimensions[row].height = size * 1.8
 
@@ -278,14 +306,13 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
     group_row, name_row = TITLE_ROWS + 1, TITLE_ROWS + 2
     for index, column in enumerate(columns, start=1):
         for row in (group_row, name_row):
-            cell = worksheet.cell(row=row, column=index)
-            cell.border, cell.fill, cell.alignment, cell.font = BORDER, HEADER_FILL, WRAP_CENTER, font(bold=True)
+            put(worksheet, row=row, column=index, style=HEADER_STYLE)
         if column.group:
-            write_cell(worksheet.cell(row=group_row, column=index), column.group)
-            write_cell(worksheet.cell(row=name_row, column=index), column.header)
+            put(worksheet, row=group_row, column=index, value=column.group)
+            put(worksheet, row=name_row, column=index, value=column.header)
         else:
-            write_cell(worksheet.cell(row=group_row, column=index), column.header)
-            worksheet.merge_cells(start_row=group_row, start_column=index, end_row=name_row, end_column=index)
+            put(worksheet, row=group_row, column=index, value=column.header)
+            merge(worksheet, first_row=group_row, first_column=index, last_row=name_row, last_column=index)
     index = 1
     while index <= len(columns):
         group = columns[index - 1].group
@@ -302,22 +329,18 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
 def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ...], background_column: int) -> None:
     width = len(columns)
     row = worksheet.max_row + 1
-    cell = write_cell(worksheet.cell(row=row, column=1), area.title)
-    cell.font, cell.fill, cell.alignment = font(size=11, bold=True), AREA_FILL, WRAP_TOP
     for column in range(1, width + 1):
-        worksheet.cell(row=row, column=column).border = BORDER
-        worksheet.cell(row=row, column=column).fill = AREA_FILL
+        put(worksheet, row=row, column=column, style=AREA_CELL_STYLE)
+    put(worksheet, row=row, column=1, value=area.title, style=AREA_STYLE)
     _merge_across(worksheet, row, 1, width)
     worksheet.row_dimensions[row].height = 20
 
     for label, text in area.notes:
         row += 1
-        label_cell = write_cell(worksheet.cell(row=row, column=1), label)
-        label_cell.font, label_cell.fill, label_cell.alignment = font(bold=True), HEADER_FILL, WRAP_CENTER
-        value_cell = write_cell(worksheet.cell(row=row, column=2), text)
-        value_cell.font, value_cell.alignment = font(), WRAP_TOP
         for column in range(1, width + 1):
-            worksheet.cell(row=row, column=column).border = BORDER
+            put(worksheet, row=row, column=column, style=BORDER_ONLY)
+        put(worksheet, row=row, column=1, value=label, style=NOTE_LABEL_STYLE)
+        put(worksheet, row=row, column=2, value=text, style=NOTE_STYLE)
         _merge_across(worksheet, row, 2, width)
         merged_width = sum(column.width for column in columns[1:])
         worksheet.row_dimensions[row].height = max(
@@ -329,12 +352,14 @@ def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ..
     for item in area.rows:
         row = _write_item(worksheet, item, columns, row + 1, skip_column=background_column if shared else None)
     if shared and area.rows:
-        cell = write_cell(worksheet.cell(row=first_item_row, column=background_column), area.shared_background)
-        cell.font, cell.alignment = font(), WRAP_TOP
-        if row > first_item_row:
-            worksheet.merge_cells(
-                start_row=first_item_row, start_column=background_column, end_row=row, end_column=background_column
-            )
+        put(worksheet, row=first_item_row, column=background_column, value=area.shared_background, style=TEXT_STYLE)
+        merge(
+            worksheet,
+            first_row=first_item_row,
+            first_column=background_column,
+            last_row=row,
+            last_column=background_column,
+        )
 
 
 def _write_item(
@@ -352,32 +377,14 @@ def _write_item(
         worksheet.row_dimensions[row].height = height / row_count
     for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
         for row in range(first_row, last_row + 1):
-            worksheet.cell(row=row, column=index).border = BORDER
-        cell = worksheet.cell(row=first_row, column=index)
-        cell.font, cell.alignment = font(size=11 if column.header == HEADER_RATING else 9), column.alignment
-        if index != skip_column:
-            write_cell(cell, value, number_format=column.number_format)
-            if row_count > 1:
-                worksheet.merge_cells(start_row=first_row, start_column=index, end_row=last_row, end_column=index)
+            put(worksheet, row=row, column=index, style=BORDER_ONLY)
+        style = CellStyle(font=font(size=11 if column.header == HEADER_RATING else 9), alignment=column.alignment)
+        if index == skip_column:
+            put(worksheet, row=first_row, column=index, style=style)
+            continue
+        put(worksheet, row=first_row, column=index, value=value, number_format=column.number_format, style=style)
+        merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
     return last_row
-
-
-def _print_setup(worksheet: Worksheet, data: SheetData) -> None:
-    """A3 landscape, fit to one page wide, header rows on every page, frozen below the header."""
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A3
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
-    worksheet.print_options.horizontalCentered = True
-    worksheet.page_margins.left = worksheet.page_margins.right = 0.4
-    worksheet.page_margins.top = worksheet.page_margins.bottom = 0.7
-    worksheet.page_margins.header = worksheet.page_margins.footer = 0.3
-    header_first, header_last = TITLE_ROWS + 1, TITLE_ROWS + HEADER_ROWS
-    worksheet.print_title_rows = f"{header_first}:{header_last}"
-    worksheet.freeze_panes = f"{get_column_letter(2)}{header_last + 1}"
-    worksheet.oddHeader.right.text = data.plan_label
-    worksheet.oddFooter.center.text = "&P / &N"
 
 
 def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.datetime | None) -> None:
@@ -387,12 +394,8 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
         ("実績・達成率", "【実績】の数値と達成率はアプリの登録値から計算しています（四捨五入で小数第1位）。"),
     )
     for row, (label, text) in enumerate(lines, start=1):
-        write_cell(worksheet.cell(row=row, column=1), label).font = font(bold=True)
-        write_cell(worksheet.cell(row=row, column=2), text).font = font()
-    worksheet.column_dimensions["A"].width = 14
-    worksheet.column_dimensions["B"].width = 90
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+        put(worksheet, row=row, column=1, value=label, style=CellStyle(font=font(bold=True)))
+        put(worksheet, row=row, column=2, value=text, style=CellStyle(font=font()))
+    set_width(worksheet, 1, 14)
+    set_width(worksheet, 2, 90)
+    print_setup(worksheet, paper=A4)

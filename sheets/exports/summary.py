@@ -10,8 +10,6 @@ from operator import attrgetter
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS, Kind
@@ -19,22 +17,31 @@ from programs.fiscal_years import era_label
 from reports.selectors import IndicatorRow, PlanProgress
 
 from .layout import (
+    A3,
     BORDER,
-    HEADER_FILL,
     INTEGER,
     NUMBER,
     PERCENT,
-    WRAP_CENTER,
+    TOP,
     WRAP_TOP,
+    CellStyle,
     Column,
+    add_sheet,
+    cell_ref,
+    excel_fraction,
     font,
-    line_count,
-    write_cell,
+    freeze,
+    new_workbook,
+    position,
+    print_setup,
+    put,
+    set_autofilter,
+    set_width,
+    write_header,
+    write_row,
 )
 
-HUNDRED = Decimal(100)
 LINE_HEIGHT = 12.5
-TOP = Alignment(vertical="top")
 CHART_SUFFIX = "グラフ"
 CHART_HEADERS = ("指標", "目標", "実績")
 CHART_LABEL_LENGTH = 24  # long indicator names would squeeze the bars out of the chart
@@ -77,11 +84,6 @@ class SummarySheet:
     chart: tuple[ChartPoint, ...]
 
 
-def as_fraction(rate: Decimal | None) -> Decimal | None:
-    """Turn a percentage from the achievement rules (94.1) into the number a % cell holds (0.941)."""
-    return None if rate is None else rate / HUNDRED
-
-
 def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = None) -> SummarySheet:
     """Build a row per indicator and the chart's points (the chosen items, else every measured indicator)."""
     rows = []
@@ -119,13 +121,13 @@ def _summary_row(area: str, item: str, item_id: int, indicator: IndicatorRow) ->
             SummaryYear(
                 target=cell.target,
                 actual=cell.actual,
-                rate=as_fraction(cell.rate),
+                rate=excel_fraction(cell.rate),
                 status=STATUS_LABELS[cell.status] if indicator.has_target else "",
             )
             for cell in indicator.years
         ),
         cumulative_actual=cumulative.actual if cumulative else None,
-        cumulative_rate=as_fraction(cumulative.rate) if cumulative else None,
+        cumulative_rate=excel_fraction(cumulative.rate) if cumulative else None,
     )
 
 
@@ -167,68 +169,68 @@ def summary_columns(fiscal_years: tuple[int, ...]) -> tuple[Column[SummaryRow], 
     )
 
 
+TEXT_STYLE = CellStyle(font=font(), border=BORDER, alignment=WRAP_TOP)
+NUMBER_STYLE = CellStyle(font=font(), border=BORDER, alignment=TOP)
+FROZEN_COLUMNS = 3  # 取組分野, 事項 and 指標 stay in view while the years scroll
+CHART_LABEL_WIDTH = 50
+
+
 def summary_workbook(sheets: list[SummarySheet]) -> Workbook:
     """Write each plan's table (autofilter, frozen header) and, after it, a sheet with its chart."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     for sheet in sheets:
-        _write_table(workbook.create_sheet(sheet.plan_name), sheet)
+        _write_table(add_sheet(workbook, sheet.plan_name), sheet)
         if sheet.chart:
-            _write_chart(workbook.create_sheet(f"{sheet.plan_name}{CHART_SUFFIX}"), sheet)
+            _write_chart(add_sheet(workbook, sheet.plan_name, suffix=CHART_SUFFIX), sheet)
     return workbook
 
 
 def _write_table(worksheet: Worksheet, sheet: SummarySheet) -> None:
     columns = summary_columns(sheet.fiscal_years)
-    for index, column in enumerate(columns, start=1):
-        cell = write_cell(worksheet.cell(row=1, column=index), column.header)
-        cell.font, cell.fill, cell.border, cell.alignment = font(bold=True), HEADER_FILL, BORDER, WRAP_CENTER
-        worksheet.column_dimensions[get_column_letter(index)].width = column.width
+    write_header(worksheet, columns, row=1)
     for row_index, row in enumerate(sheet.rows, start=2):
-        lines = max(line_count(value, c.width) for c in columns if isinstance(value := c.value(row), str))
+        lines = write_row(
+            worksheet,
+            columns,
+            row,
+            row=row_index,
+            style=lambda _, column: TEXT_STYLE if column.is_text else NUMBER_STYLE,
+        )
         worksheet.row_dimensions[row_index].height = max(15, lines * LINE_HEIGHT + 3)
-        for index, column in enumerate(columns, start=1):
-            cell = write_cell(
-                worksheet.cell(row=row_index, column=index), column.value(row), number_format=column.number_format
-            )
-            cell.font, cell.border = font(), BORDER
-            cell.alignment = WRAP_TOP if column.is_text else TOP
     worksheet.row_dimensions[1].height = 30
-    last = get_column_letter(len(columns))
-    worksheet.auto_filter.ref = f"A1:{last}{max(len(sheet.rows) + 1, 2)}"
-    worksheet.freeze_panes = "D2"
-    worksheet.print_title_rows = "1:1"
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A3
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    set_autofilter(worksheet, header_row=1, last_row=len(sheet.rows) + 1, last_column=len(columns))
+    freeze(worksheet, row=2, column=FROZEN_COLUMNS + 1)
+    print_setup(worksheet, paper=A3, title_rows=(1, 1))
 
 
 def _write_chart(worksheet: Worksheet, sheet: SummarySheet) -> None:
-    for index, header in enumerate(CHART_HEADERS, start=1):
-        write_cell(worksheet.cell(row=1, column=index), header).font = font(bold=True)
+    chart_columns = (
+        Column(CHART_HEADERS[0], lambda point: point.label, width=CHART_LABEL_WIDTH),
+        Column(CHART_HEADERS[1], lambda point: point.target, number_format=NUMBER),
+        Column(CHART_HEADERS[2], lambda point: point.actual, number_format=NUMBER),
+    )
+    for index, column in enumerate(chart_columns, start=1):
+        put(worksheet, row=1, column=index, value=column.header, style=CellStyle(font=font(bold=True)))
     for row_index, point in enumerate(sheet.chart, start=2):
-        for index, value in enumerate((point.label, point.target, point.actual), start=1):
-            write_cell(worksheet.cell(row=row_index, column=index), value, number_format=None if index == 1 else NUMBER)
-    worksheet.column_dimensions["A"].width = 50
+        write_row(worksheet, chart_columns, point, row=row_index)
+    set_width(worksheet, 1, CHART_LABEL_WIDTH)
+    label, target, actual = (position(chart_columns, header) for header in CHART_HEADERS)
     last_row = len(sheet.chart) + 1
     chart = BarChart()
     chart.type = "bar"
     chart.title = f"{sheet.plan_name} 目標と実績（最新年度）"
     chart.y_axis.title = "値"
     chart.x_axis.title = "指標"
-    chart.add_data(Reference(worksheet, min_col=2, max_col=3, min_row=1, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(worksheet, min_col=1, min_row=2, max_row=last_row))
+    chart.add_data(
+        Reference(worksheet, min_col=target, max_col=actual, min_row=1, max_row=last_row), titles_from_data=True
+    )
+    chart.set_categories(Reference(worksheet, min_col=label, min_row=2, max_row=last_row))
     chart.x_axis.scaling.orientation = "maxMin"  # list the indicators top-down, as in the table
     chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
     chart.y_axis.delete = False
     chart.y_axis.majorGridlines = None
     chart.height = max(8, 0.8 * len(sheet.chart) + 3)
     chart.width = 28
-    worksheet.add_chart(chart, "E2")
-    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A3
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 1
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # The chart stands right of the data, one column apart, level with the first point.
+    worksheet.add_chart(chart, cell_ref(row=2, column=len(chart_columns) + 2))
+    print_setup(worksheet, paper=A3, fit_height=1)

@@ -58,8 +58,11 @@ def soffice() -> str:
     return SOFFICE
 
 
-def convert(soffice: str, source: Path, target_format: str, outdir: Path) -> Path:
-    """Convert with a profile of its own (two runs sharing one write nothing and still exit 0)."""
+def convert(soffice: str, source: Path, target_format: str, outdir: Path, *, single_file: bool = True) -> Path:
+    """Convert with a profile of its own (two runs sharing one write nothing and still exit 0).
+
+    With ``single_file=False`` (a CSV of every worksheet) the caller checks the files written.
+    """
     profile = tempfile.mkdtemp(prefix="lo-profile-")
     try:
         subprocess.run(
@@ -81,6 +84,8 @@ def convert(soffice: str, source: Path, target_format: str, outdir: Path) -> Pat
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     extension = target_format.split(":")[0]
+    if not single_file:
+        return outdir
     produced = outdir / f"{source.stem}.{extension}"
     assert produced.exists(), f"LibreOffice wrote no {produced.name}"
     return produced

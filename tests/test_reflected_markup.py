@@ -1,0 +1,131 @@
+"""No answer echoes markup from the query string unescaped: every URL, every parameter, any status.
+
+The walk sends a ``<meta http-equiv="refresh">`` (the tag that redirected Chromium off-site from the
+entry-template 400) in every query parameter any view reads, as a manager and as an administrator.
+An HTML answer may show the text only escaped; a 400 renders the Japanese 400 template.
+"""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.roles import MANAGER
+from accounts.services import roles_ensure
+from evaluations.models import SelfEvaluation
+from programs.models import Item, PlanPeriod
+
+PAYLOAD = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+RAW = '<meta http-equiv="refresh"'
+# Every query parameter a view reads (request.GET, the filter forms, django-tables2, the admin).
+PARAMETERS = (
+    "plan",
+    "fiscal_year",
+    "area",
+    "section",
+    "status",
+    "sort",
+    "page",
+    "per_page",
+    "item",
+    "indicator",
+    "value",
+    "format",
+    "q",
+    "year",
+    "o",
+    "p",
+    "e",
+    "next",
+    "token",
+    "_popup",
+    "_to_field",
+    "_changelist_filters",
+)
+VALID = {"plan": "第8期", "fiscal_year": "2022"}
+PLAIN_TYPES = ("application/json", "text/plain", "application/vnd.openxmlformats")
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def _paths(ids: dict[str, str]) -> list[str]:
+    """Every route of the URLconf with real ids from Tokyo's data (admin regexes take a real app)."""
+    paths = []
+    for route in _walk(get_resolver().url_patterns):
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: ids.get(match.group(1), "1"), route)
+        path = re.sub(r"\(\?P<app_label>[^)]*\)", "programs", path)
+        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda match: ids.get(match.group(1), "1"), path)
+        paths.append("/" + path.replace("^", "").replace("$", "").replace("\\Z", ""))
+    return paths
+
+
+def _queries(path: str) -> list[dict[str, str]]:
+    """All parameters at once, with and without a valid plan and year; then one at a time (not in the admin)."""
+    everything = dict.fromkeys(PARAMETERS, PAYLOAD)
+    queries = [everything, {**everything, **VALID}]
+    if not path.startswith(f"/{settings.ADMIN_PATH}"):
+        queries += [{**VALID, name: PAYLOAD} for name in PARAMETERS]
+    return queries
+
+
+def _client(user) -> Client:
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_the_entry_template_400_is_the_japanese_page_with_the_tag_escaped(tokyo_data):
+    admin = get_user_model().objects.create_user("admin", is_superuser=True)
+    response = _client(admin).get("/sheets/entry-template.xlsx", {"plan": "第8期", "fiscal_year": PAYLOAD})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert RAW not in html
+    assert "&lt;meta http-equiv=&quot;refresh&quot;" in html
+    assert "リクエストの内容が正しくありません（400）" in html
+
+
+@pytest.mark.django_db
+def test_no_url_echoes_markup_from_any_query_parameter_unescaped(tokyo_data):
+    groups = roles_ensure()
+    manager = get_user_model().objects.create_user("manager")
+    manager.groups.set([groups[MANAGER]])
+    admin = get_user_model().objects.create_user("admin", is_superuser=True, is_staff=True)
+    plan = PlanPeriod.objects.get(name="第8期")
+    ids = {
+        "item_id": str(Item.objects.filter(area__plan=plan).first().pk),
+        "fiscal_year": "2022",
+        "evaluation_id": str(SelfEvaluation.objects.filter(item__area__plan=plan).first().pk),
+        "plan_id": str(plan.pk),
+        "object_id": str(plan.pk),
+        "id": str(admin.pk),
+    }
+    paths = _paths(ids)
+    assert len(paths) > 40  # the project's own views and the admin
+    statuses: dict[int, int] = {}
+    for user in (manager, admin):
+        client = _client(user)
+        for path in paths:
+            if user is manager and path.startswith(f"/{settings.ADMIN_PATH}"):
+                continue  # the admin sends a manager to its login page, whatever the query
+            for query in _queries(path):
+                response = client.get(path, query)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                content_type = response.get("Content-Type", "")
+                if response.streaming or content_type.startswith(PLAIN_TYPES):
+                    continue
+                body = response.content.decode(errors="replace")
+                assert RAW not in body, (user.username, path, query, response.status_code)
+                if response.status_code == 400:
+                    assert "リクエストの内容が正しくありません（400）" in body, (path, query)
+    assert statuses.get(400), statuses  # the walk reached the views that refuse bad input
