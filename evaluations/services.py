@@ -21,7 +21,7 @@ from programs.models import Item, PlanPeriod, Target
 from programs.quantities import format_quantity
 
 from . import policies
-from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
 ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
@@ -101,13 +101,17 @@ def item_entry_save(
     indicator's id → municipality ids; ``next_targets`` maps indicator id → (value, wording)
     of the target stated for the next fiscal year; ``evaluation`` holds activities,
     self_assessment, next_steps, reference and rating (a Rating or None).
+    ``expected_version`` is the version the editor loaded, ``NO_RECORD_VERSION`` (0) if there
+    was no record; for an existing record anything else (None included) raises EditConflict.
     """
     plan = item.area.plan
     reporting_year = reporting_year_for(plan, fiscal_year)
     record = SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
     _deny_if(policies.can_edit(user, item, fiscal_year, record, reporting_year))
-    if record is not None and expected_version is not None and expected_version != record.version:
-        raise _conflict(record, expected_version)
+    # "No record yet" is version 0. An editor who sends no version, or another one, has not
+    # seen what is saved now: overwriting it would lose someone's work without them knowing.
+    if record is not None and expected_version != record.version:
+        raise _conflict(record, expected_version or NO_RECORD_VERSION)
 
     indicators = {indicator.id: indicator for indicator in item.indicators.prefetch_related("targets")}
     current_results = {
@@ -136,9 +140,9 @@ def item_entry_save(
                 record.save()
         except IntegrityError:
             # Someone created the record between our read and our write.
-            raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), 0) from None
+            raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), NO_RECORD_VERSION) from None
     else:
-        _bump_version(record, expected_version)
+        _bump_version(record, record.version)
         for field, value in evaluation_changes.items():
             setattr(record, field, value)
         if record.status == SelfEvaluation.Status.RETURNED:
@@ -364,7 +368,7 @@ def self_evaluation_copy_forward(*, item: Item, fiscal_year: int, user) -> SelfE
         user=user,
         values={},
         evaluation=wanted,
-        expected_version=record.version if record else None,
+        expected_version=record.version if record else NO_RECORD_VERSION,
         change_reason=REASON_COPIED_FORWARD if record is None or record.submitted_at is None else "",
     )
 

@@ -18,7 +18,7 @@ from reports.selectors import EntryStatus, IndicatorRow, YearCell
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
 from .forms import ItemEntryForm, ReasonForm, ReviewForm, YearChoiceForm
-from .models import ReportingYear, SelfEvaluation
+from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -172,7 +172,7 @@ def entry(request, item_id: int, fiscal_year: int):
                 conflict = error
                 page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
                 data = request.POST.copy()
-                data["version"] = page.evaluation.version if page.evaluation else ""
+                data["version"] = page.evaluation.version if page.evaluation else NO_RECORD_VERSION
                 form = _form_for(page, data)
                 form.is_valid()
                 messages.warning(request, MESSAGE_CONFLICT)

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from evaluations import services  # the entry screen's write path, shared on purpose
+from evaluations.models import NO_RECORD_VERSION
 from evaluations.policies import can_edit
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, format_quantity, parse_quantity
@@ -134,7 +135,7 @@ class ItemUpdate:
     values: dict[str, str | None]  # indicator id → Decimal as text, None to clear
     actual_texts: dict[str, str]
     evaluation: dict[str, str] | None
-    expected_version: int | None
+    expected_version: int | None  # NO_RECORD_VERSION when the preview found no record; None only in old sessions
 
 
 @dataclass(frozen=True)
@@ -532,7 +533,7 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
                 values=values_by_item.get(item_id, {}),
                 actual_texts=texts_by_item.get(item_id, {}),
                 evaluation=evaluation_updates.get(item_id),
-                expected_version=state.version if state else None,
+                expected_version=state.version if state else NO_RECORD_VERSION,
             )
         )
     errors.sort(key=lambda error: (error.sheet != RESULTS_SHEET, error.sheet, error.row or 0))
