@@ -36,10 +36,13 @@ def can_view(user) -> str | None:
     return None
 
 
-def can_edit(
-    user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
-) -> str | None:
-    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+def can_edit_item(user, item, fiscal_year: int) -> str | None:
+    """Staff of the owning section (or an administrator) may edit the item's years of its plan.
+
+    This is the part of ``can_edit`` that does not change while someone types: a refusal here
+    means the user never could save, whereas a locked year or an approval may have arrived
+    after they opened the screen.
+    """
     if reason := can_view(user):
         return reason
     plan = item.area.plan
@@ -50,6 +53,15 @@ def can_edit(
             return REASON_NOT_STAFF
         if not owns_item(user, item):
             return REASON_NOT_OWNER
+    return None
+
+
+def can_edit(
+    user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
+) -> str | None:
+    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+    if reason := can_edit_item(user, item, fiscal_year):
+        return reason
     if reporting_year is not None and reporting_year.is_locked:
         return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
     if evaluation is not None and evaluation.status == SelfEvaluation.Status.APPROVED:

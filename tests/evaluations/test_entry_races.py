@@ -152,7 +152,8 @@ def test_a_save_after_an_approval_shows_the_page_read_only_with_the_reason_and_m
     html = response.content.decode()
     assert response.status_code == 409
     assert policies.REASON_APPROVED in html
-    assert "入力途中の長い文章" in html and "数値の訂正" in html and "150" in html
+    for typed in ("入力途中の長い文章", "数値の訂正", "150"):
+        assert f">{typed}</textarea>" in html
     assert f'name="value_{world.indicator_id}"' not in html  # read-only: no inputs to save from
     assert "保存（下書き）" not in html
     assert not YearlyResult.objects.exists()
