@@ -148,6 +148,12 @@ class ReviewForm(forms.Form):
         label="コメント", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="本人が提出した記録を承認する理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -27,11 +27,15 @@ ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するに�
 ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
 ERROR_REOPEN_REASON_REQUIRED = "承認を取り消す理由を入力してください。"
 ERROR_UNLOCK_REASON_REQUIRED = "確定を解除する理由を入力してください。"
+ERROR_SELF_APPROVAL_REASON_REQUIRED = (
+    "ご自身が提出した記録を承認するには、理由を入力してください（変更履歴に残ります）。"
+)
 ERROR_NEGATIVE = "{label}: マイナスの値は入力できません。"
 ERROR_NOTHING_TO_COPY = "前年度（{year}）の自己評価がないため、写す内容がありません。"
 
 REASON_SUBMITTED = "提出"
 REASON_APPROVED = "承認"
+REASON_SELF_APPROVED = "承認（本人提出・システム管理者）: {reason}"
 REASON_RETURNED = "差戻し: {comment}"
 REASON_REOPENED = "承認取消（システム管理者）: {reason}"
 REASON_COPIED_FORWARD = "前年度の内容を下書きに複写"
@@ -299,18 +303,28 @@ def self_evaluation_submit(
 
 @transaction.atomic
 def self_evaluation_approve(
-    *, evaluation: SelfEvaluation, user, comment: str = "", expected_version: int | None = None
+    *, evaluation: SelfEvaluation, user, comment: str = "", expected_version: int | None = None, reason: str = ""
 ) -> SelfEvaluation:
-    """Approve a submitted entry (提出済 → 承認済); it becomes read-only."""
+    """Approve a submitted entry (提出済 → 承認済); it becomes read-only.
+
+    Nobody approves their own submission, except an administrator giving ``reason``, which the
+    history keeps.
+    """
     _deny_if(
-        policies.can_review(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
+        policies.can_approve(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
     )
+    if policies.approval_needs_reason(user, evaluation):
+        if not reason.strip():
+            raise ValidationError(ERROR_SELF_APPROVAL_REASON_REQUIRED)
+        history_reason = REASON_SELF_APPROVED.format(reason=reason.strip())
+    else:
+        history_reason = REASON_APPROVED + (f": {comment.strip()}" if comment.strip() else "")
     _bump_version(evaluation, expected_version)
     evaluation.status = SelfEvaluation.Status.APPROVED
     evaluation.approved_at = timezone.now()
     evaluation.approved_by = user
     evaluation.manager_comment = comment.strip()
-    _stamp(evaluation, user, REASON_APPROVED + (f": {comment.strip()}" if comment.strip() else ""))
+    _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
     return evaluation
 
@@ -373,19 +387,21 @@ def self_evaluation_copy_forward(*, item: Item, fiscal_year: int, user) -> SelfE
     )
 
 
-def unapproved_count(plan: PlanPeriod, fiscal_year: int) -> int:
-    """Count the plan's items whose entry for the year is not approved (missing entries included)."""
+def approval_counts(plan: PlanPeriod, fiscal_year: int) -> tuple[int, int]:
+    """Return (the plan's item count, how many of them are not approved for the year)."""
     approved = SelfEvaluation.objects.filter(
         item__area__plan=plan, fiscal_year=fiscal_year, status=SelfEvaluation.Status.APPROVED
     ).count()
-    return Item.objects.filter(area__plan=plan).count() - approved
+    items = Item.objects.filter(area__plan=plan).count()
+    return items, items - approved
 
 
 @transaction.atomic
 def reporting_year_lock(*, plan: PlanPeriod, fiscal_year: int, user) -> ReportingYear:
-    """Freeze a fiscal year of a plan once every item is approved."""
+    """Freeze a fiscal year of a plan once every item is approved (a year with no items is refused)."""
     year, _ = ReportingYear.objects.select_for_update().get_or_create(plan=plan, fiscal_year=fiscal_year)
-    _deny_if(policies.can_lock(user, year, unapproved_count(plan, fiscal_year)))
+    items, unapproved = approval_counts(plan, fiscal_year)
+    _deny_if(policies.can_lock(user, year, unapproved, items))
     year.is_locked = True
     year.locked_at = timezone.now()
     year.locked_by = user

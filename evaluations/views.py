@@ -77,7 +77,9 @@ def my_work(request):
             "rows": rows,
             "reporting_year": reporting_year,
             "sees_all": sees_all,
-            "lock_denied": policies.can_lock(request.user, reporting_year, unapproved or 0) if reporting_year else "",
+            "lock_denied": (
+                policies.can_lock(request.user, reporting_year, unapproved or 0, len(rows)) if reporting_year else ""
+            ),
             "unlock_denied": policies.can_unlock(request.user, reporting_year) if reporting_year else "",
             "unlock_form": ReasonForm(),
         },
@@ -164,6 +166,8 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "edit_denied": policies.can_edit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "submit_denied": policies.can_submit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "review_denied": policies.can_review(user, page.evaluation, page.reporting_year),
+            "approve_denied": policies.can_approve(user, page.evaluation, page.reporting_year),
+            "approval_needs_reason": policies.approval_needs_reason(user, page.evaluation),
             "reopen_denied": policies.can_reopen(user, page.evaluation, page.reporting_year),
             "review_form": ReviewForm(initial={"version": page.evaluation.version if page.evaluation else 0}),
             "reason_form": ReasonForm(),
@@ -301,7 +305,7 @@ def review(request, evaluation_id: int):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied("フォームの内容が不正です。画面を再読み込みしてください。")
-    comment, version = form.cleaned_data["comment"], form.cleaned_data["version"]
+    comment, version, reason = (form.cleaned_data[name] for name in ("comment", "version", "reason"))
     try:
         if request.POST.get("action") == "return":
             services.self_evaluation_return(
@@ -310,7 +314,7 @@ def review(request, evaluation_id: int):
             messages.success(request, MESSAGE_RETURNED)
         else:
             services.self_evaluation_approve(
-                evaluation=evaluation, user=request.user, comment=comment, expected_version=version
+                evaluation=evaluation, user=request.user, comment=comment, expected_version=version, reason=reason
             )
             messages.success(request, MESSAGE_APPROVED)
     except services.EditConflict:
