@@ -18,10 +18,11 @@ from django.utils import timezone
 
 from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
-from programs.quantities import format_quantity
+from programs.quantities import QuantityError, format_quantity
 
 from . import policies
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .quantity_input import indicator_quantity, next_target_label
 
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
 ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
@@ -31,6 +32,7 @@ ERROR_SELF_APPROVAL_REASON_REQUIRED = (
     "ご自身が提出した記録を承認するには、理由を入力してください（変更履歴に残ります）。"
 )
 ERROR_NEGATIVE = "{label}: マイナスの値は入力できません。"
+ERROR_TARGET_MISMATCH = "{label}: 「{wording}」は入力された数値と一致しません。"
 ERROR_NOTHING_TO_COPY = "前年度（{year}）の自己評価がないため、写す内容がありません。"
 
 REASON_SUBMITTED = "提出"
@@ -213,6 +215,7 @@ def _target_writes(indicators, fiscal_year, next_targets):
             continue
         indicator = indicators[indicator_id]
         value, wording = stated
+        _check_target_wording(indicator, value, wording)
         targets = list(indicator.targets.all())
         existing = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
         period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
@@ -220,12 +223,29 @@ def _target_writes(indicators, fiscal_year, next_targets):
             "kind": period.kind if period else Target.Kind.PER_YEAR,
             "value": value,
             "unit": indicator.unit,
-            "target_text": wording or format_quantity(value, indicator.unit),
+            # One wording for a stated target, whatever width or spacing it was typed in.
+            "target_text": format_quantity(value, indicator.unit),
             "source": Target.Source.EVALUATION,
         }
         if existing is None or any(getattr(existing, f) != v for f, v in fields.items()):
             writes.append((indicator, fields))
     return writes
+
+
+def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
+    """Refuse a stated target whose wording is not the same number with the indicator's unit."""
+    name = f"next_target_{indicator.id}"
+    label = next_target_label(indicator)
+    if value is None or value < 0:
+        raise ValidationError({name: ERROR_NEGATIVE.format(label=label)})
+    if not wording:
+        return
+    try:
+        typed = indicator_quantity(wording, unit=indicator.unit)
+    except QuantityError as error:
+        raise ValidationError({name: f"{label}: {error}"}) from None
+    if typed != value:
+        raise ValidationError({name: ERROR_TARGET_MISMATCH.format(label=label, wording=wording)})
 
 
 def _evaluation_changes(record: SelfEvaluation | None, evaluation: dict[str, Any]) -> dict[str, Any]:

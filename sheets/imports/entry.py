@@ -433,7 +433,8 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
             )
             continue
         item, indicator = indicator_rows[line.indicator_id]
-        if line.unit and indicator.unit and not _same_unit(line.unit, indicator.unit):
+        # Whatever follows the number must be the indicator's unit; an indicator without one takes none.
+        if line.unit and not _same_unit(line.unit, indicator.unit):
             errors.append(
                 EntryError(
                     RESULTS_SHEET,
