@@ -144,6 +144,12 @@ class ItemEntryForm(forms.Form):
         return fields
 
 
+class VersionForm(forms.Form):
+    """The version of the record the user was looking at when they pressed a workflow button."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="コメント", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})

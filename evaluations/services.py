@@ -452,4 +452,6 @@ def default_ratings() -> list[Rating]:
 def item_entry_save_and_submit(*, item: Item, fiscal_year: int, user, **entry) -> SelfEvaluation:
     """Save the entry and submit it in one transaction: a refused submission keeps nothing half-done."""
     record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
-    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=record.version)
+    # Nothing typed on a blank record leaves no record: the submission policy then says why.
+    version = record.version if record is not None else NO_RECORD_VERSION
+    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=version)

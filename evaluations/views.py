@@ -18,7 +18,7 @@ from reports.selectors import EntryStatus, IndicatorRow, YearCell
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, ReasonForm, ReviewForm, YearChoiceForm
+from .forms import ItemEntryForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
@@ -34,6 +34,7 @@ MESSAGE_CONFLICT = (
     "他の利用者が先に保存しました。あなたの入力内容は下のフォームに残っています。"
     "相手の変更を確認してから、もう一度保存してください。"
 )
+MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
 MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 
@@ -258,12 +259,20 @@ def entry(request, item_id: int, fiscal_year: int):
 @require_POST
 def submit(request, item_id: int, fiscal_year: int):
     item = _item_for(item_id, fiscal_year)
-    version = request.POST.get("version")
-    services.self_evaluation_submit(
-        item=item, fiscal_year=fiscal_year, user=request.user, expected_version=int(version) if version else None
-    )
-    messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
-    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+    form = VersionForm(request.POST)
+    back = redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+    if not form.is_valid():
+        # Without the version the user saw, submitting could send changes they never read.
+        messages.warning(request, MESSAGE_STALE_SUBMIT)
+        return back
+    try:
+        services.self_evaluation_submit(
+            item=item, fiscal_year=fiscal_year, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+        messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
+    except services.EditConflict:
+        messages.warning(request, MESSAGE_STALE_SUBMIT)
+    return back
 
 
 @member_required

@@ -195,3 +195,25 @@ def test_a_save_after_the_year_was_locked_keeps_my_text(world):
 def test_a_user_who_may_not_edit_the_item_at_all_still_gets_403(world):
     response = _post(_client(world, "staff_other"), world, "0", "150", "他課の入力")
     assert response.status_code == 403
+
+
+# -- The separate submit button and "save and submit" on a blank record ---------------------------
+
+
+@pytest.mark.parametrize("sent", ["", "abc", "1"])
+def test_submitting_without_the_current_version_is_a_conflict_not_a_server_error(world, sent):
+    staff = _client(world, "staff_own")
+    record = evaluation(world.own_item, OPEN_YEAR, status=Status.DRAFT)
+    SelfEvaluation.objects.filter(pk=record.pk).update(version=2)  # someone saved since
+    response = staff.post(reverse("evaluations:submit", args=[world.own_item.id, OPEN_YEAR]), {"version": sent})
+    assert response.status_code == 302
+    assert "他の利用者" in staff.get(response["Location"]).content.decode()
+    assert SelfEvaluation.objects.get().status == Status.DRAFT
+
+
+def test_save_and_submit_of_an_empty_blank_record_says_why_instead_of_failing(world):
+    staff = _client(world, "staff_own")
+    response = staff.post(_url(world), {"version": "0", "action": "submit"})
+    assert response.status_code == 409
+    assert policies.REASON_SUBMIT_STATE in response.content.decode()
+    assert not SelfEvaluation.objects.exists()
