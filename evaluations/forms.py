@@ -3,10 +3,11 @@ from decimal import Decimal
 from django import forms
 
 from programs.models import Municipality, Target
-from programs.quantities import QuantityError, format_quantity, parse_quantity
+from programs.quantities import QuantityError, format_quantity
 
 from .calculations import far_from_target
 from .models import SelfEvaluation
+from .quantity_input import indicator_quantity, next_target_label
 
 TEXT_LIMIT = SelfEvaluation.NARRATIVE_MAX_LENGTH
 ERROR_FAR_FROM_TARGET = (
@@ -98,12 +99,12 @@ class ItemEntryForm(forms.Form):
     def indicator_fields(self, indicator_id: int) -> IndicatorFields:
         return IndicatorFields(indicator_id)
 
-    def _quantity(self, name: str, label: str) -> Decimal | None:
+    def _quantity(self, name: str, label: str, unit: str) -> Decimal | None:
         raw = self.cleaned_data.get(name, "")
         if not raw or not raw.strip():
             return None
         try:
-            return parse_quantity(raw).value
+            return indicator_quantity(raw, unit=unit)
         except QuantityError as error:
             self.add_error(name, f"{label}: {error}")
             return None
@@ -115,14 +116,14 @@ class ItemEntryForm(forms.Form):
         far = []
         for indicator in self.indicators:
             names = IndicatorFields(indicator.id)
-            value = self._quantity(names.value, indicator.label)
+            value = self._quantity(names.value, indicator.label, indicator.unit)
             if names.value not in self.errors:
                 self.values[indicator.id] = value
                 target, _ = self.targets_by_indicator.get(indicator.id, (None, None))
                 if far_from_target(value, target):
                     far.append((indicator, names.value, value, target))
             if names.next_target in self.fields:
-                next_target = self._quantity(names.next_target, f"{indicator.label} 翌年度の目標")
+                next_target = self._quantity(names.next_target, next_target_label(indicator), indicator.unit)
                 if next_target is not None:
                     wording = cleaned.get(names.next_target, "").strip()
                     self.next_targets[indicator.id] = (next_target, wording)
@@ -156,11 +157,23 @@ class ItemEntryForm(forms.Form):
         return fields
 
 
+class VersionForm(forms.Form):
+    """The version of the record the user was looking at when they pressed a workflow button."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
 class ReviewForm(forms.Form):
     comment = forms.CharField(
         label="コメント", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="本人が提出した記録を承認する理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -13,6 +13,10 @@ from programs.models import Indicator, Item, Municipality
 
 from .calculations import ResultFigure
 
+# The version an editor holds while an item-year has no SelfEvaluation yet: a save that
+# finds a record already there has not seen it, and is a conflict.
+NO_RECORD_VERSION = 0
+
 
 class RatingScale(models.Model):
     """A grading scale for 評定, kept as data (MHLW's ◎ ○ △ × by default)."""

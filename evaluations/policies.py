@@ -25,6 +25,8 @@ REASON_REOPEN_STATE = "承認済みの記録のみ差し戻せます。"
 REASON_LOCK_ROLE = "年度の確定は管理職またはシステム管理者が行えます。"
 REASON_ALREADY_LOCKED = "{year}はすでに確定（ロック）されています。"
 REASON_NOT_LOCKED = "{year}は確定されていません。"
+REASON_SELF_APPROVAL = "ご自身が提出した記録は承認できません。他の管理職に承認を依頼してください。"
+REASON_NOTHING_TO_APPROVE = "{year}には承認する事項がないため確定できません（この計画期間に事項が登録されていません）。"
 REASON_NOT_ALL_APPROVED = "未承認の事項が{count}件あるため確定できません。すべての事項を承認してから確定してください。"
 
 
@@ -36,10 +38,13 @@ def can_view(user) -> str | None:
     return None
 
 
-def can_edit(
-    user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
-) -> str | None:
-    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+def can_edit_item(user, item, fiscal_year: int) -> str | None:
+    """Staff of the owning section (or an administrator) may edit the item's years of its plan.
+
+    This is the part of ``can_edit`` that does not change while someone types: a refusal here
+    means the user never could save, whereas a locked year or an approval may have arrived
+    after they opened the screen.
+    """
     if reason := can_view(user):
         return reason
     plan = item.area.plan
@@ -50,6 +55,15 @@ def can_edit(
             return REASON_NOT_STAFF
         if not owns_item(user, item):
             return REASON_NOT_OWNER
+    return None
+
+
+def can_edit(
+    user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
+) -> str | None:
+    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+    if reason := can_edit_item(user, item, fiscal_year):
+        return reason
     if reporting_year is not None and reporting_year.is_locked:
         return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
     if evaluation is not None and evaluation.status == SelfEvaluation.Status.APPROVED:
@@ -78,6 +92,27 @@ def can_review(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
     return None
 
 
+def is_own_submission(user, evaluation: SelfEvaluation | None) -> bool:
+    return evaluation is not None and evaluation.submitted_by_id is not None and evaluation.submitted_by_id == user.pk
+
+
+def can_approve(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
+    """A reviewer approves someone else's submission; only an administrator may approve their own.
+
+    Holding both 担当者 and 管理職 must not let one person enter and approve alone; an
+    administrator who does so gives a reason (``approval_needs_reason``), kept in the history.
+    """
+    if reason := can_review(user, evaluation, reporting_year):
+        return reason
+    if is_own_submission(user, evaluation) and not is_system_admin(user):
+        return REASON_SELF_APPROVAL
+    return None
+
+
+def approval_needs_reason(user, evaluation: SelfEvaluation | None) -> bool:
+    return is_own_submission(user, evaluation)
+
+
 def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
     if not is_system_admin(user):
         return REASON_NOT_ADMIN
@@ -88,11 +123,14 @@ def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
     return None
 
 
-def can_lock(user, reporting_year: ReportingYear, unapproved_count: int) -> str | None:
+def can_lock(user, reporting_year: ReportingYear, unapproved_count: int, item_count: int) -> str | None:
+    """Managers lock a year once every one of its items is approved, and only if it has items."""
     if not (is_manager(user) or is_system_admin(user)):
         return REASON_LOCK_ROLE
     if reporting_year.is_locked:
         return REASON_ALREADY_LOCKED.format(year=era_label(reporting_year.fiscal_year))
+    if not item_count:
+        return REASON_NOTHING_TO_APPROVE.format(year=era_label(reporting_year.fiscal_year))
     if unapproved_count:
         return REASON_NOT_ALL_APPROVED.format(count=unapproved_count)
     return None

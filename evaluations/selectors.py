@@ -14,7 +14,7 @@ from programs.quantities import format_quantity
 from reports.selectors import ItemRow, plan_progress
 
 from .calculations import ResultFigure, indicator_achievement, status_of
-from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
 
 def entry_initial(page: EntryPage) -> dict[str, Any]:
     """Return the form's initial values: what is saved, as staff would type it."""
-    initial: dict[str, Any] = {"version": page.evaluation.version if page.evaluation else None}
+    initial: dict[str, Any] = {"version": page.evaluation.version if page.evaluation else NO_RECORD_VERSION}
     for indicator in page.indicators:
         result = page.results.get(indicator.id)
         if result is not None and result.value is not None:

@@ -18,20 +18,26 @@ from django.utils import timezone
 
 from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
-from programs.quantities import format_quantity
+from programs.quantities import QuantityError, format_quantity
 
 from . import policies
-from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .quantity_input import indicator_quantity, next_target_label
 
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
 ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
 ERROR_REOPEN_REASON_REQUIRED = "承認を取り消す理由を入力してください。"
 ERROR_UNLOCK_REASON_REQUIRED = "確定を解除する理由を入力してください。"
+ERROR_SELF_APPROVAL_REASON_REQUIRED = (
+    "ご自身が提出した記録を承認するには、理由を入力してください（変更履歴に残ります）。"
+)
 ERROR_NEGATIVE = "{label}: マイナスの値は入力できません。"
+ERROR_TARGET_MISMATCH = "{label}: 「{wording}」は入力された数値と一致しません。"
 ERROR_NOTHING_TO_COPY = "前年度（{year}）の自己評価がないため、写す内容がありません。"
 
 REASON_SUBMITTED = "提出"
 REASON_APPROVED = "承認"
+REASON_SELF_APPROVED = "承認（本人提出・システム管理者）: {reason}"
 REASON_RETURNED = "差戻し: {comment}"
 REASON_REOPENED = "承認取消（システム管理者）: {reason}"
 REASON_COPIED_FORWARD = "前年度の内容を下書きに複写"
@@ -101,13 +107,17 @@ def item_entry_save(
     indicator's id → municipality ids; ``next_targets`` maps indicator id → (value, wording)
     of the target stated for the next fiscal year; ``evaluation`` holds activities,
     self_assessment, next_steps, reference and rating (a Rating or None).
+    ``expected_version`` is the version the editor loaded, ``NO_RECORD_VERSION`` (0) if there
+    was no record; for an existing record anything else (None included) raises EditConflict.
     """
     plan = item.area.plan
     reporting_year = reporting_year_for(plan, fiscal_year)
     record = SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
     _deny_if(policies.can_edit(user, item, fiscal_year, record, reporting_year))
-    if record is not None and expected_version is not None and expected_version != record.version:
-        raise _conflict(record, expected_version)
+    # "No record yet" is version 0. An editor who sends no version, or another one, has not
+    # seen what is saved now: overwriting it would lose someone's work without them knowing.
+    if record is not None and expected_version != record.version:
+        raise _conflict(record, expected_version or NO_RECORD_VERSION)
 
     indicators = {indicator.id: indicator for indicator in item.indicators.prefetch_related("targets")}
     current_results = {
@@ -136,9 +146,9 @@ def item_entry_save(
                 record.save()
         except IntegrityError:
             # Someone created the record between our read and our write.
-            raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), 0) from None
+            raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), NO_RECORD_VERSION) from None
     else:
-        _bump_version(record, expected_version)
+        _bump_version(record, record.version)
         for field, value in evaluation_changes.items():
             setattr(record, field, value)
         if record.status == SelfEvaluation.Status.RETURNED:
@@ -205,6 +215,7 @@ def _target_writes(indicators, fiscal_year, next_targets):
             continue
         indicator = indicators[indicator_id]
         value, wording = stated
+        _check_target_wording(indicator, value, wording)
         targets = list(indicator.targets.all())
         existing = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
         period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
@@ -212,12 +223,29 @@ def _target_writes(indicators, fiscal_year, next_targets):
             "kind": period.kind if period else Target.Kind.PER_YEAR,
             "value": value,
             "unit": indicator.unit,
-            "target_text": wording or format_quantity(value, indicator.unit),
+            # One wording for a stated target, whatever width or spacing it was typed in.
+            "target_text": format_quantity(value, indicator.unit),
             "source": Target.Source.EVALUATION,
         }
         if existing is None or any(getattr(existing, f) != v for f, v in fields.items()):
             writes.append((indicator, fields))
     return writes
+
+
+def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
+    """Refuse a stated target whose wording is not the same number with the indicator's unit."""
+    name = f"next_target_{indicator.id}"
+    label = next_target_label(indicator)
+    if value is None or value < 0:
+        raise ValidationError({name: ERROR_NEGATIVE.format(label=label)})
+    if not wording:
+        return
+    try:
+        typed = indicator_quantity(wording, unit=indicator.unit)
+    except QuantityError as error:
+        raise ValidationError({name: f"{label}: {error}"}) from None
+    if typed != value:
+        raise ValidationError({name: ERROR_TARGET_MISMATCH.format(label=label, wording=wording)})
 
 
 def _evaluation_changes(record: SelfEvaluation | None, evaluation: dict[str, Any]) -> dict[str, Any]:
@@ -295,18 +323,28 @@ def self_evaluation_submit(
 
 @transaction.atomic
 def self_evaluation_approve(
-    *, evaluation: SelfEvaluation, user, comment: str = "", expected_version: int | None = None
+    *, evaluation: SelfEvaluation, user, comment: str = "", expected_version: int | None = None, reason: str = ""
 ) -> SelfEvaluation:
-    """Approve a submitted entry (提出済 → 承認済); it becomes read-only."""
+    """Approve a submitted entry (提出済 → 承認済); it becomes read-only.
+
+    Nobody approves their own submission, except an administrator giving ``reason``, which the
+    history keeps.
+    """
     _deny_if(
-        policies.can_review(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
+        policies.can_approve(user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year))
     )
+    if policies.approval_needs_reason(user, evaluation):
+        if not reason.strip():
+            raise ValidationError(ERROR_SELF_APPROVAL_REASON_REQUIRED)
+        history_reason = REASON_SELF_APPROVED.format(reason=reason.strip())
+    else:
+        history_reason = REASON_APPROVED + (f": {comment.strip()}" if comment.strip() else "")
     _bump_version(evaluation, expected_version)
     evaluation.status = SelfEvaluation.Status.APPROVED
     evaluation.approved_at = timezone.now()
     evaluation.approved_by = user
     evaluation.manager_comment = comment.strip()
-    _stamp(evaluation, user, REASON_APPROVED + (f": {comment.strip()}" if comment.strip() else ""))
+    _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
     return evaluation
 
@@ -364,24 +402,26 @@ def self_evaluation_copy_forward(*, item: Item, fiscal_year: int, user) -> SelfE
         user=user,
         values={},
         evaluation=wanted,
-        expected_version=record.version if record else None,
+        expected_version=record.version if record else NO_RECORD_VERSION,
         change_reason=REASON_COPIED_FORWARD if record is None or record.submitted_at is None else "",
     )
 
 
-def unapproved_count(plan: PlanPeriod, fiscal_year: int) -> int:
-    """Count the plan's items whose entry for the year is not approved (missing entries included)."""
+def approval_counts(plan: PlanPeriod, fiscal_year: int) -> tuple[int, int]:
+    """Return (the plan's item count, how many of them are not approved for the year)."""
     approved = SelfEvaluation.objects.filter(
         item__area__plan=plan, fiscal_year=fiscal_year, status=SelfEvaluation.Status.APPROVED
     ).count()
-    return Item.objects.filter(area__plan=plan).count() - approved
+    items = Item.objects.filter(area__plan=plan).count()
+    return items, items - approved
 
 
 @transaction.atomic
 def reporting_year_lock(*, plan: PlanPeriod, fiscal_year: int, user) -> ReportingYear:
-    """Freeze a fiscal year of a plan once every item is approved."""
+    """Freeze a fiscal year of a plan once every item is approved (a year with no items is refused)."""
     year, _ = ReportingYear.objects.select_for_update().get_or_create(plan=plan, fiscal_year=fiscal_year)
-    _deny_if(policies.can_lock(user, year, unapproved_count(plan, fiscal_year)))
+    items, unapproved = approval_counts(plan, fiscal_year)
+    _deny_if(policies.can_lock(user, year, unapproved, items))
     year.is_locked = True
     year.locked_at = timezone.now()
     year.locked_by = user
@@ -412,4 +452,6 @@ def default_ratings() -> list[Rating]:
 def item_entry_save_and_submit(*, item: Item, fiscal_year: int, user, **entry) -> SelfEvaluation:
     """Save the entry and submit it in one transaction: a refused submission keeps nothing half-done."""
     record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
-    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=record.version)
+    # Nothing typed on a blank record leaves no record: the submission policy then says why.
+    version = record.version if record is not None else NO_RECORD_VERSION
+    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=version)

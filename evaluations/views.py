@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
@@ -17,8 +18,8 @@ from reports.selectors import EntryStatus, IndicatorRow, YearCell
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, ReasonForm, ReviewForm, YearChoiceForm
-from .models import ReportingYear, SelfEvaluation
+from .forms import ItemEntryForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -33,7 +34,9 @@ MESSAGE_CONFLICT = (
     "他の利用者が先に保存しました。あなたの入力内容は下のフォームに残っています。"
     "相手の変更を確認してから、もう一度保存してください。"
 )
+MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
 MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
+MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 
 
 def _plan_and_year(request) -> tuple[PlanPeriod, int]:
@@ -75,7 +78,9 @@ def my_work(request):
             "rows": rows,
             "reporting_year": reporting_year,
             "sees_all": sees_all,
-            "lock_denied": policies.can_lock(request.user, reporting_year, unapproved or 0) if reporting_year else "",
+            "lock_denied": (
+                policies.can_lock(request.user, reporting_year, unapproved or 0, len(rows)) if reporting_year else ""
+            ),
             "unlock_denied": policies.can_unlock(request.user, reporting_year) if reporting_year else "",
             "unlock_form": ReasonForm(),
         },
@@ -134,55 +139,20 @@ def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
     return lines
 
 
-@member_required
-def entry(request, item_id: int, fiscal_year: int):
-    item = _item_for(item_id, fiscal_year)
-    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-    edit_denied = policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year)
-    conflict = None
-    if request.method == "POST":
-        if edit_denied:
-            raise PermissionDenied(edit_denied)
-        form = _form_for(page, request.POST)
-        if form.is_valid():
-            entry_data = {
-                "values": form.values,
-                "municipalities": form.municipalities(),
-                "next_targets": form.next_targets,
-                "evaluation": form.evaluation_fields(),
-                "expected_version": form.cleaned_data.get("version"),
-                "change_reason": form.cleaned_data.get("change_reason", ""),
-            }
-            year = era_label(fiscal_year)
-            try:
-                if request.POST.get("action") == "submit":
-                    services.item_entry_save_and_submit(
-                        item=item, fiscal_year=fiscal_year, user=request.user, **entry_data
-                    )
-                    messages.success(request, MESSAGE_SUBMITTED.format(year=year))
-                else:
-                    before = page.evaluation.version if page.evaluation else None
-                    record = services.item_entry_save(
-                        item=item, fiscal_year=fiscal_year, user=request.user, **entry_data
-                    )
-                    changed = record is not None and (before is None or record.version != before)
-                    messages.success(request, MESSAGE_SAVED.format(year=year) if changed else MESSAGE_NOTHING_CHANGED)
-                return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
-            except services.EditConflict as error:
-                conflict = error
-                page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-                data = request.POST.copy()
-                data["version"] = page.evaluation.version if page.evaluation else ""
-                form = _form_for(page, data)
-                form.is_valid()
-                messages.warning(request, MESSAGE_CONFLICT)
-            except ValidationError as error:
-                form.add_error(None, error)
-                messages.error(request, MESSAGE_INVALID)
-        else:
-            messages.error(request, MESSAGE_INVALID)
-    else:
-        form = _form_for(page, initial=selectors.entry_initial(page))
+def _typed_entries(form: ItemEntryForm) -> list[tuple[str, str]]:
+    """Return (label, text) for every text input the user filled, so a refused save loses nothing."""
+    typed = []
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.HiddenInput) or not isinstance(field, forms.CharField):
+            continue
+        text = form.data.get(name, "").strip()
+        if text:
+            typed.append((str(field.label), text))
+    return typed
+
+
+def _render_entry(request, page, form, *, conflict=None, refused: str = "", typed=(), status: int = 200):
+    item, fiscal_year, user = page.item, page.fiscal_year, request.user
     return render(
         request,
         "evaluations/entry.html",
@@ -194,28 +164,115 @@ def entry(request, item_id: int, fiscal_year: int):
             "fiscal_year_label": era_label(fiscal_year),
             "previous_year_label": era_label(fiscal_year - 1),
             "years": [(year, era_label(year)) for year in page.plan.fiscal_years],
-            "edit_denied": edit_denied,
-            "submit_denied": policies.can_submit(request.user, item, fiscal_year, page.evaluation, page.reporting_year),
-            "review_denied": policies.can_review(request.user, page.evaluation, page.reporting_year),
-            "reopen_denied": policies.can_reopen(request.user, page.evaluation, page.reporting_year),
+            "edit_denied": policies.can_edit(user, item, fiscal_year, page.evaluation, page.reporting_year),
+            "submit_denied": policies.can_submit(user, item, fiscal_year, page.evaluation, page.reporting_year),
+            "review_denied": policies.can_review(user, page.evaluation, page.reporting_year),
+            "approve_denied": policies.can_approve(user, page.evaluation, page.reporting_year),
+            "approval_needs_reason": policies.approval_needs_reason(user, page.evaluation),
+            "reopen_denied": policies.can_reopen(user, page.evaluation, page.reporting_year),
             "review_form": ReviewForm(initial={"version": page.evaluation.version if page.evaluation else 0}),
             "reason_form": ReasonForm(),
             "conflict": conflict,
+            "refused": refused,
+            "typed": typed,
             "status_labels": EntryStatus.LABELS,
         },
+        status=status,
     )
+
+
+def _refused(request, item: Item, fiscal_year: int, form: ItemEntryForm, reason: str):
+    """Show the saved entry read-only with why the save was refused and what the user typed.
+
+    The record was approved, or the year locked, after the user opened the screen: the
+    typed text exists only in this request, so it goes back on the page to be copied.
+    """
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    messages.error(request, MESSAGE_REFUSED)
+    return _render_entry(
+        request,
+        page,
+        _form_for(page, initial=selectors.entry_initial(page)),
+        refused=reason,
+        typed=_typed_entries(form),
+        status=409,
+    )
+
+
+@member_required
+def entry(request, item_id: int, fiscal_year: int):
+    item = _item_for(item_id, fiscal_year)
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    if request.method != "POST":
+        return _render_entry(request, page, _form_for(page, initial=selectors.entry_initial(page)))
+    if denied := policies.can_edit_item(request.user, item, fiscal_year):
+        raise PermissionDenied(denied)
+    form = _form_for(page, request.POST)
+    if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
+        return _refused(request, item, fiscal_year, form, denied)
+    if not form.is_valid():
+        messages.error(request, MESSAGE_INVALID)
+        return _render_entry(request, page, form)
+    entry_data = {
+        "values": form.values,
+        "municipalities": form.municipalities(),
+        "next_targets": form.next_targets,
+        "evaluation": form.evaluation_fields(),
+        "expected_version": form.cleaned_data.get("version"),
+        "change_reason": form.cleaned_data.get("change_reason", ""),
+    }
+    year = era_label(fiscal_year)
+    try:
+        if request.POST.get("action") == "submit":
+            services.item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
+            messages.success(request, MESSAGE_SUBMITTED.format(year=year))
+        else:
+            before = page.evaluation.version if page.evaluation else None
+            record = services.item_entry_save(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
+            changed = record is not None and (before is None or record.version != before)
+            messages.success(request, MESSAGE_SAVED.format(year=year) if changed else MESSAGE_NOTHING_CHANGED)
+        return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+    except services.EditConflict as error:
+        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+        data = request.POST.copy()
+        data["version"] = page.evaluation.version if page.evaluation else NO_RECORD_VERSION
+        form = _form_for(page, data)
+        form.is_valid()
+        messages.warning(request, MESSAGE_CONFLICT)
+        return _render_entry(request, page, form, conflict=error)
+    except PermissionDenied as error:
+        # Approved or locked between the view's check and the service's write (or a submission
+        # refused): nothing was written; keep what the user typed in front of them.
+        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+        if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
+            return _refused(request, item, fiscal_year, form, denied)
+        form.add_error(None, str(error))
+        messages.error(request, MESSAGE_REFUSED)
+        return _render_entry(request, page, form, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        messages.error(request, MESSAGE_INVALID)
+        return _render_entry(request, page, form)
 
 
 @member_required
 @require_POST
 def submit(request, item_id: int, fiscal_year: int):
     item = _item_for(item_id, fiscal_year)
-    version = request.POST.get("version")
-    services.self_evaluation_submit(
-        item=item, fiscal_year=fiscal_year, user=request.user, expected_version=int(version) if version else None
-    )
-    messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
-    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+    form = VersionForm(request.POST)
+    back = redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+    if not form.is_valid():
+        # Without the version the user saw, submitting could send changes they never read.
+        messages.warning(request, MESSAGE_STALE_SUBMIT)
+        return back
+    try:
+        services.self_evaluation_submit(
+            item=item, fiscal_year=fiscal_year, user=request.user, expected_version=form.cleaned_data["version"]
+        )
+        messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
+    except services.EditConflict:
+        messages.warning(request, MESSAGE_STALE_SUBMIT)
+    return back
 
 
 @member_required
@@ -257,7 +314,7 @@ def review(request, evaluation_id: int):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied("フォームの内容が不正です。画面を再読み込みしてください。")
-    comment, version = form.cleaned_data["comment"], form.cleaned_data["version"]
+    comment, version, reason = (form.cleaned_data[name] for name in ("comment", "version", "reason"))
     try:
         if request.POST.get("action") == "return":
             services.self_evaluation_return(
@@ -266,7 +323,7 @@ def review(request, evaluation_id: int):
             messages.success(request, MESSAGE_RETURNED)
         else:
             services.self_evaluation_approve(
-                evaluation=evaluation, user=request.user, comment=comment, expected_version=version
+                evaluation=evaluation, user=request.user, comment=comment, expected_version=version, reason=reason
             )
             messages.success(request, MESSAGE_APPROVED)
     except services.EditConflict:

@@ -20,7 +20,7 @@ from django.db import transaction
 from openpyxl.utils import get_column_letter
 
 from evaluations import services  # the entry screen's write path, shared on purpose
-from evaluations.models import SelfEvaluation
+from evaluations.models import NO_RECORD_VERSION, SelfEvaluation
 from evaluations.policies import can_edit
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, format_quantity, parse_quantity
@@ -140,7 +140,7 @@ class ItemUpdate:
     values: dict[str, str | None]  # indicator id → Decimal as text, None to clear
     actual_texts: dict[str, str]
     evaluation: dict[str, str] | None
-    expected_version: int | None
+    expected_version: int | None  # NO_RECORD_VERSION when the preview found no record; None only in old sessions
 
 
 @dataclass(frozen=True)
@@ -471,7 +471,8 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
             )
             continue
         item, indicator = indicator_rows[line.indicator_id]
-        if line.unit and indicator.unit and not _same_unit(line.unit, indicator.unit):
+        # Whatever follows the number must be the indicator's unit; an indicator without one takes none.
+        if line.unit and not _same_unit(line.unit, indicator.unit):
             errors.append(
                 EntryError(
                     RESULTS_SHEET,
@@ -571,7 +572,7 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
                 values=values_by_item.get(item_id, {}),
                 actual_texts=texts_by_item.get(item_id, {}),
                 evaluation=evaluation_updates.get(item_id),
-                expected_version=state.version if state else None,
+                expected_version=state.version if state else NO_RECORD_VERSION,
             )
         )
     errors.sort(key=lambda error: (error.sheet != RESULTS_SHEET, error.sheet, error.row or 0))

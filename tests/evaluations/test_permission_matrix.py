@@ -18,6 +18,7 @@ Status = SelfEvaluation.Status
 ROLES = ("anonymous", "no_role", "staff_own", "staff_other", "manager", "admin")
 SITUATIONS = ("open", "locked")
 OK, REDIRECT, FORBIDDEN = 200, 302, 403
+REFUSED = 409  # the entry page, read-only, with the reason and what the user typed
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,14 @@ WRITERS_OF_OWN_ITEM = {
     "admin": {"open": REDIRECT, "locked": FORBIDDEN},
 }
 
+# A save reaching a locked year is a save that lost the race to the lock: the typed text is
+# shown back, not dropped behind a 403.
+ENTRY_SAVERS = {
+    **WRITERS_OF_OWN_ITEM,
+    "staff_own": {"open": REDIRECT, "locked": REFUSED},
+    "admin": {"open": REDIRECT, "locked": REFUSED},
+}
+
 MANAGERS_IN_OPEN_YEARS = {
     "no_role": _every(FORBIDDEN),
     "staff_own": _every(FORBIDDEN),
@@ -98,7 +107,7 @@ MATRIX = {
         "get", lambda w, y: (reverse("evaluations:my_work") + f"?plan=第8期&fiscal_year={y}", None), _readers()
     ),
     "entry": Case("get", lambda w, y: (reverse("evaluations:entry", args=[w.own_item.id, y]), None), _readers()),
-    "entry (save)": Case("post", _entry, WRITERS_OF_OWN_ITEM),
+    "entry (save)": Case("post", _entry, ENTRY_SAVERS),
     "submit": Case("post", _submit, WRITERS_OF_OWN_ITEM),
     "copy_forward": Case("post", _copy_forward, WRITERS_OF_OWN_ITEM),
     "preview": Case(
@@ -158,3 +167,5 @@ def test_permission_matrix(client, world, view, role, situation):
     assert response.status_code == expected, response.content.decode()[:500]
     if expected == FORBIDDEN:
         assert "許可されていません" in response.content.decode()
+    if expected == REFUSED:
+        assert "保存できませんでした" in response.content.decode()

@@ -61,8 +61,13 @@ def test_return_needs_a_comment_then_editing_puts_it_back_to_draft_with_a_reason
     record.refresh_from_db()
     assert (record.status, record.manager_comment) == (Status.RETURNED, "数値を確認してください")
     with pytest.raises(ValidationError, match="変更理由"):
-        _save(world, values={world.indicator_id: Decimal(151)})
-    _save(world, values={world.indicator_id: Decimal(151)}, change_reason="集計漏れを修正")
+        _save(world, values={world.indicator_id: Decimal(151)}, expected_version=record.version)
+    _save(
+        world,
+        values={world.indicator_id: Decimal(151)},
+        expected_version=record.version,
+        change_reason="集計漏れを修正",
+    )
     record.refresh_from_db()
     assert record.status == Status.DRAFT
     assert YearlyResult.objects.get(indicator_id=world.indicator_id, fiscal_year=OPEN_YEAR).value == Decimal(151)

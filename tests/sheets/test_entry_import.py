@@ -191,7 +191,14 @@ def test_a_change_made_after_the_preview_is_a_conflict_and_nothing_is_written(cl
     item_entry_save(item=area7["item1"], fiscal_year=2022, user=staff_user, values={}, evaluation={"activities": "先"})
     filled = fill(download_template(client), evaluations={area7["item1"].id: {HEADER_ACTIVITIES: "後"}})
     response = _upload(client, filled)
-    item_entry_save(item=area7["item1"], fiscal_year=2022, user=staff_user, values={}, evaluation={"activities": "別"})
+    item_entry_save(
+        item=area7["item1"],
+        fiscal_year=2022,
+        user=staff_user,
+        values={},
+        evaluation={"activities": "別"},
+        expected_version=SelfEvaluation.objects.get(item=area7["item1"], fiscal_year=2022).version,
+    )
     before = history_count()
     page = _confirm(client, response).content.decode()
     assert "他の利用者が更新しました" in page

@@ -1,0 +1,32 @@
+"""Read a figure typed for an indicator: a number and the indicator's own unit, nothing else.
+
+「120人」「１２０人」「1,350 人」 and 「120」 are 120 (or 1350) for an indicator counted in 人;
+「120円」, 「約120人」 and 「120人<b>bold</b>」 are refused, because whatever follows the
+number would otherwise be kept as the figure's wording. Units are compared after NFKC
+normalisation, as the Excel import compares them (「％」 is 「%」).
+"""
+
+import unicodedata
+from decimal import Decimal
+
+from programs.quantities import QuantityError, format_quantity, parse_quantity
+
+ERROR_NOT_NUMBER_AND_UNIT = "「{text}」は数値と単位だけで入力してください（例:「{example}」）。"
+
+
+def _normalised(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def indicator_quantity(text: str, *, unit: str) -> Decimal:
+    """Return the number in ``text``; raise QuantityError unless it is the number, optionally followed by ``unit``."""
+    quantity = parse_quantity(text)
+    if quantity.approximate or _normalised(quantity.unit) not in ("", _normalised(unit)):
+        example = format_quantity(Decimal(120), _normalised(unit))
+        raise QuantityError(ERROR_NOT_NUMBER_AND_UNIT.format(text=text, example=example))
+    return quantity.value
+
+
+def next_target_label(indicator) -> str:
+    """Name the next-year target field of an indicator, in the form and in the service's errors alike."""
+    return f"{indicator.label} 翌年度の目標"
