@@ -12,19 +12,50 @@ from .models import (
     PolicyArea,
     Program,
     ProgramBudget,
+    ReferenceFigure,
     Section,
+    SheetColumn,
+    SheetLayout,
     Target,
     Vision,
 )
+from .selectors import layout_of_predecessor
 
 admin.site.site_header = "介護保険 保険者機能強化 自己評価管理"
 admin.site.site_title = "kaigo-plan 管理"
 admin.site.index_title = "データ管理"
 
 
+class SheetColumnInline(admin.TabularInline):
+    model = SheetColumn
+    extra = 0
+    fields = ["order", "heading", "source", "years", "width"]
+
+
+@admin.register(SheetLayout)
+class SheetLayoutAdmin(admin.ModelAdmin):
+    list_display = ["name", "title"]
+    search_fields = ["name", "title"]
+    inlines = [SheetColumnInline]
+
+
 @admin.register(PlanPeriod)
 class PlanPeriodAdmin(admin.ModelAdmin):
-    list_display = ["name", "first_fiscal_year", "last_fiscal_year", "uses_rating", "title"]
+    list_display = ["name", "first_fiscal_year", "last_fiscal_year", "uses_rating", "layout", "title"]
+    list_select_related = ["layout"]
+
+    def get_changeform_initial_data(self, request):
+        """Offer the latest period's layout to a new period: a new period starts with its predecessor's."""
+        initial = super().get_changeform_initial_data(request)
+        predecessor = layout_of_predecessor(ordinal=None)
+        if predecessor is not None:
+            initial.setdefault("layout", predecessor.pk)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.layout_id is None:
+            obj.layout = layout_of_predecessor(ordinal=obj.ordinal)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Vision)
@@ -62,9 +93,25 @@ class ProgramBudgetAdmin(admin.ModelAdmin):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name"]
+    list_display = ["name", "predecessor", "since_fiscal_year"]
+    list_select_related = ["predecessor"]
     search_fields = ["name", "purpose"]
+    autocomplete_fields = ["predecessor"]
     inlines = [ProgramBudgetInline]
+
+
+class ReferenceFigureInline(admin.TabularInline):
+    model = ReferenceFigure
+    extra = 0
+    fields = ["order", "label", "value", "unit", "as_of", "source"]
+
+
+@admin.register(ReferenceFigure)
+class ReferenceFigureAdmin(admin.ModelAdmin):
+    list_display = ["label", "value", "unit", "as_of", "area"]
+    list_filter = ["area__plan"]
+    list_select_related = ["area__plan"]
+    search_fields = ["label", "source"]
 
 
 @admin.register(PolicyArea)
@@ -74,6 +121,7 @@ class PolicyAreaAdmin(admin.ModelAdmin):
     list_select_related = ["plan", "vision__parent"]
     search_fields = ["title"]
     autocomplete_fields = ["vision"]
+    inlines = [ReferenceFigureInline]
 
 
 class IndicatorInline(admin.TabularInline):

@@ -13,8 +13,83 @@ from evaluations.calculations import Direction as TargetDirection
 from evaluations.calculations import Kind as TargetKind
 
 from .fiscal_years import era_label
+from .quantities import format_quantity
+from .sheet_layouts import ColumnSpec, Source, Years
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+class SheetLayout(models.Model):
+    """The layout of a period's published sheet (自己評価シート): title lines and columns, edited in the admin."""
+
+    name = models.CharField("名称", max_length=100, unique=True, help_text="例: 第8期様式")
+    title = models.CharField("表題（1行目）", max_length=200, blank=True)
+    note = models.CharField("注記（2行目）", max_length=300, blank=True)
+    year_headings = models.TextField(
+        "年度の見出し",
+        blank=True,
+        help_text="印刷どおりの年度見出しを1行に1年度ずつ（例: 30年度）。空欄の年度は「令和３年度」の形で表示します。",
+    )
+    assessment_label = models.CharField(
+        "自己評価欄の小見出し",
+        max_length=50,
+        blank=True,
+        help_text="自己評価欄の冒頭に印刷する見出し（例: ＜自己評価＞）。空欄なら付けません。",
+    )
+    next_steps_label = models.CharField(
+        "今後の課題欄の小見出し",
+        max_length=50,
+        blank=True,
+        help_text="今後の課題・対応策の前に印刷する見出し（例: ＜今後の取組方針＞）。空欄なら付けません。",
+    )
+
+    class Meta:
+        verbose_name = "シート様式"
+        verbose_name_plural = "シート様式"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def year_heading_lines(self) -> list[str]:
+        return self.year_headings.splitlines()
+
+
+class SheetColumn(models.Model):
+    """One column of a sheet layout: its heading as printed and the stored field it shows."""
+
+    Source = Source
+    Years = Years
+
+    layout = models.ForeignKey(SheetLayout, verbose_name="シート様式", on_delete=models.CASCADE, related_name="columns")
+    order = models.PositiveSmallIntegerField("順番")
+    heading = models.CharField("見出し（印刷どおり）", max_length=100)
+    source = models.CharField("表示する内容", max_length=20, choices=Source.choices)
+    years = models.CharField(
+        "年度",
+        max_length=20,
+        choices=Years.choices,
+        blank=True,
+        help_text="年度ごとの内容（実績・取組・自己評価・評定）のみ。続けて並んだ年度ごとの列は年度ごとに繰り返します。",
+    )
+    width = models.DecimalField(
+        "列幅", max_digits=4, decimal_places=1, default=Decimal(12), validators=[MinValueValidator(Decimal(2))]
+    )
+
+    class Meta:
+        verbose_name = "シートの列"
+        verbose_name_plural = "シートの列"
+        ordering = ["layout", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["layout", "order"], name="sheet_column_unique_order_in_layout"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layout} {self.order}: {self.heading}"
+
+    def as_spec(self) -> ColumnSpec:
+        return ColumnSpec(heading=self.heading, source=self.source, years=self.years, width=self.width)
 
 
 class PlanPeriod(models.Model):
@@ -26,6 +101,15 @@ class PlanPeriod(models.Model):
     first_fiscal_year = models.PositiveSmallIntegerField("開始年度")
     last_fiscal_year = models.PositiveSmallIntegerField("終了年度")
     uses_rating = models.BooleanField("評定欄あり", default=False)
+    layout = models.ForeignKey(
+        SheetLayout,
+        verbose_name="シート様式",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        help_text="空欄のまま作成すると、前の計画期間の様式を引き継ぎます。",
+    )
 
     class Meta:
         verbose_name = "計画期間"
@@ -67,6 +151,13 @@ class Vision(models.Model):
     def __str__(self) -> str:
         label = f"{self.code} {self.title}"
         return f"{self.parent} › {label}" if self.parent_id else label
+
+    @property
+    def sheet_text(self) -> str:
+        """Return the vision as printed: 「②安心して暮らし続けられる」, below it 「　【②－３】地域で支え合える」."""
+        if self.parent_id is None:
+            return f"{self.code}{self.title}"
+        return f"{self.parent.sheet_text}\n　【{self.code}】{self.title}"
 
 
 class Section(models.Model):
@@ -120,6 +211,18 @@ class Program(models.Model):
     description = models.TextField("取組内容", blank=True)
     issues = models.TextField("課題", blank=True)
     achievements = models.TextField("これまでの事業成果", blank=True)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name="前身の事業",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+        help_text="名称変更・再編の前の事業（例: 東京都介護予防推進支援事業 → 介護予防・フレイル予防支援強化事業）",
+    )
+    since_fiscal_year = models.PositiveSmallIntegerField(
+        "名称変更・再編の年度", null=True, blank=True, help_text="前身の事業から引き継いだ年度"
+    )
 
     class Meta:
         verbose_name = "事業"
@@ -189,6 +292,36 @@ class PolicyArea(models.Model):
         if self.sub_number is None:
             return f"{self.number} {self.title}"
         return f"{self.number}（{self.sub_number}）{self.title}"
+
+
+class ReferenceFigure(models.Model):
+    """A figure from the plan chapter that informs an area (参考データ), shown beside it, never in a sheet cell."""
+
+    area = models.ForeignKey(
+        PolicyArea, verbose_name="取組分野", on_delete=models.CASCADE, related_name="reference_figures"
+    )
+    label = models.CharField("項目", max_length=200)
+    value = models.DecimalField("数値", max_digits=14, decimal_places=2)
+    unit = models.CharField("単位", max_length=20, blank=True)
+    as_of = models.DateField("時点", null=True, blank=True)
+    source = models.CharField("出典", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "参考データ"
+        verbose_name_plural = "参考データ"
+        ordering = ["area", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "label"], name="reference_figure_unique_label_in_area"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        """Return 「457か所」, 「8.4人」: the figure with its unit."""
+        return format_quantity(self.value, self.unit)
 
 
 class Item(models.Model):

@@ -38,6 +38,7 @@ ITEM_KEYS = {
 INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
 TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direction"}
 RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
+PROGRAM_TEXT_KEYS = ("purpose", "description", "issues", "achievements")
 EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference", "status"}
 
 
@@ -185,10 +186,16 @@ class _Loader:
 
     def _load_programs(self, data: dict[str, Any]) -> None:
         for program_data in data.get("programs", []):
+            # A renamed programme keeps its predecessor (created here if the files list it later or not at all).
+            predecessor = program_data.get("predecessor")
+            lineage = {
+                "predecessor": self._upsert(Program, {"name": predecessor}, {}) if predecessor else None,
+                "since_fiscal_year": program_data.get("since_fiscal_year"),
+            }
             program = self._upsert(
                 Program,
                 {"name": program_data["name"]},
-                {key: program_data.get(key) or "" for key in ("purpose", "description", "issues", "achievements")},
+                {**{key: program_data.get(key) or "" for key in PROGRAM_TEXT_KEYS}, **lineage},
             )
             for budget in program_data.get("budgets") or []:
                 self._upsert(

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from programs.imports.layout_yaml import LayoutDataError, layout_data_load
 from programs.imports.plan_yaml import PlanDataError, plan_data_load
 
 
@@ -19,7 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, directory: Path, **options):
         try:
-            report = plan_data_load(directory=directory)
-        except PlanDataError as error:
+            with transaction.atomic():
+                report = plan_data_load(directory=directory)
+                # Layouts attach to the plan periods and figures to the areas just loaded.
+                layouts = layout_data_load(directory=directory) if (directory / "layouts.yaml").exists() else None
+        except (PlanDataError, LayoutDataError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"東京都データ: {report.summary()}"))
+        if layouts is not None:
+            self.stdout.write(self.style.SUCCESS(layouts.summary()))

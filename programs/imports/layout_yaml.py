@@ -1,0 +1,153 @@
+"""Load the sheet layouts and the plan chapter's reference figures (layouts.yaml, reference_figures.yaml).
+
+Upserts by natural keys (layout name, column order, area and label) and writes only what differs,
+so a second load writes nothing. Run after the plan data: layouts attach to plan periods, figures
+to areas. A plan period that no layout lists keeps the layout it has, or starts with its
+predecessor's.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import models, transaction
+
+from programs.models import PlanPeriod, PolicyArea, ReferenceFigure, SheetColumn, SheetLayout
+from programs.selectors import layout_of_predecessor
+
+LAYOUTS_FILE = "layouts.yaml"
+FIGURES_FILE = "reference_figures.yaml"
+
+
+class LayoutDataError(ValueError):
+    """A layout or figure file does not match its format; the message says where."""
+
+
+@dataclass
+class LayoutLoadReport:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    names: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not (self.created or self.updated or self.deleted):
+            return "シート様式・参考データ: 変更なし"
+        return f"シート様式・参考データ: 追加{self.created} 更新{self.updated} 削除{self.deleted}"
+
+
+@transaction.atomic
+def layout_data_load(*, directory: Path) -> LayoutLoadReport:
+    """Upsert the layouts, attach them to their plans, give unlisted plans their predecessor's, load the figures."""
+    report = LayoutLoadReport()
+    layouts = _read(directory / LAYOUTS_FILE).get("layouts") or []
+    for data in layouts:
+        _load_layout(report, data)
+    for plan in PlanPeriod.objects.filter(layout__isnull=True).order_by("ordinal"):
+        inherited = layout_of_predecessor(ordinal=plan.ordinal)
+        if inherited is not None:
+            plan.layout = inherited
+            plan.save(update_fields=["layout"])
+            report.updated += 1
+    figures_path = directory / FIGURES_FILE
+    if figures_path.exists():
+        for group in _read(figures_path).get("figures") or []:
+            _load_figures(report, group)
+    return report
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise LayoutDataError(f"{path.name}: 読み込めません: {error}") from error
+    if not isinstance(data, dict):
+        raise LayoutDataError(f"{path.name}: 先頭はマッピングである必要があります")
+    return data
+
+
+def _upsert(report: LayoutLoadReport, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.save()
+        report.created += 1
+        return instance
+    changed = [name for name, value in values.items() if _differs(getattr(instance, name), value)]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+        instance.save(update_fields=[model._meta.get_field(name).attname for name in changed])
+        report.updated += 1
+    return instance
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(current, models.Model) or isinstance(wanted, models.Model):
+        return getattr(current, "pk", None) != getattr(wanted, "pk", None)
+    if isinstance(current, Decimal) and wanted is not None:
+        return current != Decimal(str(wanted))
+    return current != wanted
+
+
+def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
+    where = f"{LAYOUTS_FILE} {data.get('name')}"
+    layout = _upsert(
+        report,
+        SheetLayout,
+        {"name": data["name"]},
+        {
+            "title": data.get("title") or "",
+            "note": data.get("note") or "",
+            "year_headings": "\n".join(str(line) for line in data.get("year_headings") or []),
+            "assessment_label": data.get("assessment_label") or "",
+            "next_steps_label": data.get("next_steps_label") or "",
+        },
+    )
+    columns = data.get("columns") or []
+    for order, column in enumerate(columns, start=1):
+        if column.get("source") not in SheetColumn.Source.values:
+            raise LayoutDataError(f"{where}: 列{order}の source「{column.get('source')}」は使えません")
+        _upsert(
+            report,
+            SheetColumn,
+            {"layout": layout, "order": order},
+            {
+                "heading": column["heading"],
+                "source": column["source"],
+                "years": column.get("years") or "",
+                "width": Decimal(str(column.get("width") or 12)),
+            },
+        )
+    deleted, _ = SheetColumn.objects.filter(layout=layout, order__gt=len(columns)).delete()
+    report.deleted += deleted
+    for name in data.get("plans") or []:
+        plan = PlanPeriod.objects.filter(name=name).first()
+        if plan is None:
+            raise LayoutDataError(f"{where}: 計画期間「{name}」がありません")
+        _upsert(report, PlanPeriod, {"pk": plan.pk}, {"layout": layout})
+
+
+def _load_figures(report: LayoutLoadReport, group: dict[str, Any]) -> None:
+    area = PolicyArea.objects.filter(
+        plan__name=group["plan"], number=group["area"], sub_number=group.get("sub_area")
+    ).first()
+    if area is None:
+        raise LayoutDataError(f"{FIGURES_FILE}: {group['plan']} 分野{group['area']} がありません")
+    for order, figure in enumerate(group.get("items") or [], start=1):
+        _upsert(
+            report,
+            ReferenceFigure,
+            {"area": area, "label": figure["label"]},
+            {
+                "value": Decimal(str(figure["value"])),
+                "unit": figure.get("unit") or "",
+                "as_of": figure.get("as_of"),
+                "source": figure.get("source") or "",
+                "order": order,
+            },
+        )

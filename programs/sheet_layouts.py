@@ -1,0 +1,156 @@
+"""A plan period's sheet layout as data: which columns the published sheet has, in which order.
+
+Each period publishes its own sheet (第7期: 事項 · 目標 · 現状と課題 · ビジョン · per year 取組の実施内容・実績
+and 自己評価; 第8期: 現状と課題 · ビジョン・目標 · 参考指標 · 目標に向けた取組 · 指標 · per year 実績 and
+自己評価, one 評定 at the period's end). A layout is a list of columns, each with its heading as
+printed, the stored field it shows (``Source``) and, for the fields kept per fiscal year, which
+years it appears under (``Years``). Pure and database-free: the export and the entry screen both
+read the columns placed here, so the sheet and the screen ask for the same things.
+
+Consecutive per-year columns form the year block, repeated for each fiscal year of the period and
+filtered by ``Years``. The 第8期 block [実績 (each), 自己評価と今後の課題・対応策 (before last),
+評定 (last), 自己評価と評定のポイント (last)] gives, for 令和３～５年度: 実績 · 自己評価 | 実績 · 自己評価 |
+実績 · 評定 · 自己評価と評定のポイント.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+
+from .fiscal_years import era_label
+
+_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+class Source(models.TextChoices):
+    """The stored field a sheet column shows."""
+
+    ITEM = "item", "事項（事項番号・取組・関連する取組）"
+    TARGET = "target", "目標・指標（計画に書かれた文言）"
+    BACKGROUND = "background", "目標設定するに至った現状と課題"
+    ITEM_VISION = "item_vision", "目指すべきビジョン（事項）"
+    AREA_VISION = "area_vision", "ビジョン・目標（分野）"
+    OUTCOME_INDICATOR = "outcome_indicator", "参考指標（アウトカム指標）（分野）"
+    ACTUAL = "actual", "実績（年度ごと・入力どおりの数値と単位）"
+    ACTIVITIES = "activities", "取組の実施内容・実績（年度ごと）"
+    ASSESSMENT = "assessment", "自己評価と今後の課題・対応策（年度ごと）"
+    RATING = "rating", "評定"
+    REFERENCE = "reference", "参考資料"
+
+
+class Years(models.TextChoices):
+    """Under which fiscal years a per-year column appears."""
+
+    EACH = "each", "各年度"
+    BEFORE_LAST = "before_last", "最終年度を除く各年度"
+    LAST = "last", "最終年度のみ（期末）"
+
+
+PER_YEAR_SOURCES = frozenset({Source.ACTUAL, Source.ACTIVITIES, Source.ASSESSMENT, Source.RATING})
+# Area-level fields: one cell merged down beside all the area's items.
+AREA_SOURCES = frozenset({Source.AREA_VISION, Source.OUTCOME_INDICATOR})
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    heading: str
+    source: str
+    years: str = ""
+    width: Decimal = Decimal(12)
+
+
+@dataclass(frozen=True)
+class PlacedColumn:
+    """A column of the sheet as printed: per-year columns carry their fiscal year and its heading."""
+
+    heading: str
+    source: str
+    width: float
+    fiscal_year: int | None = None
+    group: str = ""
+
+
+def full_width(number: int | str) -> str:
+    return str(number).translate(_FULL_WIDTH_DIGITS)
+
+
+def year_heading(fiscal_year: int, index: int, headings: Sequence[str]) -> str:
+    """Return the heading printed over a fiscal year: the layout's own (「30年度」), else 「令和３年度」."""
+    if index < len(headings) and headings[index].strip():
+        return headings[index].strip()
+    return full_width(era_label(fiscal_year))
+
+
+def applies(years: str, *, is_last: bool) -> bool:
+    if years == Years.LAST:
+        return is_last
+    if years == Years.BEFORE_LAST:
+        return not is_last
+    return True
+
+
+def placed_columns(
+    columns: Sequence[ColumnSpec], fiscal_years: Sequence[int], headings: Sequence[str] = ()
+) -> tuple[PlacedColumn, ...]:
+    """Return the sheet's columns in order, each run of per-year columns repeated for every fiscal year."""
+    placed: list[PlacedColumn] = []
+    index = 0
+    while index < len(columns):
+        column = columns[index]
+        if column.source not in PER_YEAR_SOURCES:
+            placed.append(PlacedColumn(column.heading, column.source, float(column.width)))
+            index += 1
+            continue
+        end = index
+        while end < len(columns) and columns[end].source in PER_YEAR_SOURCES:
+            end += 1
+        for position, year in enumerate(fiscal_years):
+            group = year_heading(year, position, headings)
+            is_last = position == len(fiscal_years) - 1
+            placed.extend(
+                PlacedColumn(c.heading, c.source, float(c.width), fiscal_year=year, group=group)
+                for c in columns[index:end]
+                if applies(c.years, is_last=is_last)
+            )
+        index = end
+    return tuple(placed)
+
+
+@dataclass(frozen=True)
+class YearFields:
+    """What the sheet holds for an item in one fiscal year, so the entry screen asks for that and no more."""
+
+    actual: bool
+    activities: bool
+    assessment: bool
+    rating: bool
+    assessment_heading: str  # 「自己評価と今後の課題・対応策」 or, at the period's end, 「自己評価と評定のポイント」
+
+
+def year_fields(columns: Sequence[ColumnSpec], fiscal_year: int, fiscal_years: Sequence[int]) -> YearFields:
+    """Return which per-year fields the layout prints for the fiscal year."""
+    is_last = fiscal_year == fiscal_years[-1]
+    shown = [c for c in columns if c.source in PER_YEAR_SOURCES and applies(c.years, is_last=is_last)]
+    sources = {c.source for c in shown}
+    assessment = next((c.heading for c in shown if c.source == Source.ASSESSMENT), "")
+    return YearFields(
+        actual=Source.ACTUAL in sources,
+        activities=Source.ACTIVITIES in sources,
+        assessment=Source.ASSESSMENT in sources,
+        rating=Source.RATING in sources,
+        assessment_heading=assessment,
+    )
+
+
+# A plan without a layout (a period created before layouts existed) prints and asks for everything.
+FALLBACK_COLUMNS = (
+    ColumnSpec("事項", Source.ITEM, width=Decimal(26)),
+    ColumnSpec("目標", Source.TARGET, width=Decimal(13)),
+    ColumnSpec("目標設定するに至った現状と課題", Source.BACKGROUND, width=Decimal(28)),
+    ColumnSpec("目指すべきビジョン", Source.ITEM_VISION, width=Decimal(24)),
+    ColumnSpec("取組の実施内容・実績", Source.ACTIVITIES, Years.EACH, Decimal(30)),
+    ColumnSpec("自己評価と今後の課題・対応策", Source.ASSESSMENT, Years.EACH, Decimal(30)),
+    ColumnSpec("参考資料", Source.REFERENCE, width=Decimal(14)),
+)
