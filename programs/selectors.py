@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from .models import PlanPeriod, ReferenceFigure, SheetLayout
-from .sheet_layouts import FALLBACK_COLUMNS, ColumnSpec
+from .sheet_layouts import LayoutSpec, fallback_layout
 
 
 def layout_of_predecessor(*, ordinal: int | None) -> SheetLayout | None:
@@ -15,12 +15,20 @@ def layout_of_predecessor(*, ordinal: int | None) -> SheetLayout | None:
     return latest.layout if latest else None
 
 
-def layout_columns(*, plan: PlanPeriod) -> tuple[SheetLayout | None, tuple[ColumnSpec, ...]]:
-    """Return the plan's layout and its columns in order (one query), or the fallback columns."""
-    if plan.layout_id is None:
-        return None, FALLBACK_COLUMNS
-    columns = tuple(column.as_spec() for column in plan.layout.columns.order_by("order", "id"))
-    return plan.layout, columns or FALLBACK_COLUMNS
+def sheet_layout(*, plan: PlanPeriod) -> LayoutSpec:
+    """Return the plan's sheet layout with its columns in order (two queries), or the fallback layout."""
+    layout = SheetLayout.objects.filter(plans=plan).first() if plan.layout_id else None
+    columns = tuple(column.as_spec() for column in layout.columns.order_by("order", "id")) if layout else ()
+    if not columns:
+        return fallback_layout(uses_rating=plan.uses_rating, title=plan.title)
+    return LayoutSpec(
+        columns=columns,
+        title=layout.title,
+        note=layout.note,
+        year_headings=tuple(layout.year_heading_lines),
+        assessment_label=layout.assessment_label,
+        next_steps_label=layout.next_steps_label,
+    )
 
 
 def reference_figures_by_area(*, area_ids: list[int]) -> dict[int, list[ReferenceFigure]]:

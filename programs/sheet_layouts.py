@@ -144,6 +144,24 @@ def year_fields(columns: Sequence[ColumnSpec], fiscal_year: int, fiscal_years: S
     )
 
 
+@dataclass(frozen=True)
+class LayoutSpec:
+    """A whole layout, read once: the title lines, the year headings, the in-cell labels and the columns."""
+
+    columns: tuple[ColumnSpec, ...]
+    title: str = ""
+    note: str = ""
+    year_headings: tuple[str, ...] = ()
+    assessment_label: str = ""
+    next_steps_label: str = ""
+
+    def placed(self, fiscal_years: Sequence[int]) -> tuple[PlacedColumn, ...]:
+        return placed_columns(self.columns, fiscal_years, self.year_headings)
+
+    def year_fields(self, fiscal_year: int, fiscal_years: Sequence[int]) -> YearFields:
+        return year_fields(self.columns, fiscal_year, fiscal_years)
+
+
 # A plan without a layout (a period created before layouts existed) prints and asks for everything.
 FALLBACK_COLUMNS = (
     ColumnSpec("事項", Source.ITEM, width=Decimal(26)),
@@ -154,3 +172,12 @@ FALLBACK_COLUMNS = (
     ColumnSpec("自己評価と今後の課題・対応策", Source.ASSESSMENT, Years.EACH, Decimal(30)),
     ColumnSpec("参考資料", Source.REFERENCE, width=Decimal(14)),
 )
+FALLBACK_RATING = ColumnSpec("評定", Source.RATING, Years.EACH, Decimal(5))
+
+
+def fallback_layout(*, uses_rating: bool, title: str = "") -> LayoutSpec:
+    """Return the layout of a period that has none: every field, 評定 each year where the period rates."""
+    columns = FALLBACK_COLUMNS
+    if uses_rating:
+        columns = (*columns[:-1], FALLBACK_RATING, columns[-1])
+    return LayoutSpec(columns=columns, title=title)

@@ -86,6 +86,7 @@ class IndicatorRow:
     target_text: str
     years: tuple[YearCell, ...]
     cumulative: CumulativeSummary | None
+    plan_target_text: str = ""  # the target as the plan's 目標 column words it (never one restated later)
 
     @property
     def has_target(self) -> bool:
@@ -268,7 +269,7 @@ def plan_progress(
             sub_number=area.sub_number,
             label=area.label,
             title=area.title,
-            vision=str(area.vision) if area.vision else "",
+            vision=area.vision.sheet_text if area.vision else "",
             background=area.background,
             outcome_indicator_text=area.outcome_indicator_text,
             items=tuple(items_by_area[area.id]),
@@ -394,6 +395,7 @@ def _indicator_row(
         target_text=headline.target_text if headline else "",
         years=tuple(cells),
         cumulative=cumulative,
+        plan_target_text=next((t.target_text for t in targets if t.source == Target.Source.PLAN), ""),
     )
 
 

@@ -17,6 +17,7 @@ from evaluations.policies import can_view
 from evaluations.services import EditConflict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
+from programs.selectors import sheet_layout
 from reports.selectors import plan_progress
 
 from .exports.entry_template import entry_template, entry_workbook
@@ -85,7 +86,8 @@ def self_evaluation_sheet(request):
         area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
         area_ids = [area.pk]
         suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
-    workbook = self_evaluation_workbook(sheet_data(plan_progress(plan=plan, area_ids=area_ids)))
+    progress = plan_progress(plan=plan, area_ids=area_ids)
+    workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan)))
     return _workbook_response(workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}.xlsx")
 
 

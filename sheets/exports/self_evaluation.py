@@ -1,23 +1,27 @@
-"""The self-evaluation sheet (自己評価シート) as the prefecture publishes it.
+"""The self-evaluation sheet (自己評価シート) as the prefecture publishes it, in the plan period's own layout.
 
-Rows come from ``reports.selectors.plan_progress`` (figures, rates and statuses already
-computed by ``evaluations.calculations``); ``sheet_data`` turns them into the text of each
-cell, ``self_evaluation_workbook`` lays them out: one block per area, A3 landscape.
+The layout (``programs.sheet_layouts``: columns, their printed headings, the stored field each
+shows) decides the columns; every official cell holds the stored text verbatim, nothing added.
+What the application computes (target, actual, rate, status, running total) goes on a second
+worksheet, 「達成状況」, read from the same progress rows (``reports.selectors.plan_progress``).
+``sheet_data`` turns the rows into cell text, ``self_evaluation_workbook`` lays it out: one block
+per area, A3 landscape.
 """
 
 import datetime
 import math
 from dataclasses import dataclass
-from operator import attrgetter
 
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from evaluations.calculations import STATUS_LABELS, Kind
+from evaluations.calculations import STATUS_LABELS
 from programs.fiscal_years import era_label
-from programs.quantities import format_quantity, format_rate
-from reports.selectors import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress, YearCell
+from programs.quantities import format_quantity
+from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width
+from reports.selectors import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress
 
 from .layout import (
     A3,
@@ -27,96 +31,76 @@ from .layout import (
     CENTER,
     HEADER_FILL,
     HEADER_STYLE,
+    INTEGER,
+    NUMBER,
+    PERCENT,
+    TEXT,
     WRAP_CENTER,
     WRAP_TOP,
     CellStyle,
     Column,
     add_sheet,
+    excel_fraction,
     font,
     freeze,
     line_count,
     merge,
     new_workbook,
-    position,
     print_setup,
     put,
     set_width,
     set_widths,
+    write_header,
+    write_row,
 )
 
 SHEET_TITLE = "自己評価シート"
+PROGRESS_TITLE = "達成状況"
 NOTES_TITLE = "注記"
-HEADER_ACTIVITIES = "取組の実施内容・実績"
-HEADER_ASSESSMENT = "自己評価と今後の課題・対応策"
-HEADER_RATING = "評定"
-HEADER_ITEM = "事項"
-HEADER_TARGET = "目標"
-HEADER_BACKGROUND = "目標設定するに至った現状と課題"
-HEADER_REFERENCE = "参考資料"
-LABEL_VISION = "ビジョン・目標"
-LABEL_OUTCOME = "参考指標（アウトカム指標）"
+NO_TARGET_LABEL = "目標なし"
 
 LINE_HEIGHT = 12.5  # points per wrapped line of a 9 pt CJK font
 ROW_PADDING = 6
 MIN_ROW_HEIGHT = 30
 MAX_ROW_HEIGHT = 400  # Excel caps a row at 409 pt: taller items span several merged rows
-TITLE_ROWS = 2  # title, plan period
-HEADER_ROWS = 2  # year groups, column names
-
-
-@dataclass(frozen=True)
-class SheetYear:
-    activities: str
-    assessment: str
-    rating: str
 
 
 @dataclass(frozen=True)
 class SheetRow:
     item_id: int
-    item: str
-    target: str
-    background: str
-    vision: str
-    years: tuple[SheetYear, ...]
-    reference: str
+    cells: tuple[str, ...]  # one per placed column; "" where the area's merged cell stands
 
 
 @dataclass(frozen=True)
 class SheetArea:
     title: str
-    notes: tuple[tuple[str, str], ...]
-    shared_background: str  # the area's 現状と課題, shown merged beside items that have none of their own
+    merged: tuple[tuple[int, str], ...]  # (column index, text) of the area-level cells merged down its items
     rows: tuple[SheetRow, ...]
 
 
 @dataclass(frozen=True)
 class SheetData:
-    title: str
+    title_lines: tuple[str, ...]
     plan_label: str
-    fiscal_years: tuple[int, ...]
-    uses_rating: bool
+    columns: tuple[PlacedColumn, ...]
     areas: tuple[SheetArea, ...]
+    progress: PlanProgress
 
 
-# -- Rows ------------------------------------------------------------------------------------
-
-_FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+# -- Cell text: the stored text, verbatim ----------------------------------------------------
 
 
-def full_width(number: int | str) -> str:
-    return str(number).translate(_FULL_WIDTH_DIGITS)
-
-
-def sheet_data(progress: PlanProgress) -> SheetData:
-    """Turn the plan's progress rows into the text of every cell of the sheet."""
+def sheet_data(progress: PlanProgress, layout: LayoutSpec | None = None) -> SheetData:
+    """Turn the plan's progress rows into the text of every cell of the sheet, in the layout's columns."""
+    layout = layout or fallback_layout(uses_rating=progress.uses_rating, title=progress.title)
     years = progress.fiscal_years
+    columns = layout.placed(years)
     return SheetData(
-        title=progress.title or SHEET_TITLE,
+        title_lines=tuple(line for line in (layout.title, layout.note) if line),
         plan_label=f"{progress.plan_name}（{era_label(years[0])}～{era_label(years[-1])}）",
-        fiscal_years=years,
-        uses_rating=progress.uses_rating,
-        areas=tuple(_sheet_area(area) for area in progress.areas),
+        columns=columns,
+        areas=tuple(_sheet_area(area, columns, layout, years) for area in progress.areas),
+        progress=progress,
     )
 
 
@@ -126,160 +110,174 @@ def area_heading(area: AreaRow) -> str:
     return f"{full_width(area.number)}（{full_width(area.sub_number)}）{area.title}"
 
 
-def _sheet_area(area: AreaRow) -> SheetArea:
-    notes = tuple(
-        (label, text)
-        for label, text in ((LABEL_VISION, area.vision), (LABEL_OUTCOME, area.outcome_indicator_text))
-        if text
+def _sheet_area(
+    area: AreaRow, columns: tuple[PlacedColumn, ...], layout: LayoutSpec, years: tuple[int, ...]
+) -> SheetArea:
+    # The area's 現状と課題 stands once beside all its items when none of them has its own.
+    shared_background = bool(area.background) and not any(item.background for item in area.items)
+    merged = []
+    for index, column in enumerate(columns):
+        if column.source in AREA_SOURCES or (column.source == Source.BACKGROUND and shared_background):
+            merged.append((index, area_text(area, column.source)))
+    merged_indexes = {index for index, _ in merged}
+    rows = tuple(
+        SheetRow(
+            item_id=item.id,
+            cells=tuple(
+                "" if index in merged_indexes else cell_text(item, column, layout, years)
+                for index, column in enumerate(columns)
+            ),
+        )
+        for item in area.items
     )
-    return SheetArea(
-        title=area_heading(area),
-        notes=notes,
-        shared_background=area.background,
-        rows=tuple(_sheet_row(item) for item in area.items),
-    )
+    return SheetArea(title=area_heading(area), merged=tuple(merged), rows=rows)
 
 
-def _sheet_row(item: ItemRow) -> SheetRow:
-    return SheetRow(
-        item_id=item.id,
-        item=item_text(item),
-        target=target_text(item.indicators),
-        background=item.background,
-        vision=item.item_vision,
-        years=tuple(
-            SheetYear(
-                activities=activities_text(evaluation, item.indicators, index),
-                assessment=assessment_text(evaluation),
-                rating=evaluation.rating_symbol if evaluation else "",
-            )
-            for index, evaluation in enumerate(item.evaluations)
-        ),
-        reference=item.reference,
-    )
+def area_text(area: AreaRow, source: str) -> str:
+    """Return the text of an area-level cell: the vision, the outcome indicator or the shared 現状と課題."""
+    return {
+        Source.AREA_VISION: area.vision,
+        Source.OUTCOME_INDICATOR: area.outcome_indicator_text,
+        Source.BACKGROUND: area.background,
+    }[source]
+
+
+def cell_text(item: ItemRow, column: PlacedColumn, layout: LayoutSpec, years: tuple[int, ...]) -> str:
+    """Return the text of an item's cell in the column: the stored text as entered, nothing added."""
+    source = column.source
+    if source == Source.ITEM:
+        return item_text(item)
+    if source == Source.TARGET:
+        return target_text(item.indicators)
+    if source == Source.BACKGROUND:
+        return item.background
+    if source == Source.ITEM_VISION:
+        return item.item_vision
+    if source == Source.REFERENCE:
+        return item.reference
+    index = years.index(column.fiscal_year)
+    evaluation = item.evaluations[index]
+    if source == Source.ACTUAL:
+        return actual_text(item.indicators, index)
+    if source == Source.ACTIVITIES:
+        return evaluation.activities if evaluation else ""
+    if source == Source.ASSESSMENT:
+        return assessment_text(evaluation, layout)
+    if source == Source.RATING:
+        return evaluation.rating_symbol if evaluation else ""
+    return ""
 
 
 def item_text(item: ItemRow) -> str:
-    """Return 「事項１」, the title and the related programmes, as the sheet's first column shows them."""
-    parts = [f"事項{full_width(item.number)}", item.title.strip()]
-    related = item.related_activities.strip()
-    if related:
-        parts.append(related if related.startswith("（関連する取組）") else f"（関連する取組）\n{related}")
-    elif item.programs:
-        parts.append("（関連する取組）\n" + "\n".join(f"・{name}" for name in item.programs))
+    """Return 「事項１」, the item's text and its （関連する取組） as stored."""
+    parts = [f"事項{full_width(item.number)}", item.title]
+    if item.related_activities:
+        parts.append(item.related_activities)
     return "\n".join(parts)
 
 
 def target_text(indicators: tuple[IndicatorRow, ...]) -> str:
-    with_target = [indicator for indicator in indicators if indicator.target_text]
-    if len(with_target) == 1:
-        return with_target[0].target_text
-    return "\n".join(f"{indicator.label}：{indicator.target_text}" for indicator in with_target)
+    """Return the target as the plan's 目標 column words it (「年１回以上」), one line per indicator."""
+    texts: list[str] = []
+    for indicator in indicators:
+        if indicator.plan_target_text and indicator.plan_target_text not in texts:
+            texts.append(indicator.plan_target_text)
+    return "\n".join(texts)
 
 
-def figure_text(indicator: IndicatorRow, cell: YearCell) -> str | None:
-    """Return 「受講者数：144人（目標153人、達成率94.1%）」 for a year with a figure, else None."""
-    if cell.actual is None and not cell.actual_text:
-        return None
-    shown = format_quantity(cell.actual, indicator.unit) if cell.actual is not None else cell.actual_text
-    kind = cell.achievement.kind if cell.achievement else None
-    detail = ""
-    if kind == Kind.CUMULATIVE and cell.achievement and cell.achievement.running_total is not None:
-        detail = (
-            f"（累計{format_quantity(cell.achievement.running_total, indicator.unit)}"
-            f"／目標{format_quantity(cell.target, indicator.unit)}、達成率{format_rate(cell.rate)}）"
-        )
-    elif kind == Kind.DIRECTION:
-        detail = f"（{STATUS_LABELS[cell.status]}）"
-    elif kind == Kind.COVERAGE and cell.rate is not None:
-        detail = f"（達成率{format_rate(cell.rate)}）"
-    elif kind is not None and cell.target is not None:
-        detail = f"（目標{format_quantity(cell.target, indicator.unit)}、達成率{format_rate(cell.rate)}）"
-    return f"・{indicator.label}：{shown}{detail}"
+def actual_text(indicators: tuple[IndicatorRow, ...], index: int) -> str:
+    """Return the year's 実績 as entered (「144人」) for the indicators the plan sets a target for."""
+    texts = []
+    for indicator in indicators:
+        if not indicator.plan_target_text:
+            continue  # an observed-only count is not the sheet's 実績
+        cell = indicator.years[index]
+        text = cell.actual_text or format_quantity(cell.actual, indicator.unit, empty="")
+        if text:
+            texts.append(text)
+    return "\n".join(texts)
 
 
-def activities_text(evaluation: EvaluationCell | None, indicators: tuple[IndicatorRow, ...], index: int) -> str:
-    figures = [text for indicator in indicators if (text := figure_text(indicator, indicator.years[index]))]
-    parts = []
-    if evaluation and evaluation.activities.strip():
-        parts.append(evaluation.activities.strip())
-    if figures:
-        parts.append("【実績】\n" + "\n".join(figures))
-    return "\n\n".join(parts)
-
-
-def assessment_text(evaluation: EvaluationCell | None) -> str:
+def assessment_text(evaluation: EvaluationCell | None, layout: LayoutSpec) -> str:
+    """Return the self-evaluation and next steps, under the layout's in-cell labels where it prints them."""
     if evaluation is None:
         return ""
     parts = []
-    if evaluation.self_assessment.strip():
-        parts.append(f"＜自己評価＞\n{evaluation.self_assessment.strip()}")
-    if evaluation.next_steps.strip():
-        parts.append(f"＜今後の課題・対応策＞\n{evaluation.next_steps.strip()}")
+    for label, text in (
+        (layout.assessment_label, evaluation.self_assessment),
+        (layout.next_steps_label, evaluation.next_steps),
+    ):
+        if text:
+            parts.append(f"{label}\n{text}" if label else text)
     return "\n\n".join(parts)
 
 
-# -- Columns ---------------------------------------------------------------------------------
+def official_cells(data: SheetData) -> list[tuple[int, int, str]]:
+    """Return (area index, column index, text) of every official cell of every item, and each merged area cell.
 
-
-def _year_value(index: int, attribute: str):
-    return lambda row: getattr(row.years[index], attribute)
-
-
-def sheet_columns(fiscal_years: tuple[int, ...], uses_rating: bool) -> tuple[Column[SheetRow], ...]:
-    """Declare the sheet's columns: 事項 · 目標 · 現状と課題 · ビジョン · per year · 参考資料."""
-    per_year: list[Column[SheetRow]] = []
-    for index, year in enumerate(fiscal_years):
-        group = era_label(year)
-        per_year.append(Column(HEADER_ACTIVITIES, _year_value(index, "activities"), width=30, group=group))
-        per_year.append(Column(HEADER_ASSESSMENT, _year_value(index, "assessment"), width=30, group=group))
-        if uses_rating:
-            per_year.append(
-                Column(HEADER_RATING, _year_value(index, "rating"), width=5, group=group, alignment=WRAP_CENTER)
-            )
-    return (
-        Column(HEADER_ITEM, attrgetter("item"), width=26),
-        Column(HEADER_TARGET, attrgetter("target"), width=13),
-        Column(HEADER_BACKGROUND, attrgetter("background"), width=28),
-        Column(f"{era_label(fiscal_years[-1])}までに目指すべきビジョン", attrgetter("vision"), width=24),
-        *per_year,
-        Column(HEADER_REFERENCE, attrgetter("reference"), width=8, alignment=CENTER),
-    )
+    What the workbook must show, cell by cell: the test compares it with what was written.
+    """
+    cells = []
+    for area_index, area in enumerate(data.areas):
+        cells.extend((area_index, index, text) for index, text in area.merged)
+        merged = {index for index, _ in area.merged}
+        for row in area.rows:
+            cells.extend((area_index, index, text) for index, text in enumerate(row.cells) if index not in merged)
+    return cells
 
 
 # -- Workbook --------------------------------------------------------------------------------
 
 AREA_STYLE = CellStyle(font=font(size=11, bold=True), fill=AREA_FILL, border=BORDER, alignment=WRAP_TOP)
 AREA_CELL_STYLE = CellStyle(fill=AREA_FILL, border=BORDER)
-NOTE_LABEL_STYLE = CellStyle(font=font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=WRAP_CENTER)
-NOTE_STYLE = CellStyle(font=font(), border=BORDER, alignment=WRAP_TOP)
 BORDER_ONLY = CellStyle(border=BORDER)
 TEXT_STYLE = CellStyle(font=font(), alignment=WRAP_TOP)
+RATING_ALIGNMENT = Alignment(wrap_text=True, horizontal="center", vertical="center")  # ◎ ○ △ ×, larger
+TABLE_HEADER_STYLE = CellStyle(font=font(bold=True), fill=HEADER_FILL, border=BORDER, alignment=WRAP_CENTER)
+
+
+def _cell_of(index: int):
+    return lambda row: row.cells[index]
+
+
+def _columns(data: SheetData) -> tuple[Column[SheetRow], ...]:
+    return tuple(
+        Column(
+            column.heading,
+            _cell_of(index),
+            width=column.width,
+            group=column.group,
+            alignment={Source.RATING: RATING_ALIGNMENT, Source.ACTUAL: CENTER}.get(column.source, WRAP_TOP),
+        )
+        for index, column in enumerate(data.columns)
+    )
 
 
 def self_evaluation_workbook(data: SheetData, *, generated_at: datetime.datetime | None = None) -> Workbook:
-    """Lay the sheet out on the workbook's first worksheet; a notes sheet follows it."""
+    """Lay the sheet out on the first worksheet; the 達成状況 table and a notes sheet follow it."""
     workbook = new_workbook()
     worksheet = add_sheet(workbook, SHEET_TITLE)
-    columns = sheet_columns(data.fiscal_years, data.uses_rating)
+    columns = _columns(data)
     set_widths(worksheet, columns)
+    title_rows = len(data.title_lines)
+    header_rows = 2 if any(column.group for column in columns) else 1
     _write_title(worksheet, data, len(columns))
-    _write_header(worksheet, columns)
-    background_column = position(columns, HEADER_BACKGROUND)
+    _write_header(worksheet, columns, first_row=title_rows + 1, rows=header_rows)
     for area_index, area in enumerate(data.areas):
         if area_index:
             worksheet.row_breaks.append(Break(id=worksheet.max_row))
-        _write_area(worksheet, area, columns, background_column)
+        _write_area(worksheet, area, columns)
     print_setup(
         worksheet,
         paper=A3,
         centered=True,
         margins=(0.4, 0.7, 0.3),
-        title_rows=(TITLE_ROWS + 1, TITLE_ROWS + HEADER_ROWS),
+        title_rows=(title_rows + 1, title_rows + header_rows),
         header_right=data.plan_label,
         page_numbers=True,
     )
-    freeze(worksheet, row=TITLE_ROWS + HEADER_ROWS + 1, column=2)
+    freeze(worksheet, row=title_rows + header_rows + 1, column=2)
+    progress_sheet(add_sheet(workbook, PROGRESS_TITLE), data)
     _write_notes(add_sheet(workbook, NOTES_TITLE), data, generated_at)
     return workbook
 
@@ -289,7 +287,8 @@ def _merge_across(worksheet: Worksheet, row: int, first: int, last: int) -> None
 
 
 def _write_title(worksheet: Worksheet, data: SheetData, width: int) -> None:
-    for row, (text, size) in enumerate(((data.title, 14), (data.plan_label, 11)), start=1):
+    for row, text in enumerate(data.title_lines, start=1):
+        size = 14 if row == 1 else 10
         put(
             worksheet,
             row=row,
@@ -301,11 +300,11 @@ def _write_title(worksheet: Worksheet, data: SheetData, width: int) -> None:
         worksheet.row_dimensions[row].height = size * 1.8
 
 
-def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
-    """Write two header rows: the fiscal years over their columns, then each column's name."""
-    group_row, name_row = TITLE_ROWS + 1, TITLE_ROWS + 2
+def _write_header(worksheet: Worksheet, columns: tuple[Column, ...], *, first_row: int, rows: int) -> None:
+    """Write the header: the fiscal years over their columns, then each column's heading as printed."""
+    group_row, name_row = first_row, first_row + rows - 1
     for index, column in enumerate(columns, start=1):
-        for row in (group_row, name_row):
+        for row in range(group_row, name_row + 1):
             put(worksheet, row=row, column=index, style=HEADER_STYLE)
         if column.group:
             put(worksheet, row=group_row, column=index, value=column.group)
@@ -322,11 +321,14 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...]) -> None:
         if group:
             _merge_across(worksheet, group_row, index, last)
         index = last + 1
-    worksheet.row_dimensions[group_row].height = 18
-    worksheet.row_dimensions[name_row].height = 30
+    if rows > 1:
+        worksheet.row_dimensions[group_row].height = 18
+    worksheet.row_dimensions[name_row].height = 30 + 10 * max(
+        line_count(column.header, column.width) - 2 for column in columns
+    )
 
 
-def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ...], background_column: int) -> None:
+def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ...]) -> None:
     width = len(columns)
     row = worksheet.max_row + 1
     for column in range(1, width + 1):
@@ -335,41 +337,32 @@ def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ..
     _merge_across(worksheet, row, 1, width)
     worksheet.row_dimensions[row].height = 20
 
-    for label, text in area.notes:
-        row += 1
-        for column in range(1, width + 1):
-            put(worksheet, row=row, column=column, style=BORDER_ONLY)
-        put(worksheet, row=row, column=1, value=label, style=NOTE_LABEL_STYLE)
-        put(worksheet, row=row, column=2, value=text, style=NOTE_STYLE)
-        _merge_across(worksheet, row, 2, width)
-        merged_width = sum(column.width for column in columns[1:])
-        worksheet.row_dimensions[row].height = max(
-            MIN_ROW_HEIGHT / 2, line_count(text, merged_width) * LINE_HEIGHT + ROW_PADDING
-        )
-
-    shared = area.shared_background and not any(item.background for item in area.rows)
+    merged = dict(area.merged)
     first_item_row = row + 1
     for item in area.rows:
-        row = _write_item(worksheet, item, columns, row + 1, skip_column=background_column if shared else None)
-    if shared and area.rows:
-        put(worksheet, row=first_item_row, column=background_column, value=area.shared_background, style=TEXT_STYLE)
-        merge(
-            worksheet,
-            first_row=first_item_row,
-            first_column=background_column,
-            last_row=row,
-            last_column=background_column,
+        row = _write_item(worksheet, item, columns, row + 1, merged=merged)
+    if not area.rows:
+        return
+    # An area-level cell needs the height of its text over the item rows it spans.
+    needed = max((line_count(text, columns[index].width) for index, text in merged.items()), default=0)
+    spanned = sum(worksheet.row_dimensions[r].height or 0 for r in range(first_item_row, row + 1))
+    missing = needed * LINE_HEIGHT + ROW_PADDING - spanned
+    if missing > 0:
+        worksheet.row_dimensions[row].height = min(
+            MAX_ROW_HEIGHT, (worksheet.row_dimensions[row].height or 0) + missing
         )
+    for index, text in merged.items():
+        column = index + 1
+        put(worksheet, row=first_item_row, column=column, value=text, style=TEXT_STYLE)
+        merge(worksheet, first_row=first_item_row, first_column=column, last_row=row, last_column=column)
 
 
 def _write_item(
-    worksheet: Worksheet, item: SheetRow, columns: tuple[Column, ...], first_row: int, *, skip_column: int | None
+    worksheet: Worksheet, item: SheetRow, columns: tuple[Column, ...], first_row: int, *, merged: dict[int, str]
 ) -> int:
     """Write one item over as many rows as its text needs, merging each column over them; return the last row."""
     values = [column.value(item) for column in columns]
-    lines = max(
-        line_count(value, column.width) for column, value in zip(columns, values, strict=True) if isinstance(value, str)
-    )
+    lines = max(line_count(value, column.width) for column, value in zip(columns, values, strict=True))
     height = max(MIN_ROW_HEIGHT, lines * LINE_HEIGHT + ROW_PADDING)
     row_count = math.ceil(height / MAX_ROW_HEIGHT)
     last_row = first_row + row_count - 1
@@ -378,24 +371,103 @@ def _write_item(
     for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
         for row in range(first_row, last_row + 1):
             put(worksheet, row=row, column=index, style=BORDER_ONLY)
-        style = CellStyle(font=font(size=11 if column.header == HEADER_RATING else 9), alignment=column.alignment)
-        if index == skip_column:
-            put(worksheet, row=first_row, column=index, style=style)
+        if index - 1 in merged:
             continue
-        put(worksheet, row=first_row, column=index, value=value, number_format=column.number_format, style=style)
+        size = 11 if column.alignment is RATING_ALIGNMENT else 9
+        style = CellStyle(font=font(size=size), alignment=column.alignment)
+        put(worksheet, row=first_row, column=index, value=value or None, number_format=TEXT, style=style)
         merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
     return last_row
+
+
+# -- 達成状況: what the application computes, beside the sheet and never inside it ------------
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    area: str
+    item: str
+    indicator: str
+    fiscal_year: str
+    target_text: str
+    target: object
+    actual_text: str
+    actual: object
+    unit: str
+    rate: object
+    running_total: object
+    status: str
+
+
+def progress_lines(data: SheetData) -> list[ProgressLine]:
+    """Return one line per indicator and fiscal year: the figures the dashboard computes."""
+    lines = []
+    for area in data.progress.areas:
+        for item in area.items:
+            for indicator in item.indicators:
+                for cell in indicator.years:
+                    achievement = cell.achievement
+                    lines.append(
+                        ProgressLine(
+                            area=area.label,
+                            item=f"事項{item.number}",
+                            indicator=indicator.label,
+                            fiscal_year=era_label(cell.fiscal_year),
+                            target_text=cell.target_text,
+                            target=cell.target,
+                            actual_text=cell.actual_text,
+                            actual=cell.actual,
+                            unit=indicator.unit,
+                            rate=excel_fraction(cell.rate) if cell.actual is not None else None,
+                            running_total=achievement.running_total if achievement else None,
+                            status=STATUS_LABELS[cell.status] if cell.has_target else NO_TARGET_LABEL,
+                        )
+                    )
+    return lines
+
+
+PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
+    Column("分野", lambda line: line.area, width=26),
+    Column("事項", lambda line: line.item, width=8),
+    Column("指標", lambda line: line.indicator, width=30),
+    Column("年度", lambda line: line.fiscal_year, width=11),
+    Column("目標（原文）", lambda line: line.target_text, width=24),
+    Column("目標", lambda line: line.target, number_format=NUMBER, width=9),
+    Column("実績（原文）", lambda line: line.actual_text, width=24),
+    Column("実績", lambda line: line.actual, number_format=NUMBER, width=9),
+    Column("単位", lambda line: line.unit, width=7),
+    Column("達成率", lambda line: line.rate, number_format=PERCENT, width=8),
+    Column("期間累計", lambda line: line.running_total, number_format=INTEGER, width=9),
+    Column("状況", lambda line: line.status, width=9),
+)
+
+
+def progress_sheet(worksheet: Worksheet, data: SheetData) -> None:
+    """Write the computed figures as a table, one row per indicator and fiscal year."""
+    write_header(worksheet, PROGRESS_COLUMNS, row=1, style=TABLE_HEADER_STYLE)
+    body = CellStyle(font=font(), alignment=WRAP_TOP)
+    for row, line in enumerate(progress_lines(data), start=2):
+        write_row(worksheet, PROGRESS_COLUMNS, line, row=row, style=body)
+    print_setup(worksheet, paper=A3, title_rows=(1, 1), header_right=data.plan_label, page_numbers=True)
+    freeze(worksheet, row=2, column=1)
 
 
 def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.datetime | None) -> None:
     lines = (
         ("計画期間", data.plan_label),
         ("出力日時", (generated_at or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")),
-        ("実績・達成率", "【実績】の数値と達成率はアプリの登録値から計算しています（四捨五入で小数第1位）。"),
+        (
+            "自己評価シート",
+            "各欄は登録された原文のとおりです（アプリによる追記はありません）。",
+        ),
+        (
+            PROGRESS_TITLE,
+            "目標・実績・達成率・状況・期間累計はアプリの登録値から計算しています（達成率は四捨五入で小数第1位）。",
+        ),
     )
     for row, (label, text) in enumerate(lines, start=1):
         put(worksheet, row=row, column=1, value=label, style=CellStyle(font=font(bold=True)))
         put(worksheet, row=row, column=2, value=text, style=CellStyle(font=font()))
     set_width(worksheet, 1, 14)
-    set_width(worksheet, 2, 90)
+    set_width(worksheet, 2, 100)
     print_setup(worksheet, paper=A4)

@@ -1,6 +1,7 @@
 """The self-evaluation sheet: structure, figures, merges, print settings and formula-injection defence."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,14 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from evaluations.models import SelfEvaluation
+from evaluations.models import SelfEvaluation, YearlyResult
 from programs.models import PlanPeriod, PolicyArea
+from programs.selectors import sheet_layout
 from reports.selectors import plan_progress
+from sheets.exports.layout import line_count
 from sheets.exports.self_evaluation import (
-    HEADER_ACTIVITIES,
-    HEADER_ASSESSMENT,
-    HEADER_RATING,
     NOTES_TITLE,
+    PROGRESS_TITLE,
     SHEET_TITLE,
     self_evaluation_workbook,
     sheet_data,
@@ -26,7 +27,7 @@ from tests import factories
 
 def _sheet(plan_name: str, **filters):
     plan = PlanPeriod.objects.get(name=plan_name)
-    workbook = self_evaluation_workbook(sheet_data(plan_progress(plan=plan, **filters)))
+    workbook = self_evaluation_workbook(sheet_data(plan_progress(plan=plan, **filters), sheet_layout(plan=plan)))
     buffer = io.BytesIO()
     workbook.save(buffer)  # read back what a client would read, not the objects in memory
     return load_workbook(io.BytesIO(buffer.getvalue()))
@@ -44,63 +45,163 @@ def _merged(worksheet, cell: str) -> str | None:
     return next((str(r) for r in worksheet.merged_cells.ranges if cell in r), None)
 
 
+def _texts(worksheet) -> list[str]:
+    return [cell.value for row in worksheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+
+
 @pytest.mark.django_db
-def test_the_first_worksheet_is_the_sheet_with_header_rows_and_era_years(tokyo_data):
+def test_the_8th_plan_prints_its_own_layout_with_the_seed_headings(tokyo_data):
     workbook = _sheet("第8期")
-    assert workbook.sheetnames == [SHEET_TITLE, NOTES_TITLE]
+    assert workbook.sheetnames == [SHEET_TITLE, PROGRESS_TITLE, NOTES_TITLE]
     sheet = workbook.worksheets[0]
-    assert sheet["A1"].value == "保険者機能強化に向けた都道府県の取組に係る自己評価シート"
-    assert sheet["A2"].value == "第8期（令和3年度～令和5年度）"
+    # Seed 000 has no title line: the header comes first.
+    assert [sheet.cell(row=1, column=c).value for c in range(1, 6)] == [
+        "目標設定するに至った現状と課題",
+        "ビジョン・目標",
+        "参考指標（アウトカム指標）",
+        "目標に向けた取組",
+        "指標(プロセス指標)",
+    ]
+    assert [sheet.cell(row=1, column=c).value for c in (6, 8, 10)] == ["令和３年度", "令和４年度", "令和５年度"]
+    assert [sheet.cell(row=2, column=c).value for c in range(6, 13)] == [
+        "実績",
+        "自己評価と今後の課題・対応策",
+        "実績",
+        "自己評価と今後の課題・対応策",
+        "実績",
+        "評定",
+        "自己評価と評定のポイント",
+    ]
+    assert sheet.cell(row=1, column=13).value == "参考資料"
+    assert sheet.max_column == 13
+    assert _merged(sheet, "F1") == "F1:G1"
+    assert _merged(sheet, "J1") == "J1:L1"  # one 評定, at the period's end
+    assert _merged(sheet, "A1") == "A1:A2"
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.cell(row=1, column=1).font.name == "ＭＳ ゴシック"
+
+
+@pytest.mark.django_db
+def test_the_7th_plan_prints_its_own_layout_title_and_note(tokyo_data):
+    sheet = _sheet("第7期").worksheets[0]
+    assert sheet["A1"].value == "自立支援・介護予防・重度化防止等に取り組む区市町村への支援の取組と目標設定"
+    assert sheet["A2"].value == "《参考》第７期東京都高齢者保健福祉計画（平成30年度～平成32年度）ｐ378～380"
     assert [sheet.cell(row=3, column=c).value for c in range(1, 5)] == [
         "事項",
         "目標",
-        "目標設定するに至った現状と課題",
-        "令和5年度までに目指すべきビジョン",
+        "目標設定するに至った現状と課題（区市町村ニーズ）",
+        "令和２年度までに目指すべきビジョン",
     ]
-    # Per fiscal year: activities, self-assessment and (on the 8th plan) 評定, under the era year.
-    assert [sheet.cell(row=3, column=c).value for c in (5, 8, 11)] == ["令和3年度", "令和4年度", "令和5年度"]
-    assert [sheet.cell(row=4, column=c).value for c in range(5, 8)] == [
-        HEADER_ACTIVITIES,
-        HEADER_ASSESSMENT,
-        HEADER_RATING,
+    assert [sheet.cell(row=3, column=c).value for c in (5, 7, 9)] == ["30年度", "令和元年度", "令和２年度"]
+    assert [sheet.cell(row=4, column=c).value for c in (5, 6)] == [
+        "取組の実施内容・実績",
+        "自己評価と今後の課題・対応策",
     ]
-    assert sheet.cell(row=3, column=14).value == "参考資料"
-    assert sheet.max_column == 14
-    assert _merged(sheet, "E3") == "E3:G3"
-    assert _merged(sheet, "A3") == "A3:A4"
-    assert sheet["A1"].font.name == "ＭＳ ゴシック"
+    assert sheet.cell(row=3, column=11).value == "参考資料"
+    assert sheet.max_column == 11
+    assert "評定" not in [sheet.cell(row=4, column=c).value for c in range(1, 12)]
 
 
 @pytest.mark.django_db
-def test_the_8th_plan_area_7_item_1_shows_its_target_and_figures(tokyo_data):
+def test_the_8th_plan_area_7_item_1_prints_the_official_text_only(tokyo_data):
     sheet = _sheet("第8期").worksheets[0]
     row = _row_of(sheet, "事項１\n自立支援・介護予防に向けた地域ケア会議の実践者養成研修")
-    assert sheet.cell(row=row - 3, column=1).value == "７　地域ケア会議の推進"
-    assert sheet.cell(row=row, column=2).value == "153人（各年度）"
-    activities = sheet.cell(row=row, column=5).value
-    assert "・講師養成研修を３コース実施し、合計で144人が受講した。" in activities
-    assert "・講師養成研修の受講者数：144人（目標153人、達成率94.1%）" in activities
-    assessment = sheet.cell(row=row, column=6).value
-    assert assessment.startswith("＜自己評価＞\n・講師養成研修を３コース実施し")
-    assert "＜今後の課題・対応策＞\n・引き続き研修を実施し" in assessment
-    assert sheet.cell(row=row, column=14).value == "別紙7-12"
-    # The area's 現状と課題 stands beside both items, merged over them.
-    assert sheet.cell(row=row, column=3).value.startswith("○　要支援者等が")
-    assert _merged(sheet, f"C{row}") == f"C{row}:C{row + 1}"
-    assert sheet.cell(row=row, column=5).alignment.wrap_text is True
-    assert sheet.cell(row=row, column=5).border.left.style == "thin"
+    assert sheet.cell(row=row - 1, column=1).value == "７　地域ケア会議の推進"
+    assert sheet.cell(row=row, column=4).value == (
+        "事項１\n自立支援・介護予防に向けた地域ケア会議の実践者養成研修の講師を育成するための研修を実施\n"
+        "（関連する取組）\n・自立支援・介護予防に向けた地域ケア会議推進事業"
+    )
+    assert sheet.cell(row=row, column=5).value == "153人（各年度）"
+    assert sheet.cell(row=row, column=6).value == "144人"  # the figure as written, not narrative
+    assert sheet.cell(row=row, column=7).value == (
+        "＜自己評価＞\n・講師養成研修を３コース実施し、合計で144人が受講した。\n"
+        "・研修はオンラインで実施し、コロナ禍においても受講できる機会を確保した。\n\n"
+        "＜今後の取組方針＞\n・引き続き研修を実施し、各区市町村が地域ケア会議を有効に活用できるよう支援する。"
+    )
+    assert sheet.cell(row=row, column=13).value == "別紙7-12"
+    # The area's 現状と課題, vision and outcome indicator stand beside both items, merged over them.
+    assert sheet.cell(row=row, column=1).value.startswith("○　要支援者等が")
+    assert sheet.cell(row=row, column=2).value == "②安心して暮らし続けられる\n　【②－３】地域で支え合える"
+    assert sheet.cell(row=row, column=3).value.startswith("・高齢者の自立支援・介護予防に向け")
+    assert _merged(sheet, f"A{row}") == f"A{row}:A{row + 1}"
+    assert _merged(sheet, f"B{row}") == f"B{row}:B{row + 1}"
+    assert sheet.cell(row=row + 1, column=6).value == "1回"
+    assert sheet.cell(row=row, column=7).alignment.wrap_text is True
+    assert sheet.cell(row=row, column=7).border.left.style == "thin"
     assert sheet.row_dimensions[row].height >= 100
 
 
 @pytest.mark.django_db
-def test_the_7th_plan_shows_the_cumulative_total_and_has_no_rating_column(tokyo_data):
+def test_no_official_cell_holds_generated_figures_labels_or_normalised_units(tokyo_data):
+    # The old export appended 「【実績】\n・<indicator>：<figure>（目標…、達成率…）」 to every activities cell.
+    generated = re.compile(r"：[^\n]*（(?:目標|累計|達成率)[^\n]*）")
+    for plan in ("第7期", "第8期"):
+        texts = _texts(_sheet(plan).worksheets[0])
+        assert not [text for text in texts if generated.search(text) or "達成率" in text], plan
     sheet = _sheet("第7期").worksheets[0]
-    assert [sheet.cell(row=3, column=c).value for c in (5, 7, 9)] == ["平成30年度", "令和元年度", "令和2年度"]
-    assert HEADER_RATING not in [sheet.cell(row=4, column=c).value for c in range(1, sheet.max_column + 1)]
-    row = _row_of(sheet, "２（１）")
-    item_row = row + 1
-    fy2020 = sheet.cell(row=item_row, column=9).value
-    assert "419人（累計1,199人／目標1,350人、達成率88.8%）" in fy2020
+    assert not [text for text in _texts(sheet) if text.startswith("＜自己評価＞")]
+    row = _row_of(sheet, "事項２\n地域ケア会議を開催し")
+    assert "2区市町村" not in "".join(str(sheet.cell(row=row, column=c).value) for c in range(1, 12))
+    assert sheet.cell(row=row, column=7).value.startswith("・有識者等による会議体を組織し、２市を支援")
+
+
+@pytest.mark.django_db
+def test_the_target_column_holds_the_plan_wording_only(tokyo_data):
+    sheet = _sheet("第7期").worksheets[0]
+    column = {cell.value: cell.column for cell in sheet[4] if cell.value} | {
+        cell.value: cell.column for cell in sheet[3] if cell.value
+    }
+    targets = [
+        sheet.cell(row=row, column=column["目標"]).value
+        for row in range(5, sheet.max_row + 1)
+        if isinstance(sheet.cell(row=row, column=1).value, str)
+        and sheet.cell(row=row, column=1).value.startswith("事項")
+    ]
+    assert "年１回以上" in targets
+    assert "増加" in targets
+    assert "介護福祉士増加" in targets
+    assert "600人(総論編)\n180人(実践編)" in targets
+    assert not [t for t in targets if t and ("目標数値" in t or "：" in t)]
+
+
+@pytest.mark.django_db
+def test_the_reference_column_fits_two_attachments_on_one_line(tokyo_data):
+    sheet = _sheet("第7期").worksheets[0]
+    width = sheet.column_dimensions["K"].width
+    assert line_count("別紙15、別紙16", width) == 1
+    assert "別紙15、別紙16" in _texts(sheet)
+
+
+@pytest.mark.django_db
+def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
+    progress = _sheet("第7期")[PROGRESS_TITLE]
+    header = [cell.value for cell in progress[1]]
+    assert header == [
+        "分野",
+        "事項",
+        "指標",
+        "年度",
+        "目標（原文）",
+        "目標",
+        "実績（原文）",
+        "実績",
+        "単位",
+        "達成率",
+        "期間累計",
+        "状況",
+    ]
+    rows = [[cell.value for cell in row] for row in progress.iter_rows(min_row=2)]
+    fy2020 = next(r for r in rows if r[0] == "2（1）地域ケア会議" and r[1] == "事項1" and r[3] == "令和2年度")
+    record = dict(zip(header, fy2020, strict=True))
+    assert (record["目標"], record["実績"], record["期間累計"]) == (1350, 419, 1199)
+    assert record["達成率"] == 0.888
+    assert record["実績（原文）"] == "・修了者419人（募集規模540人）"
+    eighth = _sheet("第8期")[PROGRESS_TITLE]
+    rows = [[cell.value for cell in row] for row in eighth.iter_rows(min_row=2)]
+    trainees = next(r for r in rows if r[2] == "講師養成研修の受講者数" and r[3] == "令和3年度")
+    assert trainees[4:] == ["153人（各年度）", 153, "144人", 144, "人", 0.941, None, "概ね達成"]
+    courses = next(r for r in rows if r[2] == "講師養成研修の実施コース数" and r[3] == "令和3年度")
+    assert courses[-1] == "目標なし"
 
 
 @pytest.mark.django_db
@@ -132,18 +233,19 @@ def test_one_area_only(tokyo_data):
 @pytest.mark.django_db
 def test_text_that_looks_like_a_formula_is_written_as_text(tokyo_data):
     item = PlanPeriod.objects.get(name="第8期").areas.get(number=7).items.get(number=1)
-    SelfEvaluation.objects.filter(item=item, fiscal_year=2021).update(
-        self_assessment="=1+1", next_steps="@SUM(A1)", activities="-2+3"
+    SelfEvaluation.objects.filter(item=item, fiscal_year=2021).update(self_assessment="=1+1", next_steps="@SUM(A1)")
+    YearlyResult.objects.filter(indicator__item=item, indicator__key="trainees", fiscal_year=2021).update(
+        actual_text="-2+3"
     )
     item.title = "+cmd|' /C calc'!A0"
     item.save()
     sheet = _sheet("第8期").worksheets[0]
     row = _row_of(sheet, "=1+1")
-    cells = [sheet.cell(row=row, column=c) for c in (1, 5, 6)]
+    cells = [sheet.cell(row=row, column=c) for c in (4, 6, 7)]
     assert all(cell.data_type == "s" for cell in cells)
-    assert sheet.cell(row=row, column=6).value == "＜自己評価＞\n=1+1\n\n＜今後の課題・対応策＞\n@SUM(A1)"
-    assert sheet.cell(row=row, column=5).value.startswith("-2+3")
-    assert sheet.cell(row=row, column=5).quotePrefix is True
+    assert sheet.cell(row=row, column=7).value == "＜自己評価＞\n=1+1\n\n＜今後の取組方針＞\n@SUM(A1)"
+    assert sheet.cell(row=row, column=6).value == "-2+3"
+    assert sheet.cell(row=row, column=6).quotePrefix is True
     formulas = [c for r in sheet.iter_rows() for c in r if c.data_type == "f"]
     assert formulas == []
 

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from programs.models import PlanPeriod, PolicyArea
+from programs.selectors import sheet_layout
 from reports.selectors import plan_progress
 from sheets.exports.self_evaluation import self_evaluation_workbook, sheet_data
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{plan}に取組分野 {area} がありません。")
         if output.suffix.lower() != ".xlsx":
             raise CommandError("出力ファイルの拡張子は .xlsx にしてください。")
-        workbook = self_evaluation_workbook(sheet_data(plan_progress(plan=plan_period, area_ids=area_ids)))
+        progress = plan_progress(plan=plan_period, area_ids=area_ids)
+        workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan_period)))
         workbook.save(output)
         self.stdout.write(self.style.SUCCESS(f"自己評価シートを出力しました: {output}"))

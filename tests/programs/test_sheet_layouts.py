@@ -1,0 +1,93 @@
+"""A period's sheet layout as data: columns placed per fiscal year, what the entry screen asks, inheritance."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from programs.models import PlanPeriod, SheetLayout
+from programs.sheet_layouts import ColumnSpec, Source, Years, placed_columns, year_fields, year_heading
+
+EIGHTH = (
+    ColumnSpec("目標設定するに至った現状と課題", Source.BACKGROUND),
+    ColumnSpec("目標に向けた取組", Source.ITEM),
+    ColumnSpec("実績", Source.ACTUAL, Years.EACH, Decimal(8)),
+    ColumnSpec("自己評価と今後の課題・対応策", Source.ASSESSMENT, Years.BEFORE_LAST),
+    ColumnSpec("評定", Source.RATING, Years.LAST, Decimal(5)),
+    ColumnSpec("自己評価と評定のポイント", Source.ASSESSMENT, Years.LAST),
+    ColumnSpec("参考資料", Source.REFERENCE),
+)
+
+
+def test_the_year_block_repeats_per_year_with_one_rating_at_the_periods_end():
+    placed = placed_columns(EIGHTH, [2021, 2022, 2023])
+    assert [(c.group, c.heading) for c in placed] == [
+        ("", "目標設定するに至った現状と課題"),
+        ("", "目標に向けた取組"),
+        ("令和３年度", "実績"),
+        ("令和３年度", "自己評価と今後の課題・対応策"),
+        ("令和４年度", "実績"),
+        ("令和４年度", "自己評価と今後の課題・対応策"),
+        ("令和５年度", "実績"),
+        ("令和５年度", "評定"),
+        ("令和５年度", "自己評価と評定のポイント"),
+        ("", "参考資料"),
+    ]
+    assert [c.fiscal_year for c in placed if c.source == Source.RATING] == [2023]
+
+
+def test_a_layout_prints_its_own_year_headings():
+    assert year_heading(2018, 0, ["30年度", "令和元年度"]) == "30年度"
+    assert year_heading(2020, 2, ["30年度", "令和元年度"]) == "令和２年度"
+    assert year_heading(2019, 0, []) == "令和元年度"
+
+
+def test_the_entry_screen_asks_for_what_the_year_prints():
+    first = year_fields(EIGHTH, 2021, [2021, 2022, 2023])
+    last = year_fields(EIGHTH, 2023, [2021, 2022, 2023])
+    assert (first.actual, first.activities, first.rating, first.assessment_heading) == (
+        True,
+        False,
+        False,
+        "自己評価と今後の課題・対応策",
+    )
+    assert (last.actual, last.activities, last.rating, last.assessment_heading) == (
+        True,
+        False,
+        True,
+        "自己評価と評定のポイント",
+    )
+
+
+@pytest.mark.django_db
+def test_tokyo_ships_both_layouts(tokyo_data):
+    seventh = PlanPeriod.objects.get(name="第7期").layout
+    eighth = PlanPeriod.objects.get(name="第8期").layout
+    assert (seventh.name, eighth.name) == ("第7期様式", "第8期様式")
+    assert [c.heading for c in seventh.columns.all()] == [
+        "事項",
+        "目標",
+        "目標設定するに至った現状と課題（区市町村ニーズ）",
+        "令和２年度までに目指すべきビジョン",
+        "取組の実施内容・実績",
+        "自己評価と今後の課題・対応策",
+        "参考資料",
+    ]
+    assert seventh.year_heading_lines == ["30年度", "令和元年度", "令和２年度"]
+    assert (eighth.assessment_label, eighth.next_steps_label) == ("＜自己評価＞", "＜今後の取組方針＞")
+
+
+@pytest.mark.django_db
+def test_a_new_period_starts_with_its_predecessors_layout(tokyo_data, client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("layout-admin", password="pw-for-tests"))
+    assert PlanPeriod.objects.get(name="第9期").layout.name == "第8期様式"  # loaded without a layout of its own
+    add_url = reverse("admin:programs_planperiod_add")
+    response = client.get(add_url)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial["layout"] == SheetLayout.objects.get(name="第8期様式").pk
+    response = client.post(
+        add_url,
+        {"name": "第10期", "ordinal": 10, "title": "", "first_fiscal_year": 2027, "last_fiscal_year": 2029},
+    )
+    assert response.status_code == 302
+    assert PlanPeriod.objects.get(name="第10期").layout.name == "第8期様式"
