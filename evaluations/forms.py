@@ -57,9 +57,22 @@ class ItemEntryForm(forms.Form):
     )
     confirm_far = forms.BooleanField(label="目標と大きく異なる値であることを確認しました", required=False)
 
-    def __init__(self, *args, indicators, targets_by_indicator, ratings, requires_reason, **kwargs):
-        """``indicators`` are model instances; ``targets_by_indicator`` maps id → (target value, kind) for the year."""
+    def __init__(
+        self, *args, indicators, targets_by_indicator, ratings, requires_reason, year_fields=None, layout=None, **kwargs
+    ):
+        """``indicators`` are model instances; ``targets_by_indicator`` maps id → (target value, kind) for the year.
+
+        ``year_fields`` (programs.sheet_layouts.YearFields) says what the period's sheet prints for the
+        year: a field the sheet does not have is not asked (第8期 has no 取組の実施内容 per year).
+        """
         super().__init__(*args, **kwargs)
+        if year_fields is not None and not year_fields.activities:
+            del self.fields["activities"]
+        if layout is not None:
+            # The sheet's own in-cell labels name the two parts of the self-evaluation cell.
+            for name, label in (("self_assessment", layout.assessment_label), ("next_steps", layout.next_steps_label)):
+                if label:
+                    self.fields[name].label = label.strip("＜＞<>")
         self.indicators = list(indicators)
         self.targets_by_indicator = targets_by_indicator
         self.requires_reason = requires_reason
@@ -150,7 +163,9 @@ class ItemEntryForm(forms.Form):
 
     def evaluation_fields(self) -> dict:
         fields = {
-            name: self.cleaned_data[name] for name in ("activities", "self_assessment", "next_steps", "reference")
+            name: self.cleaned_data[name]
+            for name in ("activities", "self_assessment", "next_steps", "reference")
+            if name in self.fields
         }
         if "rating" in self.fields:
             fields["rating"] = self.cleaned_data.get("rating")

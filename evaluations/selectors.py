@@ -11,6 +11,8 @@ from django.db.models import Prefetch, QuerySet
 from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
+from programs.selectors import sheet_layout
+from programs.sheet_layouts import LayoutSpec, YearFields
 from reports.selectors import ItemRow, plan_progress
 
 from .calculations import ResultFigure, indicator_achievement, status_of
@@ -31,11 +33,15 @@ class EntryPage:
     targets_by_indicator: dict[int, tuple[Decimal | None, str]]
     next_targets: dict[int, Target]
     ratings: QuerySet | None
+    fields: YearFields | None = None  # what the period's sheet prints for the year (programs.sheet_layouts)
+    layout: LayoutSpec | None = None
 
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     plan = item.area.plan
     row = plan_progress(plan=plan, item_ids=[item.id]).items[0]
+    layout = sheet_layout(plan=plan)
+    fields = layout.year_fields(fiscal_year, plan.fiscal_years)
     evaluations = {
         evaluation.fiscal_year: evaluation
         for evaluation in SelfEvaluation.objects.filter(
@@ -76,7 +82,10 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         results={indicator.id: indicator.year_results[0] for indicator in indicators if indicator.year_results},
         targets_by_indicator=targets_by_indicator,
         next_targets=next_targets,
-        ratings=Rating.objects.filter(scale__is_default=True).order_by("order") if plan.uses_rating else None,
+        # 評定 only where the layout prints it (第8期: once, at the period's end).
+        ratings=Rating.objects.filter(scale__is_default=True).order_by("order") if fields.rating else None,
+        fields=fields,
+        layout=layout,
     )
 
 

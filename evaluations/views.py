@@ -102,6 +102,8 @@ def _form_for(page, data=None, initial=None) -> ItemEntryForm:
         targets_by_indicator=page.targets_by_indicator,
         ratings=page.ratings,
         requires_reason=page.evaluation is not None and page.evaluation.submitted_at is not None,
+        year_fields=page.fields,
+        layout=page.layout,
     )
 
 

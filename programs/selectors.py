@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from .models import PlanPeriod, ReferenceFigure, SheetLayout
+from .models import PlanPeriod, ReferenceFigure, SheetColumn, SheetLayout
 from .sheet_layouts import LayoutSpec, fallback_layout
 
 
@@ -16,11 +16,12 @@ def layout_of_predecessor(*, ordinal: int | None) -> SheetLayout | None:
 
 
 def sheet_layout(*, plan: PlanPeriod) -> LayoutSpec:
-    """Return the plan's sheet layout with its columns in order (two queries), or the fallback layout."""
-    layout = SheetLayout.objects.filter(plans=plan).first() if plan.layout_id else None
-    columns = tuple(column.as_spec() for column in layout.columns.order_by("order", "id")) if layout else ()
-    if not columns:
+    """Return the plan's sheet layout with its columns in order (one query), or the fallback layout."""
+    rows = list(SheetColumn.objects.filter(layout_id=plan.layout_id).select_related("layout").order_by("order", "id"))
+    if not rows:
         return fallback_layout(uses_rating=plan.uses_rating, title=plan.title)
+    layout = rows[0].layout
+    columns = tuple(column.as_spec() for column in rows)
     return LayoutSpec(
         columns=columns,
         title=layout.title,

@@ -8,8 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.roles import STAFF
 from evaluations.models import SelfEvaluation, YearlyResult
-from programs.models import Target
+from programs.models import Item, Target
 from tests import factories
 from tests.workflow_world import OPEN_YEAR, PASSWORD
 
@@ -222,3 +223,36 @@ def test_the_bulk_import_link_is_offered_only_to_those_who_may_import(world):
     for role, offered in [("staff_own", True), ("admin", True), ("manager", False)]:
         html = _client(world, role).get(reverse("evaluations:my_work")).content.decode()
         assert ("Excel一括入力" in html) is offered, role
+
+
+@pytest.mark.django_db
+def test_the_entry_screen_asks_for_what_the_periods_sheet_has(tokyo_data, client):
+    from programs.models import Section
+    from tests.workflow_world import make_user
+
+    staff = make_user("layout-staff", role=STAFF, section=Section.objects.get(name="在宅支援課"))
+    client.force_login(staff)
+    item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
+    before = SelfEvaluation.objects.get(item=item, fiscal_year=2021).activities
+
+    form = client.get(reverse("evaluations:entry", args=[item.id, 2022])).context["form"]
+    assert "activities" not in form.fields  # 第8期 has no 取組の実施内容 per year
+    assert "rating" not in form.fields  # one 評定, at the period's end
+    assert (form.fields["self_assessment"].label, form.fields["next_steps"].label) == ("自己評価", "今後の取組方針")
+    last = client.get(reverse("evaluations:entry", args=[item.id, 2023]))
+    assert "rating" in last.context["form"].fields
+    assert "<h2>自己評価と評定のポイント</h2>" in last.content.decode()
+
+    seventh = Item.objects.get(area__plan__name="第7期", area__number=1, number=1)
+    form = client.get(reverse("evaluations:entry", args=[seventh.id, 2020])).context["form"]
+    assert "activities" in form.fields and "rating" not in form.fields
+    # A field the sheet does not have is not written, whatever is posted.
+    trainees = item.indicators.get(key="trainees")
+    response = client.post(
+        reverse("evaluations:entry", args=[item.id, 2022]),
+        {f"value_{trainees.id}": "150", "self_assessment": "実施した", "activities": "書かれない", "action": "save"},
+    )
+    assert response.status_code == 302
+    saved = SelfEvaluation.objects.get(item=item, fiscal_year=2022)
+    assert (saved.self_assessment, saved.activities) == ("実施した", "")
+    assert SelfEvaluation.objects.get(item=item, fiscal_year=2021).activities == before
