@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import member_required
 from evaluations.policies import can_view
 from programs.models import Item, PlanPeriod
+from programs.selectors import reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
@@ -68,7 +69,14 @@ def dashboard(request):
         grade=rule.grader(),
         today=timezone.localdate(),
     )
-    context = {"nav": "dashboard", "plan": plan, "filters": filters, "dashboard": dashboard, "labels": rule.labels}
+    context = {
+        "nav": "dashboard",
+        "plan": plan,
+        "filters": filters,
+        "dashboard": dashboard,
+        "labels": rule.labels,
+        "reference_figures": reference_figures_by_area(area_ids=[area.id for area in dashboard.progress.areas]),
+    }
     return render(request, "reports/dashboard.html", context)
 
 
@@ -87,6 +95,7 @@ def item_report(request, item_id: int):
         "row": row,
         "years": selectors.item_years(progress, row),
         "labels": rule.labels,
+        "reference_figures": reference_figures_by_area(area_ids=[progress.areas[0].id]),
     }
     return render(request, "reports/item.html", context)
 

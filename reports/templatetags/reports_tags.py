@@ -11,6 +11,12 @@ register = template.Library()
 
 
 @register.simple_tag
+def figures_of(figures_by_area: dict, area_id: int):
+    """Return the reference figures of an area (``programs.selectors.reference_figures_by_area``)."""
+    return figures_by_area.get(area_id, ())
+
+
+@register.simple_tag
 def status_badge(status, labels):
     """Render a status as a coloured badge that also says it in words (never colour alone)."""
     value = getattr(status, "value", status) or NO_TARGET

@@ -192,3 +192,24 @@ def test_compare_from_the_first_plan_says_there_is_nothing_before(manager_client
 def test_ping(manager_client):
     response = manager_client.get(reverse("reports:ping"))
     assert response.content == b"ok"
+
+
+def test_the_item_page_shows_the_areas_vision_outcome_indicator_and_reference_figures(manager_client, tokyo_data):
+    html = _html(manager_client, reverse("reports:item", args=[_item("第8期", 7, None, 1).id]))
+    assert "②安心して暮らし続けられる<br>　【②－３】地域で支え合える" in html
+    assert "<dt>参考指標（アウトカム指標）</dt><dd>・高齢者の自立支援・介護予防に向け" in html
+    # Seed 004: the 地域包括支援センター figures inform area 7; they are shown here, never in a sheet cell.
+    assert '地域包括支援センター設置数（都内合計）</th><td class="num">457か所</td><td>2020年4月</td>' in html
+    assert '1センター当たりの職員の平均人数（全国平均）</th><td class="num">8.1人</td>' in html
+
+
+def test_observed_only_counts_are_not_labelled_as_outcome_indicators(manager_client, tokyo_data):
+    html = _html(manager_client, reverse("reports:item", args=[_item("第8期", 7, None, 1).id]))
+    courses = html[html.index("講師養成研修の実施コース数") :]
+    courses = courses[: courses.index("</section>")]
+    assert "3コース" in courses
+    assert "参考指標" not in courses
+    assert "実績（参考）" in courses
+    dashboard = _html(manager_client, reverse("reports:dashboard"), plan="第8期")
+    assert "ビジョン・目標: ②安心して暮らし続けられる" in dashboard
+    assert "参考指標のみ" not in dashboard
