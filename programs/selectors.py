@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from .models import PlanPeriod, ReferenceFigure, SheetColumn, SheetLayout
+from .models import PlanPeriod, Program, ReferenceFigure, SheetColumn, SheetLayout
 from .sheet_layouts import LayoutSpec, fallback_layout
 
 
@@ -30,6 +30,11 @@ def sheet_layout(*, plan: PlanPeriod) -> LayoutSpec:
         assessment_label=layout.assessment_label,
         next_steps_label=layout.next_steps_label,
     )
+
+
+def programme_predecessors() -> dict[str, str]:
+    """Return each renamed or restructured programme's name → its predecessor's name (one query)."""
+    return dict(Program.objects.filter(predecessor__isnull=False).values_list("name", "predecessor__name"))
 
 
 def reference_figures_by_area(*, area_ids: list[int]) -> dict[int, list[ReferenceFigure]]:

@@ -12,11 +12,16 @@ their items, so nothing is matched by number alone. The rule, pure and database-
    pairs are taken greedily, highest similarity first, each item at most once, while the
    similarity reaches ``ITEM_THRESHOLD``. Items left over are shown as ended (earlier) or new
    (later).
+4. Programme lineage comes first: a later item one of whose programmes descends (through
+   ``Program.predecessor``, renames and restructurings) from a programme of an earlier item
+   continues it, whatever their wording. 第8期 7 事項2 (区市町村実務者連絡会議, whose predecessor is
+   the 体制構築支援モデル事業) continues 第7期 2（1）事項2 (the モデル事業) though their texts differ.
+   A programme both items merely share (the umbrella 地域ケア会議推進事業) links nothing.
 """
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Generic, Protocol, TypeVar
@@ -76,32 +81,52 @@ class Pair(Generic[T]):
     earlier: T | None
     later: T | None
     score: float
+    by_programme: bool = False  # paired by programme lineage (rule 4), not by wording
 
 
-def item_pairs(earlier: Sequence[T], later: Sequence[T], *, text_of) -> list[Pair[T]]:
-    """Pair items of two areas by the similarity of ``text_of(item)`` (rule 3), in the later area's order."""
-    candidates = sorted(
-        (
-            (similarity(text_of(old), text_of(new)), i, j)
-            for i, old in enumerate(earlier)
-            for j, new in enumerate(later)
-        ),
-        key=lambda entry: (-entry[0], entry[2], entry[1]),
-    )
+def ancestors_of(predecessors: Mapping[str, str]) -> dict[str, set[str]]:
+    """Return every programme's predecessors, transitively, from a name → predecessor name map."""
+    ancestors: dict[str, set[str]] = {}
+    for name in predecessors:
+        seen: set[str] = set()
+        current = predecessors.get(name)
+        while current and current not in seen:
+            seen.add(current)
+            current = predecessors.get(current)
+        ancestors[name] = seen
+    return ancestors
+
+
+def continues_programme(earlier: Iterable[str], later: Iterable[str], ancestors: Mapping[str, set[str]]) -> bool:
+    """Return whether a later programme descends from one of the earlier programmes (rule 4)."""
+    earlier_names = set(earlier)
+    return any(ancestors.get(name, set()) & earlier_names for name in later)
+
+
+def item_pairs(
+    earlier: Sequence[T], later: Sequence[T], *, text_of, linked: Callable[[T, T], bool] | None = None
+) -> list[Pair[T]]:
+    """Pair items of two areas: by programme lineage first (rule 4), then by similarity (rule 3), in the later order."""
+    scored = [
+        (similarity(text_of(old), text_of(new)), bool(linked and linked(old, new)), i, j)
+        for i, old in enumerate(earlier)
+        for j, new in enumerate(later)
+    ]
+    candidates = sorted(scored, key=lambda entry: (not entry[1], -entry[0], entry[3], entry[2]))
     used_old: set[int] = set()
-    used_new: dict[int, tuple[int, float]] = {}
-    for score, i, j in candidates:
-        if score < ITEM_THRESHOLD:
+    used_new: dict[int, tuple[int, float, bool]] = {}
+    for score, by_programme, i, j in candidates:
+        if score < ITEM_THRESHOLD and not by_programme:
             break
         if i in used_old or j in used_new:
             continue
         used_old.add(i)
-        used_new[j] = (i, score)
+        used_new[j] = (i, score, by_programme)
     pairs: list[Pair[T]] = []
     for j, new in enumerate(later):
         if j in used_new:
-            i, score = used_new[j]
-            pairs.append(Pair(earlier=earlier[i], later=new, score=score))
+            i, score, by_programme = used_new[j]
+            pairs.append(Pair(earlier=earlier[i], later=new, score=score, by_programme=by_programme))
         else:
             pairs.append(Pair(earlier=None, later=new, score=0.0))
     pairs.extend(Pair(earlier=old, later=None, score=0.0) for i, old in enumerate(earlier) if i not in used_old)

@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from evaluations.calculations import Achievement, Kind, Status, indicator_achievement, status_of
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from programs.models import Indicator, Item, Municipality, PlanPeriod, PolicyArea, Target
+from programs.selectors import programme_predecessors
 
 
 class EntryStatus:
@@ -694,6 +695,7 @@ class ComparisonRow:
     earlier: ItemRow | None
     later: ItemRow | None
     similarity: float
+    by_programme: bool = False  # continues the earlier item's programme (renamed or restructured)
 
 
 @dataclass(frozen=True)
@@ -720,13 +722,22 @@ def period_comparison(
         earlier_area = continuity.area_match(later_area, plan_areas(plan=earlier))
     later_items = plan_progress(plan=later, area_ids=[later_area.id], grade=grade).items if later_area else []
     earlier_items = plan_progress(plan=earlier, area_ids=[earlier_area.id], grade=grade).items if earlier_area else []
-    pairs = continuity.item_pairs(earlier_items, later_items, text_of=_comparison_text)
+    ancestors = continuity.ancestors_of(programme_predecessors()) if earlier_items and later_items else {}
+    pairs = continuity.item_pairs(
+        earlier_items,
+        later_items,
+        text_of=_comparison_text,
+        linked=lambda old, new: continuity.continues_programme(old.programs, new.programs, ancestors),
+    )
     return PeriodComparison(
         earlier_plan=earlier,
         later_plan=later,
         earlier_area=earlier_area,
         later_area=later_area,
-        rows=tuple(ComparisonRow(earlier=p.earlier, later=p.later, similarity=p.score) for p in pairs),
+        rows=tuple(
+            ComparisonRow(earlier=p.earlier, later=p.later, similarity=p.score, by_programme=p.by_programme)
+            for p in pairs
+        ),
     )
 
 

@@ -48,3 +48,34 @@ def test_item_pairs_are_greedy_one_to_one_and_keep_leftovers():
         (earlier[1], None),
     ]
     assert pairs[0].score >= continuity.ITEM_THRESHOLD
+
+
+@dataclass
+class Row:
+    title: str
+    programs: tuple[str, ...]
+
+
+def test_programme_lineage_pairs_items_whatever_their_wording():
+    ancestors = continuity.ancestors_of(
+        {"区市町村実務者連絡会議": "体制構築支援モデル事業", "体制構築支援モデル事業": "旧事業"}
+    )
+    assert ancestors["区市町村実務者連絡会議"] == {"体制構築支援モデル事業", "旧事業"}
+    umbrella = "自立支援・介護予防に向けた地域ケア会議推進事業"
+    earlier = [
+        Row("地域ケア会議において適切な支援方法を提案できる人材の養成", (umbrella,)),
+        Row("モデル事業を通じ、区市町村の取組を支援", (umbrella, "体制構築支援モデル事業")),
+    ]
+    later = [
+        Row("地域ケア会議の実践者養成研修の講師を育成するための研修を実施", (umbrella,)),
+        Row("区市町村の連携強化・課題解決支援のため、実務者連絡会議を開催", (umbrella, "区市町村実務者連絡会議")),
+    ]
+    pairs = continuity.item_pairs(
+        earlier,
+        later,
+        text_of=lambda row: row.title,
+        linked=lambda old, new: continuity.continues_programme(old.programs, new.programs, ancestors),
+    )
+    assert [(p.earlier, p.later, p.by_programme) for p in pairs][1] == (earlier[1], later[1], True)
+    # The umbrella programme both share links nothing by itself.
+    assert not continuity.continues_programme((umbrella,), (umbrella,), ancestors)

@@ -52,7 +52,7 @@ REPORT_QUERIES = {
     "table": 13,
     "table_filtered": 14,
     "table_xlsx": 10,  # no filter form rendered
-    "compare": 21,  # plans, areas of both plans, status rule, plan_progress twice
+    "compare": 22,  # plans, areas of both plans, status rule, plan_progress twice, programme predecessors
     "api": 10,  # plans, status rule, plan_progress
     "ping": 0,
 }

@@ -180,8 +180,11 @@ def test_compare_pairs_the_seventh_and_eighth_plan_items(manager_client, tokyo_d
     assert "第7期 2（1）地域ケア会議 と 第8期 7 地域ケア会議の推進" in html
     row = html.split("<tbody>")[1].split("</tr>")[0]
     assert "1,199人" in row and "144人" in row
-    assert "（第8期の新規事項）" in html
-    assert "（第8期には継続なし）" in html
+    # 事項2 (実務者連絡会議) continues the 第7期 モデル事業 (seed 001), so nothing is new and nothing ends.
+    assert "（第8期の新規事項）" not in html
+    assert "（第8期には継続なし）" not in html
+    second = html.split("<tbody>")[1].split("</tr>")[1]
+    assert "事業を引き継いで継続" in second
 
 
 def test_compare_from_the_first_plan_says_there_is_nothing_before(manager_client, tokyo_data):
@@ -213,3 +216,21 @@ def test_observed_only_counts_are_not_labelled_as_outcome_indicators(manager_cli
     dashboard = _html(manager_client, reverse("reports:dashboard"), plan="第8期")
     assert "ビジョン・目標: ②安心して暮らし続けられる" in dashboard
     assert "参考指標のみ" not in dashboard
+
+
+def test_the_period_comparison_shows_the_liaison_meeting_continuing_the_model_project(manager_client, tokyo_data):
+    from programs.models import Program
+
+    assert Program.objects.get(name="介護予防・フレイル予防推進支援センター設置事業").predecessor.name == (
+        "東京都介護予防推進支援事業"
+    )
+    assert Program.objects.get(name="介護予防・フレイル予防推進員配置事業").since_fiscal_year == 2020
+    area = PolicyArea.objects.get(plan__name="第8期", number=7)
+    response = manager_client.get(reverse("reports:compare"), {"plan": "第8期", "area": area.id})
+    rows = response.context["comparison"].rows
+    liaison = next(row for row in rows if row.later and row.later.number == 2)
+    assert (liaison.earlier.number, liaison.by_programme) == (2, True)
+    assert liaison.earlier.title.startswith(
+        "地域ケア会議を開催し、個別事例の検討結果を地域づくりに反映できるよう、モデル事業"
+    )
+    assert "事業を引き継いで継続" in response.content.decode()
