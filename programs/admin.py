@@ -32,6 +32,13 @@ class SheetColumnInline(admin.TabularInline):
     fields = ["order", "heading", "source", "years", "width"]
 
 
+@admin.register(SheetColumn)
+class SheetColumnAdmin(admin.ModelAdmin):
+    list_display = ["layout", "order", "heading", "source", "years", "width"]
+    list_filter = ["layout"]
+    list_select_related = ["layout"]
+
+
 @admin.register(SheetLayout)
 class SheetLayoutAdmin(admin.ModelAdmin):
     list_display = ["name", "title"]
