@@ -195,4 +195,6 @@ def test_period_comparison_pairs_the_eighth_plans_area_7_with_the_seventh_plans_
     comparison = selectors.period_comparison(earlier=_plan("第7期"), later=later, later_area=area, grade=status_of)
     assert comparison.earlier_area.label == "2（1）地域ケア会議"
     pairs = [(r.earlier.number if r.earlier else None, r.later.number if r.later else None) for r in comparison.rows]
-    assert pairs == [(1, 1), (None, 2), (2, None)]
+    # 事項2 (実務者連絡会議) continues the モデル事業 whose programme it inherits (seed 001), not a new item.
+    assert pairs == [(1, 1), (2, 2)]
+    assert [row.by_programme for row in comparison.rows] == [False, True]
