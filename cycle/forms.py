@@ -19,9 +19,19 @@ class AttachmentForm(forms.Form):
         limit = format_size(settings.ATTACHMENT_MAX_BYTES)
         self.fields["file"].help_text = f"PDF、Excel（.xlsx）、Word（.docx）、PNG、JPEG。{limit}まで。"
         self.fields["file"].widget.attrs["accept"] = ACCEPT
+        self._describe_fields()
+
+    def add_error(self, field, error):
+        # Errors may come from validation or from the service after it; either way the
+        # input must point at its message for screen readers.
+        super().add_error(field, error)
+        self._describe_fields()
+
+    def _describe_fields(self) -> None:
+        errors = self._errors or {}
         for name, field in self.fields.items():
             described = [f"{name}-help"]
-            if self.is_bound and name in self.errors:
+            if name in errors:
                 described.append(f"{name}-error")
                 field.widget.attrs["aria-invalid"] = "true"
             field.widget.attrs["aria-describedby"] = " ".join(described)
