@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from programs.fiscal_years import (
-    era_date_label,
     FiscalYearError,
+    era_date_label,
     era_label,
     fiscal_year_of,
     parse_fiscal_year,
