@@ -1,0 +1,40 @@
+from django import forms
+from django.conf import settings
+
+from .file_types import format_size
+
+ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(
+        label="表題",
+        max_length=100,
+        help_text="シートの参考資料欄に載る名前です（例: 別紙7-12）。",
+    )
+    file = forms.FileField(label="ファイル", allow_empty_file=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = format_size(settings.ATTACHMENT_MAX_BYTES)
+        self.fields["file"].help_text = f"PDF、Excel（.xlsx）、Word（.docx）、PNG、JPEG。{limit}まで。"
+        self.fields["file"].widget.attrs["accept"] = ACCEPT
+        self._describe_fields()
+
+    def add_error(self, field, error):
+        # Errors may come from validation or from the service after it; either way the
+        # input must point at its message for screen readers.
+        super().add_error(field, error)
+        self._describe_fields()
+
+    def _describe_fields(self) -> None:
+        errors = self._errors or {}
+        for name, field in self.fields.items():
+            described = [f"{name}-help"]
+            if name in errors:
+                described.append(f"{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
