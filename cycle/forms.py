@@ -1,8 +1,11 @@
+import unicodedata
+
 from django import forms
 from django.conf import settings
 
 from .file_types import format_size
 
+ERROR_TITLE_EMPTY = "表題を入力してください（例: 別紙7-12）。"
 ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
 
 
@@ -37,4 +40,10 @@ class AttachmentForm(forms.Form):
             field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
+        # Direction overrides and invisible characters (format category Cf) would make a title
+        # read differently from how it is stored (「別紙\u202e1-7」 shows as 「別紙7-1」).
+        visible = "".join(char for char in self.cleaned_data["title"] if unicodedata.category(char) != "Cf")
+        title = " ".join(visible.split())
+        if not title:
+            raise forms.ValidationError(ERROR_TITLE_EMPTY)
+        return title

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -156,7 +156,7 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
         raise PermissionDenied(reason)
     check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
     kind = detect_kind(upload.file)
-    if Attachment.objects.filter(item=item, fiscal_year=fiscal_year, title=title).exists():
+    if _title_taken(item=item, fiscal_year=fiscal_year, title=title):
         raise FileRejected(ERROR_TITLE_TAKEN)
     digest = hashlib.sha256()
     upload.file.seek(0)
@@ -178,12 +178,24 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
     # the file is removed so a refusal leaves nothing behind.
     attachment.file.save(upload.name or "upload", upload, save=False)
     try:
+        # A concurrent upload with the same title passes the check above; the unique
+        # constraint (validated here, enforced by the database) decides who keeps the title.
         attachment.full_clean()
-        attachment.save()
+        with transaction.atomic():
+            attachment.save()
+    except (ValidationError, IntegrityError) as error:
+        attachment.file.delete(save=False)
+        if isinstance(error, IntegrityError) or "title" in error.message_dict or NON_FIELD_ERRORS in error.message_dict:
+            raise FileRejected(ERROR_TITLE_TAKEN) from None
+        raise
     except Exception:
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+def _title_taken(*, item: Item, fiscal_year: int, title: str) -> bool:
+    return Attachment.objects.filter(item=item, fiscal_year=fiscal_year, title=title).exists()
 
 
 @transaction.atomic
