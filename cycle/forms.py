@@ -1,7 +1,10 @@
 from django import forms
 from django.conf import settings
 
+from programs.fiscal_years import era_label
+
 from .file_types import format_size
+from .models import Comment
 
 ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
 
@@ -38,3 +41,15 @@ class AttachmentForm(forms.Form):
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
+
+
+class CommentForm(forms.Form):
+    """A remark for an item-year's thread; the year is one of the item's plan years."""
+
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int)
+    body = forms.CharField(label="コメント", max_length=Comment.BODY_MAX_LENGTH, strip=False, widget=forms.Textarea)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, fiscal_years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, era_label(year)) for year in fiscal_years]
