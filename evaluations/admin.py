@@ -1,12 +1,45 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from programs.admin import IndicatorAdmin, ItemAdmin
 from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label
+from programs.models import Indicator, Item
 from programs.quantities import format_quantity, format_rate
 
-from .calculations import STATUS_LABELS, status_of
 from .models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
+from .progress import achievement_for, status_rule_get
+
+
+class SelfEvaluationInline(admin.StackedInline):
+    model = SelfEvaluation
+    extra = 0
+    fields = ["fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rating")
+
+
+class YearlyResultInline(admin.TabularInline):
+    model = YearlyResult
+    extra = 0
+    fields = ["fiscal_year", "value", "actual_text", "municipality_count"]
+
+
+# The plan's pages show what happened beside what was planned; the inlines live here, with the
+# results, so that programs.admin never imports from evaluations.
+admin.site.unregister(Item)
+admin.site.unregister(Indicator)
+
+
+@admin.register(Item)
+class ItemWithEvaluationsAdmin(ItemAdmin):
+    inlines = [*ItemAdmin.inlines, SelfEvaluationInline]
+
+
+@admin.register(Indicator)
+class IndicatorWithResultsAdmin(IndicatorAdmin):
+    inlines = [*IndicatorAdmin.inlines, YearlyResultInline]
 
 
 class RatingInline(admin.TabularInline):
@@ -51,7 +84,9 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["municipalities"]
 
     def get_queryset(self, request):
-        # Everything achievement_for reads, fetched once for the whole page.
+        # The rule and everything achievement_for reads, fetched once for the whole page (the
+        # admin serves one request at a time per worker process).
+        self._rule = status_rule_get()
         return (
             super()
             .get_queryset(request)
@@ -71,17 +106,17 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="目標")
     def target(self, result: YearlyResult) -> str:
-        achievement = result.indicator.achievement_for(result.fiscal_year)
+        achievement = achievement_for(result.indicator, result.fiscal_year)
         return format_quantity(achievement.target if achievement else None, result.indicator.unit)
 
     @admin.display(description="達成率")
     def achievement_rate(self, result: YearlyResult) -> str:
-        achievement = result.indicator.achievement_for(result.fiscal_year)
+        achievement = achievement_for(result.indicator, result.fiscal_year)
         return format_rate(achievement.rate if achievement else None)
 
     @admin.display(description="状況")
     def status(self, result: YearlyResult) -> str:
-        return STATUS_LABELS[status_of(result.indicator.achievement_for(result.fiscal_year))]
+        return self._rule.labels[self._rule.grade(achievement_for(result.indicator, result.fiscal_year))]
 
 
 @admin.register(SelfEvaluation)

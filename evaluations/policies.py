@@ -5,13 +5,19 @@ the user. Views use them to decide what to render; services call them again befo
 so a hand-made POST meets the same rule as the button.
 """
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from accounts.permissions import (  # noqa: F401  (can_view and its reasons are re-exported)
+    REASON_NO_ROLE,
+    REASON_NOT_LOGGED_IN,
+    can_view,
+    is_manager,
+    is_staff_member,
+    is_system_admin,
+    owns_item,
+)
 from programs.fiscal_years import era_label
 
 from .models import ReportingYear, SelfEvaluation
 
-REASON_NOT_LOGGED_IN = "ログインしてください。"
-REASON_NO_ROLE = "この画面を利用する権限（担当者・管理職・システム管理者）が設定されていません。"
 REASON_NOT_STAFF = "実績の入力は担当者のみが行えます（管理職は数値を編集できません）。"
 REASON_NOT_OWNER = "この事項は他の課の所管です。所管課の担当者のみが入力できます。"
 REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため変更できません。"
@@ -26,14 +32,6 @@ REASON_LOCK_ROLE = "年度の確定は管理職またはシステム管理者が
 REASON_ALREADY_LOCKED = "{year}はすでに確定（ロック）されています。"
 REASON_NOT_LOCKED = "{year}は確定されていません。"
 REASON_NOT_ALL_APPROVED = "未承認の事項が{count}件あるため確定できません。すべての事項を承認してから確定してください。"
-
-
-def can_view(user) -> str | None:
-    if not user.is_authenticated:
-        return REASON_NOT_LOGGED_IN
-    if not (is_staff_member(user) or is_manager(user) or is_system_admin(user)):
-        return REASON_NO_ROLE
-    return None
 
 
 def can_edit(

@@ -9,12 +9,13 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from programs.fiscal_years import era_label
+from programs.kinds import target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
-from reports.selectors import ItemRow, plan_progress
 
-from .calculations import ResultFigure, indicator_achievement, status_of
+from .calculations import ResultFigure, indicator_achievement
 from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .progress import ItemRow, plan_progress, status_rule_get
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     next_targets = {}
     for indicator in indicators:
         targets = list(indicator.targets.all())
-        year_target = next((t for t in targets if t.fiscal_year == fiscal_year), None)
-        period_target = next((t for t in targets if t.fiscal_year is None), None)
-        target = year_target or period_target
+        target = target_for_year(targets, fiscal_year)
         if target is not None:
             targets_by_indicator[indicator.id] = (target.value, target.kind)
         stated = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
@@ -119,7 +118,7 @@ def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decima
     )
     if achievement is None:
         return None
-    return Preview(rate=achievement.rate, status=status_of(achievement))
+    return Preview(rate=achievement.rate, status=status_rule_get().grade(achievement))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 
+from evaluations.models import SINGLETON_ID, StatusRule
+
 from . import services
-from .models import SINGLETON_ID, ApiToken, StatusRule
+from .models import ApiToken
 
 MESSAGE_TOKEN_ISSUED = "APIトークンを発行しました。キーは今回だけ表示されます。控えてください: {key}"
 

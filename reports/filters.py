@@ -1,8 +1,7 @@
 """The report filters (plan period, area, section, fiscal year, status), kept in the query string.
 
-Plan, area and section narrow the items in the database (``qs`` becomes a subquery of
-``plan_progress``); fiscal year and status are computed, not stored, so the filter set only
-validates them and the selectors apply them to the rows.
+The filter set only validates: the selectors narrow the plan's computed progress by the
+chosen area and section, fiscal year and status (``evaluations.progress.progress_narrowed``).
 """
 
 import django_filters
@@ -67,11 +66,14 @@ class ProgressFilter(django_filters.FilterSet):
         return queryset
 
     @property
-    def narrowed_items(self):
-        """Return the items narrowed by area or section, or None when only the plan is chosen."""
-        if not self.is_valid() or not (self.form.cleaned_data.get("area") or self.form.cleaned_data.get("section")):
-            return None
-        return self.qs
+    def chosen_area_ids(self) -> list[int] | None:
+        area = self.form.cleaned_data.get("area") if self.is_valid() else None
+        return [area.id] if area else None
+
+    @property
+    def chosen_section_ids(self) -> list[int] | None:
+        section = self.form.cleaned_data.get("section") if self.is_valid() else None
+        return [section.id] if section else None
 
     @property
     def chosen_fiscal_year(self) -> int | None:

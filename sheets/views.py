@@ -14,10 +14,10 @@ from openpyxl import Workbook
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
 from evaluations.policies import can_view
+from evaluations.progress import plan_progress
 from evaluations.services import EditConflict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
-from reports.selectors import plan_progress
 
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE

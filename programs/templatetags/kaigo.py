@@ -2,8 +2,8 @@
 
 from django import template
 
-from evaluations.calculations import STATUS_LABELS
 from programs.fiscal_years import era_label
+from programs.kinds import STATUS_LABELS
 from programs.quantities import format_quantity, format_rate
 
 register = template.Library()

@@ -17,8 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evaluations.progress import PlanProgress
 from programs.fiscal_years import era_label
-from reports.selectors import PlanProgress
 
 from .layout import BORDER, HEADER_FILL, INTEGER, NUMBER, WRAP_CENTER, WRAP_TOP, Column, font, line_count, write_cell
 

@@ -20,9 +20,9 @@ from openpyxl.workbook.workbook import Workbook
 
 from evaluations import services  # the entry screen's write path, shared on purpose
 from evaluations.policies import can_edit
+from evaluations.progress import plan_progress
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, format_quantity, parse_quantity
-from reports.selectors import plan_progress
 from sheets import selectors
 from sheets.exports.entry_template import (
     EVALUATIONS_SHEET,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations.progress import plan_progress
 from programs.models import PlanPeriod
-from reports.selectors import plan_progress
 from sheets.exports.summary import summary_sheet, summary_workbook
 
 
