@@ -7,7 +7,16 @@ from programs.fiscal_years import era_label
 from programs.models import Indicator, Item
 from programs.quantities import format_quantity, format_rate
 
-from .models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
+from .models import (
+    SINGLETON_ID,
+    ProgressVersion,
+    Rating,
+    RatingScale,
+    ReportingYear,
+    SelfEvaluation,
+    StatusRule,
+    YearlyResult,
+)
 from .progress import achievement_for, status_rule_get
 
 
@@ -143,3 +152,51 @@ class ReportingYearAdmin(SimpleHistoryAdmin):
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, year: ReportingYear) -> str:
         return era_label(year.fiscal_year)
+
+
+@admin.register(StatusRule)
+class StatusRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "label_achieved", "label_mostly_achieved", "label_not_achieved", "updated_at"]
+    fieldsets = [
+        ("判定基準", {"fields": ["achieved_from", "mostly_achieved_from"]}),
+        (
+            "表示名",
+            {
+                "fields": [
+                    "label_achieved",
+                    "label_mostly_achieved",
+                    "label_not_achieved",
+                    "label_not_entered",
+                    "label_increased",
+                    "label_flat",
+                    "label_decreased",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not StatusRule.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.id = SINGLETON_ID
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgressVersion)
+class ProgressVersionAdmin(admin.ModelAdmin):
+    """Shown for operators only: the token changes on every write (database triggers), never by hand."""
+
+    list_display = ["token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

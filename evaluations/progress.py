@@ -23,7 +23,18 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from programs.kinds import Kind, Status, TargetFigure, target_for_year
-from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Program, Section, Target, Vision, short_title_of
+from programs.models import (
+    Indicator,
+    Item,
+    PlanPeriod,
+    PolicyArea,
+    Program,
+    Section,
+    Target,
+    Vision,
+    plan_label_of,
+    short_title_of,
+)
 from programs.models import indicator_label_of as _indicator_label
 
 from .calculations import Achievement, ResultFigure, indicator_achievement
@@ -214,6 +225,11 @@ class PlanProgress:
     @property
     def items(self) -> list[ItemRow]:
         return [item for area in self.areas for item in area.items]
+
+    @property
+    def label(self) -> str:
+        """Return 「第8期（令和3年度～令和5年度）」, as the plan's own label says it."""
+        return plan_label_of(self.plan_name, self.fiscal_years[0], self.fiscal_years[-1])
 
 
 # -- The status rule --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.fiscal_years import era_label
 from programs.kinds import target_for_year
@@ -16,6 +16,56 @@ from programs.quantities import format_quantity
 from .calculations import ResultFigure, indicator_achievement
 from .models import Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .progress import ItemRow, plan_progress, status_rule_get
+
+
+def plan_choices() -> list[PlanPeriod]:
+    """Return every plan period, oldest first, annotated for choosing the default (one query).
+
+    ``has_items``, ``has_results``, ``open_fiscal_year`` (its first reporting year not locked)
+    and ``latest_result_year`` (the latest fiscal year with a figure entered).
+    """
+    results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
+    open_years = ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False).order_by("fiscal_year")
+    return list(
+        PlanPeriod.objects.annotate(
+            has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
+            has_results=Exists(results),
+            open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
+            latest_result_year=Subquery(results.order_by("-fiscal_year").values("fiscal_year")[:1]),
+        ).order_by("ordinal")
+    )
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    plan: PlanPeriod
+    fiscal_year: int
+
+
+def plan_year_default(plans: list[PlanPeriod]) -> PlanYear | None:
+    """Return the plan and year every page opens on when none is chosen (plans from ``plan_choices``).
+
+    The current open reporting year of the latest period with items; else the latest year
+    with results (and its period); else the latest period's last year.
+    """
+    with_items = [plan for plan in plans if plan.has_items]
+    if with_items and with_items[-1].open_fiscal_year is not None:
+        return PlanYear(with_items[-1], with_items[-1].open_fiscal_year)
+    with_results = [plan for plan in plans if plan.latest_result_year is not None]
+    if with_results:
+        latest = max(with_results, key=lambda plan: plan.latest_result_year)
+        return PlanYear(latest, latest.latest_result_year)
+    return PlanYear(plans[-1], plans[-1].last_fiscal_year) if plans else None
+
+
+def fiscal_year_default(plan: PlanPeriod, *, open_fiscal_year: int | None = None) -> int:
+    """Return the year a page shows for a chosen plan: its open reporting year, else its latest results.
+
+    Reads the annotations of ``plan_choices``; ``open_fiscal_year`` stands in for them when the
+    caller has the plan's reporting years at hand. Else the plan's last year.
+    """
+    open_year = open_fiscal_year or getattr(plan, "open_fiscal_year", None)
+    return open_year or getattr(plan, "latest_result_year", None) or plan.last_fiscal_year
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,16 @@ def short_title_of(title: str) -> str:
     return first_line if len(first_line) <= 40 else first_line[:39] + "…"
 
 
+def item_label_of(number: int) -> str:
+    """Return 「事項3」: how pages, the API and workbooks name an item within its area."""
+    return f"事項{number}"
+
+
+def plan_label_of(name: str, first_fiscal_year: int, last_fiscal_year: int) -> str:
+    """Return 「第8期（令和3年度～令和5年度）」: a plan period with its era range."""
+    return f"{name}（{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}）"
+
+
 def indicator_label_of(name: str, component: str) -> str:
     """Return 「研修の修了者数（総論編）」: the indicator's name with its component, if any."""
     return f"{name}（{component}）" if component else name
@@ -49,11 +59,16 @@ class PlanPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{era_label(self.first_fiscal_year)}～{era_label(self.last_fiscal_year)}）"
+        return plan_label_of(self.name, self.first_fiscal_year, self.last_fiscal_year)
 
     @property
     def fiscal_years(self) -> list[int]:
         return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+    @property
+    def fiscal_year_choices(self) -> list[tuple[int, str]]:
+        """Return the plan's fiscal years as form choices: (2021, 「令和3年度」), …"""
+        return [(year, era_label(year)) for year in self.fiscal_years]
 
     def contains(self, fiscal_year: int) -> bool:
         return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
@@ -225,7 +240,7 @@ class Item(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} › 事項{self.number}"
+        return f"{self.area} › {item_label_of(self.number)}"
 
     @property
     def short_title(self) -> str:

@@ -7,7 +7,6 @@ chosen area and section, fiscal year and status (``evaluations.progress.progress
 import django_filters
 from django import forms
 
-from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, PolicyArea, Section
 
 from .selectors import NO_TARGET, NO_TARGET_LABEL
@@ -53,7 +52,7 @@ class ProgressFilter(django_filters.FilterSet):
         super().__init__(data, queryset=Item.objects.all())
         self.filters["area"].queryset = PolicyArea.objects.filter(plan=plan).order_by("number", "sub_number")
         self.filters["plan"].extra["choices"] = [(p.name, str(p)) for p in reversed(plans)]
-        self.filters["fiscal_year"].extra["choices"] = [(year, era_label(year)) for year in plan.fiscal_years]
+        self.filters["fiscal_year"].extra["choices"] = plan.fiscal_year_choices
         if fiscal_year_label:
             self.filters["fiscal_year"].label = fiscal_year_label
         statuses = list(labels.items())
@@ -64,6 +63,19 @@ class ProgressFilter(django_filters.FilterSet):
     def computed(self, queryset, name, value):
         """Leave the items alone: fiscal year and status apply to computed rows (see the selectors)."""
         return queryset
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """Return the validated filters as query parameters (the links of a page carry them on)."""
+        data = self.form.cleaned_data if self.is_valid() else {"plan": self.data.get("plan")}
+        params = {"plan": data.get("plan")}
+        for name in ("area", "section"):
+            if data.get(name):
+                params[name] = data[name].pk
+        for name in ("fiscal_year", "status"):
+            if data.get(name) and name in self.data:
+                params[name] = data[name]
+        return params
 
     @property
     def chosen_area_ids(self) -> list[int] | None:

@@ -10,9 +10,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, F
 
-from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
+from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
     AreaRow,
     EntryStatus,
@@ -23,8 +23,9 @@ from evaluations.progress import (
     plans_progress,
     progress_narrowed,
 )
+from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default  # noqa: F401  (plan_choices: reports read it here)
 from programs.kinds import Status
-from programs.models import PlanPeriod, PolicyArea
+from programs.models import PlanPeriod, PolicyArea, item_label_of
 
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
@@ -43,16 +44,10 @@ ENTRY_PENDING = frozenset({EntryStatus.NOT_STARTED, SelfEvaluation.Status.DRAFT,
 NO_SECTION_LABEL = "（担当課未設定）"
 
 
-def plan_choices() -> list[PlanPeriod]:
-    """Return every plan period, oldest first, each annotated with ``has_results``."""
-    has_results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
-    return list(PlanPeriod.objects.annotate(has_results=Exists(has_results)).order_by("ordinal"))
-
-
 def plan_default(plans: list[PlanPeriod]) -> PlanPeriod | None:
-    """Return the latest plan that has any result entered, else the latest plan."""
-    with_results = [plan for plan in plans if plan.has_results]
-    return (with_results or plans or [None])[-1]
+    """Return the plan a report opens on (``evaluations.selectors.plan_year_default``)."""
+    default = plan_year_default(plans)
+    return default.plan if default else None
 
 
 def plan_areas(*, plan: PlanPeriod) -> list[PolicyArea]:
@@ -135,9 +130,9 @@ class EntryProgress:
 
 
 def entry_year_default(*, plan: PlanPeriod, reporting_years: list[ReportingYear]) -> int:
-    """Return the plan's first unlocked reporting year, else its last fiscal year."""
+    """Return the plan's first unlocked reporting year, else its latest year with results, else its last."""
     unlocked = sorted(year.fiscal_year for year in reporting_years if not year.is_locked)
-    return unlocked[0] if unlocked else plan.last_fiscal_year
+    return fiscal_year_default(plan, open_fiscal_year=unlocked[0] if unlocked else None)
 
 
 def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
@@ -194,15 +189,48 @@ def _entry_counts(counts: Counter) -> tuple[EntryCount, ...]:
 
 
 def _item_label(area: AreaRow, item: ItemRow) -> str:
-    return f"{area.label} › 事項{item.number}"
+    return f"{area.label} › {item_label_of(item.number)}"
+
+
+# Above this many graded indicators the dashboard lists one summary row per area, each linking
+# to the area's cards, instead of every card: a national-scale plan stays readable and fast.
+DASHBOARD_CARD_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    id: int
+    label: str
+    item_count: int
+    indicator_count: int
+    status_counts: tuple[StatusCount, ...]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    progress: PlanProgress  # narrowed by the status filter
+    progress: PlanProgress  # narrowed by the status filter; no areas when collapsed
     status_counts: tuple[StatusCount, ...]  # before the status filter
     entry: EntryProgress
     reporting_years: tuple[ReportingYear, ...]
+    area_summaries: tuple[AreaSummary, ...] = ()  # one per area when the cards are collapsed
+
+    @property
+    def collapsed(self) -> bool:
+        return bool(self.area_summaries)
+
+
+def area_summaries(progress: PlanProgress) -> tuple[AreaSummary, ...]:
+    """Summarise each area: its items, graded indicators and their headline statuses."""
+    return tuple(
+        AreaSummary(
+            id=area.id,
+            label=area.label,
+            item_count=len(area.items),
+            indicator_count=sum(len(item.targeted_indicators) for item in area.items),
+            status_counts=status_counts(replace(progress, areas=(area,))),
+        )
+        for area in progress.areas
+    )
 
 
 def dashboard_get(
@@ -220,11 +248,17 @@ def dashboard_get(
     progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
         fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
+    shown = progress_with_status(progress, status)
+    summaries = ()
+    if sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:
+        summaries = area_summaries(shown)
+        shown = replace(shown, areas=())
     return Dashboard(
-        progress=progress_with_status(progress, status),
+        progress=shown,
         status_counts=status_counts(progress),
         entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
         reporting_years=tuple(reporting_years),
+        area_summaries=summaries,
     )
 
 

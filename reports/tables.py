@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from programs.fiscal_years import era_label
+from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
 
 from .selectors import NO_TARGET, NO_TARGET_LABEL
@@ -34,7 +35,10 @@ class ProgressTable(tables.Table):
 
     def render_item_title(self, value, record):
         return format_html(
-            '<a href="{}">事項{}</a> {}', reverse("reports:item", args=[record.item_id]), record.item_number, value
+            '<a href="{}">{}</a> {}',
+            reverse("reports:item", args=[record.item_id]),
+            item_label_of(record.item_number),
+            value,
         )
 
     def render_fiscal_year(self, value):
