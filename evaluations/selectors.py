@@ -21,8 +21,7 @@ from .progress import ItemRow, plan_progress, status_rule_get
 def plan_choices() -> list[PlanPeriod]:
     """Return every plan period, oldest first, annotated for choosing the default (one query).
 
-    ``has_items``, ``has_results``, ``open_fiscal_year`` (its first reporting year not locked)
-    and ``latest_result_year`` (the latest fiscal year with a figure entered).
+    ``has_items``, ``has_results`` and ``open_fiscal_year`` (its first reporting year not locked).
     """
     results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
     open_years = ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False).order_by("fiscal_year")
@@ -31,9 +30,21 @@ def plan_choices() -> list[PlanPeriod]:
             has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
             has_results=Exists(results),
             open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
-            latest_result_year=Subquery(results.order_by("-fiscal_year").values("fiscal_year")[:1]),
         ).order_by("ordinal")
     )
+
+
+def latest_result_year(plans: list[PlanPeriod]) -> tuple[PlanPeriod, int] | None:
+    """Return the plan and fiscal year of the latest figure entered among the plans (one query)."""
+    latest = (
+        YearlyResult.objects.filter(indicator__item__area__plan__in=plans, value__isnull=False)
+        .order_by("-fiscal_year")
+        .values_list("indicator__item__area__plan_id", "fiscal_year")
+        .first()
+    )
+    if latest is None:
+        return None
+    return next(plan for plan in plans if plan.id == latest[0]), latest[1]
 
 
 @dataclass(frozen=True)
@@ -51,21 +62,19 @@ def plan_year_default(plans: list[PlanPeriod]) -> PlanYear | None:
     with_items = [plan for plan in plans if plan.has_items]
     if with_items and with_items[-1].open_fiscal_year is not None:
         return PlanYear(with_items[-1], with_items[-1].open_fiscal_year)
-    with_results = [plan for plan in plans if plan.latest_result_year is not None]
-    if with_results:
-        latest = max(with_results, key=lambda plan: plan.latest_result_year)
-        return PlanYear(latest, latest.latest_result_year)
+    latest = latest_result_year([plan for plan in plans if plan.has_results])
+    if latest is not None:
+        return PlanYear(*latest)
     return PlanYear(plans[-1], plans[-1].last_fiscal_year) if plans else None
 
 
 def fiscal_year_default(plan: PlanPeriod, *, open_fiscal_year: int | None = None) -> int:
-    """Return the year a page shows for a chosen plan: its open reporting year, else its latest results.
+    """Return the year a page shows for a plan chosen without a year: its open reporting year, else its last.
 
-    Reads the annotations of ``plan_choices``; ``open_fiscal_year`` stands in for them when the
-    caller has the plan's reporting years at hand. Else the plan's last year.
+    Reads the annotation of ``plan_choices``; ``open_fiscal_year`` stands in for it when the
+    caller has the plan's reporting years at hand.
     """
-    open_year = open_fiscal_year or getattr(plan, "open_fiscal_year", None)
-    return open_year or getattr(plan, "latest_result_year", None) or plan.last_fiscal_year
+    return open_fiscal_year or getattr(plan, "open_fiscal_year", None) or plan.last_fiscal_year
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from evaluations.progress import (
     progress_narrowed,
 )
 from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default  # noqa: F401  (plan_choices: reports read it here)
+from programs.fiscal_years import era_label
 from programs.kinds import Status
 from programs.models import PlanPeriod, PolicyArea, item_label_of
+from programs.quantities import format_quantity, format_rate
 
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
@@ -130,7 +132,7 @@ class EntryProgress:
 
 
 def entry_year_default(*, plan: PlanPeriod, reporting_years: list[ReportingYear]) -> int:
-    """Return the plan's first unlocked reporting year, else its latest year with results, else its last."""
+    """Return the plan's first unlocked reporting year, else its last fiscal year."""
     unlocked = sorted(year.fiscal_year for year in reporting_years if not year.is_locked)
     return fiscal_year_default(plan, open_fiscal_year=unlocked[0] if unlocked else None)
 
@@ -194,7 +196,7 @@ def _item_label(area: AreaRow, item: ItemRow) -> str:
 
 # Above this many graded indicators the dashboard lists one summary row per area, each linking
 # to the area's cards, instead of every card: a national-scale plan stays readable and fast.
-DASHBOARD_CARD_LIMIT = 300
+DASHBOARD_CARD_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ def dashboard_get(
         fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
     shown = progress_with_status(progress, status)
     summaries = ()
-    if sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:
+    if not area_ids and sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:
         summaries = area_summaries(shown)
         shown = replace(shown, areas=())
     return Dashboard(
@@ -289,11 +291,48 @@ class TableRow:
     def order(self) -> tuple:
         return (*self.area_order, self.item_number, self.indicator_id, self.fiscal_year)
 
+    # Display forms for the HTML table, read as attributes: django-tables2 renders an attribute
+    # for a fraction of what a render_<column> method costs it per cell (it inspects the method).
+    @property
+    def fiscal_year_label(self) -> str:
+        return era_label(self.fiscal_year)
+
+    @property
+    def target_display(self) -> str:
+        return format_quantity(self.target, self.unit)
+
+    @property
+    def actual_display(self) -> str:
+        return format_quantity(self.actual, self.unit)
+
+    @property
+    def rate_display(self) -> str:
+        return format_rate(self.rate)
+
+
+_TABLE_ROWS: dict[int, tuple[PlanProgress, list[TableRow]]] = {}  # last flattening of each cached plan
+
 
 def progress_table_rows(
     progress: PlanProgress, *, fiscal_year: int | None = None, status: str | None = None
 ) -> list[TableRow]:
-    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed."""
+    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed.
+
+    A plan's cached progress (the same object until the next write) is flattened once.
+    """
+    memo = _TABLE_ROWS.get(progress.plan_id)
+    if memo is None or memo[0] is not progress:
+        memo = (progress, _table_rows(progress))
+        _TABLE_ROWS[progress.plan_id] = memo
+    return [
+        row
+        for row in memo[1]
+        if (fiscal_year is None or row.fiscal_year == fiscal_year) and (not status or row.status == status)
+    ]
+
+
+def _table_rows(progress: PlanProgress) -> list[TableRow]:
+    fiscal_year, status = None, None
     rows = []
     for area in progress.areas:
         for item in area.items:
