@@ -172,3 +172,11 @@ def _triggered_tables() -> set[str]:
                 ["%_progress_version_%"],
             )
         return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_all_plans_summary_reads_every_plan_in_one_pass(admin_client, tokyo_data):
+    with CaptureQueriesContext(connection) as context:
+        response = admin_client.get(reverse("sheets:summary"))
+    assert response.status_code == 200
+    indicator_reads = [q["sql"] for q in context.captured_queries if q["sql"].startswith('SELECT "programs_indicator"')]
+    assert len(indicator_reads) == 1, indicator_reads  # one plans_progress call for all three plans
