@@ -34,11 +34,12 @@ serve: venv
 	$(PY) manage.py collectstatic --noinput -v0
 	$(BIN)/gunicorn --config gunicorn.conf.py
 
-# Backups: pg_dump (PostgreSQL) or the SQLite online backup, into var/backups/.
+# Backups: pg_dump (PostgreSQL) or the SQLite online backup, with the uploaded files (MEDIA_ROOT),
+# as one archive in var/backups/.
 backup: venv
 	$(PY) manage.py backup_data
 
-# make restore BACKUP=var/backups/kaigo_plan-YYYYmmdd-HHMMSS.dump (stop the application first)
+# make restore BACKUP=var/backups/kaigo_plan-YYYYmmdd-HHMMSS.tar (stop the application first)
 restore: venv
 	$(PY) manage.py restore_data "$(BACKUP)" --yes
 

@@ -20,7 +20,7 @@ from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
 from programs.quantities import QuantityError, format_quantity
 
-from . import policies
+from . import policies, workflow_events
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
@@ -318,6 +318,7 @@ def self_evaluation_submit(
     record.submitted_by = user
     _stamp(record, user, REASON_SUBMITTED)
     record.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
+    workflow_events.publish(workflow_events.WorkflowEvent(workflow_events.Transition.SUBMITTED, record, user))
     return record
 
 
@@ -346,6 +347,9 @@ def self_evaluation_approve(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
+    workflow_events.publish(
+        workflow_events.WorkflowEvent(workflow_events.Transition.APPROVED, evaluation, user, comment.strip())
+    )
     return evaluation
 
 
@@ -364,6 +368,9 @@ def self_evaluation_return(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, REASON_RETURNED.format(comment=comment.strip()))
     evaluation.save(update_fields=["status", "manager_comment", "version"])
+    workflow_events.publish(
+        workflow_events.WorkflowEvent(workflow_events.Transition.RETURNED, evaluation, user, comment.strip())
+    )
     return evaluation
 
 

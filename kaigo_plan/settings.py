@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reports",
     "sheets",
     "operations",
+    "cycle",
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#middleware
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "cycle.context_processors.notices",
             ],
         },
     },
@@ -121,7 +123,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     # A web request and a management command may write at the same time; wait for the lock.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # IMMEDIATE takes the write lock when a transaction begins, so a second writer waits up to
+    # the timeout; a deferred transaction upgrading its lock mid-way fails at once instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -216,6 +220,29 @@ MEDIA_ROOT = require_dedicated_folder(
     private={**_PRIVATE_PATHS, "DJANGO_STATIC_ROOT": STATIC_ROOT},
 )
 MEDIA_URL = "media/"
+# Evidence files (別紙) attached to an item's year: the largest accepted, in megabytes.
+ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+
+# ---------------------------------------------------------------------------
+# Mail (deadline reminders): printed to the console in development, SMTP in production
+# https://docs.djangoproject.com/en/5.2/topics/email/#smtp-backend
+# ---------------------------------------------------------------------------
+EMAIL_BACKEND = (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: set at most one of them to true")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "kaigo-plan@localhost")
+# The address users open the site at, for links in mails (e.g. https://kaigo.example.lg.jp);
+# empty: mails name the screens without links.
+SITE_URL = env_str("DJANGO_SITE_URL").rstrip("/")
 
 # ---------------------------------------------------------------------------
 # Security (effective whenever DEBUG is off)

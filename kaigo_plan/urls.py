@@ -15,5 +15,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("entry/", include("evaluations.urls")),
     path("sheets/", include("sheets.urls")),
+    path("cycle/", include("cycle.urls")),
     path("", include("reports.urls")),
 ]

@@ -1,14 +1,22 @@
-"""Back up and restore the whole database with the tool each engine is meant to use.
+"""Back up and restore the whole database, and the uploaded files, with the tools meant for them.
 
 PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean`` (consistent while the
 application runs). SQLite: the online backup API of the sqlite3 module (a consistent copy
 even while the application writes), restored by copying the file back.
+
+A backup is one tar archive holding ``database.dump`` and ``media/`` (every file under
+MEDIA_ROOT: the evidence files the database points to), so the two cannot be separated.
+Restore puts the files back over MEDIA_ROOT; a file uploaded after the backup stays on disk
+but no row points to it, so it is never served. A backup made before files were included
+(a bare pg_dump archive or SQLite file) is still restored, database only.
 """
 
 import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlunsplit
 
@@ -19,6 +27,11 @@ ERROR_TOOL_MISSING = (
     "{tool} が見つかりません。PostgreSQL のクライアント（postgresql-client）をインストールしてください。"
 )
 ERROR_NO_FILE = "バックアップファイル {path} がありません。"
+ERROR_NOT_A_BACKUP = "{path} は backup_data で作成したバックアップではありません。"
+
+DATABASE_MEMBER = "database.dump"
+MEDIA_MEMBER = "media"
+_BARE_DATABASE_HEADERS = (b"PGDMP", b"SQLite format 3\x00")
 
 
 class BackupError(RuntimeError):
@@ -103,3 +116,47 @@ def postgres_url(settings_dict: dict, database: str) -> str:
     host = settings_dict.get("HOST") or ""
     port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
     return urlunsplit(("postgres", f"{user}@{host}{port}", f"/{database}", "", ""))
+
+
+def backup_create(*, destination: Path, media_root: Path, workdir: Path, alias: str = "default") -> Path:
+    """Write one archive with the database dump and every file under ``media_root``."""
+    dump = backup_database(destination=workdir / DATABASE_MEMBER, alias=alias)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(destination, "w") as archive:
+        archive.add(dump, arcname=DATABASE_MEMBER)
+        if media_root.is_dir():
+            archive.add(media_root, arcname=MEDIA_MEMBER)
+    return destination
+
+
+@dataclass(frozen=True)
+class BackupContents:
+    database: Path
+    media: Path | None  # None for a backup made before files were included
+
+
+def backup_unpack(*, source: Path, workdir: Path) -> BackupContents:
+    """Unpack a backup into ``workdir`` (only plain files and folders inside it are extracted)."""
+    if not source.exists():
+        raise BackupError(ERROR_NO_FILE.format(path=source))
+    with source.open("rb") as stream:
+        head = stream.read(16)
+    if head.startswith(_BARE_DATABASE_HEADERS):
+        return BackupContents(database=source, media=None)
+    if not tarfile.is_tarfile(source):
+        raise BackupError(ERROR_NOT_A_BACKUP.format(path=source))
+    with tarfile.open(source) as archive:
+        # The "data" filter refuses absolute paths, "..", links out of workdir and device files.
+        archive.extractall(workdir, filter="data")
+    database = workdir / DATABASE_MEMBER
+    if not database.is_file():
+        raise BackupError(ERROR_NOT_A_BACKUP.format(path=source))
+    media = workdir / MEDIA_MEMBER
+    return BackupContents(database=database, media=media if media.is_dir() else None)
+
+
+def restore_media(*, source: Path, media_root: Path) -> int:
+    """Copy the backup's files into ``media_root`` (replacing same-named files); return how many."""
+    media_root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source, media_root, dirs_exist_ok=True)
+    return sum(1 for path in source.rglob("*") if path.is_file())

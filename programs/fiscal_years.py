@@ -64,6 +64,24 @@ def era_label(fiscal_year: int) -> str:
     return f"{era.name}{'元' if year == 1 else year}年度"
 
 
+# The first calendar day of each era, newest first (平成 began 1989-01-08, 令和 2019-05-01).
+_ERA_FIRST_DAYS = ((REIWA, datetime.date(2019, 5, 1)), (HEISEI, datetime.date(1989, 1, 8)))
+_WEEKDAYS = "月火水木金土日"
+
+
+def era_date_label(day: datetime.date, *, weekday: bool = False) -> str:
+    """Return a calendar day in the era it falls in: 2026-11-20 → 「令和8年11月20日」 (「（金）」 with ``weekday``).
+
+    The era is the one current on that day, not the fiscal year's: 2019-04-30 is 「平成31年4月30日」.
+    """
+    for era, first_day in _ERA_FIRST_DAYS:
+        if day >= first_day:
+            year = day.year - first_day.year + 1
+            label = f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+            return f"{label}（{_WEEKDAYS[day.weekday()]}）" if weekday else label
+    raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=day.isoformat()))
+
+
 def short_era_label(fiscal_year: int) -> str:
     """Return the short form used in sheet headers: 2021 → 「R3」, 2018 → 「H30」."""
     return f"{era_of(fiscal_year).letter}{era_year_of(fiscal_year)}"

@@ -37,9 +37,12 @@ def programme_predecessors() -> dict[str, str]:
     return dict(Program.objects.filter(predecessor__isnull=False).values_list("name", "predecessor__name"))
 
 
-def reference_figures_by_area(*, area_ids: list[int]) -> dict[int, list[ReferenceFigure]]:
-    """Return each area's reference figures (one query)."""
+def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None) -> dict[int, list[ReferenceFigure]]:
+    """Return the reference figures of the plan's areas (or of the given ones), by area (always one query)."""
     figures: dict[int, list[ReferenceFigure]] = defaultdict(list)
-    for figure in ReferenceFigure.objects.filter(area_id__in=area_ids).order_by("order", "id"):
+    rows = ReferenceFigure.objects.filter(area__plan_id=plan_id)
+    if area_ids is not None:
+        rows = rows.filter(area_id__in=[*area_ids, 0])  # never empty: an empty IN skips the query
+    for figure in rows.order_by("order", "id"):
         figures[figure.area_id].append(figure)
     return dict(figures)

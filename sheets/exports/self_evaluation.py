@@ -3,7 +3,7 @@
 The layout (``programs.sheet_layouts``: columns, their printed headings, the stored field each
 shows) decides the columns; every official cell holds the stored text verbatim, nothing added.
 What the application computes (target, actual, rate, status, running total) goes on a second
-worksheet, 「達成状況」, read from the same progress rows (``reports.selectors.plan_progress``).
+worksheet, 「達成状況」, read from the same progress rows (``evaluations.progress.plan_progress``).
 ``sheet_data`` turns the rows into cell text, ``self_evaluation_workbook`` lays it out: one block
 per area, A3 landscape.
 """
@@ -18,10 +18,10 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS
+from evaluations.progress import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress
 from programs.fiscal_years import era_label
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width
-from reports.selectors import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress
 
 from .layout import (
     A3,

@@ -22,9 +22,9 @@ from openpyxl.utils import get_column_letter
 from evaluations import services  # the entry screen's write path, shared on purpose
 from evaluations.models import NO_RECORD_VERSION, SelfEvaluation
 from evaluations.policies import can_edit
+from evaluations.progress import plan_progress
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, format_quantity, parse_quantity
-from reports.selectors import plan_progress
 from sheets import selectors
 from sheets.exports.entry_template import (
     EVALUATION_COLUMNS,

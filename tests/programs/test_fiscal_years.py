@@ -4,6 +4,7 @@ import pytest
 
 from programs.fiscal_years import (
     FiscalYearError,
+    era_date_label,
     era_label,
     fiscal_year_of,
     parse_fiscal_year,
@@ -67,3 +68,25 @@ def test_parse_fiscal_year_refuses_nonsense_with_a_japanese_message(text):
 )
 def test_fiscal_year_starts_in_april(day, fiscal_year):
     assert fiscal_year_of(day) == fiscal_year
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (datetime.date(2026, 11, 20), "令和8年11月20日"),
+        (datetime.date(2019, 5, 1), "令和元年5月1日"),
+        (datetime.date(2019, 4, 30), "平成31年4月30日"),
+        (datetime.date(1989, 1, 8), "平成元年1月8日"),
+    ],
+)
+def test_era_date_label_uses_the_era_current_on_the_day(day, label):
+    assert era_date_label(day) == label
+
+
+def test_era_date_label_with_weekday():
+    assert era_date_label(datetime.date(2026, 11, 20), weekday=True) == "令和8年11月20日（金）"
+
+
+def test_era_date_label_refuses_a_day_before_heisei():
+    with pytest.raises(FiscalYearError):
+        era_date_label(datetime.date(1989, 1, 7))

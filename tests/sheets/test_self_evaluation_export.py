@@ -11,9 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluations.models import SelfEvaluation, YearlyResult
+from evaluations.progress import plan_progress
 from programs.models import PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
-from reports.selectors import plan_progress
 from sheets.exports.layout import line_count
 from sheets.exports.self_evaluation import (
     NOTES_TITLE,

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from evaluations.imports.plan_yaml import PlanDataError, plan_data_load
 from programs.imports.layout_yaml import LayoutDataError, layout_data_load
-from programs.imports.plan_yaml import PlanDataError, plan_data_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
+
+
+@admin.register(ReminderSchedule)
+class ReminderScheduleAdmin(SimpleHistoryAdmin):
+    list_display = ["reporting_year", "reporting_year__deadline", "days_before", "repeat_after_days", "is_active"]
+    list_filter = ["is_active", "reporting_year__plan"]
+    list_select_related = ["reporting_year__plan"]
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(admin.ModelAdmin):
+    """A log of what was mailed: read-only, since it is what stops a second mail for a step."""
+
+    list_display = ["sent_at", "reporting_year", "step", "recipient", "email"]
+    list_filter = ["reporting_year"]
+    list_select_related = ["reporting_year__plan", "recipient"]
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(SimpleHistoryAdmin):
+    """Listed for administrators; files are added and removed on the item's 別紙 page, where they are checked."""
+
+    list_display = ["title", "item", "fiscal_year", "kind", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind", "fiscal_year"]
+    list_select_related = ["item__area__plan", "uploaded_by"]
+    search_fields = ["title", "original_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(SimpleHistoryAdmin):
+    """The threads, for administrators to look through; remarks are written on the item's screens."""
+
+    list_display = ["created_at", "item", "fiscal_year", "kind", "author", "author_role"]
+    list_filter = ["kind", "author_role", "fiscal_year"]
+    list_select_related = ["item__area__plan", "author"]
+    search_fields = ["body"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Who was told what; written by the workflow, read by its recipient."""
+
+    list_display = ["created_at", "recipient", "kind", "item", "fiscal_year", "read_at"]
+    list_filter = ["kind", "fiscal_year"]
+    list_select_related = ["item__area__plan", "recipient"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,224 @@
+"""The yearly reporting cycle: reminders, evidence files (別紙), each item-year's thread and notices."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
+from evaluations.models import ReportingYear
+from programs.fiscal_years import era_label
+from programs.models import Item, Section
+
+from .file_types import FileKind
+from .reminder_steps import parse_days_before
+
+
+def _validate_days_before(value: str) -> None:
+    try:
+        parse_days_before(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+class ReminderSchedule(models.Model):
+    """When the reminders of one reporting year go out, as an administrator sets them."""
+
+    reporting_year = models.OneToOneField(
+        ReportingYear, verbose_name="報告年度", on_delete=models.CASCADE, related_name="reminder_schedule"
+    )
+    days_before = models.CharField(
+        "期限前の督促（何日前）",
+        max_length=100,
+        default="14,3,0",
+        validators=[_validate_days_before],
+        help_text="カンマ区切りの日数。0 は期限当日。土日・祝日にあたる場合は直前の開庁日に送ります。",
+    )
+    repeat_after_days = models.PositiveSmallIntegerField(
+        "期限後の督促間隔（日）",
+        null=True,
+        blank=True,
+        default=7,
+        help_text="期限を過ぎた後、この日数ごとに督促します（7 で毎週）。空欄なら期限後は督促しません。",
+    )
+    is_active = models.BooleanField("督促する", default=True)
+
+    history = HistoricalRecords(verbose_name="督促予定の変更履歴")
+
+    class Meta:
+        verbose_name = "督促予定"
+        verbose_name_plural = "督促予定"
+        ordering = ["reporting_year__plan__ordinal", "reporting_year__fiscal_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(repeat_after_days__isnull=True) | Q(repeat_after_days__gte=1),
+                name="reminder_schedule_repeat_at_least_one_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporting_year} の督促予定"
+
+    @property
+    def days_before_list(self) -> tuple[int, ...]:
+        return parse_days_before(self.days_before)
+
+
+class ReminderSent(models.Model):
+    """One reminder mailed to one person for one step of a reporting year (never sent twice)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="宛先", on_delete=models.CASCADE, related_name="reminders_received"
+    )
+    reporting_year = models.ForeignKey(
+        ReportingYear, verbose_name="報告年度", on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    step = models.SmallIntegerField("督促の段階（期限からの日数）", help_text="負の数は期限前、0 は期限当日")
+    sections = models.ManyToManyField(Section, verbose_name="対象の担当課", blank=True, related_name="reminders_sent")
+    email = models.EmailField("送信先アドレス")
+    sent_at = models.DateTimeField("送信日時", default=timezone.now)
+
+    class Meta:
+        verbose_name = "督促の送信記録"
+        verbose_name_plural = "督促の送信記録"
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "reporting_year", "step"], name="reminder_sent_once_per_recipient_and_step"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reporting_year} {self.step:+d}日 → {self.recipient}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Return a generated storage name; the user's file name never becomes part of a path."""
+    return f"attachments/{instance.item_id}/{instance.fiscal_year}/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Attachment(models.Model):
+    """An evidence file (別紙) attached to an item's year, with the title the sheet cites."""
+
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="attachments")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    title = models.CharField("表題", max_length=100, help_text="例: 別紙7-12")
+    file = models.FileField("ファイル", upload_to=attachment_path, max_length=200)
+    kind = models.CharField("種類", max_length=10, choices=FileKind.choices)
+    original_name = models.CharField("元のファイル名", max_length=255)
+    size = models.PositiveIntegerField("サイズ（バイト）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("登録日時", default=timezone.now)
+
+    history = HistoricalRecords(verbose_name="別紙の変更履歴")
+
+    class Meta:
+        verbose_name = "別紙（添付ファイル）"
+        verbose_name_plural = "別紙（添付ファイル）"
+        ordering = ["item", "fiscal_year", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "fiscal_year", "title"], name="attachment_unique_title_in_item_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)} {self.title}"
+
+
+class Comment(models.Model):
+    """One entry in an item-year's thread: a remark, or a submission, return or approval with its words.
+
+    Returns and approvals are written by the workflow listener (``services.workflow_event_record``)
+    in the same transaction as the transition, so the thread is the one timeline to read.
+    """
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "コメント"
+        SUBMITTED = "submitted", "提出"
+        RETURNED = "returned", "差戻し"
+        APPROVED = "approved", "承認"
+
+    class Role(models.TextChoices):
+        STAFF = STAFF, STAFF
+        MANAGER = MANAGER, MANAGER
+        SYSTEM_ADMIN = SYSTEM_ADMIN, SYSTEM_ADMIN
+
+    BODY_MAX_LENGTH = 2000
+
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="comments")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField("本文", blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="投稿者", on_delete=models.PROTECT, related_name="+"
+    )
+    # The role the author wrote in, kept as it was then: roles change, the thread should not.
+    author_role = models.CharField("立場", max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+
+    history = HistoricalRecords(verbose_name="やり取りの変更履歴")
+
+    class Meta:
+        verbose_name = "やり取り（コメント）"
+        verbose_name_plural = "やり取り（コメント）"
+        ordering = ["item", "fiscal_year", "created_at", "id"]
+        indexes = [models.Index(fields=["item", "fiscal_year", "created_at"], name="comment_item_year_time")]
+        constraints = [
+            # A remark and a return say something; only submissions and approvals may be wordless.
+            models.CheckConstraint(
+                condition=~(Q(kind__in=["comment", "returned"]) & Q(body="")),
+                name="comment_body_required_for_remarks_and_returns",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)} {self.get_kind_display()}"
+
+
+class Notice(models.Model):
+    """An in-app notice (お知らせ) to one user that an item-year was submitted, returned or approved."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "提出されました"
+        RETURNED = "returned", "差し戻されました"
+        APPROVED = "approved", "承認されました"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="宛先", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices)
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="notices")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作した人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.ForeignKey(
+        Comment, verbose_name="コメント", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
+    created_at = models.DateTimeField("通知日時", default=timezone.now)
+    read_at = models.DateTimeField("既読日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "お知らせ"
+        verbose_name_plural = "お知らせ"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header counts a user's unread notices on every page.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notice_unread_by_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ← {self.item} {era_label(self.fiscal_year)} {self.get_kind_display()}"

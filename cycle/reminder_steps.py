@@ -1,0 +1,78 @@
+"""When each reminder of a reporting year is due: the schedule's steps as dates.
+
+A step is a whole number of days relative to the deadline: -14 and -3 are "14 and 3 days
+before", 0 is the deadline day, +7 and +14 the first and second weekly reminders after it.
+A step on or before the deadline that falls on a weekend or holiday goes out on the
+previous working day (so the reminder arrives no later than promised); a step after the
+deadline goes out on the next working day (sending it earlier would cut the interval short).
+
+Example (deadline Saturday 2026-05-09, schedule 「14,3,0」 and every 7 days after):
+step -14 → Sat 04-25 → Fri 04-24; step -3 → Wed 05-06 (振替休日) → Fri 05-01;
+step 0 → Sat 05-09 → Fri 05-08; step +7 → Sat 05-16 → Mon 05-18.
+
+On a given day only the latest step already due is sent, and only to whom it was not sent
+before, so a missed run is caught up the next day without a flood of older steps.
+"""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass
+
+from .working_days import next_working_day, previous_working_day
+
+ERROR_DAYS_BEFORE = "「14,3,0」のように、0以上の日数をカンマ区切りで入力してください。"
+
+
+@dataclass(frozen=True)
+class Step:
+    offset: int  # days relative to the deadline; negative before it
+    send_on: datetime.date
+
+    @property
+    def label(self) -> str:
+        """Return the Japanese name of the step: 「期限14日前」「期限当日」「期限後7日」."""
+        if self.offset < 0:
+            return f"期限{-self.offset}日前"
+        if self.offset == 0:
+            return "期限当日"
+        return f"期限後{self.offset}日"
+
+    @property
+    def is_after_deadline(self) -> bool:
+        return self.offset > 0
+
+
+def parse_days_before(text: str) -> tuple[int, ...]:
+    """Read 「14,3,0」 (full-width digits and 、 accepted) as (14, 3, 0); raise ValueError otherwise."""
+    normalised = unicodedata.normalize("NFKC", text).replace("、", ",")
+    parts = [part.strip() for part in normalised.split(",") if part.strip()]
+    try:
+        days = tuple(sorted({int(part) for part in parts}, reverse=True))
+    except ValueError:
+        raise ValueError(ERROR_DAYS_BEFORE) from None
+    if any(day < 0 for day in days):
+        raise ValueError(ERROR_DAYS_BEFORE)
+    return days
+
+
+def step_send_date(deadline: datetime.date, offset: int) -> datetime.date:
+    """Return the working day on which the step ``offset`` days from ``deadline`` goes out."""
+    nominal = deadline + datetime.timedelta(days=offset)
+    return previous_working_day(nominal) if offset <= 0 else next_working_day(nominal)
+
+
+def due_step(
+    *, deadline: datetime.date, days_before: tuple[int, ...], repeat_after_days: int | None, today: datetime.date
+) -> Step | None:
+    """Return the latest step whose send date is on or before ``today``, or None before the first."""
+    steps = [Step(offset=-days, send_on=step_send_date(deadline, -days)) for days in days_before]
+    if repeat_after_days and today > deadline:
+        elapsed = (today - deadline).days
+        # The latest repeat whose nominal date has passed, and the one before it in case the
+        # latest is pushed past today by a holiday.
+        latest = (elapsed // repeat_after_days) * repeat_after_days
+        for offset in (latest, latest - repeat_after_days):
+            if offset > 0:
+                steps.append(Step(offset=offset, send_on=step_send_date(deadline, offset)))
+    due = [step for step in steps if step.send_on <= today]
+    return max(due, key=lambda step: (step.send_on, step.offset)) if due else None

@@ -1,0 +1,297 @@
+"""Writes of the reporting cycle: reminders, evidence files, the item-year thread and notices."""
+
+import datetime
+import hashlib
+import logging
+import unicodedata
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluations.models import ReportingYear
+from evaluations.workflow_events import Transition, WorkflowEvent
+from programs.fiscal_years import era_date_label, era_label
+from programs.models import Item
+
+from . import policies, selectors
+from .file_types import FileRejected, check_size, detect_kind
+from .models import Attachment, Comment, Notice, ReminderSent
+from .reminder_steps import due_step
+from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
+
+logger = logging.getLogger(__name__)
+
+ERROR_COMMENT_EMPTY = "コメントを入力してください。"
+ERROR_TITLE_TAKEN = "この年度には同じ表題の別紙がすでにあります。別の表題にするか、先に削除してください。"
+
+
+# -- Reminders --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReminderOutcome:
+    """What one run did (or, in a dry run, would do) for one reporting year."""
+
+    title: str
+    step_label: str
+    planned: list[PlannedReminder]
+    unreachable: list[Person]
+    failed: list[tuple[PlannedReminder, str]]
+    mails: list[EmailMessage]
+
+
+def _entry_url(item_id: int, fiscal_year: int) -> str:
+    if not settings.SITE_URL:
+        return ""
+    return settings.SITE_URL + reverse("evaluations:entry", kwargs={"item_id": item_id, "fiscal_year": fiscal_year})
+
+
+def reminder_message(*, facts: YearFacts, reminder: PlannedReminder, today: datetime.date) -> EmailMessage:
+    """Compose the Japanese mail of one reminder (dates in 和暦)."""
+    after = reminder.step.is_after_deadline
+    subject_head = "【督促】" if after else "【入力のお願い】"
+    year_label = era_label(facts.fiscal_year)
+    deadline_label = era_date_label(facts.deadline, weekday=True)
+    context = {
+        "recipient": reminder.recipient,
+        "title": facts.title,
+        "year_label": year_label,
+        "deadline_label": deadline_label,
+        "days_phrase": days_phrase(facts.deadline, today),
+        "own_sections": [
+            (section, [(item, _entry_url(item.item_id, facts.fiscal_year)) for item in section.items])
+            for section in reminder.own_sections
+        ],
+        "late_sections": reminder.late_sections,
+        "my_work_url": settings.SITE_URL + reverse("evaluations:my_work") if settings.SITE_URL else "",
+    }
+    return EmailMessage(
+        subject=f"{subject_head}{facts.title}の実績・自己評価（入力期限 {deadline_label}）",
+        body=render_to_string("cycle/mail/reminder.txt", context),
+        to=[reminder.recipient.email],
+    )
+
+
+def reminders_send(*, today: datetime.date, dry_run: bool = False) -> list[ReminderOutcome]:
+    """Send the reminders due ``today`` for every open reporting year, recording each one sent.
+
+    The record is written before the mail is handed to the backend, inside a transaction
+    that is rolled back when sending fails: two runs at once cannot both send (the unique
+    constraint stops the second), and a failed send is retried by the next run.
+    """
+    outcomes = []
+    for schedule in selectors.schedules_to_run():
+        reporting_year = schedule.reporting_year
+        step = due_step(
+            deadline=reporting_year.deadline,
+            days_before=schedule.days_before_list,
+            repeat_after_days=schedule.repeat_after_days,
+            today=today,
+        )
+        if step is None:
+            continue
+        facts = selectors.year_facts(reporting_year=reporting_year)
+        planned, unreachable = plan_reminders(facts, step)
+        mails = [reminder_message(facts=facts, reminder=reminder, today=today) for reminder in planned]
+        failed = []
+        if not dry_run:
+            for reminder, mail in zip(planned, mails, strict=True):
+                if error := _send_and_record(reporting_year, reminder, mail):
+                    failed.append((reminder, error))
+        outcomes.append(
+            ReminderOutcome(
+                title=facts.title,
+                step_label=step.label,
+                planned=planned,
+                unreachable=unreachable,
+                failed=failed,
+                mails=mails,
+            )
+        )
+    return outcomes
+
+
+def _send_and_record(reporting_year: ReportingYear, reminder: PlannedReminder, mail: EmailMessage) -> str:
+    try:
+        with transaction.atomic():
+            record = ReminderSent.objects.create(
+                recipient_id=reminder.recipient.user_id,
+                reporting_year=reporting_year,
+                step=reminder.step.offset,
+                email=reminder.recipient.email,
+            )
+            record.sections.set(reminder.section_ids)
+            mail.send()
+    except IntegrityError:
+        return ""  # a run at the same moment recorded (and sends) this reminder
+    except Exception as error:  # any SMTP or network failure: report it, retry next run
+        logger.exception("reminder to %s failed", reminder.recipient.email)
+        return f"送信に失敗しました: {error}"
+    return ""
+
+
+# -- Evidence files (別紙) ----------------------------------------------------------------------
+
+
+def _display_name(name: str, kind: str) -> str:
+    """Return the user's file name cleaned for the download header, with the detected extension."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return f"{(stem or 'attachment')[:200]}.{kind}"
+
+
+@transaction.atomic
+def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: UploadedFile, by) -> Attachment:
+    """Store an evidence file after checking the user, the size and the content's type.
+
+    Raises PermissionDenied or FileRejected (with the Japanese reason); nothing is stored then.
+    """
+    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    if reason := policies.can_change_attachments(by, item, fiscal_year, reporting_year):
+        raise PermissionDenied(reason)
+    check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
+    kind = detect_kind(upload.file)
+    if _title_taken(item=item, fiscal_year=fiscal_year, title=title):
+        raise FileRejected(ERROR_TITLE_TAKEN)
+    digest = hashlib.sha256()
+    upload.file.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    attachment = Attachment(
+        item=item,
+        fiscal_year=fiscal_year,
+        title=title,
+        kind=kind,
+        original_name=_display_name(upload.name or "", kind),
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    attachment._history_user = by
+    upload.file.seek(0)
+    # Saving the file writes it to MEDIA_ROOT under a generated name; if the row then fails,
+    # the file is removed so a refusal leaves nothing behind.
+    attachment.file.save(upload.name or "upload", upload, save=False)
+    try:
+        # A concurrent upload with the same title passes the check above; the unique
+        # constraint (validated here, enforced by the database) decides who keeps the title.
+        attachment.full_clean()
+        with transaction.atomic():
+            attachment.save()
+    except (ValidationError, IntegrityError) as error:
+        attachment.file.delete(save=False)
+        if isinstance(error, IntegrityError) or "title" in error.message_dict or NON_FIELD_ERRORS in error.message_dict:
+            raise FileRejected(ERROR_TITLE_TAKEN) from None
+        raise
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def _title_taken(*, item: Item, fiscal_year: int, title: str) -> bool:
+    return Attachment.objects.filter(item=item, fiscal_year=fiscal_year, title=title).exists()
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: Attachment, by) -> None:
+    """Delete an evidence file: the row now (history keeps who and when), the file after commit."""
+    reporting_year = ReportingYear.objects.filter(
+        plan_id=attachment.item.area.plan_id, fiscal_year=attachment.fiscal_year
+    ).first()
+    if reason := policies.can_change_attachments(by, attachment.item, attachment.fiscal_year, reporting_year):
+        raise PermissionDenied(reason)
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment._history_user = by
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# -- The item-year thread (やり取り) and notices (お知らせ) ---------------------------------------
+
+
+def _reporting_year(item: Item, fiscal_year: int) -> ReportingYear | None:
+    return ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+
+
+@transaction.atomic
+def comment_post(*, item: Item, fiscal_year: int, body: str, by) -> Comment:
+    """Add a remark to the item-year's thread (history records who wrote it).
+
+    Raises PermissionDenied with the policy's reason, or ValidationError for an empty body.
+    """
+    if reason := policies.can_comment(by, item, fiscal_year, _reporting_year(item, fiscal_year)):
+        raise PermissionDenied(reason)
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError(ERROR_COMMENT_EMPTY)
+    comment = Comment(
+        item=item,
+        fiscal_year=fiscal_year,
+        kind=Comment.Kind.COMMENT,
+        body=body,
+        author=by,
+        author_role=policies.comment_role(by, item),
+    )
+    comment._history_user = by
+    comment.full_clean(exclude=["item", "author"])  # both were just read from the database
+    comment.save()
+    return comment
+
+
+def workflow_event_record(event: WorkflowEvent) -> Comment:
+    """Write a transition into the thread and notify the people it concerns.
+
+    Registered with ``evaluations.workflow_events`` in ``CycleConfig.ready`` and called inside
+    the workflow service's transaction: a submission tells every manager, a return or an
+    approval tells the submitter and the owning section's staff; nobody is told of their own act.
+    """
+    evaluation = event.evaluation
+    item = evaluation.item
+    comment = Comment(
+        item=item,
+        fiscal_year=evaluation.fiscal_year,
+        kind=Comment.Kind(event.transition.value),
+        body=event.comment,
+        author=event.by,
+        author_role=policies.comment_role(event.by, item, reviewing=event.transition != Transition.SUBMITTED),
+        created_at=event.at,
+    )
+    comment._history_user = event.by
+    comment.full_clean(exclude=["item", "author"])  # both were just read from the database
+    comment.save()
+    if event.transition == Transition.SUBMITTED:
+        recipient_ids = selectors.manager_ids()
+    else:
+        recipient_ids = selectors.item_staff_ids(item=item, also=evaluation.submitted_by_id)
+    Notice.objects.bulk_create(
+        Notice(
+            recipient_id=recipient_id,
+            kind=Notice.Kind(event.transition.value),
+            item=item,
+            fiscal_year=evaluation.fiscal_year,
+            actor=event.by,
+            comment=comment,
+            created_at=event.at,
+        )
+        for recipient_id in sorted(recipient_ids - {event.by.pk})
+    )
+    return comment
+
+
+def notices_mark_read(*, user, notice_ids=None, item_id: int | None = None, fiscal_year: int | None = None) -> int:
+    """Mark the user's unread notices read: those listed, or all of one item-year; return how many."""
+    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=list(notice_ids))
+    if item_id is not None:
+        unread = unread.filter(item_id=item_id, fiscal_year=fiscal_year)
+    return unread.update(read_at=timezone.now())
