@@ -16,10 +16,9 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from evaluations.models import Rating, SelfEvaluation, YearlyResult
+from evaluations.models import Rating, SelfEvaluation, StatusRule, YearlyResult
+from evaluations.progress import status_rule_get
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Program, Section, Target, Vision
-from reports.models import StatusRule
-from reports.selectors import status_rule_get
 
 from .conftest import convert
 
