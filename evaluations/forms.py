@@ -157,6 +157,13 @@ class ItemEntryForm(forms.Form):
         return fields
 
 
+class PreviewForm(forms.Form):
+    """The live preview's query: which indicator, and the text typed so far."""
+
+    indicator = forms.IntegerField(min_value=1)
+    value = forms.CharField(required=False, strip=False)
+
+
 class VersionForm(forms.Form):
     """The version of the record the user was looking at when they pressed a workflow button."""
 

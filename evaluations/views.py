@@ -18,7 +18,7 @@ from reports.selectors import EntryStatus, IndicatorRow, YearCell
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
@@ -37,12 +37,16 @@ MESSAGE_CONFLICT = (
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
 MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
+MESSAGE_NO_PLANS = "計画期間が登録されていません"
+ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
-def _plan_and_year(request) -> tuple[PlanPeriod, int]:
+def _plan_and_year(request) -> tuple[PlanPeriod, int] | None:
     choice = YearChoiceForm(request.GET)
     choice.is_valid()
     plans = list(PlanPeriod.objects.order_by("-ordinal"))
+    if not plans:
+        return None
     plan = next((p for p in plans if p.name == choice.cleaned_data.get("plan")), None)
     if plan is None:
         unlocked = ReportingYear.objects.filter(is_locked=False).select_related("plan").order_by("plan__ordinal")
@@ -58,7 +62,10 @@ def _plan_and_year(request) -> tuple[PlanPeriod, int]:
 @member_required
 @require_GET
 def my_work(request):
-    plan, fiscal_year = _plan_and_year(request)
+    chosen = _plan_and_year(request)
+    if chosen is None:
+        return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
+    plan, fiscal_year = chosen
     sees_all = is_manager(request.user) or is_system_admin(request.user)
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
@@ -292,13 +299,16 @@ def copy_forward(request, item_id: int, fiscal_year: int):
 def preview(request, item_id: int, fiscal_year: int):
     """Return the achievement a typed value would have (for the live display on the entry screen)."""
     item = _item_for(item_id, fiscal_year)
+    form = PreviewForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"message": ERROR_PREVIEW_REQUEST}, status=400)
     indicator = get_object_or_404(
         Indicator.objects.select_related("item__area__plan").prefetch_related("targets", "results__municipalities"),
-        pk=request.GET.get("indicator") or 0,
+        pk=form.cleaned_data["indicator"],
         item=item,
     )
     try:
-        value = parse_quantity(request.GET.get("value", "")).value
+        value = parse_quantity(form.cleaned_data["value"]).value
     except QuantityError as error:
         return JsonResponse({"error": str(error)})
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
