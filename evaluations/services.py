@@ -7,7 +7,7 @@ and why. ``QuerySet.update()`` is used only to bump the version, never to change
 """
 
 import datetime
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -433,6 +433,26 @@ def reporting_year_unlock(*, plan: PlanPeriod, fiscal_year: int, user, reason: s
 
 def default_ratings() -> list[Rating]:
     return list(Rating.objects.filter(scale__is_default=True).order_by("order"))
+
+
+@dataclass(frozen=True)
+class EntrySaved:
+    """What saving the entry screen did: whether anything was written, and whether it was submitted."""
+
+    record: SelfEvaluation | None
+    changed: bool
+    submitted: bool
+
+
+def item_entry_commit(*, item: Item, fiscal_year: int, user, submit: bool, **entry) -> EntrySaved:
+    """Save the entry screen's form (``entry`` as for ``item_entry_save``), and submit it when asked."""
+    if submit:
+        record = item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=user, **entry)
+        return EntrySaved(record=record, changed=True, submitted=True)
+    record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
+    # The save checked that an existing record was at the expected version, and claims the next on any write.
+    changed = record is not None and record.version != entry.get("expected_version")
+    return EntrySaved(record=record, changed=changed, submitted=False)
 
 
 @transaction.atomic

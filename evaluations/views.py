@@ -220,46 +220,48 @@ def entry(request, item_id: int, fiscal_year: int):
     if not form.is_valid():
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
-    entry_data = {
-        "values": form.values,
-        "municipalities": form.municipalities(),
-        "next_targets": form.next_targets,
-        "evaluation": form.evaluation_fields(),
-        "expected_version": form.cleaned_data.get("version"),
-        "change_reason": form.cleaned_data.get("change_reason", ""),
-    }
-    year = era_label(fiscal_year)
     try:
-        if request.POST.get("action") == "submit":
-            services.item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
-            messages.success(request, MESSAGE_SUBMITTED.format(year=year))
-        else:
-            before = page.evaluation.version if page.evaluation else None
-            record = services.item_entry_save(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
-            changed = record is not None and (before is None or record.version != before)
-            messages.success(request, MESSAGE_SAVED.format(year=year) if changed else MESSAGE_NOTHING_CHANGED)
-        return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+        saved = services.item_entry_commit(
+            item=item, fiscal_year=fiscal_year, user=request.user, submit=form.submits, **form.entry()
+        )
     except services.EditConflict as error:
-        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-        data = request.POST.copy()
-        data["version"] = page.evaluation.version if page.evaluation else NO_RECORD_VERSION
-        form = _form_for(page, data)
-        form.is_valid()
-        messages.warning(request, MESSAGE_CONFLICT)
-        return _render_entry(request, page, form, conflict=error)
+        return _conflicted(request, item, fiscal_year, form, error)
     except PermissionDenied as error:
-        # Approved or locked between the view's check and the service's write (or a submission
-        # refused): nothing was written; keep what the user typed in front of them.
-        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-        if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
-            return _refused(request, item, fiscal_year, form, denied)
-        form.add_error(None, str(error))
-        messages.error(request, MESSAGE_REFUSED)
-        return _render_entry(request, page, form, status=409)
+        return _denied(request, item, fiscal_year, form, error)
     except ValidationError as error:
         form.add_error(None, error)
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
+    messages.success(request, _saved_message(saved, fiscal_year))
+    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+
+
+def _saved_message(saved: services.EntrySaved, fiscal_year: int) -> str:
+    if saved.submitted:
+        return MESSAGE_SUBMITTED.format(year=era_label(fiscal_year))
+    return MESSAGE_SAVED.format(year=era_label(fiscal_year)) if saved.changed else MESSAGE_NOTHING_CHANGED
+
+
+def _conflicted(request, item: Item, fiscal_year: int, form: ItemEntryForm, conflict: services.EditConflict):
+    """Show what the other person saved beside what this user typed, now on top of the saved version."""
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    form = _form_for(page, form.data_at(page.evaluation.version if page.evaluation else NO_RECORD_VERSION))
+    form.is_valid()
+    messages.warning(request, MESSAGE_CONFLICT)
+    return _render_entry(request, page, form, conflict=conflict)
+
+
+def _denied(request, item: Item, fiscal_year: int, form: ItemEntryForm, error: PermissionDenied):
+    """Approved or locked between the view's check and the service's write (or a submission refused).
+
+    Nothing was written; keep what the user typed in front of them.
+    """
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
+        return _refused(request, item, fiscal_year, form, denied)
+    form.add_error(None, str(error))
+    messages.error(request, MESSAGE_REFUSED)
+    return _render_entry(request, page, form, status=409)
 
 
 @member_required
