@@ -9,6 +9,7 @@ screen's service in one transaction, so a failure anywhere leaves nothing writte
 """
 
 import datetime
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -578,16 +579,68 @@ def _position(columns, header: str) -> int:
 # -- Applying --------------------------------------------------------------------------------
 
 
-def updates_to_session(updates: Iterable[ItemUpdate]) -> list[dict]:
-    """Return the updates as the session keeps them (JSON): the submission in its exact, typed encoding."""
-    return [{**asdict(update), "submission": update.submission.to_data()} for update in updates]
+SESSION_KEY = "sheets_import"
+REASON_IMPORT = "Excel取込（{file_name}）"
 
 
-def updates_from_session(data: list[dict]) -> tuple[ItemUpdate, ...]:
-    return tuple(ItemUpdate(**{**entry, "submission": Submission.from_data(entry["submission"])}) for entry in data)
+@dataclass(frozen=True)
+class PendingImport:
+    """A previewed import waiting in the session for the user to confirm it."""
+
+    token: str
+    plan_id: int
+    plan_name: str
+    fiscal_year: int
+    file_name: str
+    sha256: str
+    updates: tuple[ItemUpdate, ...]
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return era_label(self.fiscal_year)
+
+    def to_session(self) -> dict[str, Any]:
+        """Return the import as the session keeps it (JSON): each submission in its exact, typed encoding."""
+        updates = [{**asdict(update), "submission": update.submission.to_data()} for update in self.updates]
+        return {**asdict(self), "updates": updates}
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> "PendingImport":
+        updates = tuple(
+            ItemUpdate(**{**update, "submission": Submission.from_data(update["submission"])})
+            for update in data["updates"]
+        )
+        return cls(**{**data, "updates": updates})
 
 
-def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ...], user, change_reason: str) -> int:
+def pending_import_keep(session, preview: EntryPreview, *, file_name: str, sha256: str) -> str:
+    """Keep a valid preview's updates in the session and return the token that confirms them ("" if none)."""
+    session.pop(SESSION_KEY, None)
+    if not (preview.is_valid and preview.updates):
+        return ""
+    pending = PendingImport(
+        token=secrets.token_urlsafe(16),
+        plan_id=preview.plan_id,
+        plan_name=preview.plan_name,
+        fiscal_year=preview.fiscal_year,
+        file_name=file_name[:100],
+        sha256=sha256,
+        updates=preview.updates,
+    )
+    session[SESSION_KEY] = pending.to_session()
+    return pending.token
+
+
+def pending_import_take(session, token: str) -> PendingImport | None:
+    """Remove and return the import the token confirms; None when there is none (expired, applied, guessed)."""
+    kept = session.get(SESSION_KEY)
+    if not kept or not secrets.compare_digest(str(kept.get("token", "")), token):
+        return None
+    del session[SESSION_KEY]
+    return PendingImport.from_session(kept)
+
+
+def entry_apply(*, pending: PendingImport, user) -> int:
     """Save every item's previewed change through the entry screen's service, all in one transaction.
 
     The service computes the change again from the same submission and refuses (EditConflict)
@@ -595,7 +648,8 @@ def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ..
     what the service raises (PermissionDenied, EditConflict, ValidationError); the transaction
     is then rolled back and nothing is written. Returns the number of items saved.
     """
-    items = selectors.items_by_id(plan_id=plan_id, item_ids={update.item_id for update in updates})
+    updates = pending.updates
+    items = selectors.items_by_id(plan_id=pending.plan_id, item_ids={update.item_id for update in updates})
     missing = [update.item_id for update in updates if update.item_id not in items]
     if missing:
         raise ValidationError(ERROR_ITEM_GONE)
@@ -603,7 +657,7 @@ def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ..
         for update in updates:
             services.item_entry_save(
                 item=items[update.item_id],
-                fiscal_year=fiscal_year,
+                fiscal_year=pending.fiscal_year,
                 user=user,
                 values=dict(update.submission.values),
                 actual_texts=dict(update.submission.actual_texts),
@@ -611,6 +665,6 @@ def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ..
                 evaluation=dict(update.submission.evaluation),
                 expected_version=update.expected_version,
                 expected_change=update.change_digest,
-                change_reason=change_reason,
+                change_reason=REASON_IMPORT.format(file_name=pending.file_name),
             )
     return len(updates)
