@@ -258,7 +258,10 @@ def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
 def item_year_states(
     *, fiscal_year: int, item_ids: Collection[int] | None = None, plan_id: int | None = None
 ) -> dict[int, ItemYearState]:
-    """Return what is stored for each item (of ``item_ids``, or of the plan) in the year, in seven queries."""
+    """Return what is stored for each item (of ``item_ids``, or of the plan) in the year.
+
+    Six queries for given items, seven for a plan, however many indicators and results they have.
+    """
     indicators = Indicator.objects.order_by("item_id", "order", "id").prefetch_related("targets")
     evaluations = SelfEvaluation.objects.filter(fiscal_year=fiscal_year)
     results = YearlyResult.objects.filter(fiscal_year=fiscal_year).prefetch_related("municipalities")
@@ -294,6 +297,7 @@ def item_year_states(
         stored[item_of[result.indicator_id]][result.indicator_id] = stored_result(result)
     records = {record.item_id: record for record in evaluations}
     rating_labels = {rating.id: rating.symbol for rating in Rating.objects.all()}
+    ids = list(item_ids) if item_ids is not None and plan_id is None else items.values_list("id", flat=True)
     return {
         item_id: ItemYearState(
             item_id=item_id,
@@ -306,7 +310,7 @@ def item_year_states(
             version=records[item_id].version if item_id in records else NO_RECORD_VERSION,
             rating_labels=rating_labels,
         )
-        for item_id in items.values_list("id", flat=True)
+        for item_id in ids
     }
 
 

@@ -3,9 +3,11 @@
 ``entry_read`` opens the upload and reads the template's sheets, only within the rows and
 columns the plan's template can have (refusing the file otherwise); ``entry_parse`` turns those
 rows into typed lines without touching the database; ``entry_preview`` checks the
-rows against the plan and the permission rules and lists every change (old → new) and every
-error with its sheet, row and column; ``entry_apply`` writes all changes through the entry
-screen's service in one transaction, so a failure anywhere leaves nothing written.
+rows against the plan and the permission rules, and lists every error with its sheet, row and
+column and every item's change (old → new), computed by ``evaluations.changes`` as the entry
+screen's is; ``entry_apply`` saves each item's typed submission through the entry screen's
+service in one transaction, which writes only the change the preview showed, so a failure
+anywhere leaves nothing written.
 """
 
 import datetime

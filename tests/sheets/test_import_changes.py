@@ -91,7 +91,7 @@ def test_a_wording_typed_beside_a_blank_figure_is_written_as_the_preview_shows(w
 
 
 def test_a_figure_written_outside_the_entry_workflow_after_the_preview_is_a_conflict(world):
-    """The version did not move (an administrator's direct edit), but the change would no longer be the previewed one."""
+    """The version did not move (a direct edit by an administrator), yet the change is no longer the previewed one."""
     result = factories.yearly_result(indicator_=world.own_item.indicators.get(), fiscal_year=OPEN_YEAR)
     client = _client(world)
     filled = fill(
