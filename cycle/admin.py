@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attachment, ReminderSchedule, ReminderSent
+from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
 
 
 @admin.register(ReminderSchedule)
@@ -35,6 +35,38 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "fiscal_year"]
     list_select_related = ["item__area__plan", "uploaded_by"]
     search_fields = ["title", "original_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(SimpleHistoryAdmin):
+    """The threads, for administrators to look through; remarks are written on the item's screens."""
+
+    list_display = ["created_at", "item", "fiscal_year", "kind", "author", "author_role"]
+    list_filter = ["kind", "author_role", "fiscal_year"]
+    list_select_related = ["item__area__plan", "author"]
+    search_fields = ["body"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """Who was told what; written by the workflow, read by its recipient."""
+
+    list_display = ["created_at", "recipient", "kind", "item", "fiscal_year", "read_at"]
+    list_filter = ["kind", "fiscal_year"]
+    list_select_related = ["item__area__plan", "recipient"]
 
     def has_add_permission(self, request):
         return False

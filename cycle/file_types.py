@@ -8,7 +8,11 @@ so neither is read. Accepted:
 - Excel (xlsx) and Word (docx): a ZIP whose ``[Content_Types].xml`` declares the workbook
   (``…spreadsheetml.sheet.main+xml``) or document (``…wordprocessingml.document.main+xml``)
   main part, and that part exists. Macro-enabled workbooks and documents declare other
-  types and are refused, as is any other ZIP (a plain ZIP renamed .xlsx).
+  types and are refused, as is any other ZIP (a plain ZIP renamed .xlsx). A package that
+  declares macro, ActiveX or embedded-object parts, or whose relationships point outside the
+  file (an external workbook link, a remote template that leaks the reader's Windows login
+  hash, a remote picture), is refused too, whatever its parts are named: the content types and
+  the relationships decide. A hyperlink typed into the text is the one external target kept.
 """
 
 import zipfile
@@ -23,10 +27,21 @@ ERROR_UNSUPPORTED = (
 )
 ERROR_TOO_LARGE = "ファイルが大きすぎます（{size}）。{limit} 以下のファイルを選んでください。"
 ERROR_EMPTY = "ファイルが空です。"
+ERROR_UNSAFE_OFFICE = (
+    "マクロ、埋め込みオブジェクト、または外部への参照（外部リンク・外部テンプレート等）を含む Office ファイルは"
+    "登録できません。マクロや外部参照を取り除き、通常の .xlsx / .docx として保存し直してください。"
+)
 
 _CONTENT_TYPES = "[Content_Types].xml"
 _CONTENT_TYPES_MAX_BYTES = 1024 * 1024  # a real one is a few kB; more is not an Office file
 _NAMESPACE = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_RELATIONSHIPS_MAX_BYTES = 1024 * 1024
+_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# Parts that run code or pull in other programs' objects, by the content type they declare.
+_UNSAFE_CONTENT_TYPE_WORDS = ("macroenabled", "vbaproject", "vba", "activex", "oleobject", "externallink")
+# Relationship types that run code or reach outside the file even when the target is internal.
+_UNSAFE_RELATIONSHIP_ENDINGS = ("vbaproject", "activexcontrol", "activexcontrolbinary", "oleobject", "attachedtemplate")
 
 
 class FileKind(models.TextChoices):
@@ -89,17 +104,39 @@ def _office_kind(stream: BinaryIO) -> FileKind:
             if info is None or info.file_size > _CONTENT_TYPES_MAX_BYTES:
                 raise FileRejected(ERROR_UNSUPPORTED)
             root = ElementTree.fromstring(archive.read(info))
+            kind = _main_part_kind(root, names)
+            _refuse_unsafe_package(archive, root)
+            return kind
     except (zipfile.BadZipFile, ElementTree.ParseError, RuntimeError, ValueError, OSError) as error:
         if isinstance(error, FileRejected):
             raise
         raise FileRejected(ERROR_UNSUPPORTED) from None
     finally:
         stream.seek(0)
-    for override in root.iter(f"{_NAMESPACE}Override"):
+
+
+def _main_part_kind(content_types, names: set[str]) -> FileKind:
+    for override in content_types.iter(f"{_NAMESPACE}Override"):
         kind = _OFFICE_MAIN_PARTS.get(override.get("ContentType", ""))
         if kind is not None and override.get("PartName", "").lstrip("/") in names:
             return kind
     raise FileRejected(ERROR_UNSUPPORTED)
+
+
+def _refuse_unsafe_package(archive: zipfile.ZipFile, content_types) -> None:
+    declared = [element.get("ContentType", "").lower() for element in content_types]
+    if any(word in content_type for content_type in declared for word in _UNSAFE_CONTENT_TYPE_WORDS):
+        raise FileRejected(ERROR_UNSAFE_OFFICE)
+    for info in archive.infolist():
+        if not info.filename.lower().endswith(".rels"):
+            continue
+        if info.file_size > _RELATIONSHIPS_MAX_BYTES:
+            raise FileRejected(ERROR_UNSUPPORTED)
+        for relationship in ElementTree.fromstring(archive.read(info)).iter(_RELATIONSHIPS):
+            kind = relationship.get("Type", "")
+            external = relationship.get("TargetMode", "").lower() == "external"
+            if (external and kind != _HYPERLINK) or kind.lower().endswith(_UNSAFE_RELATIONSHIP_ENDINGS):
+                raise FileRejected(ERROR_UNSAFE_OFFICE)
 
 
 def check_size(size: int, limit: int) -> None:

@@ -1,8 +1,14 @@
+import unicodedata
+
 from django import forms
 from django.conf import settings
 
-from .file_types import format_size
+from programs.fiscal_years import era_label
 
+from .file_types import format_size
+from .models import Comment
+
+ERROR_TITLE_EMPTY = "表題を入力してください（例: 別紙7-12）。"
 ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
 
 
@@ -37,4 +43,22 @@ class AttachmentForm(forms.Form):
             field.widget.attrs["aria-describedby"] = " ".join(described)
 
     def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
+        # Direction overrides and invisible characters (format category Cf) would make a title
+        # read differently from how it is stored (「別紙\u202e1-7」 shows as 「別紙7-1」).
+        visible = "".join(char for char in self.cleaned_data["title"] if unicodedata.category(char) != "Cf")
+        title = " ".join(visible.split())
+        if not title:
+            raise forms.ValidationError(ERROR_TITLE_EMPTY)
+        return title
+
+
+class CommentForm(forms.Form):
+    """A remark for an item-year's thread; the year is one of the item's plan years."""
+
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int)
+    body = forms.CharField(label="コメント", max_length=Comment.BODY_MAX_LENGTH, strip=False, widget=forms.Textarea)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, fiscal_years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fiscal_year"].choices = [(year, era_label(year)) for year in fiscal_years]

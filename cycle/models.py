@@ -1,14 +1,16 @@
-"""The yearly reporting cycle: reminder schedules, reminders sent, and evidence files (別紙)."""
+"""The yearly reporting cycle: reminders, evidence files (別紙), each item-year's thread and notices."""
 
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from evaluations.models import ReportingYear
 from programs.fiscal_years import era_label
 from programs.models import Item, Section
@@ -130,3 +132,93 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {era_label(self.fiscal_year)} {self.title}"
+
+
+class Comment(models.Model):
+    """One entry in an item-year's thread: a remark, or a submission, return or approval with its words.
+
+    Returns and approvals are written by the workflow listener (``services.workflow_event_record``)
+    in the same transaction as the transition, so the thread is the one timeline to read.
+    """
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "コメント"
+        SUBMITTED = "submitted", "提出"
+        RETURNED = "returned", "差戻し"
+        APPROVED = "approved", "承認"
+
+    class Role(models.TextChoices):
+        STAFF = STAFF, STAFF
+        MANAGER = MANAGER, MANAGER
+        SYSTEM_ADMIN = SYSTEM_ADMIN, SYSTEM_ADMIN
+
+    BODY_MAX_LENGTH = 2000
+
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="comments")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField("本文", blank=True, validators=[MaxLengthValidator(BODY_MAX_LENGTH)])
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="投稿者", on_delete=models.PROTECT, related_name="+"
+    )
+    # The role the author wrote in, kept as it was then: roles change, the thread should not.
+    author_role = models.CharField("立場", max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField("日時", default=timezone.now)
+
+    history = HistoricalRecords(verbose_name="やり取りの変更履歴")
+
+    class Meta:
+        verbose_name = "やり取り（コメント）"
+        verbose_name_plural = "やり取り（コメント）"
+        ordering = ["item", "fiscal_year", "created_at", "id"]
+        indexes = [models.Index(fields=["item", "fiscal_year", "created_at"], name="comment_item_year_time")]
+        constraints = [
+            # A remark and a return say something; only submissions and approvals may be wordless.
+            models.CheckConstraint(
+                condition=~(Q(kind__in=["comment", "returned"]) & Q(body="")),
+                name="comment_body_required_for_remarks_and_returns",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)} {self.get_kind_display()}"
+
+
+class Notice(models.Model):
+    """An in-app notice (お知らせ) to one user that an item-year was submitted, returned or approved."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "提出されました"
+        RETURNED = "returned", "差し戻されました"
+        APPROVED = "approved", "承認されました"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="宛先", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices)
+    item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="notices")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作した人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.ForeignKey(
+        Comment, verbose_name="コメント", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
+    created_at = models.DateTimeField("通知日時", default=timezone.now)
+    read_at = models.DateTimeField("既読日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "お知らせ"
+        verbose_name_plural = "お知らせ"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The header counts a user's unread notices on every page.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notice_unread_by_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} ← {self.item} {era_label(self.fiscal_year)} {self.get_kind_display()}"

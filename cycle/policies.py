@@ -1,12 +1,18 @@
-"""Who may see and change an item-year's evidence files, as plain functions returning a reason.
+"""Who may see and change an item-year's evidence files and thread, as plain functions returning a reason.
 
 Seeing follows ownership, stricter than the entry screen: the files are the section's
 working papers, so only staff of the owning section, managers and administrators see them.
 Changing follows the entry rule for the year: staff of the owning section (or an
 administrator) while the reporting year is not locked.
+
+The thread (やり取り) is read by the same people as the files. Owning staff, managers and
+administrators write to it; on a locked year only managers and administrators do: the entry
+can no longer change, so staff have nothing to answer with, while a manager may still need
+to record why a figure stands (a correction for next year, a question from the ministry).
 """
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from evaluations.models import ReportingYear
 from evaluations.policies import can_view
 from programs.fiscal_years import era_label
@@ -38,3 +44,46 @@ def can_change_attachments(user, item: Item, fiscal_year: int, reporting_year: R
     if reporting_year is not None and reporting_year.is_locked:
         return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
     return None
+
+
+REASON_NOT_OWNER_THREAD = "この事項のやり取りは、所管課の担当者と管理職のみが閲覧できます。"
+REASON_NOT_OWNER_COMMENT = "この事項のやり取りに書き込めるのは、所管課の担当者と管理職です。"
+REASON_THREAD_LOCKED = "{year}は確定（ロック）されているため、担当者は書き込めません（管理職は書き込めます）。"
+
+
+def _owner_or_reviewer(user, item: Item) -> bool:
+    return is_manager(user) or is_system_admin(user) or (is_staff_member(user) and owns_item(user, item))
+
+
+def can_read_thread(user, item: Item) -> str | None:
+    if reason := can_view(user):
+        return reason
+    return None if _owner_or_reviewer(user, item) else REASON_NOT_OWNER_THREAD
+
+
+def can_comment(user, item: Item, fiscal_year: int, reporting_year: ReportingYear | None) -> str | None:
+    if reason := can_view(user):
+        return reason
+    if not item.area.plan.contains(fiscal_year):
+        return REASON_NOT_IN_PLAN.format(year=era_label(fiscal_year))
+    if not _owner_or_reviewer(user, item):
+        return REASON_NOT_OWNER_COMMENT
+    if reporting_year is not None and reporting_year.is_locked and not (is_manager(user) or is_system_admin(user)):
+        return REASON_THREAD_LOCKED.format(year=era_label(fiscal_year))
+    return None
+
+
+def comment_role(user, item: Item, *, reviewing: bool = False) -> str:
+    """Return the role a user writes in: 担当者, 管理職 or システム管理者.
+
+    Administrators are shown as such whatever else they hold; a return or approval is a
+    manager's act; a remark by someone who is both staff of the owning section and a manager
+    counts as the section's (they are answering for their own item).
+    """
+    if is_system_admin(user):
+        return SYSTEM_ADMIN
+    if reviewing:
+        return MANAGER
+    if is_staff_member(user) and owns_item(user, item):
+        return STAFF
+    return MANAGER if is_manager(user) else STAFF

@@ -1,16 +1,18 @@
-"""Reads of the reporting cycle: the facts reminders are computed from, last reminders, attachments."""
+"""Reads of the reporting cycle: reminder facts, last reminders, attachments, threads and notices."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
 from evaluations.models import ReportingYear, SelfEvaluation
+from programs.fiscal_years import era_date_label, era_label
 from programs.models import Item, Section
 
-from .models import Attachment, ReminderSchedule, ReminderSent
+from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
 from .reminders import NO_SECTION, PendingItem, Person, SectionPending, YearFacts
 
 _PENDING_STATUSES = {None, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED}
@@ -132,3 +134,118 @@ def attachment_titles_by_item_year(*, item_ids, fiscal_years) -> dict[tuple[int,
     for item_id, fiscal_year, title in rows:
         found.setdefault((item_id, fiscal_year), []).append(title)
     return {key: tuple(titles) for key, titles in found.items()}
+
+
+# -- The item-year thread (やり取り) and notices (お知らせ) ---------------------------------------
+
+
+def era_time_label(moment: datetime.datetime) -> str:
+    """Return a moment in Tokyo time as 「令和8年11月20日 14:05」."""
+    local = timezone.localtime(moment)
+    return f"{era_date_label(local.date())} {local:%H:%M}"
+
+
+def _display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    """One line of an item-year's thread, ready to show."""
+
+    id: int
+    fiscal_year: int
+    kind: str
+    kind_label: str
+    body: str
+    author: str
+    role: str
+    created_at: datetime.datetime
+    time_label: str
+
+
+def _entry(comment: Comment) -> ThreadEntry:
+    return ThreadEntry(
+        id=comment.id,
+        fiscal_year=comment.fiscal_year,
+        kind=comment.kind,
+        kind_label=comment.get_kind_display(),
+        body=comment.body,
+        author=_display_name(comment.author),
+        role=comment.author_role,
+        created_at=comment.created_at,
+        time_label=era_time_label(comment.created_at),
+    )
+
+
+def thread_entries(*, item_id: int, fiscal_years) -> list[ThreadEntry]:
+    """Return the thread of an item over the given years, oldest first (one query)."""
+    comments = (
+        Comment.objects.filter(item_id=item_id, fiscal_year__in=list(fiscal_years))
+        .select_related("author")
+        .order_by("fiscal_year", "created_at", "id")
+    )
+    return [_entry(comment) for comment in comments]
+
+
+def manager_ids() -> set[int]:
+    """Return the ids of the active managers (those told of a submission)."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=MANAGER)
+    return set(users.values_list("id", flat=True))
+
+
+def item_staff_ids(*, item: Item, also: int | None = None) -> set[int]:
+    """Return the ids of the owning section's active staff, and of user ``also`` (the submitter) if active."""
+    wanted = Q(groups__name=STAFF, sections=item.section_id) if item.section_id else Q(pk__in=[])
+    if also is not None:
+        wanted |= Q(pk=also)
+    users = get_user_model().objects.filter(wanted, is_active=True)
+    return set(users.values_list("id", flat=True).distinct())
+
+
+def unread_notice_count(*, user) -> int:
+    """Return how many of the user's notices are unread (one query, whatever the number)."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    id: int
+    kind: str
+    message: str
+    item_label: str
+    fiscal_year_label: str
+    actor: str
+    comment: str
+    time_label: str
+    is_unread: bool
+
+
+NOTICE_PAGE_SIZE = 100
+
+
+def _item_label(item: Item) -> str:
+    return f"{item.area.plan.name} {item.area.label} › 事項{item.number} {item.short_title}"
+
+
+def notices_for(*, user, limit: int = NOTICE_PAGE_SIZE) -> list[NoticeRow]:
+    """Return the user's latest notices, newest first, with what the list shows (one query)."""
+    notices = (
+        Notice.objects.filter(recipient=user)
+        .select_related("item__area__plan", "actor", "comment")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        NoticeRow(
+            id=notice.id,
+            kind=notice.kind,
+            message=notice.get_kind_display(),
+            item_label=_item_label(notice.item),
+            fiscal_year_label=era_label(notice.fiscal_year),
+            actor=_display_name(notice.actor) if notice.actor else "",
+            comment=notice.comment.body if notice.comment else "",
+            time_label=era_time_label(notice.created_at),
+            is_unread=notice.read_at is None,
+        )
+        for notice in notices
+    ]

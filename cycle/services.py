@@ -1,4 +1,4 @@
-"""Writes of the reporting cycle: sending reminders, storing and deleting evidence files."""
+"""Writes of the reporting cycle: reminders, evidence files, the item-year thread and notices."""
 
 import datetime
 import hashlib
@@ -7,25 +7,28 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import ReportingYear
+from evaluations.workflow_events import Transition, WorkflowEvent
 from programs.fiscal_years import era_date_label, era_label
 from programs.models import Item
 
 from . import policies, selectors
 from .file_types import FileRejected, check_size, detect_kind
-from .models import Attachment, ReminderSent
+from .models import Attachment, Comment, Notice, ReminderSent
 from .reminder_steps import due_step
 from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
 
 logger = logging.getLogger(__name__)
 
+ERROR_COMMENT_EMPTY = "コメントを入力してください。"
 ERROR_TITLE_TAKEN = "この年度には同じ表題の別紙がすでにあります。別の表題にするか、先に削除してください。"
 
 
@@ -156,7 +159,7 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
         raise PermissionDenied(reason)
     check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
     kind = detect_kind(upload.file)
-    if Attachment.objects.filter(item=item, fiscal_year=fiscal_year, title=title).exists():
+    if _title_taken(item=item, fiscal_year=fiscal_year, title=title):
         raise FileRejected(ERROR_TITLE_TAKEN)
     digest = hashlib.sha256()
     upload.file.seek(0)
@@ -178,12 +181,24 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
     # the file is removed so a refusal leaves nothing behind.
     attachment.file.save(upload.name or "upload", upload, save=False)
     try:
+        # A concurrent upload with the same title passes the check above; the unique
+        # constraint (validated here, enforced by the database) decides who keeps the title.
         attachment.full_clean()
-        attachment.save()
+        with transaction.atomic():
+            attachment.save()
+    except (ValidationError, IntegrityError) as error:
+        attachment.file.delete(save=False)
+        if isinstance(error, IntegrityError) or "title" in error.message_dict or NON_FIELD_ERRORS in error.message_dict:
+            raise FileRejected(ERROR_TITLE_TAKEN) from None
+        raise
     except Exception:
         attachment.file.delete(save=False)
         raise
     return attachment
+
+
+def _title_taken(*, item: Item, fiscal_year: int, title: str) -> bool:
+    return Attachment.objects.filter(item=item, fiscal_year=fiscal_year, title=title).exists()
 
 
 @transaction.atomic
@@ -198,3 +213,85 @@ def attachment_delete(*, attachment: Attachment, by) -> None:
     attachment._history_user = by
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# -- The item-year thread (やり取り) and notices (お知らせ) ---------------------------------------
+
+
+def _reporting_year(item: Item, fiscal_year: int) -> ReportingYear | None:
+    return ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+
+
+@transaction.atomic
+def comment_post(*, item: Item, fiscal_year: int, body: str, by) -> Comment:
+    """Add a remark to the item-year's thread (history records who wrote it).
+
+    Raises PermissionDenied with the policy's reason, or ValidationError for an empty body.
+    """
+    if reason := policies.can_comment(by, item, fiscal_year, _reporting_year(item, fiscal_year)):
+        raise PermissionDenied(reason)
+    body = body.replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError(ERROR_COMMENT_EMPTY)
+    comment = Comment(
+        item=item,
+        fiscal_year=fiscal_year,
+        kind=Comment.Kind.COMMENT,
+        body=body,
+        author=by,
+        author_role=policies.comment_role(by, item),
+    )
+    comment._history_user = by
+    comment.full_clean(exclude=["item", "author"])  # both were just read from the database
+    comment.save()
+    return comment
+
+
+def workflow_event_record(event: WorkflowEvent) -> Comment:
+    """Write a transition into the thread and notify the people it concerns.
+
+    Registered with ``evaluations.workflow_events`` in ``CycleConfig.ready`` and called inside
+    the workflow service's transaction: a submission tells every manager, a return or an
+    approval tells the submitter and the owning section's staff; nobody is told of their own act.
+    """
+    evaluation = event.evaluation
+    item = evaluation.item
+    comment = Comment(
+        item=item,
+        fiscal_year=evaluation.fiscal_year,
+        kind=Comment.Kind(event.transition.value),
+        body=event.comment,
+        author=event.by,
+        author_role=policies.comment_role(event.by, item, reviewing=event.transition != Transition.SUBMITTED),
+        created_at=event.at,
+    )
+    comment._history_user = event.by
+    comment.full_clean(exclude=["item", "author"])  # both were just read from the database
+    comment.save()
+    if event.transition == Transition.SUBMITTED:
+        recipient_ids = selectors.manager_ids()
+    else:
+        recipient_ids = selectors.item_staff_ids(item=item, also=evaluation.submitted_by_id)
+    Notice.objects.bulk_create(
+        Notice(
+            recipient_id=recipient_id,
+            kind=Notice.Kind(event.transition.value),
+            item=item,
+            fiscal_year=evaluation.fiscal_year,
+            actor=event.by,
+            comment=comment,
+            created_at=event.at,
+        )
+        for recipient_id in sorted(recipient_ids - {event.by.pk})
+    )
+    return comment
+
+
+def notices_mark_read(*, user, notice_ids=None, item_id: int | None = None, fiscal_year: int | None = None) -> int:
+    """Mark the user's unread notices read: those listed, or all of one item-year; return how many."""
+    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=list(notice_ids))
+    if item_id is not None:
+        unread = unread.filter(item_id=item_id, fiscal_year=fiscal_year)
+    return unread.update(read_at=timezone.now())

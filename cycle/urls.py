@@ -8,4 +8,7 @@ urlpatterns = [
     path("items/<int:item_id>/<int:fiscal_year>/attachments/", views.attachments, name="attachments"),
     path("attachments/<int:attachment_id>/download/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("items/<int:item_id>/comments/", views.comment_post, name="comment_post"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/<int:notice_id>/", views.notice_open, name="notice_open"),
 ]

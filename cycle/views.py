@@ -1,9 +1,11 @@
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
@@ -13,11 +15,13 @@ from programs.models import Item
 
 from . import policies, selectors, services
 from .file_types import CONTENT_TYPES, FileRejected
-from .forms import AttachmentForm
-from .models import Attachment
+from .forms import AttachmentForm, CommentForm
+from .models import Attachment, Notice
 
 MESSAGE_UPLOADED = "別紙「{title}」を登録しました。"
 MESSAGE_DELETED = "別紙「{title}」を削除しました。"
+MESSAGE_COMMENTED = "コメントを書き込みました。"
+MESSAGE_COMMENT_INVALID = "コメントを書き込めませんでした: {errors}"
 MESSAGE_INVALID = "登録できませんでした。入力内容を確認してください（ファイルは保存されていません）。"
 
 
@@ -104,3 +108,55 @@ def attachment_delete(request, attachment_id: int):
     services.attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, MESSAGE_DELETED.format(title=title))
     return redirect("cycle:attachments", item_id=item_id, fiscal_year=fiscal_year)
+
+
+# -- The item-year thread (やり取り) and notices (お知らせ) ---------------------------------------
+
+
+def _entry_url(item_id: int, fiscal_year: int) -> str:
+    return reverse("evaluations:entry", kwargs={"item_id": item_id, "fiscal_year": fiscal_year})
+
+
+def _back_to(request, wanted: str, fallback: str) -> str:
+    """Return the page the form came from if it is on this site, else ``fallback``; then the thread."""
+    allowed = url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=False)
+    return f"{wanted if wanted and allowed else fallback}#thread"
+
+
+@member_required
+@require_POST
+def comment_post(request, item_id: int):
+    item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
+    form = CommentForm(request.POST, fiscal_years=item.area.plan.fiscal_years)
+    if not form.is_valid():
+        errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+        messages.error(request, MESSAGE_COMMENT_INVALID.format(errors=errors))
+        year = form.cleaned_data.get("fiscal_year", item.area.plan.last_fiscal_year)
+        return redirect(_back_to(request, request.POST.get("next", ""), _entry_url(item.id, year)))
+    fiscal_year = form.cleaned_data["fiscal_year"]
+    back = _back_to(request, form.cleaned_data["next"], _entry_url(item.id, fiscal_year))
+    try:
+        services.comment_post(item=item, fiscal_year=fiscal_year, body=form.cleaned_data["body"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, MESSAGE_COMMENT_INVALID.format(errors=" ".join(error.messages)))
+    else:
+        messages.success(request, MESSAGE_COMMENTED)
+    return redirect(back)
+
+
+@member_required
+@require_GET
+def notices(request):
+    """List the user's notices; opening the list marks them read (the unread ones stay marked on this page)."""
+    rows = selectors.notices_for(user=request.user)
+    services.notices_mark_read(user=request.user, notice_ids=[row.id for row in rows if row.is_unread])
+    return render(request, "cycle/notices.html", {"nav": "notices", "notices": rows})
+
+
+@member_required
+@require_GET
+def notice_open(request, notice_id: int):
+    """Open the item-year a notice is about, marking the user's notices on it read."""
+    notice = get_object_or_404(Notice, pk=notice_id, recipient=request.user)
+    services.notices_mark_read(user=request.user, item_id=notice.item_id, fiscal_year=notice.fiscal_year)
+    return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#thread")

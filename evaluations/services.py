@@ -20,7 +20,7 @@ from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
 from programs.quantities import QuantityError
 
-from . import policies, selectors
+from . import policies, selectors, workflow_events
 from .changes import (
     MUNICIPALITIES,
     RATING,
@@ -305,6 +305,7 @@ def self_evaluation_submit(
     record.submitted_by = user
     _stamp(record, user, REASON_SUBMITTED)
     record.save(update_fields=["status", "submitted_at", "submitted_by", "version"])
+    workflow_events.publish(workflow_events.WorkflowEvent(workflow_events.Transition.SUBMITTED, record, user))
     return record
 
 
@@ -333,6 +334,9 @@ def self_evaluation_approve(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
+    workflow_events.publish(
+        workflow_events.WorkflowEvent(workflow_events.Transition.APPROVED, evaluation, user, comment.strip())
+    )
     return evaluation
 
 
@@ -351,6 +355,9 @@ def self_evaluation_return(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, REASON_RETURNED.format(comment=comment.strip()))
     evaluation.save(update_fields=["status", "manager_comment", "version"])
+    workflow_events.publish(
+        workflow_events.WorkflowEvent(workflow_events.Transition.RETURNED, evaluation, user, comment.strip())
+    )
     return evaluation
 
 

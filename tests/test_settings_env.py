@@ -367,3 +367,16 @@ def test_an_empty_static_root_is_the_default_folder_not_the_current_directory():
     dumped = json.loads(result.stdout.splitlines()[-1])
     assert dumped["STATIC_ROOT"] == str(ROOT / "var" / "staticfiles")
     assert dumped["MEDIA_ROOT"] == str(ROOT / "var" / "media")
+
+
+def test_sqlite_writers_wait_for_the_lock_instead_of_failing_at_once(tmp_path):
+    # A deferred transaction that later needs the write lock fails at once ("database is
+    # locked") whatever the timeout; two staff saving together must queue, not see 503.
+    probe = "import json, django; django.setup(); from django.conf import settings; "
+    probe += "print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    env = {**_clean_environment(), "SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    result = _run([sys.executable, "-c", probe], env)
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout.splitlines()[-1])
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 20

@@ -209,3 +209,36 @@ def test_attachment_titles_for_the_sheet(world, stored):
     assert selectors.attachment_titles_by_item_year(
         item_ids=[world.own_item.id, world.other_item.id], fiscal_years=[OPEN_YEAR]
     ) == {(world.own_item.id, OPEN_YEAR): ("別紙7-1", "別紙7-12")}
+
+
+def test_a_title_taken_by_a_concurrent_upload_is_refused_beside_the_title(world, media_root, monkeypatch):
+    # Two uploads with one title at the same moment both pass the early check; the database's
+    # unique constraint decides, and the loser gets the same message, not a 500.
+    client = _client(world, "staff_own")
+    _upload(client, world.own_item, samples.PDF)
+    monkeypatch.setattr("cycle.services._title_taken", lambda **_: False)
+
+    response = _upload(client, world.own_item, samples.PNG, name="図.png")
+
+    assert response.status_code == 400
+    assert "同じ表題" in response.context["form"].errors["title"][0]
+    assert Attachment.objects.count() == 1
+    assert len(_stored_files(media_root)) == 1
+
+
+@pytest.mark.parametrize("control", ["\u202e", "\u202d", "\u2066", "\u200f", "\u200b", "\ufeff"])
+def test_a_title_loses_invisible_and_direction_controls(world, media_root, control):
+    # 「別紙\u202e1-7」 would show as 「別紙7-1」: a title must read as it is stored.
+    client = _client(world, "staff_own")
+
+    assert _upload(client, world.own_item, samples.PDF, title=f"別紙{control}7-12").status_code == 302
+
+    assert Attachment.objects.get().title == "別紙7-12"
+
+
+def test_a_title_of_only_invisible_characters_is_refused_and_nothing_stored(world, media_root):
+    response = _upload(_client(world, "staff_own"), world.own_item, samples.PDF, title="\u202e\u200b")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["title"] == ["表題を入力してください（例: 別紙7-12）。"]
+    _assert_nothing_stored(media_root)

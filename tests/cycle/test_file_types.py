@@ -4,7 +4,15 @@ import io
 
 import pytest
 
-from cycle.file_types import ERROR_UNSUPPORTED, FileKind, FileRejected, check_size, detect_kind, format_size
+from cycle.file_types import (
+    ERROR_UNSAFE_OFFICE,
+    ERROR_UNSUPPORTED,
+    FileKind,
+    FileRejected,
+    check_size,
+    detect_kind,
+    format_size,
+)
 
 from . import samples
 
@@ -49,3 +57,24 @@ def test_size_limit_names_both_sizes():
 
 def test_format_size():
     assert [format_size(n) for n in (500, 2048, 10 * 1024 * 1024)] == ["500 バイト", "2 KB", "10 MB"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        samples.xlsx_with_macros_under_an_innocent_name(),
+        samples.xlsx_with_an_external_link(),
+        samples.docx_with_a_remote_template(),
+    ],
+    ids=["vba-as-code.bin", "external-link", "remote-template"],
+)
+def test_an_office_file_carrying_macros_or_external_targets_is_refused(content):
+    # A manager opening the file must not run macros or fetch a remote template (which leaks
+    # the Windows login hash); judged by content types and relationships, not part names.
+    with pytest.raises(FileRejected) as refused:
+        detect_kind(io.BytesIO(content))
+    assert str(refused.value) == ERROR_UNSAFE_OFFICE
+
+
+def test_an_office_file_with_a_web_link_is_accepted():
+    assert detect_kind(io.BytesIO(samples.docx_with_a_web_link())) == FileKind.DOCX

@@ -43,15 +43,16 @@ def _urls() -> dict[str, str]:
 
 # Queries beyond the session, user and role look-ups that every logged-in page pays (the ping page).
 REPORT_QUERIES = {
-    "dashboard": 14,  # plans, reporting years, rule, areas + sections (filter), header sections, plan_progress (8)
-    "dashboard_7th": 14,
-    "dashboard_filtered": 15,  # + the chosen area's validation
-    "item": 11,  # item, status rule, header sections, plan_progress (8)
-    "item_cumulative": 11,
-    "table": 13,
-    "table_filtered": 14,
+    # Every HTML page also counts the user's unread notices for the header (お知らせ), once.
+    "dashboard": 15,  # plans, reporting years, rule, areas + sections, header sections, notices, plan_progress (8)
+    "dashboard_7th": 15,
+    "dashboard_filtered": 16,  # + the chosen area's validation
+    "item": 15,  # item, status rule, header sections, notices, plan_progress (8), thread: item, years, comments
+    "item_cumulative": 15,
+    "table": 14,
+    "table_filtered": 15,
     "table_xlsx": 10,  # no filter form rendered
-    "compare": 21,  # plans, areas of both plans, status rule, plan_progress twice
+    "compare": 22,  # plans, areas of both plans, status rule, plan_progress twice
     "api": 10,  # plans, status rule, plan_progress
     "ping": 0,
 }
