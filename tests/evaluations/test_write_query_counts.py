@@ -24,7 +24,7 @@ from tests.workflow_world import OPEN_YEAR, PASSWORD
 pytestmark = pytest.mark.django_db
 
 # Whole requests, session, user and header look-ups included. Before the change set: save 43,
-# conflict 48 → 58 (one history query per result), preview 20; measured before the threads and
+# conflict 48 → 58 (one history query per result), preview 21; measured before the threads and
 # notices were merged, which add three queries to the entry page and one to the preview page.
 # The save now reads the item-year state once more.
 QUERIES = {
