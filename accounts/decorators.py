@@ -3,7 +3,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from evaluations.policies import can_view
+from .permissions import can_view
 
 
 def member_required(view):

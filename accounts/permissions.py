@@ -4,6 +4,9 @@ from django.contrib.auth.models import AnonymousUser, User
 
 from .roles import MANAGER, STAFF, SYSTEM_ADMIN
 
+REASON_NOT_LOGGED_IN = "ログインしてください。"
+REASON_NO_ROLE = "この画面を利用する権限（担当者・管理職・システム管理者）が設定されていません。"
+
 
 def has_role(user: User | AnonymousUser, role: str) -> bool:
     if not user.is_authenticated or not user.is_active:
@@ -39,3 +42,12 @@ def owned_section_ids(user) -> set[int]:
 
 def owns_item(user, item) -> bool:
     return item.section_id is not None and item.section_id in owned_section_ids(user)
+
+
+def can_view(user) -> str | None:
+    """Return None when the user may see the application (any of its roles), else the reason."""
+    if not user.is_authenticated:
+        return REASON_NOT_LOGGED_IN
+    if not (is_staff_member(user) or is_manager(user) or is_system_admin(user)):
+        return REASON_NO_ROLE
+    return None

@@ -1,66 +1,29 @@
-import secrets
-
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
-from programs.models import Section
+from .roles import ROLES
 
-from .roles import MANAGER, ROLES, STAFF, SYSTEM_ADMIN
-
-ERROR_DEMO_USERS_OUTSIDE_DEBUG = "デモ用アカウントは開発モード（DJANGO_DEBUG=true）でのみ作成できます。"
-DEMO_STAFF_A_SECTION = "在宅支援課"  # owns 第8期 7 地域ケア会議の推進
-DEMO_STAFF_B_SECTION = "介護保険課"
-
-
-class DemoUsersRefused(RuntimeError):
-    pass
+ERROR_UNKNOWN_PERMISSION = "権限 {name} が見つかりません（migrate を実行してください）。"
 
 
 @transaction.atomic
 def roles_ensure() -> dict[str, Group]:
-    """Create or update the role groups with exactly their permissions."""
+    """Create or update the role groups with exactly their permissions (one query for all permissions)."""
+    wanted = {dotted for role in ROLES for dotted in role.permissions}
+    query = Q(pk__in=[])
+    for dotted in wanted:
+        app_label, codename = dotted.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = {
+        f"{permission.content_type.app_label}.{permission.codename}": permission
+        for permission in Permission.objects.filter(query).select_related("content_type")
+    }
+    if missing := sorted(wanted - set(found)):
+        raise Permission.DoesNotExist(ERROR_UNKNOWN_PERMISSION.format(name=missing[0]))
     groups = {}
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.name)
-        wanted = []
-        for dotted in role.permissions:
-            app_label, codename = dotted.split(".")
-            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group.permissions.set([found[dotted] for dotted in role.permissions])
         groups[role.name] = group
     return groups
-
-
-@transaction.atomic
-def demo_users_create(*, password: str | None = None) -> tuple[str, list[str]]:
-    """Create the clearly-marked demo accounts; return the password and the names created or reset.
-
-    Refused outside development mode: demo passwords must never reach a production server.
-    """
-    if not settings.DEBUG:
-        raise DemoUsersRefused(ERROR_DEMO_USERS_OUTSIDE_DEBUG)
-    groups = roles_ensure()
-    password = password or secrets.token_urlsafe(12)
-    user_model = get_user_model()
-    specs = [
-        ("demo-admin", "デモ システム管理者", SYSTEM_ADMIN, None),
-        ("demo-manager", "デモ 管理職", MANAGER, None),
-        ("demo-staff-a", "デモ 担当者A", STAFF, DEMO_STAFF_A_SECTION),
-        ("demo-staff-b", "デモ 担当者B", STAFF, DEMO_STAFF_B_SECTION),
-    ]
-    names = []
-    for username, display_name, role, section_name in specs:
-        user, _ = user_model.objects.get_or_create(username=username)
-        user.first_name, user.last_name = display_name, ""
-        # Only the system administrator reaches the Django admin; everyone else uses the application.
-        user.is_staff = user.is_superuser = role == SYSTEM_ADMIN
-        user.set_password(password)
-        user.save()
-        user.groups.set([groups[role]])
-        if section_name:
-            section, _ = Section.objects.get_or_create(name=section_name)
-            section.members.add(user)
-        names.append(username)
-    return password, names

@@ -218,16 +218,36 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# Issue 10's targets: the highest ratio to the trivial view each page may reach, per scale.
+TARGETS = {
+    "dashboard": {1: 6, 10: 10, 100: 25},
+    "table": {1: 10, 10: 10, 100: 10},
+    "xlsx": {1: 10, 10: 10, 100: 10},
+    "api": {100: 25},
+}
+WRK_TARGET = {10: 8}  # the dashboard serves at least 1/8 of the trivial view's requests at 10×
+
+
+def _verdict(ratio: float, target: float | None) -> str:
+    if target is None:
+        return f"{'':>8}"
+    return f"{'≤' + format(target, 'g') + '×':>6}{'✓' if ratio <= target else '✗':>2}"
+
+
 def report(results: list[dict]) -> str:
+    """Return the figures as a table, each ratio with its target (✓ met, ✗ missed) beside it."""
     lines = []
     first = results[0]
     lines.append(f"database: {first['database']}; median of interleaved requests, in-process (DEBUG off)")
-    header = f"{'page':<10}" + "".join(f"{str(r['scale']) + '×':>24}" for r in results)
+    header = f"{'page':<10}" + "".join(f"{str(r['scale']) + '×':>32}" for r in results)
     lines.append(header)
-    lines.append(f"{'':<10}" + "".join(f"{'ms   ×ping  queries':>24}" for _ in results))
+    lines.append(f"{'':<10}" + "".join(f"{'ms   ×ping  queries  target':>32}" for _ in results))
     for page in PAGES:
         cells = "".join(
-            f"{r['median_ms'][page]:>10.1f}{r['ratio'][page]:>7.1f}×{r['queries'][page]:>6}" + " " for r in results
+            f"{r['median_ms'][page]:>10.1f}{r['ratio'][page]:>7.1f}×{r['queries'][page]:>6}"
+            + _verdict(r["ratio"][page], TARGETS.get(page, {}).get(r["scale"]))
+            + " "
+            for r in results
         )
         lines.append(f"{page:<10}{cells}")
     lines.append("")
@@ -239,8 +259,11 @@ def report(results: list[dict]) -> str:
         )
         if "wrk" in r:
             wrk = r["wrk"]
+            share = wrk["ping"] / wrk["dashboard"]
+            target = WRK_TARGET.get(r["scale"])
+            verdict = f" target ≥ 1/{target}: {'✓' if share <= target else '✗'}" if target else ""
             lines.append(
                 f"   wrk 8 connections, gunicorn 2 workers: ping {wrk['ping']:.0f} req/s, dashboard"
-                f" {wrk['dashboard']:.0f} req/s (1/{wrk['ping'] / wrk['dashboard']:.1f} of ping)"
+                f" {wrk['dashboard']:.0f} req/s (1/{share:.1f} of ping){verdict}"
             )
     return "\n".join(lines)

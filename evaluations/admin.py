@@ -1,12 +1,54 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from programs.admin import IndicatorAdmin, ItemAdmin
 from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label
+from programs.models import Indicator, Item
 from programs.quantities import format_quantity, format_rate
 
-from .calculations import STATUS_LABELS, status_of
-from .models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
+from .models import (
+    SINGLETON_ID,
+    ProgressVersion,
+    Rating,
+    RatingScale,
+    ReportingYear,
+    SelfEvaluation,
+    StatusRule,
+    YearlyResult,
+)
+from .progress import achievement_for, status_rule_get
+
+
+class SelfEvaluationInline(admin.StackedInline):
+    model = SelfEvaluation
+    extra = 0
+    fields = ["fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rating")
+
+
+class YearlyResultInline(admin.TabularInline):
+    model = YearlyResult
+    extra = 0
+    fields = ["fiscal_year", "value", "actual_text", "municipality_count"]
+
+
+# The plan's pages show what happened beside what was planned; the inlines live here, with the
+# results, so that programs.admin never imports from evaluations.
+admin.site.unregister(Item)
+admin.site.unregister(Indicator)
+
+
+@admin.register(Item)
+class ItemWithEvaluationsAdmin(ItemAdmin):
+    inlines = [*ItemAdmin.inlines, SelfEvaluationInline]
+
+
+@admin.register(Indicator)
+class IndicatorWithResultsAdmin(IndicatorAdmin):
+    inlines = [*IndicatorAdmin.inlines, YearlyResultInline]
 
 
 class RatingInline(admin.TabularInline):
@@ -51,7 +93,9 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["municipalities"]
 
     def get_queryset(self, request):
-        # Everything achievement_for reads, fetched once for the whole page.
+        # The rule and everything achievement_for reads, fetched once for the whole page (the
+        # admin serves one request at a time per worker process).
+        self._rule = status_rule_get()
         return (
             super()
             .get_queryset(request)
@@ -71,17 +115,17 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="目標")
     def target(self, result: YearlyResult) -> str:
-        achievement = result.indicator.achievement_for(result.fiscal_year)
+        achievement = achievement_for(result.indicator, result.fiscal_year)
         return format_quantity(achievement.target if achievement else None, result.indicator.unit)
 
     @admin.display(description="達成率")
     def achievement_rate(self, result: YearlyResult) -> str:
-        achievement = result.indicator.achievement_for(result.fiscal_year)
+        achievement = achievement_for(result.indicator, result.fiscal_year)
         return format_rate(achievement.rate if achievement else None)
 
     @admin.display(description="状況")
     def status(self, result: YearlyResult) -> str:
-        return STATUS_LABELS[status_of(result.indicator.achievement_for(result.fiscal_year))]
+        return self._rule.labels[self._rule.grade(achievement_for(result.indicator, result.fiscal_year))]
 
 
 @admin.register(SelfEvaluation)
@@ -108,3 +152,51 @@ class ReportingYearAdmin(SimpleHistoryAdmin):
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, year: ReportingYear) -> str:
         return era_label(year.fiscal_year)
+
+
+@admin.register(StatusRule)
+class StatusRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "label_achieved", "label_mostly_achieved", "label_not_achieved", "updated_at"]
+    fieldsets = [
+        ("判定基準", {"fields": ["achieved_from", "mostly_achieved_from"]}),
+        (
+            "表示名",
+            {
+                "fields": [
+                    "label_achieved",
+                    "label_mostly_achieved",
+                    "label_not_achieved",
+                    "label_not_entered",
+                    "label_increased",
+                    "label_flat",
+                    "label_decreased",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return not StatusRule.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.id = SINGLETON_ID
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ProgressVersion)
+class ProgressVersionAdmin(admin.ModelAdmin):
+    """Shown for operators only: the token changes on every write (database triggers), never by hand."""
+
+    list_display = ["token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

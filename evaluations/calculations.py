@@ -42,42 +42,22 @@ next-year figure stated in an evaluation (「【R3年度の目標数値】…1�
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
+
+# The vocabulary lives with the plan (programs never imports from here); re-exported for callers.
+from programs.kinds import (  # noqa: F401
+    STATUS_LABELS,
+    TREND_LABELS,
+    Direction,
+    Kind,
+    Status,
+    TargetFigure,
+    Trend,
+    target_for_year,
+)
 
 ONE_DECIMAL = Decimal("0.1")
 HUNDRED = Decimal(100)
 TOKYO_MUNICIPALITY_COUNT = 62
-
-
-class Kind(StrEnum):
-    PER_YEAR = "per_year"
-    CUMULATIVE = "cumulative"
-    FREQUENCY = "frequency"
-    COVERAGE = "coverage"
-    BY_PERIOD_END = "by_period_end"
-    DIRECTION = "direction"
-
-
-class Direction(StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-
-
-class Trend(StrEnum):
-    UP = "up"
-    FLAT = "flat"
-    DOWN = "down"
-
-
-TREND_LABELS = {Trend.UP: "増加", Trend.FLAT: "横ばい", Trend.DOWN: "減少"}
-
-
-@dataclass(frozen=True)
-class TargetFigure:
-    kind: str
-    value: Decimal | None
-    fiscal_year: int | None = None  # None: the whole plan period
-    direction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,17 +95,6 @@ def achievement_rate(actual: Decimal | int | None, target: Decimal | int | None)
     if actual is None or target is None or Decimal(target) == 0:
         return None
     return (Decimal(actual) * HUNDRED / Decimal(target)).quantize(ONE_DECIMAL, ROUND_HALF_UP)
-
-
-def target_for_year(targets: Iterable[TargetFigure], fiscal_year: int) -> TargetFigure | None:
-    """Return the target of the fiscal year, else the period-wide target, else None."""
-    period_target = None
-    for target in targets:
-        if target.fiscal_year == fiscal_year:
-            return target
-        if target.fiscal_year is None:
-            period_target = target
-    return period_target
 
 
 def _against_target(kind: Kind, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
@@ -314,25 +283,6 @@ def _latest_value(values_by_year: Mapping[int, Decimal | None], *, up_to: int) -
     return values_by_year[years[-1]] if years else None
 
 
-class Status(StrEnum):
-    ACHIEVED = "achieved"
-    MOSTLY_ACHIEVED = "mostly_achieved"
-    NOT_ACHIEVED = "not_achieved"
-    NOT_ENTERED = "not_entered"
-    INCREASED = "increased"
-    FLAT = "flat"
-    DECREASED = "decreased"
-
-
-STATUS_LABELS = {
-    Status.ACHIEVED: "達成",
-    Status.MOSTLY_ACHIEVED: "概ね達成",
-    Status.NOT_ACHIEVED: "未達成",
-    Status.NOT_ENTERED: "未入力",
-    Status.INCREASED: "増加",
-    Status.FLAT: "横ばい",
-    Status.DECREASED: "減少",
-}
 MOSTLY_ACHIEVED_FROM = Decimal(90)
 
 
@@ -344,7 +294,7 @@ def status_of(
 ) -> Status:
     """Grade an achievement: 達成 ≥ 100 %, 概ね達成 ≥ 90 %, else 未達成; 未入力 without a figure.
 
-    Both thresholds are parameters so that an administrator can change them (reports.StatusRule).
+    Both thresholds are parameters so that an administrator can change them (evaluations.models.StatusRule).
 
     A cumulative target is graded against the target to date (its pace), so a plan on pace
     is not shown as behind in its first year; a direction-only target reports its trend.

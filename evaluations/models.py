@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, Municipality
 
-from .calculations import ResultFigure
+from .calculations import MOSTLY_ACHIEVED_FROM, STATUS_LABELS, Achievement, ResultFigure, Status, status_of
 
 # The version an editor holds while an item-year has no SelfEvaluation yet: a save that
 # finds a record already there has not seen it, and is a conflict.
@@ -199,3 +199,91 @@ class SelfEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {era_label(self.fiscal_year)}"
+
+
+SINGLETON_ID = 1
+
+
+class StatusRule(models.Model):
+    """How achievements are graded and named everywhere (a single row an administrator edits).
+
+    達成 starts at ``achieved_from`` (100 %: actual ≥ target) and 概ね達成 at
+    ``mostly_achieved_from``. Cumulative targets are graded against the target to date and
+    direction-only targets by their trend (``evaluations.calculations``).
+    """
+
+    achieved_from = models.DecimalField(
+        "「達成」とする達成率の下限（%）",
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(100),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+        help_text="この値以上を「達成」とします（既定 100.0）。",
+    )
+    mostly_achieved_from = models.DecimalField(
+        "「概ね達成」とする達成率の下限（%）",
+        max_digits=5,
+        decimal_places=1,
+        default=MOSTLY_ACHIEVED_FROM,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="この値以上「達成」の下限未満を「概ね達成」とします（既定 90.0）。",
+    )
+    label_achieved = models.CharField("「達成」の表示名", max_length=20, default=STATUS_LABELS[Status.ACHIEVED])
+    label_mostly_achieved = models.CharField(
+        "「概ね達成」の表示名", max_length=20, default=STATUS_LABELS[Status.MOSTLY_ACHIEVED]
+    )
+    label_not_achieved = models.CharField(
+        "「未達成」の表示名", max_length=20, default=STATUS_LABELS[Status.NOT_ACHIEVED]
+    )
+    label_not_entered = models.CharField("「未入力」の表示名", max_length=20, default=STATUS_LABELS[Status.NOT_ENTERED])
+    label_increased = models.CharField("「増加」の表示名", max_length=20, default=STATUS_LABELS[Status.INCREASED])
+    label_flat = models.CharField("「横ばい」の表示名", max_length=20, default=STATUS_LABELS[Status.FLAT])
+    label_decreased = models.CharField("「減少」の表示名", max_length=20, default=STATUS_LABELS[Status.DECREASED])
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    class Meta:
+        db_table = "reports_statusrule"  # created by the reports app before the model moved here
+        verbose_name = "達成状況の判定基準"
+        verbose_name_plural = "達成状況の判定基準"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=SINGLETON_ID), name="status_rule_single_row"),
+            models.CheckConstraint(
+                condition=Q(mostly_achieved_from__gte=0) & Q(mostly_achieved_from__lte=100),
+                name="status_rule_mostly_achieved_from_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=Q(mostly_achieved_from__lte=models.F("achieved_from")),
+                name="status_rule_mostly_achieved_below_achieved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"達成 {self.achieved_from}%以上・概ね達成 {self.mostly_achieved_from}%以上"
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Return the display name of every status, keyed by its value."""
+        return {status.value: getattr(self, f"label_{status.value}") for status in Status}
+
+    def grade(self, achievement: Achievement | None) -> Status:
+        """Grade an achievement with this rule's thresholds (``calculations.status_of``)."""
+        return status_of(achievement, mostly_from=self.mostly_achieved_from, achieved_from=self.achieved_from)
+
+
+class ProgressVersion(models.Model):
+    """A token the database changes on every write to what the progress read model reads.
+
+    Triggers (migration 0004) replace ``token`` whenever a row of a ``PROGRESS_TABLES`` table is
+    inserted, updated or deleted, whatever wrote it (services, admin, imports, bulk loads), in
+    the same transaction as the write. ``evaluations.progress`` keys its cache on the token, so a
+    cached plan is never shown after a write has committed. Nothing in Python writes this row.
+    """
+
+    token = models.CharField("版", max_length=64)
+
+    class Meta:
+        verbose_name = "進捗の版"
+        verbose_name_plural = "進捗の版"
+
+    def __str__(self) -> str:
+        return self.token

@@ -5,13 +5,19 @@ the user. Views use them to decide what to render; services call them again befo
 so a hand-made POST meets the same rule as the button.
 """
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from accounts.permissions import (  # noqa: F401  (can_view and its reasons are re-exported)
+    REASON_NO_ROLE,
+    REASON_NOT_LOGGED_IN,
+    can_view,
+    is_manager,
+    is_staff_member,
+    is_system_admin,
+    owns_item,
+)
 from programs.fiscal_years import era_label
 
 from .models import ReportingYear, SelfEvaluation
 
-REASON_NOT_LOGGED_IN = "ログインしてください。"
-REASON_NO_ROLE = "この画面を利用する権限（担当者・管理職・システム管理者）が設定されていません。"
 REASON_NOT_STAFF = "実績の入力は担当者のみが行えます（管理職は数値を編集できません）。"
 REASON_NOT_OWNER = "この事項は他の課の所管です。所管課の担当者のみが入力できます。"
 REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため変更できません。"
@@ -28,14 +34,6 @@ REASON_NOT_LOCKED = "{year}は確定されていません。"
 REASON_SELF_APPROVAL = "ご自身が提出した記録は承認できません。他の管理職に承認を依頼してください。"
 REASON_NOTHING_TO_APPROVE = "{year}には承認する事項がないため確定できません（この計画期間に事項が登録されていません）。"
 REASON_NOT_ALL_APPROVED = "未承認の事項が{count}件あるため確定できません。すべての事項を承認してから確定してください。"
-
-
-def can_view(user) -> str | None:
-    if not user.is_authenticated:
-        return REASON_NOT_LOGGED_IN
-    if not (is_staff_member(user) or is_manager(user) or is_system_admin(user)):
-        return REASON_NO_ROLE
-    return None
 
 
 def can_edit_item(user, item, fiscal_year: int) -> str | None:

@@ -7,16 +7,76 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.fiscal_years import era_label
+from programs.kinds import target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
-from reports.selectors import ItemRow, plan_progress
 
-from .calculations import ResultFigure, indicator_achievement, status_of
+from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .progress import ItemRow, plan_progress, status_rule_get
+
+
+def plan_choices() -> list[PlanPeriod]:
+    """Return every plan period, oldest first, annotated for choosing the default (one query).
+
+    ``has_items``, ``has_results`` and ``open_fiscal_year`` (its first reporting year not locked).
+    """
+    results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
+    open_years = ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False).order_by("fiscal_year")
+    return list(
+        PlanPeriod.objects.annotate(
+            has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
+            has_results=Exists(results),
+            open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
+        ).order_by("ordinal")
+    )
+
+
+def latest_result_year(plans: list[PlanPeriod]) -> tuple[PlanPeriod, int] | None:
+    """Return the plan and fiscal year of the latest figure entered among the plans (one query)."""
+    latest = (
+        YearlyResult.objects.filter(indicator__item__area__plan__in=plans, value__isnull=False)
+        .order_by("-fiscal_year")
+        .values_list("indicator__item__area__plan_id", "fiscal_year")
+        .first()
+    )
+    if latest is None:
+        return None
+    return next(plan for plan in plans if plan.id == latest[0]), latest[1]
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    plan: PlanPeriod
+    fiscal_year: int
+
+
+def plan_year_default(plans: list[PlanPeriod]) -> PlanYear | None:
+    """Return the plan and year every page opens on when none is chosen (plans from ``plan_choices``).
+
+    The current open reporting year of the latest period with items; else the latest year
+    with results (and its period); else the latest period's last year.
+    """
+    with_items = [plan for plan in plans if plan.has_items]
+    if with_items and with_items[-1].open_fiscal_year is not None:
+        return PlanYear(with_items[-1], with_items[-1].open_fiscal_year)
+    latest = latest_result_year([plan for plan in plans if plan.has_results])
+    if latest is not None:
+        return PlanYear(*latest)
+    return PlanYear(plans[-1], plans[-1].last_fiscal_year) if plans else None
+
+
+def fiscal_year_default(plan: PlanPeriod, *, open_fiscal_year: int | None = None) -> int:
+    """Return the year a page shows for a plan chosen without a year: its open reporting year, else its last.
+
+    Reads the annotation of ``plan_choices``; ``open_fiscal_year`` stands in for it when the
+    caller has the plan's reporting years at hand.
+    """
+    return open_fiscal_year or getattr(plan, "open_fiscal_year", None) or plan.last_fiscal_year
 
 
 @dataclass(frozen=True)
@@ -58,9 +118,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     next_targets = {}
     for indicator in indicators:
         targets = list(indicator.targets.all())
-        year_target = next((t for t in targets if t.fiscal_year == fiscal_year), None)
-        period_target = next((t for t in targets if t.fiscal_year is None), None)
-        target = year_target or period_target
+        target = target_for_year(targets, fiscal_year)
         if target is not None:
             targets_by_indicator[indicator.id] = (target.value, target.kind)
         stated = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
@@ -121,7 +179,7 @@ def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decima
     )
     if achievement is None:
         return None
-    return Preview(rate=achievement.rate, status=status_of(achievement))
+    return Preview(rate=achievement.rate, status=status_rule_get().grade(achievement))
 
 
 @dataclass(frozen=True)

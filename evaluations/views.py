@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
 from accounts.permissions import is_manager, is_system_admin, owned_section_ids
+from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate, parse_quantity
-from reports.selectors import EntryStatus, IndicatorRow, YearCell
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS

@@ -1,8 +1,6 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from evaluations.models import SelfEvaluation, YearlyResult
-
 from .admin_filters import AreaFilter
 from .models import (
     Indicator,
@@ -83,15 +81,6 @@ class IndicatorInline(admin.TabularInline):
     show_change_link = True  # targets and results are edited on the indicator's page
 
 
-class SelfEvaluationInline(admin.StackedInline):
-    model = SelfEvaluation
-    extra = 0
-    fields = ["fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("rating")
-
-
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ["__str__", "short_title", "section", "reference"]
@@ -99,7 +88,7 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["area__plan", "section"]
     search_fields = ["title", "background", "item_vision", "related_activities"]
     filter_horizontal = ["programs"]
-    inlines = [IndicatorInline, SelfEvaluationInline]
+    inlines = [IndicatorInline]  # evaluations.admin adds the self-evaluations
 
     @admin.display(description="事項")
     def short_title(self, item: Item) -> str:
@@ -112,19 +101,13 @@ class TargetInline(admin.TabularInline):
     fields = ["kind", "value", "unit", "fiscal_year", "target_text", "source", "direction"]
 
 
-class YearlyResultInline(admin.TabularInline):
-    model = YearlyResult
-    extra = 0
-    fields = ["fiscal_year", "value", "actual_text", "municipality_count"]
-
-
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     list_display = ["__str__", "unit", "type", "target_texts"]
     list_filter = ["item__area__plan", "type", "item__section"]
     list_select_related = ["item__area__plan"]
     search_fields = ["name", "item__title"]
-    inlines = [TargetInline, YearlyResultInline]
+    inlines = [TargetInline]  # evaluations.admin adds the results
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("targets")

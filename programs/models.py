@@ -8,13 +8,33 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from evaluations.calculations import Achievement, TargetFigure, indicator_achievement
-from evaluations.calculations import Direction as TargetDirection
-from evaluations.calculations import Kind as TargetKind
-
 from .fiscal_years import era_label
+from .kinds import Direction as TargetDirection
+from .kinds import Kind as TargetKind
+from .kinds import TargetFigure
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+
+
+def short_title_of(title: str) -> str:
+    """Return an item's title cut to its first line and 40 characters (the dashboard's 事項 heading)."""
+    first_line = title.strip().splitlines()[0] if title.strip() else ""
+    return first_line if len(first_line) <= 40 else first_line[:39] + "…"
+
+
+def item_label_of(number: int) -> str:
+    """Return 「事項3」: how pages, the API and workbooks name an item within its area."""
+    return f"事項{number}"
+
+
+def plan_label_of(name: str, first_fiscal_year: int, last_fiscal_year: int) -> str:
+    """Return 「第8期（令和3年度～令和5年度）」: a plan period with its era range."""
+    return f"{name}（{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}）"
+
+
+def indicator_label_of(name: str, component: str) -> str:
+    """Return 「研修の修了者数（総論編）」: the indicator's name with its component, if any."""
+    return f"{name}（{component}）" if component else name
 
 
 class PlanPeriod(models.Model):
@@ -39,11 +59,16 @@ class PlanPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（{era_label(self.first_fiscal_year)}～{era_label(self.last_fiscal_year)}）"
+        return plan_label_of(self.name, self.first_fiscal_year, self.last_fiscal_year)
 
     @property
     def fiscal_years(self) -> list[int]:
         return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+    @property
+    def fiscal_year_choices(self) -> list[tuple[int, str]]:
+        """Return the plan's fiscal years as form choices: (2021, 「令和3年度」), …"""
+        return [(year, era_label(year)) for year in self.fiscal_years]
 
     def contains(self, fiscal_year: int) -> bool:
         return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
@@ -215,12 +240,11 @@ class Item(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} › 事項{self.number}"
+        return f"{self.area} › {item_label_of(self.number)}"
 
     @property
     def short_title(self) -> str:
-        first_line = self.title.strip().splitlines()[0] if self.title.strip() else ""
-        return first_line if len(first_line) <= 40 else first_line[:39] + "…"
+        return short_title_of(self.title)
 
 
 class Indicator(models.Model):
@@ -247,27 +271,11 @@ class Indicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.name}（{self.component}）" if self.component else self.name
-        return f"{self.item} › {label}"
+        return f"{self.item} › {self.label}"
 
     @property
     def label(self) -> str:
-        return f"{self.name}（{self.component}）" if self.component else self.name
-
-    def achievement_for(self, fiscal_year: int) -> Achievement | None:
-        """Measure the fiscal year's result against the target by the target kind's rule.
-
-        Reads ``targets``, ``results`` (with their ``municipalities``) and the plan through
-        ``item.area.plan``: callers listing many indicators prefetch them, so this adds no query.
-        """
-        plan = self.item.area.plan
-        return indicator_achievement(
-            targets=[target.as_figure() for target in self.targets.all()],
-            results=[result.as_figure() for result in self.results.all()],
-            fiscal_year=fiscal_year,
-            first_fiscal_year=plan.first_fiscal_year,
-            last_fiscal_year=plan.last_fiscal_year,
-        )
+        return indicator_label_of(self.name, self.component)
 
 
 class Target(models.Model):
@@ -327,5 +335,9 @@ class Target(models.Model):
 
     def as_figure(self) -> TargetFigure:
         return TargetFigure(
-            kind=self.kind, value=self.value, fiscal_year=self.fiscal_year, direction=self.direction or None
+            kind=self.kind,
+            value=self.value,
+            fiscal_year=self.fiscal_year,
+            direction=self.direction or None,
+            text=self.target_text,
         )

@@ -1,41 +1,9 @@
 from django.contrib import admin, messages
 
 from . import services
-from .models import SINGLETON_ID, ApiToken, StatusRule
+from .models import ApiToken
 
 MESSAGE_TOKEN_ISSUED = "APIトークンを発行しました。キーは今回だけ表示されます。控えてください: {key}"
-
-
-@admin.register(StatusRule)
-class StatusRuleAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "label_achieved", "label_mostly_achieved", "label_not_achieved", "updated_at"]
-    fieldsets = [
-        ("判定基準", {"fields": ["achieved_from", "mostly_achieved_from"]}),
-        (
-            "表示名",
-            {
-                "fields": [
-                    "label_achieved",
-                    "label_mostly_achieved",
-                    "label_not_achieved",
-                    "label_not_entered",
-                    "label_increased",
-                    "label_flat",
-                    "label_decreased",
-                ]
-            },
-        ),
-    ]
-
-    def has_add_permission(self, request):
-        return not StatusRule.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        obj.id = SINGLETON_ID
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ApiToken)

@@ -11,10 +11,9 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from evaluations.progress import IndicatorRow
 from programs.fiscal_years import era_label, short_era_label
 from programs.quantities import format_quantity
-
-from .selectors import IndicatorRow
 
 
 @dataclass(frozen=True)

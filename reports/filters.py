@@ -1,19 +1,41 @@
 """The report filters (plan period, area, section, fiscal year, status), kept in the query string.
 
-Plan, area and section narrow the items in the database (``qs`` becomes a subquery of
-``plan_progress``); fiscal year and status are computed, not stored, so the filter set only
-validates them and the selectors apply them to the rows.
+The filter set only validates: the selectors narrow the plan's computed progress by the
+chosen area and section, fiscal year and status (``evaluations.progress.progress_narrowed``).
 """
 
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, PolicyArea, Section
 
 from .selectors import NO_TARGET, NO_TARGET_LABEL
 
 ALL = "すべて"
+
+
+class PlainSelect(forms.Select):
+    """A select whose options are written in Python, not through a template each.
+
+    A national plan offers hundreds of areas; Django renders every option through its own
+    template (about 50 µs each), which alone made the report pages grow with the plan.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
+        chosen = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (str(option), mark_safe(" selected") if str(option) in chosen else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -27,8 +49,10 @@ class AreaFilter(django_filters.ModelChoiceFilter):
 
 class ProgressFilter(django_filters.FilterSet):
     plan = django_filters.ChoiceFilter(label="計画期間", field_name="area__plan__name", empty_label=None)
-    area = AreaFilter(label="取組分野", queryset=PolicyArea.objects.none(), empty_label=ALL)
-    section = django_filters.ModelChoiceFilter(label="担当課", queryset=Section.objects.all(), empty_label=ALL)
+    area = AreaFilter(label="取組分野", queryset=PolicyArea.objects.none(), empty_label=ALL, widget=PlainSelect)
+    section = django_filters.ModelChoiceFilter(
+        label="担当課", queryset=Section.objects.all(), empty_label=ALL, widget=PlainSelect
+    )
     fiscal_year = django_filters.ChoiceFilter(label="年度", method="computed", empty_label=ALL)
     status = django_filters.ChoiceFilter(label="状況", method="computed", empty_label=ALL)
 
@@ -54,7 +78,7 @@ class ProgressFilter(django_filters.FilterSet):
         super().__init__(data, queryset=Item.objects.all())
         self.filters["area"].queryset = PolicyArea.objects.filter(plan=plan).order_by("number", "sub_number")
         self.filters["plan"].extra["choices"] = [(p.name, str(p)) for p in reversed(plans)]
-        self.filters["fiscal_year"].extra["choices"] = [(year, era_label(year)) for year in plan.fiscal_years]
+        self.filters["fiscal_year"].extra["choices"] = plan.fiscal_year_choices
         if fiscal_year_label:
             self.filters["fiscal_year"].label = fiscal_year_label
         statuses = list(labels.items())
@@ -67,11 +91,27 @@ class ProgressFilter(django_filters.FilterSet):
         return queryset
 
     @property
-    def narrowed_items(self):
-        """Return the items narrowed by area or section, or None when only the plan is chosen."""
-        if not self.is_valid() or not (self.form.cleaned_data.get("area") or self.form.cleaned_data.get("section")):
-            return None
-        return self.qs
+    def query_params(self) -> dict[str, str]:
+        """Return the validated filters as query parameters (the links of a page carry them on)."""
+        data = self.form.cleaned_data if self.is_valid() else {"plan": self.data.get("plan")}
+        params = {"plan": data.get("plan")}
+        for name in ("area", "section"):
+            if data.get(name):
+                params[name] = data[name].pk
+        for name in ("fiscal_year", "status"):
+            if data.get(name) and name in self.data:
+                params[name] = data[name]
+        return params
+
+    @property
+    def chosen_area_ids(self) -> list[int] | None:
+        area = self.form.cleaned_data.get("area") if self.is_valid() else None
+        return [area.id] if area else None
+
+    @property
+    def chosen_section_ids(self) -> list[int] | None:
+        section = self.form.cleaned_data.get("section") if self.is_valid() else None
+        return [section.id] if section else None
 
     @property
     def chosen_fiscal_year(self) -> int | None:

@@ -1,401 +1,33 @@
-"""The plan's progress, read once: every report (dashboard, item page, table, API, Excel) reads these rows.
+"""Report reads built on the progress read model (``evaluations.progress``).
 
-``plan_progress`` runs a fixed number of queries whatever the number of areas, items,
-indicators and years, and returns frozen dataclasses; achievement arithmetic comes from
-``evaluations.calculations`` and nothing here or downstream recomputes it.
+Pure functions over its rows, plus the few lookups a report page needs (plans, reporting
+years, the areas of a plan); each runs one query at most. Nothing here grades or computes a
+rate: the read model did, with the administrator's status rule.
 """
 
 import datetime
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, F
 
-from evaluations.calculations import Achievement, Kind, Status, indicator_achievement, status_of
-from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
-from programs.models import Indicator, Item, Municipality, PlanPeriod, PolicyArea, Target
-
-
-class EntryStatus:
-    """The state of an item's entry for a fiscal year, as staff and managers see it."""
-
-    NOT_STARTED = "not_started"
-    LABELS = {NOT_STARTED: "未入力", **dict(SelfEvaluation.Status.choices)}
-
-
-@dataclass(frozen=True)
-class YearCell:
-    fiscal_year: int
-    target: Decimal | None
-    target_text: str
-    actual: Decimal | None
-    actual_text: str
-    rate: Decimal | None
-    status: Status
-    achievement: Achievement | None
-
-    @property
-    def has_target(self) -> bool:
-        """Return whether a target applies this year (a cell without one is not graded)."""
-        return self.achievement is not None
-
-    @property
-    def graded_status(self) -> Status | None:
-        """Return the status, or None where there is no target to grade against."""
-        return self.status if self.has_target else None
-
-
-@dataclass(frozen=True)
-class Headline:
-    """What a dashboard shows for an indicator: its running total, else its latest figure."""
-
-    fiscal_year: int | None
-    target: Decimal | None
-    actual: Decimal | None
-    rate: Decimal | None
-    status: Status | None  # None: no target to grade against
-    is_cumulative: bool
-
-
-@dataclass(frozen=True)
-class CumulativeSummary:
-    """Where an indicator with a period target stands: the running total at the latest year entered."""
-
-    fiscal_year: int
-    target: Decimal | None
-    actual: Decimal | None
-    rate: Decimal | None
-    target_to_date: Decimal | None
-    pace_rate: Decimal | None
-    needed_per_remaining_year: Decimal | None
-    status: Status
-
-
-@dataclass(frozen=True)
-class IndicatorRow:
-    id: int
-    key: str
-    name: str
-    label: str
-    component: str
-    unit: str
-    type: str
-    target_kind: str | None
-    target_text: str
-    years: tuple[YearCell, ...]
-    cumulative: CumulativeSummary | None
-
-    @property
-    def has_target(self) -> bool:
-        return self.target_kind is not None
-
-    @property
-    def latest(self) -> YearCell | None:
-        """Return the latest year with a figure entered, if any."""
-        entered = [cell for cell in self.years if cell.actual is not None]
-        return entered[-1] if entered else None
-
-    @property
-    def headline(self) -> Headline:
-        """Return the running total of a cumulative target, else the latest graded (or entered) year."""
-        if self.cumulative is not None:
-            summary = self.cumulative
-            return Headline(
-                fiscal_year=summary.fiscal_year if summary.actual is not None else None,
-                target=summary.target,
-                actual=summary.actual,
-                rate=summary.rate,
-                status=summary.status,
-                is_cumulative=True,
-            )
-        entered = [cell for cell in self.years if cell.actual is not None]
-        graded = [cell for cell in entered if cell.has_target]
-        cell = (graded or entered or [None])[-1]
-        if cell is None:
-            first_target = next((c for c in self.years if c.has_target), None)
-            return Headline(
-                fiscal_year=None,
-                target=first_target.target if first_target else None,
-                actual=None,
-                rate=None,
-                status=first_target.status if first_target else None,
-                is_cumulative=False,
-            )
-        return Headline(
-            fiscal_year=cell.fiscal_year,
-            target=cell.target,
-            actual=cell.actual,
-            rate=cell.rate,
-            status=cell.graded_status,
-            is_cumulative=False,
-        )
-
-
-@dataclass(frozen=True)
-class EvaluationCell:
-    fiscal_year: int
-    activities: str
-    self_assessment: str
-    next_steps: str
-    rating_symbol: str
-    rating_label: str
-    reference: str
-    status: str
-
-
-@dataclass(frozen=True)
-class ItemRow:
-    id: int
-    number: int
-    title: str
-    short_title: str
-    related_activities: str
-    background: str
-    item_vision: str
-    reference: str
-    section_id: int | None
-    section_name: str
-    programs: tuple[str, ...]
-    indicators: tuple[IndicatorRow, ...]
-    evaluations: tuple[EvaluationCell | None, ...]  # one per fiscal year of the plan, in order
-    entry_statuses: tuple[str, ...]  # EntryStatus per fiscal year, in order
-
-    @property
-    def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
-        """Return the indicators that have a target (the ones a dashboard grades)."""
-        return tuple(indicator for indicator in self.indicators if indicator.has_target)
-
-    def entry_status(self, fiscal_year: int, fiscal_years: tuple[int, ...]) -> str:
-        return self.entry_statuses[fiscal_years.index(fiscal_year)]
-
-
-@dataclass(frozen=True)
-class AreaRow:
-    id: int
-    number: int
-    sub_number: int | None
-    label: str
-    title: str
-    vision: str
-    background: str
-    outcome_indicator_text: str
-    items: tuple[ItemRow, ...]
-
-
-@dataclass(frozen=True)
-class PlanProgress:
-    plan_id: int
-    plan_name: str
-    title: str
-    fiscal_years: tuple[int, ...]
-    uses_rating: bool
-    areas: tuple[AreaRow, ...]
-
-    @property
-    def items(self) -> list[ItemRow]:
-        return [item for area in self.areas for item in area.items]
-
-
-Grader = Callable[[Achievement | None], Status]
-
-
-def plan_progress(
-    *,
-    plan: PlanPeriod,
-    area_ids: list[int] | None = None,
-    section_ids: list[int] | None = None,
-    item_ids: list[int] | None = None,
-    items: QuerySet[Item] | None = None,
-    grade: Grader = status_of,
-) -> PlanProgress:
-    """Return the plan's areas › items › indicators with every year's figures, rates and statuses.
-
-    ``items`` narrows to a queryset of items (a filter set's result), read as a subquery so
-    the number of queries does not change.
-    """
-    fiscal_years = tuple(plan.fiscal_years)
-    item_filter = Q(area__plan=plan)
-    if area_ids:
-        item_filter &= Q(area_id__in=area_ids)
-    if section_ids:
-        item_filter &= Q(section_id__in=section_ids)
-    if item_ids:
-        item_filter &= Q(id__in=item_ids)
-    if items is not None:
-        item_filter &= Q(id__in=items.order_by().values("id"))
-
-    item_objects = list(
-        Item.objects.filter(item_filter)
-        .select_related("area", "section")
-        .prefetch_related(
-            "programs",
-            Prefetch(
-                "indicators",
-                queryset=Indicator.objects.order_by("order", "id").prefetch_related(
-                    Prefetch("targets", queryset=Target.objects.order_by("fiscal_year")),
-                    Prefetch(
-                        "results",
-                        # Only the ids: a coverage result needs how many municipalities it names, not their names.
-                        queryset=YearlyResult.objects.order_by("fiscal_year").prefetch_related(
-                            Prefetch("municipalities", queryset=Municipality.objects.only("id"))
-                        ),
-                    ),
-                ),
-            ),
-            Prefetch(
-                "evaluations",
-                queryset=SelfEvaluation.objects.filter(fiscal_year__in=fiscal_years).select_related("rating"),
-            ),
-        )
-        .order_by("area__number", "area__sub_number", "number")
-    )
-    areas = {
-        area.id: area
-        for area in PolicyArea.objects.filter(plan=plan, id__in={item.area_id for item in item_objects}).select_related(
-            "vision__parent"
-        )
-    }
-    items_by_area: dict[int, list[ItemRow]] = defaultdict(list)
-    for item in item_objects:
-        items_by_area[item.area_id].append(_item_row(item, plan, fiscal_years, grade))
-
-    area_rows = tuple(
-        AreaRow(
-            id=area.id,
-            number=area.number,
-            sub_number=area.sub_number,
-            label=area.label,
-            title=area.title,
-            vision=str(area.vision) if area.vision else "",
-            background=area.background,
-            outcome_indicator_text=area.outcome_indicator_text,
-            items=tuple(items_by_area[area.id]),
-        )
-        for area in sorted(areas.values(), key=lambda a: (a.number, a.sub_number or 0))
-    )
-    return PlanProgress(
-        plan_id=plan.id,
-        plan_name=plan.name,
-        title=plan.title,
-        fiscal_years=fiscal_years,
-        uses_rating=plan.uses_rating,
-        areas=area_rows,
-    )
-
-
-def _item_row(item: Item, plan: PlanPeriod, fiscal_years: tuple[int, ...], grade: Grader) -> ItemRow:
-    evaluations = {evaluation.fiscal_year: evaluation for evaluation in item.evaluations.all()}
-    indicators = tuple(_indicator_row(indicator, plan, fiscal_years, grade) for indicator in item.indicators.all())
-    entered_years = {
-        result.fiscal_year
-        for indicator in item.indicators.all()
-        for result in indicator.results.all()
-        if result.value is not None or result.actual_text
-    }
-    return ItemRow(
-        id=item.id,
-        number=item.number,
-        title=item.title,
-        short_title=item.short_title,
-        related_activities=item.related_activities,
-        background=item.background,
-        item_vision=item.item_vision,
-        reference=item.reference,
-        section_id=item.section_id,
-        section_name=item.section.name if item.section else "",
-        programs=tuple(program.name for program in item.programs.all()),
-        indicators=indicators,
-        evaluations=tuple(_evaluation_cell(evaluations.get(year)) for year in fiscal_years),
-        entry_statuses=tuple(_entry_status(evaluations.get(year), year in entered_years) for year in fiscal_years),
-    )
-
-
-def _entry_status(evaluation: SelfEvaluation | None, has_results: bool) -> str:
-    if evaluation is not None:
-        return evaluation.status
-    return SelfEvaluation.Status.DRAFT if has_results else EntryStatus.NOT_STARTED
-
-
-def _evaluation_cell(evaluation: SelfEvaluation | None) -> EvaluationCell | None:
-    if evaluation is None:
-        return None
-    return EvaluationCell(
-        fiscal_year=evaluation.fiscal_year,
-        activities=evaluation.activities,
-        self_assessment=evaluation.self_assessment,
-        next_steps=evaluation.next_steps,
-        rating_symbol=evaluation.rating.symbol if evaluation.rating else "",
-        rating_label=evaluation.rating.label if evaluation.rating else "",
-        reference=evaluation.reference,
-        status=evaluation.status,
-    )
-
-
-def _indicator_row(
-    indicator: Indicator, plan: PlanPeriod, fiscal_years: tuple[int, ...], grade: Grader
-) -> IndicatorRow:
-    targets = list(indicator.targets.all())
-    target_figures = [target.as_figure() for target in targets]
-    results = {result.fiscal_year: result for result in indicator.results.all()}
-    result_figures = [result.as_figure() for result in results.values()]
-    period_target = next((t for t in targets if t.fiscal_year is None), None)
-    headline = period_target or (targets[0] if targets else None)
-
-    cells = []
-    for year in fiscal_years:
-        achievement = indicator_achievement(
-            targets=target_figures,
-            results=result_figures,
-            fiscal_year=year,
-            first_fiscal_year=plan.first_fiscal_year,
-            last_fiscal_year=plan.last_fiscal_year,
-        )
-        year_target = next((t for t in targets if t.fiscal_year == year), period_target)
-        result = results.get(year)
-        cells.append(
-            YearCell(
-                fiscal_year=year,
-                target=achievement.target if achievement else None,
-                target_text=year_target.target_text if year_target else "",
-                actual=result.value if result else None,
-                actual_text=result.actual_text if result else "",
-                rate=achievement.rate if achievement else None,
-                status=grade(achievement),
-                achievement=achievement,
-            )
-        )
-
-    cumulative = None
-    if period_target is not None and period_target.kind == Kind.CUMULATIVE:
-        entered = [cell for cell in cells if cell.actual is not None]
-        last = (entered[-1] if entered else cells[0]).achievement
-        if last is not None:
-            cumulative = CumulativeSummary(
-                fiscal_year=last.fiscal_year,
-                target=last.target,
-                actual=last.running_total,
-                rate=last.rate,
-                target_to_date=last.target_to_date,
-                pace_rate=last.pace_rate,
-                needed_per_remaining_year=last.needed_per_remaining_year,
-                status=grade(last),
-            )
-    return IndicatorRow(
-        id=indicator.id,
-        key=indicator.key,
-        name=indicator.name,
-        label=indicator.label,
-        component=indicator.component,
-        unit=indicator.unit,
-        type=indicator.type,
-        target_kind=headline.kind if headline else None,
-        target_text=headline.target_text if headline else "",
-        years=tuple(cells),
-        cumulative=cumulative,
-    )
-
+from evaluations.models import ReportingYear, SelfEvaluation
+from evaluations.progress import (
+    AreaRow,
+    EntryStatus,
+    EvaluationCell,
+    IndicatorRow,
+    ItemRow,
+    PlanProgress,
+    plans_progress,
+    progress_narrowed,
+)
+from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default  # noqa: F401  (plan_choices: reports read it here)
+from programs.fiscal_years import era_label
+from programs.kinds import Status
+from programs.models import PlanPeriod, PolicyArea, item_label_of
+from programs.quantities import format_quantity, format_rate
 
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
@@ -414,23 +46,10 @@ ENTRY_PENDING = frozenset({EntryStatus.NOT_STARTED, SelfEvaluation.Status.DRAFT,
 NO_SECTION_LABEL = "（担当課未設定）"
 
 
-def plan_choices() -> list[PlanPeriod]:
-    """Return every plan period, oldest first, each annotated with ``has_results``."""
-    has_results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
-    return list(PlanPeriod.objects.annotate(has_results=Exists(has_results)).order_by("ordinal"))
-
-
 def plan_default(plans: list[PlanPeriod]) -> PlanPeriod | None:
-    """Return the latest plan that has any result entered, else the latest plan."""
-    with_results = [plan for plan in plans if plan.has_results]
-    return (with_results or plans or [None])[-1]
-
-
-def status_rule_get():
-    """Return the administrator's status rule, or the default rule when none was saved."""
-    from .models import SINGLETON_ID, StatusRule
-
-    return StatusRule.objects.filter(id=SINGLETON_ID).first() or StatusRule(id=SINGLETON_ID)
+    """Return the plan a report opens on (``evaluations.selectors.plan_year_default``)."""
+    default = plan_year_default(plans)
+    return default.plan if default else None
 
 
 def plan_areas(*, plan: PlanPeriod) -> list[PolicyArea]:
@@ -515,7 +134,7 @@ class EntryProgress:
 def entry_year_default(*, plan: PlanPeriod, reporting_years: list[ReportingYear]) -> int:
     """Return the plan's first unlocked reporting year, else its last fiscal year."""
     unlocked = sorted(year.fiscal_year for year in reporting_years if not year.is_locked)
-    return unlocked[0] if unlocked else plan.last_fiscal_year
+    return fiscal_year_default(plan, open_fiscal_year=unlocked[0] if unlocked else None)
 
 
 def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
@@ -572,36 +191,76 @@ def _entry_counts(counts: Counter) -> tuple[EntryCount, ...]:
 
 
 def _item_label(area: AreaRow, item: ItemRow) -> str:
-    return f"{area.label} › 事項{item.number}"
+    return f"{area.label} › {item_label_of(item.number)}"
+
+
+# Above this many graded indicators the dashboard lists one summary row per area, each linking
+# to the area's cards, instead of every card: a national-scale plan stays readable and fast.
+DASHBOARD_CARD_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class AreaSummary:
+    id: int
+    label: str
+    item_count: int
+    indicator_count: int
+    status_counts: tuple[StatusCount, ...]
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    progress: PlanProgress  # narrowed by the status filter
+    progress: PlanProgress  # narrowed by the status filter; no areas when collapsed
     status_counts: tuple[StatusCount, ...]  # before the status filter
     entry: EntryProgress
     reporting_years: tuple[ReportingYear, ...]
+    area_summaries: tuple[AreaSummary, ...] = ()  # one per area when the cards are collapsed
+
+    @property
+    def collapsed(self) -> bool:
+        return bool(self.area_summaries)
+
+
+def area_summaries(progress: PlanProgress) -> tuple[AreaSummary, ...]:
+    """Summarise each area: its items, graded indicators and their headline statuses."""
+    return tuple(
+        AreaSummary(
+            id=area.id,
+            label=area.label,
+            item_count=len(area.items),
+            indicator_count=sum(len(item.targeted_indicators) for item in area.items),
+            status_counts=status_counts(replace(progress, areas=(area,))),
+        )
+        for area in progress.areas
+    )
 
 
 def dashboard_get(
     *,
     plan: PlanPeriod,
-    items: QuerySet[Item] | None,
+    progress: PlanProgress,
+    area_ids: list[int] | None = None,
+    section_ids: list[int] | None = None,
     status: str | None,
     fiscal_year: int | None,
     reporting_years: list[ReportingYear],
-    grade: Grader,
     today: datetime.date,
 ) -> Dashboard:
-    """Return the dashboard of a plan: cards by area, status counts and entry progress (fixed queries)."""
-    progress = plan_progress(plan=plan, items=items, grade=grade)
+    """Return the dashboard of a plan from its progress: cards by area, status counts, entry progress."""
+    progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
         fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
+    shown = progress_with_status(progress, status)
+    summaries = ()
+    if not area_ids and sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:
+        summaries = area_summaries(shown)
+        shown = replace(shown, areas=())
     return Dashboard(
-        progress=progress_with_status(progress, status),
+        progress=shown,
         status_counts=status_counts(progress),
         entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
         reporting_years=tuple(reporting_years),
+        area_summaries=summaries,
     )
 
 
@@ -632,11 +291,48 @@ class TableRow:
     def order(self) -> tuple:
         return (*self.area_order, self.item_number, self.indicator_id, self.fiscal_year)
 
+    # Display forms for the HTML table, read as attributes: django-tables2 renders an attribute
+    # for a fraction of what a render_<column> method costs it per cell (it inspects the method).
+    @property
+    def fiscal_year_label(self) -> str:
+        return era_label(self.fiscal_year)
+
+    @property
+    def target_display(self) -> str:
+        return format_quantity(self.target, self.unit)
+
+    @property
+    def actual_display(self) -> str:
+        return format_quantity(self.actual, self.unit)
+
+    @property
+    def rate_display(self) -> str:
+        return format_rate(self.rate)
+
+
+_TABLE_ROWS: dict[int, tuple[PlanProgress, list[TableRow]]] = {}  # last flattening of each cached plan
+
 
 def progress_table_rows(
     progress: PlanProgress, *, fiscal_year: int | None = None, status: str | None = None
 ) -> list[TableRow]:
-    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed."""
+    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed.
+
+    A plan's cached progress (the same object until the next write) is flattened once.
+    """
+    memo = _TABLE_ROWS.get(progress.plan_id)
+    if memo is None or memo[0] is not progress:
+        memo = (progress, _table_rows(progress))
+        _TABLE_ROWS[progress.plan_id] = memo
+    return [
+        row
+        for row in memo[1]
+        if (fiscal_year is None or row.fiscal_year == fiscal_year) and (not status or row.status == status)
+    ]
+
+
+def _table_rows(progress: PlanProgress) -> list[TableRow]:
+    fiscal_year, status = None, None
     rows = []
     for area in progress.areas:
         for item in area.items:
@@ -701,6 +397,7 @@ class PeriodComparison:
     earlier_area: PolicyArea | None
     later_area: PolicyArea | None
     rows: tuple[ComparisonRow, ...]
+    labels: dict[str, str]
 
 
 def _comparison_text(item: ItemRow) -> str:
@@ -708,7 +405,7 @@ def _comparison_text(item: ItemRow) -> str:
 
 
 def period_comparison(
-    *, earlier: PlanPeriod | None, later: PlanPeriod, later_area: PolicyArea | None, grade: Grader
+    *, earlier: PlanPeriod | None, later: PlanPeriod, later_area: PolicyArea | None
 ) -> PeriodComparison:
     """Set the later plan's area beside the earlier plan's area it continues, item by item (reports.continuity)."""
     from . import continuity
@@ -716,8 +413,10 @@ def period_comparison(
     earlier_area = None
     if earlier is not None and later_area is not None:
         earlier_area = continuity.area_match(later_area, plan_areas(plan=earlier))
-    later_items = plan_progress(plan=later, area_ids=[later_area.id], grade=grade).items if later_area else []
-    earlier_items = plan_progress(plan=earlier, area_ids=[earlier_area.id], grade=grade).items if earlier_area else []
+    plans = [later, earlier] if earlier is not None else [later]
+    progresses = plans_progress(plans=plans)
+    later_items = progress_narrowed(progresses[0], area_ids=[later_area.id]).items if later_area else []
+    earlier_items = progress_narrowed(progresses[1], area_ids=[earlier_area.id]).items if earlier_area else []
     pairs = continuity.item_pairs(earlier_items, later_items, text_of=_comparison_text)
     return PeriodComparison(
         earlier_plan=earlier,
@@ -725,6 +424,7 @@ def period_comparison(
         earlier_area=earlier_area,
         later_area=later_area,
         rows=tuple(ComparisonRow(earlier=p.earlier, later=p.later, similarity=p.score) for p in pairs),
+        labels=dict(progresses[0].labels),
     )
 
 

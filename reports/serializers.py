@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from .selectors import CumulativeSummary, IndicatorRow, ItemRow, PlanProgress, YearCell
+from evaluations.progress import CumulativeSummary, IndicatorRow, ItemRow, PlanProgress, YearCell
 
 
 def number(value: Decimal | None) -> int | float | None:

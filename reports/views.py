@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import member_required
 from evaluations.policies import can_view
+from evaluations.progress import PlanProgress, plan_progress, progress_narrowed
 from programs.models import Item, PlanPeriod
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
@@ -33,10 +34,8 @@ def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:
     return plan
 
 
-def _filtered(request, plans: list[PlanPeriod], plan: PlanPeriod, **options):
-    rule = selectors.status_rule_get()
-    filters = ProgressFilter(request.GET, plans=plans, plan=plan, labels=rule.labels, **options)
-    return rule, filters
+def _filtered(request, plans: list[PlanPeriod], plan: PlanPeriod, progress: PlanProgress, **options) -> ProgressFilter:
+    return ProgressFilter(request.GET, plans=plans, plan=plan, labels=progress.labels, **options)
 
 
 @member_required
@@ -52,23 +51,26 @@ def dashboard(request):
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
     reporting_years = selectors.reporting_years_of(plan=plan)
-    rule, filters = _filtered(
+    progress = plan_progress(plan=plan)
+    filters = _filtered(
         request,
         plans,
         plan,
+        progress,
         fiscal_year_label="入力状況の年度",
         fiscal_year_default=selectors.entry_year_default(plan=plan, reporting_years=reporting_years),
     )
     dashboard = selectors.dashboard_get(
         plan=plan,
-        items=filters.narrowed_items,
+        progress=progress,
+        area_ids=filters.chosen_area_ids,
+        section_ids=filters.chosen_section_ids,
         status=filters.chosen_status,
         fiscal_year=filters.chosen_fiscal_year,
         reporting_years=reporting_years,
-        grade=rule.grader(),
         today=timezone.localdate(),
     )
-    context = {"nav": "dashboard", "plan": plan, "filters": filters, "dashboard": dashboard, "labels": rule.labels}
+    context = {"nav": "dashboard", "plan": plan, "filters": filters, "dashboard": dashboard, "labels": progress.labels}
     return render(request, "reports/dashboard.html", context)
 
 
@@ -76,8 +78,7 @@ def dashboard(request):
 @require_GET
 def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
-    rule = selectors.status_rule_get()
-    progress = selectors.plan_progress(plan=item.area.plan, item_ids=[item.id], grade=rule.grader())
+    progress = plan_progress(plan=item.area.plan, item_ids=[item.id])
     row = progress.items[0]
     context = {
         "nav": "dashboard",
@@ -86,7 +87,7 @@ def item_report(request, item_id: int):
         "area": progress.areas[0],
         "row": row,
         "years": selectors.item_years(progress, row),
-        "labels": rule.labels,
+        "labels": progress.labels,
     }
     return render(request, "reports/item.html", context)
 
@@ -94,10 +95,11 @@ def item_report(request, item_id: int):
 def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
-    rule, filters = _filtered(request, plans, plan, with_no_target=True)
-    progress = selectors.plan_progress(plan=plan, items=filters.narrowed_items, grade=rule.grader())
-    rows = selectors.progress_table_rows(progress, fiscal_year=filters.chosen_fiscal_year, status=filters.chosen_status)
-    return plan, filters, ProgressTable(rows, labels=rule.labels)
+    progress = plan_progress(plan=plan)
+    filters = _filtered(request, plans, plan, progress, with_no_target=True)
+    narrowed = progress_narrowed(progress, area_ids=filters.chosen_area_ids, section_ids=filters.chosen_section_ids)
+    rows = selectors.progress_table_rows(narrowed, fiscal_year=filters.chosen_fiscal_year, status=filters.chosen_status)
+    return plan, filters, ProgressTable(rows, labels=progress.labels)
 
 
 @member_required
@@ -131,14 +133,10 @@ def compare(request):
     later = _plan(request, plans)
     areas = selectors.plan_areas(plan=later)
     form = ComparisonForm(request.GET, plans=plans, plan=later, areas=areas)
-    rule = selectors.status_rule_get()
     comparison = selectors.period_comparison(
-        earlier=selectors.plan_previous(plans, later),
-        later=later,
-        later_area=form.chosen_area(areas),
-        grade=rule.grader(),
+        earlier=selectors.plan_previous(plans, later), later=later, later_area=form.chosen_area(areas)
     )
-    context = {"nav": "compare", "plan": later, "form": form, "comparison": comparison, "labels": rule.labels}
+    context = {"nav": "compare", "plan": later, "form": form, "comparison": comparison, "labels": comparison.labels}
     return render(request, "reports/compare.html", context)
 
 
@@ -157,6 +155,5 @@ def api_progress(request):
         plan = _plan(request, plans)
     except Http404 as error:
         return JsonResponse({"detail": str(error)}, status=404)
-    rule = selectors.status_rule_get()
-    progress = selectors.plan_progress(plan=plan, grade=rule.grader())
+    progress = plan_progress(plan=plan)
     return JsonResponse(serializers.progress_json(progress), json_dumps_params={"ensure_ascii": False})

@@ -13,10 +13,10 @@ from openpyxl import Workbook
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
 from evaluations.policies import can_view
+from evaluations.progress import plan_progress, plans_progress
 from evaluations.services import EditConflict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
-from reports.selectors import plan_progress
 
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
@@ -96,7 +96,7 @@ def summary(request):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
     plans = [_plan(request)] if request.GET.get("plan") else list(PlanPeriod.objects.all())
     item_ids = {int(value) for value in request.GET.getlist("item") if value.isdigit()} or None
-    sheets = [summary_sheet(plan_progress(plan=plan), chart_item_ids=item_ids) for plan in plans]
+    sheets = [summary_sheet(progress, chart_item_ids=item_ids) for progress in plans_progress(plans=plans)]
     name = plans[0].name if len(plans) == 1 else "全期間"
     return _workbook_response(summary_workbook(sheets), f"集計表_{name}_{_stamp()}.xlsx")
 

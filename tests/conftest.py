@@ -32,6 +32,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def progress_cache_cleared():
+    # Each test starts cold, so that query counts do not depend on the order tests run in.
+    from evaluations.progress import progress_cache_clear
+
+    progress_cache_clear()
+
+
 @pytest.fixture
 def tokyo_data(db):
     """Load Tokyo's sheets exactly as `make run` does."""

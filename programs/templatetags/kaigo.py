@@ -2,8 +2,9 @@
 
 from django import template
 
-from evaluations.calculations import STATUS_LABELS
 from programs.fiscal_years import era_label
+from programs.kinds import STATUS_LABELS
+from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
 
 register = template.Library()
@@ -28,3 +29,9 @@ def era(fiscal_year):
 @register.filter
 def status_label(status):
     return STATUS_LABELS.get(status, "")
+
+
+@register.filter
+def item_label(number):
+    """{{ item.number|item_label }} → 「事項1」."""
+    return item_label_of(number)

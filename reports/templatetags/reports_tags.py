@@ -1,7 +1,9 @@
 """Formatting for report templates: badges and the small charts (numbers and eras: programs' kaigo tags)."""
 
+from urllib.parse import urlencode
+
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 from .. import charts
@@ -42,3 +44,32 @@ def item_href(context, item_id: int) -> str:
         prefix = reverse("reports:item", args=[0]).removesuffix("0/")
         context.render_context["item_href_prefix"] = prefix
     return f"{prefix}{item_id}/"
+
+
+@register.simple_tag(takes_context=True)
+def query_url(context, name: str, **params) -> str:
+    """Return a page's URL with its query string, so that no template assembles one by hand.
+
+    ``name`` is a URL name (``'reports:table'``) or a path (``request.path``); empty
+    parameters are left out; a URL name that is not installed gives "" (the link is hidden).
+    """
+    if name.startswith("/"):
+        path = name
+    else:
+        paths = context.render_context.setdefault("query_url_paths", {})
+        if name not in paths:
+            try:
+                paths[name] = reverse(name)
+            except NoReverseMatch:
+                paths[name] = ""
+        path = paths[name]
+        if not path:
+            return ""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return f"{path}?{query}" if query else path
+
+
+@register.simple_tag(takes_context=True)
+def filtered_url(context, name: str, filters, **changes) -> str:
+    """Return a page's URL carrying the report filters as validated (plan, area, section, year, status)."""
+    return query_url(context, name, **{**filters.query_params, **changes})

@@ -16,8 +16,8 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evaluations.progress import PlanProgress
 from programs.fiscal_years import era_label
-from reports.selectors import PlanProgress
 
 from .layout import (
     A4,

@@ -1,6 +1,6 @@
 """The self-evaluation sheet (自己評価シート) as the prefecture publishes it.
 
-Rows come from ``reports.selectors.plan_progress`` (figures, rates and statuses already
+Rows come from ``evaluations.progress.plan_progress`` (figures, rates and statuses already
 computed by ``evaluations.calculations``); ``sheet_data`` turns them into the text of each
 cell, ``self_evaluation_workbook`` lays them out: one block per area, A3 landscape.
 """
@@ -15,9 +15,9 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS, Kind
+from evaluations.progress import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress, YearCell
 from programs.fiscal_years import era_label
 from programs.quantities import format_quantity, format_rate
-from reports.selectors import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress, YearCell
 
 from .layout import (
     A3,

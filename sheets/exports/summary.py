@@ -1,6 +1,6 @@
 """The summary workbook: per plan period a row per indicator, the years as columns, and a chart.
 
-Figures, rates and statuses come from ``reports.selectors.plan_progress``; a rate is written
+Figures, rates and statuses come from ``evaluations.progress.plan_progress``; a rate is written
 as a number (94.1 % → 0.941) with a percent format, so Excel can sort, filter and chart it.
 """
 
@@ -13,8 +13,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS, Kind
+from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
-from reports.selectors import IndicatorRow, PlanProgress
 
 from .layout import (
     A3,

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from evaluations.progress import plan_progress
 from programs.models import PlanPeriod
 from reports import charts, serializers
-from reports.selectors import plan_progress
 
 
 def test_json_numbers():

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from evaluations.calculations import Status, status_of
+from evaluations.calculations import Status
 from evaluations.models import ReportingYear
+from evaluations.progress import plan_progress, status_rule_get
 from programs.models import Item, PlanPeriod
 from reports import selectors
 from reports.selectors import NO_TARGET, EntryStatus
@@ -31,7 +32,7 @@ def test_the_default_plan_is_the_latest_with_results(tokyo_data):
 
 
 def test_eighth_plan_area_7_item_1_headline_is_144_of_153_at_94_1_percent(tokyo_data):
-    progress = selectors.plan_progress(plan=_plan("第8期"))
+    progress = plan_progress(plan=_plan("第8期"))
     indicator = _item(progress, 7, None, 1).targeted_indicators[0]
     assert indicator.target_text == "153人（各年度）"
     headline = indicator.headline
@@ -46,7 +47,7 @@ def test_eighth_plan_area_7_item_1_headline_is_144_of_153_at_94_1_percent(tokyo_
 
 
 def test_seventh_plan_2_1_item_1_ends_at_1199_of_1350_below_its_period_target(tokyo_data):
-    progress = selectors.plan_progress(plan=_plan("第7期"))
+    progress = plan_progress(plan=_plan("第7期"))
     indicator = _item(progress, 2, 1, 1).targeted_indicators[0]
     headline = indicator.headline
     assert headline.is_cumulative is True
@@ -61,7 +62,7 @@ def test_seventh_plan_2_1_item_1_ends_at_1199_of_1350_below_its_period_target(to
 
 
 def test_observed_only_indicators_are_not_graded(tokyo_data):
-    progress = selectors.plan_progress(plan=_plan("第8期"))
+    progress = plan_progress(plan=_plan("第8期"))
     courses = _item(progress, 7, None, 1).indicators[1]
     assert courses.has_target is False
     assert courses.years[0].actual == Decimal("3.00")
@@ -70,7 +71,7 @@ def test_observed_only_indicators_are_not_graded(tokyo_data):
 
 
 def test_status_filter_keeps_only_matching_indicators_items_and_areas(tokyo_data):
-    progress = selectors.plan_progress(plan=_plan("第7期"))
+    progress = plan_progress(plan=_plan("第7期"))
     behind = selectors.progress_with_status(progress, Status.NOT_ACHIEVED)
     labels = [
         (area.label, item.number)
@@ -84,7 +85,7 @@ def test_status_filter_keeps_only_matching_indicators_items_and_areas(tokyo_data
 
 
 def test_status_counts_on_the_seventh_plan(tokyo_data):
-    counts = {row.status: row.count for row in selectors.status_counts(selectors.plan_progress(plan=_plan("第7期")))}
+    counts = {row.status: row.count for row in selectors.status_counts(plan_progress(plan=_plan("第7期")))}
     assert counts == {
         "achieved": 12,
         "mostly_achieved": 1,
@@ -100,7 +101,7 @@ def test_every_eighth_plan_item_is_not_started_for_fy2022_with_its_deadline(toky
     reporting_years = selectors.reporting_years_of(plan=plan)
     assert selectors.entry_year_default(plan=plan, reporting_years=reporting_years) == 2022
     entry = selectors.entry_progress(
-        selectors.plan_progress(plan=plan),
+        plan_progress(plan=plan),
         fiscal_year=2022,
         reporting_years=reporting_years,
         today=datetime.date(2023, 6, 1),
@@ -122,7 +123,7 @@ def test_every_eighth_plan_item_is_not_started_for_fy2022_with_its_deadline(toky
 
 def test_entry_is_not_overdue_before_the_deadline_or_once_locked(tokyo_data):
     plan = _plan("第8期")
-    progress = selectors.plan_progress(plan=plan)
+    progress = plan_progress(plan=plan)
     years = selectors.reporting_years_of(plan=plan)
     before = selectors.entry_progress(
         progress, fiscal_year=2022, reporting_years=years, today=datetime.date(2023, 5, 31)
@@ -144,7 +145,7 @@ def test_a_closed_plan_defaults_to_its_last_year(tokyo_data):
 
 
 def test_table_rows_one_per_indicator_and_year_with_filters(tokyo_data):
-    progress = selectors.plan_progress(plan=_plan("第8期"))
+    progress = plan_progress(plan=_plan("第8期"))
     rows = selectors.progress_table_rows(progress)
     assert len(rows) == 4 * 3
     [row] = [r for r in rows if r.indicator_label == "講師養成研修の受講者数" and r.fiscal_year == 2021]
@@ -166,13 +167,13 @@ def test_table_rows_one_per_indicator_and_year_with_filters(tokyo_data):
 def test_items_queryset_narrows_like_ids(tokyo_data):
     plan = _plan("第7期")
     items = Item.objects.filter(area__plan=plan, area__number=2, area__sub_number=1)
-    progress = selectors.plan_progress(plan=plan, items=items)
+    progress = plan_progress(plan=plan, items=items)
     assert [(a.label, [i.number for i in a.items]) for a in progress.areas] == [("2（1）地域ケア会議", [1, 2])]
 
 
 def test_item_years_pair_narratives_with_entry_status(tokyo_data):
     plan = _plan("第8期")
-    progress = selectors.plan_progress(plan=plan, item_ids=[Item.objects.get(area__plan=plan, number=1).id])
+    progress = plan_progress(plan=plan, item_ids=[Item.objects.get(area__plan=plan, number=1).id])
     years = selectors.item_years(progress, progress.items[0])
     assert [(y.fiscal_year, y.entry_status) for y in years] == [
         (2021, "approved"),
@@ -183,16 +184,17 @@ def test_item_years_pair_narratives_with_entry_status(tokyo_data):
 
 
 def test_a_stricter_rule_grades_94_1_percent_as_not_achieved(tokyo_data):
-    from functools import partial
-
-    progress = selectors.plan_progress(plan=_plan("第8期"), grade=partial(status_of, mostly_from=Decimal(95)))
+    rule = status_rule_get()
+    rule.mostly_achieved_from = Decimal(95)
+    rule.save()
+    progress = plan_progress(plan=_plan("第8期"))
     assert _item(progress, 7, None, 1).targeted_indicators[0].headline.status == Status.NOT_ACHIEVED
 
 
 def test_period_comparison_pairs_the_eighth_plans_area_7_with_the_seventh_plans_2_1(tokyo_data):
     later = _plan("第8期")
     area = next(a for a in selectors.plan_areas(plan=later) if a.number == 7)
-    comparison = selectors.period_comparison(earlier=_plan("第7期"), later=later, later_area=area, grade=status_of)
+    comparison = selectors.period_comparison(earlier=_plan("第7期"), later=later, later_area=area)
     assert comparison.earlier_area.label == "2（1）地域ケア会議"
     pairs = [(r.earlier.number if r.earlier else None, r.later.number if r.later else None) for r in comparison.rows]
     assert pairs == [(1, 1), (None, 2), (2, None)]

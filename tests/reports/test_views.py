@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluations.progress import status_rule_get
 from programs.models import Item, PolicyArea
-from reports.selectors import status_rule_get
 
 pytestmark = pytest.mark.django_db
 

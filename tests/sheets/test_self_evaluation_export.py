@@ -10,8 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluations.models import SelfEvaluation
+from evaluations.progress import plan_progress
 from programs.models import PlanPeriod, PolicyArea
-from reports.selectors import plan_progress
 from sheets.exports.self_evaluation import (
     HEADER_ACTIVITIES,
     HEADER_ASSESSMENT,

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations.progress import plan_progress
 from programs.models import PlanPeriod, PolicyArea
-from reports.selectors import plan_progress
 from sheets.exports.self_evaluation import self_evaluation_workbook, sheet_data
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations.progress import plans_progress
 from programs.models import PlanPeriod
-from reports.selectors import plan_progress
 from sheets.exports.summary import summary_sheet, summary_workbook
 
 
@@ -22,6 +22,6 @@ class Command(BaseCommand):
         if output.suffix.lower() != ".xlsx":
             raise CommandError("出力ファイルの拡張子は .xlsx にしてください。")
         chart_items = set(item) if item else None
-        sheets = [summary_sheet(plan_progress(plan=period), chart_item_ids=chart_items) for period in plans]
+        sheets = [summary_sheet(progress, chart_item_ids=chart_items) for progress in plans_progress(plans=plans)]
         summary_workbook(sheets).save(output)
         self.stdout.write(self.style.SUCCESS(f"集計表を出力しました: {output}"))

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from programs.imports.plan_yaml import PlanDataError, plan_data_load
+from evaluations.imports.plan_yaml import PlanDataError, plan_data_load
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.services import DemoUsersRefused, demo_users_create
+from programs.services import DemoUsersRefused, demo_users_create
 
 
 class Command(BaseCommand):

@@ -1,0 +1,673 @@
+"""The plan's progress, read once and graded once: every page, the API and every workbook read it.
+
+``plan_progress`` returns a plan's areas › items › indicators with every year's figures,
+rates and statuses as frozen dataclasses. It grades with the administrator's status rule
+(``StatusRule``) itself, so no caller can grade differently: the dashboard, the item page,
+the table, the API, the Excel exports, the entry screen and the import preview all agree.
+
+Cost: a plan is computed from the database in a fixed number of queries (values() rows, no
+model instances for the many rows) and kept in this process, keyed by the token that the
+database changes on every write to a table listed in ``PROGRESS_TABLES`` (``ProgressVersion``,
+whose triggers ``progress_triggers_install`` installs after every migrate). A request that
+finds the token unchanged reads one row and reuses the computed plan; narrowing by area,
+section or item is done on the computed plan, so it never changes the number of queries.
+"""
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, QuerySet
+
+from programs.kinds import Kind, Status, TargetFigure, target_for_year
+from programs.models import (
+    Indicator,
+    Item,
+    PlanPeriod,
+    PolicyArea,
+    Program,
+    Section,
+    Target,
+    Vision,
+    plan_label_of,
+    short_title_of,
+)
+from programs.models import indicator_label_of as _indicator_label
+
+from .calculations import Achievement, ResultFigure, indicator_achievement
+from .models import SINGLETON_ID, ProgressVersion, Rating, SelfEvaluation, StatusRule, YearlyResult
+
+
+class EntryStatus:
+    """The state of an item's entry for a fiscal year, as staff and managers see it."""
+
+    NOT_STARTED = "not_started"
+    LABELS = {NOT_STARTED: "未入力", **dict(SelfEvaluation.Status.choices)}
+
+
+@dataclass(frozen=True)
+class YearCell:
+    fiscal_year: int
+    target: Decimal | None
+    target_text: str
+    actual: Decimal | None
+    actual_text: str
+    rate: Decimal | None
+    status: Status
+    achievement: Achievement | None
+
+    @property
+    def has_target(self) -> bool:
+        """Return whether a target applies this year (a cell without one is not graded)."""
+        return self.achievement is not None
+
+    @property
+    def graded_status(self) -> Status | None:
+        """Return the status, or None where there is no target to grade against."""
+        return self.status if self.has_target else None
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a dashboard shows for an indicator: its running total, else its latest figure."""
+
+    fiscal_year: int | None
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    status: Status | None  # None: no target to grade against
+    is_cumulative: bool
+
+
+@dataclass(frozen=True)
+class CumulativeSummary:
+    """Where an indicator with a period target stands: the running total at the latest year entered."""
+
+    fiscal_year: int
+    target: Decimal | None
+    actual: Decimal | None
+    rate: Decimal | None
+    target_to_date: Decimal | None
+    pace_rate: Decimal | None
+    needed_per_remaining_year: Decimal | None
+    status: Status
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    id: int
+    key: str
+    name: str
+    label: str
+    component: str
+    unit: str
+    type: str
+    target_kind: str | None
+    target_text: str
+    years: tuple[YearCell, ...]
+    cumulative: CumulativeSummary | None
+    headline: Headline = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        # Computed once: the dashboard, the status counts and the filters all read it.
+        object.__setattr__(self, "headline", _headline(self))
+
+    @property
+    def has_target(self) -> bool:
+        return self.target_kind is not None
+
+    @property
+    def latest(self) -> YearCell | None:
+        """Return the latest year with a figure entered, if any."""
+        entered = [cell for cell in self.years if cell.actual is not None]
+        return entered[-1] if entered else None
+
+
+def _headline(indicator: IndicatorRow) -> Headline:
+    """Return the running total of a cumulative target, else the latest graded (or entered) year."""
+    if indicator.cumulative is not None:
+        summary = indicator.cumulative
+        return Headline(
+            fiscal_year=summary.fiscal_year if summary.actual is not None else None,
+            target=summary.target,
+            actual=summary.actual,
+            rate=summary.rate,
+            status=summary.status,
+            is_cumulative=True,
+        )
+    entered = [cell for cell in indicator.years if cell.actual is not None]
+    graded = [cell for cell in entered if cell.has_target]
+    cell = (graded or entered or [None])[-1]
+    if cell is None:
+        first_target = next((c for c in indicator.years if c.has_target), None)
+        return Headline(
+            fiscal_year=None,
+            target=first_target.target if first_target else None,
+            actual=None,
+            rate=None,
+            status=first_target.status if first_target else None,
+            is_cumulative=False,
+        )
+    return Headline(
+        fiscal_year=cell.fiscal_year,
+        target=cell.target,
+        actual=cell.actual,
+        rate=cell.rate,
+        status=cell.graded_status,
+        is_cumulative=False,
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationCell:
+    fiscal_year: int
+    activities: str
+    self_assessment: str
+    next_steps: str
+    rating_symbol: str
+    rating_label: str
+    reference: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    number: int
+    title: str
+    short_title: str
+    related_activities: str
+    background: str
+    item_vision: str
+    reference: str
+    section_id: int | None
+    section_name: str
+    programs: tuple[str, ...]
+    indicators: tuple[IndicatorRow, ...]
+    evaluations: tuple[EvaluationCell | None, ...]  # one per fiscal year of the plan, in order
+    entry_statuses: tuple[str, ...]  # EntryStatus per fiscal year, in order
+
+    @property
+    def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
+        """Return the indicators that have a target (the ones a dashboard grades)."""
+        return tuple(indicator for indicator in self.indicators if indicator.has_target)
+
+    def entry_status(self, fiscal_year: int, fiscal_years: tuple[int, ...]) -> str:
+        return self.entry_statuses[fiscal_years.index(fiscal_year)]
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    id: int
+    number: int
+    sub_number: int | None
+    label: str
+    title: str
+    vision: str
+    background: str
+    outcome_indicator_text: str
+    items: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan_id: int
+    plan_name: str
+    title: str
+    fiscal_years: tuple[int, ...]
+    uses_rating: bool
+    areas: tuple[AreaRow, ...]
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False)  # status → name under the rule
+
+    @property
+    def items(self) -> list[ItemRow]:
+        return [item for area in self.areas for item in area.items]
+
+    @property
+    def label(self) -> str:
+        """Return 「第8期（令和3年度～令和5年度）」, as the plan's own label says it."""
+        return plan_label_of(self.plan_name, self.fiscal_years[0], self.fiscal_years[-1])
+
+
+# -- The status rule --------------------------------------------------------------------------
+
+
+def status_rule_get() -> StatusRule:
+    """Return the administrator's status rule, or the default rule when none was saved."""
+    return StatusRule.objects.filter(id=SINGLETON_ID).first() or StatusRule(id=SINGLETON_ID)
+
+
+def status_labels() -> dict[str, str]:
+    """Return the display name of every status under the administrator's rule."""
+    return status_rule_get().labels
+
+
+# -- Reading and caching -----------------------------------------------------------------------
+
+# Every table plan_progress reads. A write to any of them changes ProgressVersion.token (the
+# triggers below); tests/evaluations/test_progress.py checks that the list covers every table
+# the queries touch, so a new field read from a new table cannot be served stale.
+PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target)
+PROGRESS_MODELS += (YearlyResult, SelfEvaluation, Rating, StatusRule)
+
+
+def progress_tables() -> list[str]:
+    """Return the database tables the read model reads, many-to-many tables included."""
+    tables = [model._meta.db_table for model in PROGRESS_MODELS]
+    tables += [Item.programs.through._meta.db_table, YearlyResult.municipalities.through._meta.db_table]
+    return tables
+
+
+_cache: dict[int, tuple[str, "PlanProgress"]] = {}
+_cache_lock = threading.Lock()
+
+
+def progress_cache_clear() -> None:
+    """Forget every computed plan (tests call it between cases; the token makes it optional)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _version_token() -> str | None:
+    return ProgressVersion.objects.filter(id=SINGLETON_ID).values_list("token", flat=True).first()
+
+
+def plan_progress(
+    *,
+    plan: PlanPeriod,
+    area_ids: Iterable[int] | None = None,
+    section_ids: Iterable[int] | None = None,
+    item_ids: Iterable[int] | None = None,
+    items: QuerySet[Item] | None = None,
+) -> PlanProgress:
+    """Return the plan's areas › items › indicators with every year's figures, rates and statuses.
+
+    ``area_ids``, ``section_ids``, ``item_ids`` and ``items`` (a queryset, read as one more
+    query) narrow the items; areas left without items are dropped. Graded with the
+    administrator's status rule.
+    """
+    if items is not None:
+        chosen = set(items.order_by().values_list("id", flat=True))
+        item_ids = chosen & set(item_ids) if item_ids else chosen or {0}
+    return progress_narrowed(plans_progress(plans=[plan])[0], area_ids, section_ids, item_ids)
+
+
+def plans_progress(*, plans: list[PlanPeriod]) -> list[PlanProgress]:
+    """Return the progress of several plans, in order, in the same fixed number of queries as one."""
+    token = _version_token()
+    found: dict[int, PlanProgress] = {}
+    if token is not None:
+        for plan in plans:
+            cached = _cache.get(plan.id)
+            if cached is not None and cached[0] == token:
+                found[plan.id] = cached[1]
+    missing = [plan for plan in plans if plan.id not in found]
+    if missing:
+        computed = _compute(missing)
+        found.update(computed)
+        if token is not None:
+            with _cache_lock:
+                for plan_id, progress in computed.items():
+                    _cache[plan_id] = (token, progress)
+    return [found[plan.id] for plan in plans]
+
+
+def progress_narrowed(
+    progress: PlanProgress,
+    area_ids: Iterable[int] | None = None,
+    section_ids: Iterable[int] | None = None,
+    item_ids: Iterable[int] | None = None,
+) -> PlanProgress:
+    """Keep the items of the given areas, sections and ids (each None: all); drop areas left empty."""
+    if not (area_ids or section_ids or item_ids):
+        return progress
+    areas, sections, items = set(area_ids or ()), set(section_ids or ()), set(item_ids or ())
+    kept = []
+    for area in progress.areas:
+        if areas and area.id not in areas:
+            continue
+        chosen = tuple(
+            item
+            for item in area.items
+            if (not sections or item.section_id in sections) and (not items or item.id in items)
+        )
+        if chosen:
+            kept.append(replace(area, items=chosen))
+    return replace(progress, areas=tuple(kept))
+
+
+def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
+    """Read the plans' rows as plain values in eight queries, then grade them with the rule."""
+    plan_ids = [plan.id for plan in plans]
+    rule = status_rule_get()
+    areas = list(
+        PolicyArea.objects.filter(plan_id__in=plan_ids)
+        .select_related("vision__parent")
+        .order_by("plan_id", "number", "sub_number")
+    )
+    item_values = list(
+        Item.objects.filter(area__plan_id__in=plan_ids)
+        .values(
+            "id",
+            "area_id",
+            "number",
+            "title",
+            "related_activities",
+            "background",
+            "item_vision",
+            "reference",
+            "section_id",
+            "section__name",
+        )
+        .order_by("area_id", "number")
+    )
+    programs = defaultdict(list)
+    for item_id, name in (
+        Item.programs.through.objects.filter(item__area__plan_id__in=plan_ids)
+        .order_by("program__name")
+        .values_list("item_id", "program__name")
+    ):
+        programs[item_id].append(name)
+    indicators = defaultdict(list)
+    for row in (
+        Indicator.objects.filter(item__area__plan_id__in=plan_ids)
+        .order_by("order", "id")
+        .values("id", "item_id", "key", "name", "component", "unit", "type")
+    ):
+        indicators[row["item_id"]].append(row)
+    targets = defaultdict(list)
+    for row in (
+        Target.objects.filter(indicator__item__area__plan_id__in=plan_ids)
+        .order_by("fiscal_year")
+        .values("indicator_id", "kind", "value", "fiscal_year", "direction", "target_text")
+    ):
+        targets[row["indicator_id"]].append(row)
+    results = defaultdict(dict)
+    for row in (
+        YearlyResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
+        .annotate(named=Count("municipalities"))
+        .order_by("fiscal_year")
+        .values("indicator_id", "fiscal_year", "value", "actual_text", "municipality_count", "named")
+    ):
+        results[row["indicator_id"]][row["fiscal_year"]] = row
+    evaluations = defaultdict(dict)
+    for row in SelfEvaluation.objects.filter(item__area__plan_id__in=plan_ids).values(
+        "item_id",
+        "fiscal_year",
+        "activities",
+        "self_assessment",
+        "next_steps",
+        "rating__symbol",
+        "rating__label",
+        "reference",
+        "status",
+    ):
+        evaluations[row["item_id"]][row["fiscal_year"]] = row
+
+    items_by_area = defaultdict(list)
+    by_plan = {plan.id: plan for plan in plans}
+    area_plan = {area.id: by_plan[area.plan_id] for area in areas}
+    for row in item_values:
+        plan = area_plan[row["area_id"]]
+        items_by_area[row["area_id"]].append(
+            _item_row(row, plan, programs, indicators[row["id"]], targets, results, evaluations[row["id"]], rule)
+        )
+    labels = rule.labels
+    computed = {}
+    for plan in plans:
+        plan_areas = sorted(
+            (area for area in areas if area.plan_id == plan.id and items_by_area[area.id]),
+            key=lambda a: (a.number, a.sub_number or 0),
+        )
+        computed[plan.id] = PlanProgress(
+            plan_id=plan.id,
+            plan_name=plan.name,
+            title=plan.title,
+            fiscal_years=tuple(plan.fiscal_years),
+            uses_rating=plan.uses_rating,
+            areas=tuple(
+                AreaRow(
+                    id=area.id,
+                    number=area.number,
+                    sub_number=area.sub_number,
+                    label=area.label,
+                    title=area.title,
+                    vision=str(area.vision) if area.vision else "",
+                    background=area.background,
+                    outcome_indicator_text=area.outcome_indicator_text,
+                    items=tuple(items_by_area[area.id]),
+                )
+                for area in plan_areas
+            ),
+            labels=labels,
+        )
+    return computed
+
+
+def _item_row(row, plan, programs, indicator_rows, targets, results, evaluations, rule) -> ItemRow:
+    fiscal_years = tuple(plan.fiscal_years)
+    indicators = tuple(
+        _indicator_row(indicator, plan, fiscal_years, targets[indicator["id"]], results[indicator["id"]], rule)
+        for indicator in indicator_rows
+    )
+    entered_years = {
+        year
+        for indicator in indicator_rows
+        for year, result in results[indicator["id"]].items()
+        if result["value"] is not None or result["actual_text"]
+    }
+    return ItemRow(
+        id=row["id"],
+        number=row["number"],
+        title=row["title"],
+        short_title=short_title_of(row["title"]),
+        related_activities=row["related_activities"],
+        background=row["background"],
+        item_vision=row["item_vision"],
+        reference=row["reference"],
+        section_id=row["section_id"],
+        section_name=row["section__name"] or "",
+        programs=tuple(programs.get(row["id"], ())),
+        indicators=indicators,
+        evaluations=tuple(_evaluation_cell(evaluations.get(year)) for year in fiscal_years),
+        entry_statuses=tuple(_entry_status(evaluations.get(year), year in entered_years) for year in fiscal_years),
+    )
+
+
+def _entry_status(evaluation: dict | None, has_results: bool) -> str:
+    if evaluation is not None:
+        return evaluation["status"]
+    return SelfEvaluation.Status.DRAFT if has_results else EntryStatus.NOT_STARTED
+
+
+def _evaluation_cell(evaluation: dict | None) -> EvaluationCell | None:
+    if evaluation is None:
+        return None
+    return EvaluationCell(
+        fiscal_year=evaluation["fiscal_year"],
+        activities=evaluation["activities"],
+        self_assessment=evaluation["self_assessment"],
+        next_steps=evaluation["next_steps"],
+        rating_symbol=evaluation["rating__symbol"] or "",
+        rating_label=evaluation["rating__label"] or "",
+        reference=evaluation["reference"],
+        status=evaluation["status"],
+    )
+
+
+def _covered(result: dict) -> int | None:
+    """Return how many municipalities a result covers: the named ones, else the stated count."""
+    return result["named"] or result["municipality_count"]
+
+
+def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: StatusRule) -> IndicatorRow:
+    target_figures = [
+        TargetFigure(
+            kind=t["kind"],
+            value=t["value"],
+            fiscal_year=t["fiscal_year"],
+            direction=t["direction"] or None,
+            text=t["target_text"],
+        )
+        for t in targets
+    ]
+    result_figures = [
+        ResultFigure(fiscal_year=year, value=r["value"], municipality_count=_covered(r)) for year, r in results.items()
+    ]
+    period_target = next((t for t in targets if t["fiscal_year"] is None), None)
+    headline = period_target or (targets[0] if targets else None)
+
+    cells = []
+    for year in fiscal_years:
+        achievement = indicator_achievement(
+            targets=target_figures,
+            results=result_figures,
+            fiscal_year=year,
+            first_fiscal_year=plan.first_fiscal_year,
+            last_fiscal_year=plan.last_fiscal_year,
+        )
+        year_target = target_for_year(target_figures, year)
+        result = results.get(year)
+        cells.append(
+            YearCell(
+                fiscal_year=year,
+                target=achievement.target if achievement else None,
+                target_text=year_target.text if year_target else "",
+                actual=result["value"] if result else None,
+                actual_text=result["actual_text"] if result else "",
+                rate=achievement.rate if achievement else None,
+                status=rule.grade(achievement),
+                achievement=achievement,
+            )
+        )
+
+    cumulative = None
+    if period_target is not None and period_target["kind"] == Kind.CUMULATIVE:
+        entered = [cell for cell in cells if cell.actual is not None]
+        last = (entered[-1] if entered else cells[0]).achievement
+        if last is not None:
+            cumulative = CumulativeSummary(
+                fiscal_year=last.fiscal_year,
+                target=last.target,
+                actual=last.running_total,
+                rate=last.rate,
+                target_to_date=last.target_to_date,
+                pace_rate=last.pace_rate,
+                needed_per_remaining_year=last.needed_per_remaining_year,
+                status=rule.grade(last),
+            )
+    return IndicatorRow(
+        id=indicator["id"],
+        key=indicator["key"],
+        name=indicator["name"],
+        label=_indicator_label(indicator["name"], indicator["component"]),
+        component=indicator["component"],
+        unit=indicator["unit"],
+        type=indicator["type"],
+        target_kind=headline["kind"] if headline else None,
+        target_text=headline["target_text"] if headline else "",
+        years=tuple(cells),
+        cumulative=cumulative,
+    )
+
+
+# -- One indicator, outside a plan listing ----------------------------------------------------------
+
+
+def achievement_for(indicator: Indicator, fiscal_year: int) -> Achievement | None:
+    """Measure the fiscal year's result of one indicator against its target by the target kind's rule.
+
+    Reads ``targets``, ``results`` (with their ``municipalities``) and the plan through
+    ``item.area.plan``: callers listing many indicators prefetch them, so this adds no query.
+    """
+    plan = indicator.item.area.plan
+    return indicator_achievement(
+        targets=[target.as_figure() for target in indicator.targets.all()],
+        results=[result.as_figure() for result in indicator.results.all()],
+        fiscal_year=fiscal_year,
+        first_fiscal_year=plan.first_fiscal_year,
+        last_fiscal_year=plan.last_fiscal_year,
+    )
+
+
+# -- The version triggers --------------------------------------------------------------------------
+
+_BUMP_FUNCTION = "evaluations_progress_bump"
+
+
+def progress_triggers_install(*, using_connection=None, tables: Iterable[str] | None = None) -> None:
+    """(Re)create the triggers that change ProgressVersion.token on every write to the read tables.
+
+    Run by migration 0004 and again after every migrate (evaluations.apps), because a
+    migration that rebuilds a table on SQLite drops its triggers.
+    """
+    conn = using_connection or connection
+    version_table = ProgressVersion._meta.db_table
+    existing = set(conn.introspection.table_names())
+    if version_table not in existing:
+        return
+    tables = [table for table in (tables or progress_tables()) if table in existing]
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                f"""
+                CREATE OR REPLACE FUNCTION {_BUMP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO {version_table} (id, token)
+                    VALUES ({SINGLETON_ID}, md5(random()::text || clock_timestamp()::text))
+                    ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token;
+                    RETURN NULL;
+                END $$;
+                """
+            )
+        for table in tables:
+            for name, sql in _trigger_statements(conn.vendor, table, version_table):
+                cursor.execute(_drop_trigger(conn.vendor, name, table))
+                cursor.execute(sql)
+
+
+def progress_triggers_remove(*, using_connection=None, tables: Iterable[str] | None = None) -> None:
+    """Drop the triggers (before the version table goes, when migrating backwards)."""
+    conn = using_connection or connection
+    existing = set(conn.introspection.table_names())
+    with conn.cursor() as cursor:
+        for table in tables or progress_tables():
+            if table in existing:
+                for name, _sql in _trigger_statements(conn.vendor, table, ProgressVersion._meta.db_table):
+                    cursor.execute(_drop_trigger(conn.vendor, name, table))
+        if conn.vendor == "postgresql":
+            cursor.execute(f"DROP FUNCTION IF EXISTS {_BUMP_FUNCTION}()")
+
+
+def _drop_trigger(vendor: str, name: str, table: str) -> str:
+    return (
+        f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"'
+        if vendor == "postgresql"
+        else f'DROP TRIGGER IF EXISTS "{name}"'
+    )
+
+
+def _trigger_statements(vendor: str, table: str, version_table: str) -> list[tuple[str, str]]:
+    if vendor == "postgresql":
+        name = f"{table}_progress_version"
+        return [
+            (
+                name,
+                f'CREATE TRIGGER "{name}" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}"'
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {_BUMP_FUNCTION}()",
+            )
+        ]
+    if vendor == "sqlite":
+        return [
+            (
+                f"{table}_progress_version_{event.lower()}",
+                f'CREATE TRIGGER "{table}_progress_version_{event.lower()}" AFTER {event} ON "{table}" BEGIN'
+                f" INSERT OR REPLACE INTO {version_table} (id, token)"
+                f" VALUES ({SINGLETON_ID}, hex(randomblob(16))); END",
+            )
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    return []  # other databases: no triggers, so no token, so nothing is cached (see plans_progress)

@@ -1,0 +1,43 @@
+"""The plan-and-year choice that pages share: which plan period and fiscal year they show."""
+
+from django import forms
+
+from .models import PlanPeriod
+
+
+class PlanYearForm(forms.Form):
+    """Choose a plan period and one of its fiscal years from the query string, else the default.
+
+    ``default`` is the page's opening choice (``evaluations.selectors.plan_year_default``) and
+    ``year_default`` the year for a plan chosen without one (``fiscal_year_default``): every
+    page that offers the choice opens on the same plan and year.
+    """
+
+    plan = forms.ChoiceField(label="計画期間", required=False)
+    fiscal_year = forms.TypedChoiceField(label="年度", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, data, *, plans: list[PlanPeriod], default, year_default):
+        super().__init__(data)
+        self.plans = plans
+        self.default = default
+        self.year_default = year_default
+        self.fields["plan"].choices = [(plan.name, str(plan)) for plan in reversed(plans)]
+        chosen = self._chosen_plan()
+        self.fields["fiscal_year"].choices = chosen.fiscal_year_choices if chosen else []
+
+    def _chosen_plan(self) -> PlanPeriod | None:
+        name = self.data.get("plan")
+        chosen = next((plan for plan in self.plans if plan.name == name), None)
+        return chosen or (self.default.plan if self.default else None)
+
+    @property
+    def chosen(self) -> tuple[PlanPeriod, int] | None:
+        """Return the plan and year to show: the valid choice, else the default."""
+        plan = self._chosen_plan()
+        if plan is None:
+            return None
+        year = self.cleaned_data.get("fiscal_year") if self.is_valid() else None
+        if year is None or not plan.contains(year):
+            same_plan = self.default is not None and self.default.plan.id == plan.id
+            year = self.default.fiscal_year if same_plan else self.year_default(plan)
+        return plan, year

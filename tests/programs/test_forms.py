@@ -1,0 +1,37 @@
+"""The shared plan-and-year choice opens every page on the same default (Tokyo: 第8期 令和4年度)."""
+
+import pytest
+
+from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default
+from programs.forms import PlanYearForm
+
+pytestmark = pytest.mark.django_db
+
+
+def _chosen(data):
+    plans = plan_choices()
+    form = PlanYearForm(data, plans=plans, default=plan_year_default(plans), year_default=fiscal_year_default)
+    plan, year = form.chosen
+    return plan.name, year
+
+
+def test_without_a_choice_the_current_open_year_of_the_latest_plan_with_items(tokyo_data):
+    # 第9期 has no items yet; 第8期's first open reporting year is 令和4年度.
+    assert _chosen({}) == ("第8期", 2022)
+
+
+def test_a_closed_plan_opens_on_its_latest_year_with_results(tokyo_data):
+    assert _chosen({"plan": "第7期"}) == ("第7期", 2020)
+
+
+def test_a_valid_year_is_kept_and_a_year_outside_the_plan_falls_back(tokyo_data):
+    assert _chosen({"plan": "第8期", "fiscal_year": "2021"}) == ("第8期", 2021)
+    assert _chosen({"plan": "第8期", "fiscal_year": "2019"}) == ("第8期", 2022)
+    assert _chosen({"plan": "第99期"}) == ("第8期", 2022)
+
+
+def test_without_items_anywhere_the_latest_year_with_results_wins(tokyo_data):
+    from programs.models import PlanPeriod
+
+    PlanPeriod.objects.get(name="第8期").reporting_years.update(is_locked=True)
+    assert _chosen({}) == ("第8期", 2021)
