@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 
@@ -6,6 +7,7 @@ from programs.models import Municipality, Target
 from programs.quantities import QuantityError, format_quantity
 
 from .calculations import far_from_target
+from .changes import TEXT_FIELDS
 from .models import SelfEvaluation
 from .quantity_input import indicator_quantity, next_target_label
 
@@ -56,6 +58,7 @@ class ItemEntryForm(forms.Form):
         label="変更理由", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirm_far = forms.BooleanField(label="目標と大きく異なる値であることを確認しました", required=False)
+    action = forms.CharField(required=False, widget=forms.HiddenInput)  # which button: "save" or "submit"
 
     def __init__(
         self, *args, indicators, targets_by_indicator, ratings, requires_reason, year_fields=None, layout=None, **kwargs
@@ -161,15 +164,40 @@ class ItemEntryForm(forms.Form):
                 chosen[indicator.id] = [m.id for m in self.cleaned_data.get(name) or []]
         return chosen
 
-    def evaluation_fields(self) -> dict:
-        fields = {
-            name: self.cleaned_data[name]
-            for name in ("activities", "self_assessment", "next_steps", "reference")
-            if name in self.fields
+    @property
+    def submits(self) -> bool:
+        return self.cleaned_data.get("action") == "submit"
+
+    def entry(self) -> dict[str, Any]:
+        """Return what ``services.item_entry_save`` receives from this form."""
+        return {
+            "values": self.values,
+            "municipalities": self.municipalities(),
+            "next_targets": self.next_targets,
+            "evaluation": self.evaluation_fields(),
+            "expected_version": self.cleaned_data.get("version"),
+            "change_reason": self.cleaned_data.get("change_reason", ""),
         }
+
+    def data_at(self, version: int):
+        """Return what the user typed, on top of ``version`` (after a conflict they have now seen)."""
+        data = self.data.copy()
+        data["version"] = version
+        return data
+
+    def evaluation_fields(self) -> dict:
+        # Only the narratives this form asks for: a field it does not show is left as stored.
+        fields = {name: self.cleaned_data[name] for name in TEXT_FIELDS if name in self.fields}
         if "rating" in self.fields:
             fields["rating"] = self.cleaned_data.get("rating")
         return fields
+
+
+class PreviewForm(forms.Form):
+    """The live preview's query: which indicator, and the text typed so far."""
+
+    indicator = forms.IntegerField(min_value=1)
+    value = forms.CharField(required=False, strip=False)
 
 
 class VersionForm(forms.Form):

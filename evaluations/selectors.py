@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from programs.selectors import sheet_layout
 from programs.sheet_layouts import LayoutSpec, YearFields
 
 from .calculations import ResultFigure, indicator_achievement
+from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .progress import ItemRow, plan_progress, status_rule_get
 
@@ -318,3 +320,75 @@ def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
     if isinstance(value, Decimal):
         return format_quantity(value)
     return str(value)
+
+
+def item_year_states(
+    *, fiscal_year: int, item_ids: Collection[int] | None = None, plan_id: int | None = None
+) -> dict[int, ItemYearState]:
+    """Return what is stored for each item (of ``item_ids``, or of the plan) in the year.
+
+    Six queries for given items, seven for a plan, however many indicators and results they have.
+    """
+    indicators = Indicator.objects.order_by("item_id", "order", "id").prefetch_related("targets")
+    evaluations = SelfEvaluation.objects.filter(fiscal_year=fiscal_year)
+    results = YearlyResult.objects.filter(fiscal_year=fiscal_year).prefetch_related("municipalities")
+    items = Item.objects.order_by("id")
+    if item_ids is not None:
+        indicators = indicators.filter(item_id__in=item_ids)
+        evaluations = evaluations.filter(item_id__in=item_ids)
+        results = results.filter(indicator__item_id__in=item_ids)
+        items = items.filter(id__in=item_ids)
+    if plan_id is not None:
+        indicators = indicators.filter(item__area__plan_id=plan_id)
+        evaluations = evaluations.filter(item__area__plan_id=plan_id)
+        results = results.filter(indicator__item__area__plan_id=plan_id)
+        items = items.filter(area__plan_id=plan_id)
+    facts_by_item: dict[int, list[IndicatorFacts]] = defaultdict(list)
+    stated: dict[int, dict[int, StoredTarget]] = defaultdict(dict)
+    for indicator in indicators:
+        targets = list(indicator.targets.all())
+        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
+        facts_by_item[indicator.item_id].append(
+            IndicatorFacts(
+                indicator.id, indicator.label, indicator.unit, period.kind if period else Target.Kind.PER_YEAR
+            )
+        )
+        for target in targets:
+            if target.fiscal_year == fiscal_year + 1:
+                stated[indicator.item_id][indicator.id] = StoredTarget(
+                    target.kind, target.value, target.unit, target.target_text, target.source
+                )
+    stored: dict[int, dict[int, StoredResult]] = defaultdict(dict)
+    item_of = {facts.id: item_id for item_id, all_facts in facts_by_item.items() for facts in all_facts}
+    for result in results:
+        stored[item_of[result.indicator_id]][result.indicator_id] = stored_result(result)
+    records = {record.item_id: record for record in evaluations}
+    rating_labels = {rating.id: rating.symbol for rating in Rating.objects.all()}
+    ids = list(item_ids) if item_ids is not None and plan_id is None else items.values_list("id", flat=True)
+    return {
+        item_id: ItemYearState(
+            item_id=item_id,
+            fiscal_year=fiscal_year,
+            indicators=tuple(facts_by_item[item_id]),
+            results=stored[item_id],
+            next_targets=stated[item_id],
+            evaluation=stored_evaluation(records.get(item_id)),
+            status=records[item_id].status if item_id in records else None,
+            version=records[item_id].version if item_id in records else NO_RECORD_VERSION,
+            rating_labels=rating_labels,
+        )
+        for item_id in ids
+    }
+
+
+def stored_result(result, *, audited: bool = False) -> StoredResult:
+    """Return a result as the change rules read it; an audit record's municipalities are not known."""
+    municipality_ids = None if audited else tuple(sorted(m.id for m in result.municipalities.all()))
+    return StoredResult(value=result.value, actual_text=result.actual_text, municipality_ids=municipality_ids)
+
+
+def stored_evaluation(record) -> dict[str, Any]:
+    """Return a self-evaluation (or an audit record of one) as the change rules read it; {} for none."""
+    if record is None:
+        return {}
+    return {**{name: getattr(record, name) for name in TEXT_FIELDS}, RATING: record.rating_id}

@@ -7,7 +7,7 @@ and why. ``QuerySet.update()`` is used only to bump the version, never to change
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -18,9 +18,20 @@ from django.utils import timezone
 
 from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
-from programs.quantities import QuantityError, format_quantity
+from programs.quantities import QuantityError
 
-from . import policies, workflow_events
+from . import policies, selectors, workflow_events
+from .changes import (
+    MUNICIPALITIES,
+    RATING,
+    TEXT_FIELDS,
+    FieldChange,
+    ItemYearState,
+    StoredTarget,
+    Submission,
+    item_year_change,
+    state_change,
+)
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
@@ -41,15 +52,6 @@ REASON_SELF_APPROVED = "承認（本人提出・システム管理者）: {reaso
 REASON_RETURNED = "差戻し: {comment}"
 REASON_REOPENED = "承認取消（システム管理者）: {reason}"
 REASON_COPIED_FORWARD = "前年度の内容を下書きに複写"
-
-EVALUATION_TEXT_FIELDS = ("activities", "self_assessment", "next_steps", "reference")
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    before: str
-    after: str
 
 
 class EditConflict(Exception):
@@ -95,20 +97,25 @@ def item_entry_save(
     user,
     values: dict[int, Decimal | None],
     actual_texts: dict[int, str] | None = None,
+    wordings: dict[int, str] | None = None,
     municipalities: dict[int, list[int]] | None = None,
     next_targets: dict[int, tuple[Decimal, str] | None] | None = None,
     evaluation: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    expected_change: str = "",
     change_reason: str = "",
 ) -> SelfEvaluation | None:
     """Save an item's figures and self-evaluation for a fiscal year; write nothing if nothing changed.
 
-    ``values`` maps indicator id → value (None clears it); ``municipalities`` maps a coverage
-    indicator's id → municipality ids; ``next_targets`` maps indicator id → (value, wording)
-    of the target stated for the next fiscal year; ``evaluation`` holds activities,
-    self_assessment, next_steps, reference and rating (a Rating or None).
+    ``values`` maps indicator id → value (None clears it); ``actual_texts`` the 実績（原文） typed
+    beside it and ``wordings`` how the figure itself was typed (see ``changes`` for how they word
+    a figure); ``municipalities`` maps a coverage indicator's id → municipality ids;
+    ``next_targets`` maps indicator id → (value, wording) of the target stated for the next
+    fiscal year; ``evaluation`` holds the narratives, reference and rating (a Rating or None).
     ``expected_version`` is the version the editor loaded, ``NO_RECORD_VERSION`` (0) if there
     was no record; for an existing record anything else (None included) raises EditConflict.
+    ``expected_change``, the digest of a change previewed earlier, raises EditConflict unless
+    the change computed now is that one.
     """
     plan = item.area.plan
     reporting_year = reporting_year_for(plan, fiscal_year)
@@ -119,26 +126,65 @@ def item_entry_save(
     if record is not None and expected_version != record.version:
         raise _conflict(record, expected_version or NO_RECORD_VERSION)
 
-    indicators = {indicator.id: indicator for indicator in item.indicators.prefetch_related("targets")}
-    current_results = {
-        result.indicator_id: result
-        for result in YearlyResult.objects.filter(indicator__item=item, fiscal_year=fiscal_year).prefetch_related(
-            "municipalities"
-        )
-    }
-    result_writes = _result_writes(indicators, current_results, values, actual_texts or {}, municipalities or {})
-    target_writes = _target_writes(indicators, fiscal_year, next_targets or {})
-    evaluation_changes = _evaluation_changes(record, evaluation or {})
-    if not (result_writes or target_writes or evaluation_changes):
+    stored = selectors.item_year_states(item_ids=[item.id], fiscal_year=fiscal_year)[item.id]
+    submission = _submission(
+        stored,
+        values=values,
+        actual_texts=actual_texts or {},
+        wordings=wordings or {},
+        municipalities=municipalities or {},
+        next_targets=next_targets or {},
+        evaluation=evaluation or {},
+    )
+    change = item_year_change(stored, submission)
+    if expected_change and change.digest() != expected_change:
+        # Written outside the entry workflow since the preview (the version did not move).
+        raise EditConflict(changes=[], changed_by="不明", changed_at=None)
+    if not change:
         return record
 
     was_submitted = record is not None and record.submitted_at is not None
     if was_submitted and not change_reason.strip():
         raise ValidationError(ERROR_REASON_REQUIRED)
     reason = change_reason.strip() or "入力"
+    record = _write_evaluation(item, fiscal_year, record, change.evaluation_writes(), user, reason)
+    _write_results(fiscal_year, change.result_writes(), user, reason)
+    _write_targets(fiscal_year, change.target_writes(), user, reason)
+    return record
 
+
+def _submission(stored: ItemYearState, *, values, actual_texts, wordings, municipalities, next_targets, evaluation):
+    """Check what the editor sent against the item and return it as a Submission."""
+    known = {facts.id: facts for facts in stored.indicators}
+    for indicator_id, value in values.items():
+        facts = known.get(indicator_id)
+        if facts is None:
+            raise PermissionDenied("この事項の指標ではありません。")
+        if value is not None and value < 0:
+            raise ValidationError({f"value_{indicator_id}": ERROR_NEGATIVE.format(label=facts.label)})
+    stated = {}
+    for indicator_id, target in next_targets.items():
+        if target is not None:
+            value, wording = target
+            _check_target_wording(known[indicator_id], value, wording)
+            stated[indicator_id] = value
+    wanted = {name: text for name, text in evaluation.items() if name in TEXT_FIELDS}
+    if RATING in evaluation:
+        wanted[RATING] = evaluation[RATING].id if evaluation[RATING] is not None else None
+    return Submission(
+        values=values,
+        actual_texts=actual_texts,
+        wordings=wordings,
+        municipalities=municipalities,
+        next_targets=stated,
+        evaluation=wanted,
+    )
+
+
+def _write_evaluation(item, fiscal_year, record, fields, user, reason) -> SelfEvaluation:
+    """Create the record, or claim its next version and update it; any save goes through the version."""
     if record is None:
-        record = SelfEvaluation(item=item, fiscal_year=fiscal_year, **evaluation_changes)
+        record = SelfEvaluation(item=item, fiscal_year=fiscal_year, **fields)
         _stamp(record, user, reason)
         record.full_clean()
         try:
@@ -147,89 +193,45 @@ def item_entry_save(
         except IntegrityError:
             # Someone created the record between our read and our write.
             raise _conflict(SelfEvaluation.objects.get(item=item, fiscal_year=fiscal_year), NO_RECORD_VERSION) from None
-    else:
-        _bump_version(record, record.version)
-        for field, value in evaluation_changes.items():
-            setattr(record, field, value)
-        if record.status == SelfEvaluation.Status.RETURNED:
-            record.status = SelfEvaluation.Status.DRAFT
-        _stamp(record, user, reason)
-        record.full_clean()
-        record.save(update_fields=[*evaluation_changes, "version", "status"])
+        return record
+    _bump_version(record, record.version)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    if record.status == SelfEvaluation.Status.RETURNED:
+        record.status = SelfEvaluation.Status.DRAFT
+    _stamp(record, user, reason)
+    record.full_clean()
+    record.save(update_fields=[*(name.removesuffix("_id") for name in fields), "version", "status"])
+    return record
 
-    for indicator_id, fields, municipality_ids in result_writes:
-        result = current_results.get(indicator_id) or YearlyResult(indicator_id=indicator_id, fiscal_year=fiscal_year)
-        for field, value in fields.items():
-            setattr(result, field, value)
+
+def _write_results(fiscal_year: int, writes: dict[int, dict[str, Any]], user, reason: str) -> None:
+    existing = YearlyResult.objects.filter(indicator_id__in=writes, fiscal_year=fiscal_year) if writes else []
+    results = {result.indicator_id: result for result in existing}
+    for indicator_id, fields in writes.items():
+        result = results.get(indicator_id) or YearlyResult(indicator_id=indicator_id, fiscal_year=fiscal_year)
+        municipality_ids = fields.pop(MUNICIPALITIES, None)
+        for name, value in fields.items():
+            setattr(result, name, value)
         _stamp(result, user, reason)
         result.full_clean()
         result.save()
         if municipality_ids is not None:
             _stamp(result, user, reason)
             result.municipalities.set(municipality_ids)
-    for indicator, fields in target_writes:
-        target = Target.objects.filter(indicator=indicator, fiscal_year=fiscal_year + 1).first() or Target(
-            indicator=indicator, fiscal_year=fiscal_year + 1
-        )
-        for field, value in fields.items():
-            setattr(target, field, value)
+
+
+def _write_targets(fiscal_year: int, writes: dict[int, StoredTarget], user, reason: str) -> None:
+    """Write the next year's targets the evaluation states, reading the existing ones in one query."""
+    existing = Target.objects.filter(indicator_id__in=writes, fiscal_year=fiscal_year + 1) if writes else []
+    targets = {target.indicator_id: target for target in existing}
+    for indicator_id, stated in writes.items():
+        target = targets.get(indicator_id) or Target(indicator_id=indicator_id, fiscal_year=fiscal_year + 1)
+        for name, value in asdict(stated).items():
+            setattr(target, name, value)
         _stamp(target, user, reason)
         target.full_clean()
         target.save()
-    return record
-
-
-def _result_writes(indicators, current_results, values, actual_texts, municipalities):
-    writes = []
-    for indicator_id, value in values.items():
-        indicator = indicators.get(indicator_id)
-        if indicator is None:
-            raise PermissionDenied("この事項の指標ではありません。")
-        if value is not None and value < 0:
-            raise ValidationError({f"value_{indicator_id}": ERROR_NEGATIVE.format(label=indicator.label)})
-        current = current_results.get(indicator_id)
-        fields: dict[str, Any] = {}
-        if current is None or current.value != value:
-            fields["value"] = value
-            wording = actual_texts.get(indicator_id)
-            fields["actual_text"] = wording if wording is not None else format_quantity(value, indicator.unit, empty="")
-        elif indicator_id in actual_texts and actual_texts[indicator_id] != current.actual_text:
-            fields["actual_text"] = actual_texts[indicator_id]
-        wanted_municipalities = municipalities.get(indicator_id)
-        municipality_ids = None
-        if wanted_municipalities is not None:
-            have = {m.id for m in current.municipalities.all()} if current else set()
-            if set(wanted_municipalities) != have:
-                municipality_ids = sorted(wanted_municipalities)
-        if current is None and value is None and not municipality_ids:
-            continue
-        if fields or municipality_ids is not None:
-            writes.append((indicator_id, fields, municipality_ids))
-    return writes
-
-
-def _target_writes(indicators, fiscal_year, next_targets):
-    writes = []
-    for indicator_id, stated in next_targets.items():
-        if stated is None:
-            continue
-        indicator = indicators[indicator_id]
-        value, wording = stated
-        _check_target_wording(indicator, value, wording)
-        targets = list(indicator.targets.all())
-        existing = next((t for t in targets if t.fiscal_year == fiscal_year + 1), None)
-        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
-        fields = {
-            "kind": period.kind if period else Target.Kind.PER_YEAR,
-            "value": value,
-            "unit": indicator.unit,
-            # One wording for a stated target, whatever width or spacing it was typed in.
-            "target_text": format_quantity(value, indicator.unit),
-            "source": Target.Source.EVALUATION,
-        }
-        if existing is None or any(getattr(existing, f) != v for f, v in fields.items()):
-            writes.append((indicator, fields))
-    return writes
 
 
 def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
@@ -248,57 +250,42 @@ def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
         raise ValidationError({name: ERROR_TARGET_MISMATCH.format(label=label, wording=wording)})
 
 
-def _evaluation_changes(record: SelfEvaluation | None, evaluation: dict[str, Any]) -> dict[str, Any]:
-    changes = {}
-    for field in (*EVALUATION_TEXT_FIELDS, "rating"):
-        if field not in evaluation:
-            continue
-        wanted = evaluation[field]
-        current = getattr(record, field) if record is not None else ("" if field != "rating" else None)
-        if wanted != current and not (record is None and wanted in ("", None)):
-            changes[field] = wanted
-    return changes
-
-
 def _conflict(record: SelfEvaluation, expected_version: int) -> EditConflict:
-    """Describe what changed since the version the editor loaded, from the audit history."""
-    base = record.history.filter(version=expected_version).order_by("-history_date").first()
-    latest = record.history.order_by("-history_date").select_related("history_user").first()
-    changes: list[FieldChange] = []
-    for field in (*EVALUATION_TEXT_FIELDS, "status"):
-        before = getattr(base, field, "") if base else ""
-        after = getattr(record, field)
-        if before != after:
-            label = str(SelfEvaluation._meta.get_field(field).verbose_name)
-            changes.append(FieldChange(label, _display(before), _display(after)))
+    """Describe what changed since the version the editor loaded, from the audit history, in fixed queries."""
+    history = list(record.history.select_related("history_user").order_by("history_date", "history_id"))
+    base = next((h for h in reversed(history) if h.version == expected_version), None)
     # The editor saw everything recorded before the first save past their version.
-    first_newer = record.history.filter(version__gt=expected_version).order_by("history_date").first()
+    first_newer = next((h for h in history if h.version > expected_version), None)
     until = first_newer.history_date if first_newer else None
-    for result in YearlyResult.objects.filter(
-        indicator__item=record.item, fiscal_year=record.fiscal_year
-    ).select_related("indicator"):
-        earlier = result.history.filter(history_date__lt=until).order_by("-history_date").first() if until else None
-        before = earlier.value if earlier else None
-        if before != result.value:
-            changes.append(
-                FieldChange(
-                    result.indicator.label,
-                    format_quantity(before, result.indicator.unit),
-                    format_quantity(result.value, result.indicator.unit),
-                )
-            )
+    current = selectors.item_year_states(item_ids=[record.item_id], fiscal_year=record.fiscal_year)[record.item_id]
+    results, targets = {}, {}
+    if until is not None:
+        for audited in YearlyResult.history.filter(
+            indicator__item_id=record.item_id, fiscal_year=record.fiscal_year, history_date__lt=until
+        ).order_by("history_date", "history_id"):
+            results[audited.indicator_id] = audited
+        for audited in Target.history.filter(
+            indicator__item_id=record.item_id, fiscal_year=record.fiscal_year + 1, history_date__lt=until
+        ).order_by("history_date", "history_id"):
+            targets[audited.indicator_id] = audited
+    seen = replace(
+        current,
+        results={key: selectors.stored_result(h, audited=True) for key, h in results.items() if h.history_type != "-"},
+        next_targets={
+            key: StoredTarget(h.kind, h.value, h.unit, h.target_text, h.source)
+            for key, h in targets.items()
+            if h.history_type != "-"
+        },
+        evaluation=selectors.stored_evaluation(base),
+        status=base.status if base else None,
+    )
+    latest = history[-1] if history else None
     user = latest.history_user if latest else None
     return EditConflict(
-        changes=changes,
+        changes=list(state_change(seen, current).fields),
         changed_by=(user.get_full_name() or user.get_username()) if user else "不明",
         changed_at=latest.history_date if latest else None,
     )
-
-
-def _display(value: Any) -> str:
-    if value in (None, ""):
-        return "（空欄）"
-    return str(SelfEvaluation.Status(value).label) if value in SelfEvaluation.Status.values else str(value)
 
 
 def _evaluation_for_update(item: Item, fiscal_year: int) -> SelfEvaluation | None:
@@ -453,6 +440,26 @@ def reporting_year_unlock(*, plan: PlanPeriod, fiscal_year: int, user, reason: s
 
 def default_ratings() -> list[Rating]:
     return list(Rating.objects.filter(scale__is_default=True).order_by("order"))
+
+
+@dataclass(frozen=True)
+class EntrySaved:
+    """What saving the entry screen did: whether anything was written, and whether it was submitted."""
+
+    record: SelfEvaluation | None
+    changed: bool
+    submitted: bool
+
+
+def item_entry_commit(*, item: Item, fiscal_year: int, user, submit: bool, **entry) -> EntrySaved:
+    """Save the entry screen's form (``entry`` as for ``item_entry_save``), and submit it when asked."""
+    if submit:
+        record = item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=user, **entry)
+        return EntrySaved(record=record, changed=True, submitted=True)
+    record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
+    # The save checked that an existing record was at the expected version, and claims the next on any write.
+    changed = record is not None and record.version != entry.get("expected_version")
+    return EntrySaved(record=record, changed=changed, submitted=False)
 
 
 @transaction.atomic

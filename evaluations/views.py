@@ -18,7 +18,7 @@ from programs.quantities import QuantityError, format_rate, parse_quantity
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
@@ -37,12 +37,16 @@ MESSAGE_CONFLICT = (
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
 MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
+MESSAGE_NO_PLANS = "計画期間が登録されていません"
+ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
-def _plan_and_year(request) -> tuple[PlanPeriod, int]:
+def _plan_and_year(request) -> tuple[PlanPeriod, int] | None:
     choice = YearChoiceForm(request.GET)
     choice.is_valid()
     plans = list(PlanPeriod.objects.order_by("-ordinal"))
+    if not plans:
+        return None
     plan = next((p for p in plans if p.name == choice.cleaned_data.get("plan")), None)
     if plan is None:
         unlocked = ReportingYear.objects.filter(is_locked=False).select_related("plan").order_by("plan__ordinal")
@@ -58,7 +62,10 @@ def _plan_and_year(request) -> tuple[PlanPeriod, int]:
 @member_required
 @require_GET
 def my_work(request):
-    plan, fiscal_year = _plan_and_year(request)
+    chosen = _plan_and_year(request)
+    if chosen is None:
+        return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
+    plan, fiscal_year = chosen
     sees_all = is_manager(request.user) or is_system_admin(request.user)
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
@@ -215,46 +222,48 @@ def entry(request, item_id: int, fiscal_year: int):
     if not form.is_valid():
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
-    entry_data = {
-        "values": form.values,
-        "municipalities": form.municipalities(),
-        "next_targets": form.next_targets,
-        "evaluation": form.evaluation_fields(),
-        "expected_version": form.cleaned_data.get("version"),
-        "change_reason": form.cleaned_data.get("change_reason", ""),
-    }
-    year = era_label(fiscal_year)
     try:
-        if request.POST.get("action") == "submit":
-            services.item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
-            messages.success(request, MESSAGE_SUBMITTED.format(year=year))
-        else:
-            before = page.evaluation.version if page.evaluation else None
-            record = services.item_entry_save(item=item, fiscal_year=fiscal_year, user=request.user, **entry_data)
-            changed = record is not None and (before is None or record.version != before)
-            messages.success(request, MESSAGE_SAVED.format(year=year) if changed else MESSAGE_NOTHING_CHANGED)
-        return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+        saved = services.item_entry_commit(
+            item=item, fiscal_year=fiscal_year, user=request.user, submit=form.submits, **form.entry()
+        )
     except services.EditConflict as error:
-        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-        data = request.POST.copy()
-        data["version"] = page.evaluation.version if page.evaluation else NO_RECORD_VERSION
-        form = _form_for(page, data)
-        form.is_valid()
-        messages.warning(request, MESSAGE_CONFLICT)
-        return _render_entry(request, page, form, conflict=error)
+        return _conflicted(request, item, fiscal_year, form, error)
     except PermissionDenied as error:
-        # Approved or locked between the view's check and the service's write (or a submission
-        # refused): nothing was written; keep what the user typed in front of them.
-        page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
-        if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
-            return _refused(request, item, fiscal_year, form, denied)
-        form.add_error(None, str(error))
-        messages.error(request, MESSAGE_REFUSED)
-        return _render_entry(request, page, form, status=409)
+        return _denied(request, item, fiscal_year, form, error)
     except ValidationError as error:
         form.add_error(None, error)
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
+    messages.success(request, _saved_message(saved, fiscal_year))
+    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+
+
+def _saved_message(saved: services.EntrySaved, fiscal_year: int) -> str:
+    if saved.submitted:
+        return MESSAGE_SUBMITTED.format(year=era_label(fiscal_year))
+    return MESSAGE_SAVED.format(year=era_label(fiscal_year)) if saved.changed else MESSAGE_NOTHING_CHANGED
+
+
+def _conflicted(request, item: Item, fiscal_year: int, form: ItemEntryForm, conflict: services.EditConflict):
+    """Show what the other person saved beside what this user typed, now on top of the saved version."""
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    form = _form_for(page, form.data_at(page.evaluation.version if page.evaluation else NO_RECORD_VERSION))
+    form.is_valid()
+    messages.warning(request, MESSAGE_CONFLICT)
+    return _render_entry(request, page, form, conflict=conflict)
+
+
+def _denied(request, item: Item, fiscal_year: int, form: ItemEntryForm, error: PermissionDenied):
+    """Approved or locked between the view's check and the service's write (or a submission refused).
+
+    Nothing was written; keep what the user typed in front of them.
+    """
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
+    if denied := policies.can_edit(request.user, item, fiscal_year, page.evaluation, page.reporting_year):
+        return _refused(request, item, fiscal_year, form, denied)
+    form.add_error(None, str(error))
+    messages.error(request, MESSAGE_REFUSED)
+    return _render_entry(request, page, form, status=409)
 
 
 @member_required
@@ -294,13 +303,16 @@ def copy_forward(request, item_id: int, fiscal_year: int):
 def preview(request, item_id: int, fiscal_year: int):
     """Return the achievement a typed value would have (for the live display on the entry screen)."""
     item = _item_for(item_id, fiscal_year)
+    form = PreviewForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"message": ERROR_PREVIEW_REQUEST}, status=400)
     indicator = get_object_or_404(
         Indicator.objects.select_related("item__area__plan").prefetch_related("targets", "results__municipalities"),
-        pk=request.GET.get("indicator") or 0,
+        pk=form.cleaned_data["indicator"],
         item=item,
     )
     try:
-        value = parse_quantity(request.GET.get("value", "")).value
+        value = parse_quantity(form.cleaned_data["value"]).value
     except QuantityError as error:
         return JsonResponse({"error": str(error)})
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)

@@ -1,7 +1,6 @@
 """Download the sheet, the summary and the entry workbook; upload a filled entry workbook."""
 
 import io
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,9 +24,8 @@ from .exports.layout import XLSX_CONTENT_TYPE
 from .exports.self_evaluation import self_evaluation_workbook, sheet_data
 from .exports.summary import summary_sheet, summary_workbook
 from .forms import ImportUploadForm
-from .imports.entry import entry_apply, entry_parse, entry_preview, updates_from_session, updates_to_session
+from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 
-SESSION_KEY = "sheets_import"
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
@@ -136,24 +134,13 @@ def import_upload(request):
     _require_entry_user(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        parsed = entry_parse(form.rows)
-        preview = entry_preview(parsed=parsed, user=request.user)
-        token = ""
-        request.session.pop(SESSION_KEY, None)
-        if preview.is_valid and preview.updates:
-            token = secrets.token_urlsafe(16)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "plan_id": preview.plan_id,
-                "fiscal_year": preview.fiscal_year,
-                "file_name": form.cleaned_data["file"].name[:100],
-                "sha256": form.digest,
-                "updates": updates_to_session(preview.updates),
-            }
+        preview = entry_preview(parsed=entry_parse(form.rows), user=request.user)
+        file_name = form.cleaned_data["file"].name
+        token = pending_import_keep(request.session, preview, file_name=file_name, sha256=form.digest)
         return render(
             request,
             "sheets/import_preview.html",
-            {"preview": preview, "token": token, "file_name": form.cleaned_data["file"].name, "nav": "entry"},
+            {"preview": preview, "token": token, "file_name": file_name, "nav": "entry"},
         )
     return render(request, "sheets/import_upload.html", {"form": form, "plans": _plan_choices(), "nav": "entry"})
 
@@ -163,21 +150,12 @@ def import_upload(request):
 def import_confirm(request):
     """Apply the previewed import in one transaction through the entry screen's service."""
     _require_entry_user(request.user)
-    pending = request.session.get(SESSION_KEY)
-    if not pending or not secrets.compare_digest(str(pending.get("token", "")), request.POST.get("token", "")):
+    pending = pending_import_take(request.session, request.POST.get("token", ""))
+    if pending is None:
         messages.error(request, ERROR_SESSION_GONE)
         return redirect("sheets:import_upload")
-    del request.session[SESSION_KEY]
-    plan = get_object_or_404(PlanPeriod, pk=pending["plan_id"])
-    year_label = era_label(pending["fiscal_year"])
     try:
-        count = entry_apply(
-            plan_id=plan.pk,
-            fiscal_year=pending["fiscal_year"],
-            updates=updates_from_session(pending["updates"]),
-            user=request.user,
-            change_reason=f"Excel取込（{pending['file_name']}）",
-        )
+        count = entry_apply(pending=pending, user=request.user)
     except PermissionDenied as error:
         messages.error(request, f"何も反映していません。{error}")
     except ValidationError as error:
@@ -186,7 +164,9 @@ def import_confirm(request):
         messages.error(request, ERROR_CONFLICT)
     else:
         if count:
-            messages.success(request, MESSAGE_APPLIED.format(count=count, plan=plan.name, year=year_label))
+            messages.success(
+                request, MESSAGE_APPLIED.format(count=count, plan=pending.plan_name, year=pending.fiscal_year_label)
+            )
         else:
             messages.info(request, MESSAGE_NOTHING)
     return redirect("sheets:import_upload")

@@ -3,16 +3,19 @@
 ``entry_read`` opens the upload and reads the template's sheets, only within the rows and
 columns the plan's template can have (refusing the file otherwise); ``entry_parse`` turns those
 rows into typed lines without touching the database; ``entry_preview`` checks the
-rows against the plan and the permission rules and lists every change (old → new) and every
-error with its sheet, row and column; ``entry_apply`` writes all changes through the entry
-screen's service in one transaction, so a failure anywhere leaves nothing written.
+rows against the plan and the permission rules, and lists every error with its sheet, row and
+column and every item's change (old → new), computed by ``evaluations.changes`` as the entry
+screen's is; ``entry_apply`` saves each item's typed submission through the entry screen's
+service in one transaction, which writes only the change the preview showed, so a failure
+anywhere leaves nothing written.
 """
 
 import datetime
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,11 +23,13 @@ from django.db import transaction
 from openpyxl.utils import get_column_letter
 
 from evaluations import services  # the entry screen's write path, shared on purpose
-from evaluations.models import NO_RECORD_VERSION, SelfEvaluation
+from evaluations.changes import ACTUAL_TEXT, VALUE, ItemYearChange, ItemYearState, Submission, item_year_change
+from evaluations.changes import FieldChange as ChangedField
+from evaluations.models import SelfEvaluation
 from evaluations.policies import can_edit
-from evaluations.progress import plan_progress
+from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
-from programs.quantities import QuantityError, format_quantity, parse_quantity
+from programs.quantities import QuantityError, parse_quantity
 from sheets import selectors
 from sheets.exports.entry_template import (
     EVALUATION_COLUMNS,
@@ -118,6 +123,8 @@ class ParsedEntry:
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One line of the preview: a field of the item-year's change, placed at its sheet and row."""
+
     sheet: str
     row: int
     field: str
@@ -130,17 +137,17 @@ class ItemChanges:
     item_id: int
     label: str
     fields: tuple[FieldChange, ...]
+    change: ItemYearChange  # what confirming writes, field by field
 
 
 @dataclass(frozen=True)
 class ItemUpdate:
-    """What ``item_entry_save`` receives for one item: kept as strings so it can wait in the session."""
+    """What confirming saves for one item: the typed submission, and the change it made when previewed."""
 
     item_id: int
-    values: dict[str, str | None]  # indicator id → Decimal as text, None to clear
-    actual_texts: dict[str, str]
-    evaluation: dict[str, str] | None
-    expected_version: int | None  # NO_RECORD_VERSION when the preview found no record; None only in old sessions
+    submission: Submission
+    expected_version: int  # NO_RECORD_VERSION when the preview found no record
+    change_digest: str  # the service refuses to write any other change
 
 
 @dataclass(frozen=True)
@@ -432,6 +439,33 @@ def _same_unit(unit: str, expected: str) -> bool:
     return unicodedata.normalize("NFKC", unit) == unicodedata.normalize("NFKC", expected)
 
 
+# The narratives of the evaluations sheet: the change's field → its column header.
+NARRATIVE_HEADERS = {
+    "activities": HEADER_ACTIVITIES,
+    "self_assessment": HEADER_SELF_ASSESSMENT,
+    "next_steps": HEADER_NEXT_STEPS,
+}
+RESULT_HEADERS = {VALUE: HEADER_VALUE, ACTUAL_TEXT: HEADER_ACTUAL_TEXT}
+
+
+@dataclass
+class _ItemRows:
+    """One item's lines of the workbook, gathered into the submission the entry service receives."""
+
+    first_row: tuple[bool, int]  # results sheet first, then by row, as the preview lists items
+    rows: dict[int | None, tuple[str, int]] = field(default_factory=dict)  # indicator id (None: evaluation) → place
+    labels: dict[int, str] = field(default_factory=dict)  # indicator id → label
+    values: dict[int, Decimal | None] = field(default_factory=dict)
+    actual_texts: dict[int, str] = field(default_factory=dict)
+    wordings: dict[int, str] = field(default_factory=dict)
+    evaluation: dict[str, str] = field(default_factory=dict)
+
+    def submission(self) -> Submission:
+        return Submission(
+            values=self.values, actual_texts=self.actual_texts, wordings=self.wordings, evaluation=self.evaluation
+        )
+
+
 def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
     """Check the parsed rows against the plan and the entry rules; list every change and error."""
     errors = list(parsed.errors)
@@ -450,131 +484,26 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
     if fiscal_year is None:
         return EntryPreview(plan.id, plan.name, parsed.fiscal_year, errors=tuple(errors))
 
-    progress = plan_progress(plan=plan)
-    index = progress.fiscal_years.index(fiscal_year)
-    item_rows = {item.id: item for item in progress.items}
-    indicator_rows = {indicator.id: (item, indicator) for item in progress.items for indicator in item.indicators}
-
-    result_changes: dict[int, list[FieldChange]] = {}
-    values_by_item: dict[int, dict[str, str | None]] = {}
-    texts_by_item: dict[int, dict[str, str]] = {}
-    rows_by_item: dict[int, list[tuple[str, int]]] = {}
-    for line in parsed.results:
-        if line.indicator_id not in indicator_rows:
-            errors.append(
-                EntryError(
-                    RESULTS_SHEET,
-                    line.row,
-                    _column_name(1, HEADER_INDICATOR_ID),
-                    ERROR_ID_UNKNOWN.format(header=HEADER_INDICATOR_ID, value=line.indicator_id),
-                )
-            )
-            continue
-        item, indicator = indicator_rows[line.indicator_id]
-        # Whatever follows the number must be the indicator's unit; an indicator without one takes none.
-        if line.unit and not _same_unit(line.unit, indicator.unit):
-            errors.append(
-                EntryError(
-                    RESULTS_SHEET,
-                    line.row,
-                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
-                    ERROR_UNIT.format(unit=line.unit, expected=indicator.unit),
-                )
-            )
-            continue
-        rows_by_item.setdefault(item.id, []).append((RESULTS_SHEET, line.row))
-        cell = indicator.years[index]
-        value_changed = cell.actual != line.value
-        text = line.actual_text
-        derived = line.wording or format_quantity(line.value, indicator.unit, empty="")
-        if value_changed and text in ("", cell.actual_text):
-            # Blank, or still describing the old figure: word the new figure as it was typed.
-            text = derived
-        elif not text:
-            # A blank wording beside an unchanged figure keeps what is recorded.
-            text = line.wording or cell.actual_text
-        changes = result_changes.setdefault(item.id, [])
-        key = str(indicator.id)
-        if value_changed:
-            values_by_item.setdefault(item.id, {})[key] = None if line.value is None else str(line.value)
-            changes.append(
-                FieldChange(
-                    RESULTS_SHEET,
-                    line.row,
-                    f"{indicator.label}（{HEADER_VALUE}）",
-                    format_quantity(cell.actual, indicator.unit, empty=EMPTY),
-                    format_quantity(line.value, indicator.unit, empty=EMPTY),
-                )
-            )
-        if text != cell.actual_text:
-            if not value_changed:
-                # Unchanged values are passed along so the service sees which wording they carry.
-                values_by_item.setdefault(item.id, {})[key] = None if cell.actual is None else str(cell.actual)
-            texts_by_item.setdefault(item.id, {})[key] = text
-            changes.append(
-                FieldChange(
-                    RESULTS_SHEET,
-                    line.row,
-                    f"{indicator.label}（{HEADER_ACTUAL_TEXT}）",
-                    cell.actual_text or EMPTY,
-                    text or EMPTY,
-                )
-            )
-
-    evaluation_changes: dict[int, list[FieldChange]] = {}
-    evaluation_updates: dict[int, dict[str, str]] = {}
-    for line in parsed.evaluations:
-        if line.item_id not in item_rows:
-            errors.append(
-                EntryError(
-                    EVALUATIONS_SHEET,
-                    line.row,
-                    _column_name(1, HEADER_ITEM_ID),
-                    ERROR_ID_UNKNOWN.format(header=HEADER_ITEM_ID, value=line.item_id),
-                )
-            )
-            continue
-        evaluation = item_rows[line.item_id].evaluations[index]
-        changes = evaluation_changes.setdefault(line.item_id, [])
-        for header, attribute in (
-            (HEADER_ACTIVITIES, "activities"),
-            (HEADER_SELF_ASSESSMENT, "self_assessment"),
-            (HEADER_NEXT_STEPS, "next_steps"),
-        ):
-            old = (getattr(evaluation, attribute) if evaluation else "").strip()
-            new = getattr(line, attribute)
-            if old != new:
-                changes.append(FieldChange(EVALUATIONS_SHEET, line.row, header, old or EMPTY, new or EMPTY))
-                evaluation_updates.setdefault(line.item_id, {})[attribute] = new
-        rows_by_item.setdefault(line.item_id, []).append((EVALUATIONS_SHEET, line.row))
-
-    changed_ids = {item_id for item_id in item_rows if result_changes.get(item_id) or evaluation_changes.get(item_id)}
+    states = item_year_states(plan_id=plan.id, fiscal_year=fiscal_year)
+    gathered = _gather(parsed, states, errors)
+    changes = {item_id: item_year_change(states[item_id], rows.submission()) for item_id, rows in gathered.items()}
+    changed_ids = {item_id for item_id, change in changes.items() if change}
     items = selectors.items_by_id(plan_id=plan.id, item_ids=changed_ids)
-    states = selectors.evaluations_by_item(item_ids=changed_ids, fiscal_year=fiscal_year)
+    records = selectors.evaluations_by_item(item_ids=changed_ids, fiscal_year=fiscal_year)
     reporting_year = selectors.reporting_year(plan=plan, fiscal_year=fiscal_year)
 
     changes_out = []
     updates = []
-    for item_id in sorted(changed_ids, key=lambda i: (rows_by_item[i][0][0] != RESULTS_SHEET, rows_by_item[i][0][1])):
-        item_row = item_rows[item_id]
-        state = states.get(item_id)
-        reason = can_edit(user, items[item_id], fiscal_year, state, reporting_year)
-        label = f"事項{item_row.number} {item_row.short_title}"
-        fields = (*result_changes.get(item_id, ()), *evaluation_changes.get(item_id, ()))
-        if reason:
-            for sheet, row in dict.fromkeys((change.sheet, change.row) for change in fields):
+    for item_id in sorted(changed_ids, key=lambda i: gathered[i].first_row):
+        item, rows, change = items[item_id], gathered[item_id], changes[item_id]
+        label = f"事項{item.number} {item.short_title}"
+        lines = tuple(_preview_line(rows, changed) for changed in change.fields)
+        if reason := can_edit(user, item, fiscal_year, records.get(item_id), reporting_year):
+            for sheet, row in dict.fromkeys((line.sheet, line.row) for line in lines):
                 errors.append(EntryError(sheet, row, "", f"{label}: {reason}"))
             continue
-        changes_out.append(ItemChanges(item_id, label, tuple(fields)))
-        updates.append(
-            ItemUpdate(
-                item_id=item_id,
-                values=values_by_item.get(item_id, {}),
-                actual_texts=texts_by_item.get(item_id, {}),
-                evaluation=evaluation_updates.get(item_id),
-                expected_version=state.version if state else NO_RECORD_VERSION,
-            )
-        )
+        changes_out.append(ItemChanges(item_id, label, lines, change))
+        updates.append(ItemUpdate(item_id, rows.submission(), states[item_id].version, change.digest()))
     errors.sort(key=lambda error: (error.sheet != RESULTS_SHEET, error.sheet, error.row or 0))
     return EntryPreview(
         plan.id,
@@ -586,6 +515,65 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
     )
 
 
+def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[EntryError]) -> dict[int, _ItemRows]:
+    """Group the parsed lines by item, refusing ids outside the plan and figures in another unit."""
+    facts_of = {facts.id: (item_id, facts) for item_id, state in states.items() for facts in state.indicators}
+    gathered: dict[int, _ItemRows] = {}
+    for line in parsed.results:
+        if line.indicator_id not in facts_of:
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(1, HEADER_INDICATOR_ID),
+                    ERROR_ID_UNKNOWN.format(header=HEADER_INDICATOR_ID, value=line.indicator_id),
+                )
+            )
+            continue
+        item_id, facts = facts_of[line.indicator_id]
+        # Whatever follows the number must be the indicator's unit; an indicator without one takes none.
+        if line.unit and not _same_unit(line.unit, facts.unit):
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
+                    ERROR_UNIT.format(unit=line.unit, expected=facts.unit),
+                )
+            )
+            continue
+        rows = gathered.setdefault(item_id, _ItemRows(first_row=(False, line.row)))
+        rows.rows[facts.id] = (RESULTS_SHEET, line.row)
+        rows.labels[facts.id] = facts.label
+        rows.values[facts.id] = line.value
+        rows.actual_texts[facts.id] = line.actual_text
+        rows.wordings[facts.id] = line.wording
+    for line in parsed.evaluations:
+        if line.item_id not in states:
+            errors.append(
+                EntryError(
+                    EVALUATIONS_SHEET,
+                    line.row,
+                    _column_name(1, HEADER_ITEM_ID),
+                    ERROR_ID_UNKNOWN.format(header=HEADER_ITEM_ID, value=line.item_id),
+                )
+            )
+            continue
+        rows = gathered.setdefault(line.item_id, _ItemRows(first_row=(True, line.row)))
+        rows.rows[None] = (EVALUATIONS_SHEET, line.row)
+        rows.evaluation.update({name: getattr(line, name) for name in NARRATIVE_HEADERS})
+    return gathered
+
+
+def _preview_line(rows: _ItemRows, change: ChangedField) -> FieldChange:
+    sheet, row = rows.rows[change.indicator_id]
+    if change.indicator_id is None:
+        label = NARRATIVE_HEADERS[change.field]
+    else:
+        label = f"{rows.labels[change.indicator_id]}（{RESULT_HEADERS[change.field]}）"
+    return FieldChange(sheet, row, label, change.before, change.after)
+
+
 def _position(columns, header: str) -> int:
     return next(index for index, column in enumerate(columns, start=1) if column.header == header)
 
@@ -593,30 +581,77 @@ def _position(columns, header: str) -> int:
 # -- Applying --------------------------------------------------------------------------------
 
 
-def updates_to_session(updates: Iterable[ItemUpdate]) -> list[dict]:
-    return [asdict(update) for update in updates]
+SESSION_KEY = "sheets_import"
+REASON_IMPORT = "Excel取込（{file_name}）"
 
 
-def updates_from_session(data: list[dict]) -> tuple[ItemUpdate, ...]:
-    return tuple(ItemUpdate(**entry) for entry in data)
+@dataclass(frozen=True)
+class PendingImport:
+    """A previewed import waiting in the session for the user to confirm it."""
+
+    token: str
+    plan_id: int
+    plan_name: str
+    fiscal_year: int
+    file_name: str
+    sha256: str
+    updates: tuple[ItemUpdate, ...]
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return era_label(self.fiscal_year)
+
+    def to_session(self) -> dict[str, Any]:
+        """Return the import as the session keeps it (JSON): each submission in its exact, typed encoding."""
+        updates = [{**asdict(update), "submission": update.submission.to_data()} for update in self.updates]
+        return {**asdict(self), "updates": updates}
+
+    @classmethod
+    def from_session(cls, data: dict[str, Any]) -> "PendingImport":
+        updates = tuple(
+            ItemUpdate(**{**update, "submission": Submission.from_data(update["submission"])})
+            for update in data["updates"]
+        )
+        return cls(**{**data, "updates": updates})
 
 
-def _decimal(text: str | None) -> Decimal | None:
-    if text is None:
+def pending_import_keep(session, preview: EntryPreview, *, file_name: str, sha256: str) -> str:
+    """Keep a valid preview's updates in the session and return the token that confirms them ("" if none)."""
+    session.pop(SESSION_KEY, None)
+    if not (preview.is_valid and preview.updates):
+        return ""
+    pending = PendingImport(
+        token=secrets.token_urlsafe(16),
+        plan_id=preview.plan_id,
+        plan_name=preview.plan_name,
+        fiscal_year=preview.fiscal_year,
+        file_name=file_name[:100],
+        sha256=sha256,
+        updates=preview.updates,
+    )
+    session[SESSION_KEY] = pending.to_session()
+    return pending.token
+
+
+def pending_import_take(session, token: str) -> PendingImport | None:
+    """Remove and return the import the token confirms; None when there is none (expired, applied, guessed)."""
+    kept = session.get(SESSION_KEY)
+    if not kept or not secrets.compare_digest(str(kept.get("token", "")), token):
         return None
-    try:
-        return Decimal(text)
-    except InvalidOperation as error:  # the session holds only what entry_preview wrote
-        raise ValueError(text) from error
+    del session[SESSION_KEY]
+    return PendingImport.from_session(kept)
 
 
-def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ...], user, change_reason: str) -> int:
-    """Save every item's update through the entry screen's service, all in one transaction.
+def entry_apply(*, pending: PendingImport, user) -> int:
+    """Save every item's previewed change through the entry screen's service, all in one transaction.
 
-    Raises what the service raises (PermissionDenied, EditConflict, ValidationError); the
-    transaction is then rolled back and nothing is written. Returns the number of items saved.
+    The service computes the change again from the same submission and refuses (EditConflict)
+    unless it is the one the preview showed, so what is written is what was confirmed. Raises
+    what the service raises (PermissionDenied, EditConflict, ValidationError); the transaction
+    is then rolled back and nothing is written. Returns the number of items saved.
     """
-    items = selectors.items_by_id(plan_id=plan_id, item_ids={update.item_id for update in updates})
+    updates = pending.updates
+    items = selectors.items_by_id(plan_id=pending.plan_id, item_ids={update.item_id for update in updates})
     missing = [update.item_id for update in updates if update.item_id not in items]
     if missing:
         raise ValidationError(ERROR_ITEM_GONE)
@@ -624,12 +659,14 @@ def entry_apply(*, plan_id: int, fiscal_year: int, updates: tuple[ItemUpdate, ..
         for update in updates:
             services.item_entry_save(
                 item=items[update.item_id],
-                fiscal_year=fiscal_year,
+                fiscal_year=pending.fiscal_year,
                 user=user,
-                values={int(key): _decimal(value) for key, value in update.values.items()},
-                actual_texts={int(key): text for key, text in update.actual_texts.items()},
-                evaluation=update.evaluation,
+                values=dict(update.submission.values),
+                actual_texts=dict(update.submission.actual_texts),
+                wordings=dict(update.submission.wordings),
+                evaluation=dict(update.submission.evaluation),
                 expected_version=update.expected_version,
-                change_reason=change_reason,
+                expected_change=update.change_digest,
+                change_reason=REASON_IMPORT.format(file_name=pending.file_name),
             )
     return len(updates)

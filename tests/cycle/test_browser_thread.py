@@ -52,7 +52,8 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
 
     _login(page, live_server, "demo-staff-a")
     page.goto(entry_url)
-    page.get_by_label("取組の実施内容・実績").fill("講師養成研修を3コース実施し、150人が受講した。")
+    # The 第8期 sheet has no 取組の実施内容 per year: the screen asks for the ＜自己評価＞ part of the cell.
+    page.get_by_label("自己評価", exact=True).fill("講師養成研修を3コース実施し、150人が受講した。")
     page.get_by_role("button", name="保存して提出").click()
     assert "提出しました" in page.locator(".messages").inner_text()
     _logout(page)
@@ -80,7 +81,7 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
     expect(entries.nth(2)).to_contain_text("デモ 担当者A（担当者）")
     expect(entries.nth(2).locator("time")).to_contain_text("令和")
     page.screenshot(path=str(artifacts_dir / "thread_staff_reply.png"), full_page=True)
-    page.get_by_label("取組の実施内容・実績").fill(
+    page.get_by_label("自己評価", exact=True).fill(
         "講師養成研修を3コース実施し、150人が受講した（総論編90人、実践編60人）。"
     )
     page.get_by_label("変更理由（必須）").fill("差戻しを受けて内訳を追記")
