@@ -20,11 +20,19 @@ cumulative
     needed per remaining year = (period target − running total) ÷ years left.
     第7期 2（1）事項1: 352 + 428 + 419 = 1,199 of 1,350 → 88.8 %; after FY2018 the target to
     date is 450, so 352 is 78.2 % of pace.
+    Each year is also measured on its own against its share of the period target
+    (``year_target``, ``year_rate``): the yearly breakdown where the sheet gives one (募集規模
+    360, 450, 540 = 1,350 → 352/360 = 97.8 %, 428/450 = 95.1 %, 419/540 = 77.6 %), else an
+    equal share (第7期 3 事項1 初任者 540人 over three years: 172/180 = 95.6 % in the first
+    year, never 172/540 = 31.9 %). A year is graded by its own rate; the running total by pace.
 frequency
     met when actual count ≥ target count in the year (「年１回以上」: 1 ≥ 1 → met).
 coverage
     rate = municipalities covered ÷ municipalities aimed at (62 for 「62区市町村で各１人以上」);
     「24区市 38人配置」 → 24 ÷ 62 = 38.7 %.
+    Over the period: the distinct municipalities reached since its first year, the named
+    ones' union where every year names them, else the count the sheet states
+    (【平成30～令和２年度累計】29区市町 → 29 ÷ 62 = 46.8 %), never the sum of the years.
 by_period_end
     rate = the latest value reached by the year ÷ target; met when it reaches the target
     (「12センターで実施（H32年度末）」).
@@ -36,11 +44,16 @@ several components (「600人(総論編) 180人(実践編)」)
     weakest component's rate and the item is met only when every component is met.
 next-year figure stated in an evaluation (「【R3年度の目標数値】…1回」)
     becomes that year's target: ``target_for_year`` prefers a target of the fiscal year
-    and falls back to the period target.
+    and falls back to the period target. It applies to the year it names only: 第7期 5 事項3
+    「平成31年度目標：13回」 is FY2019's target; FY2020 has none, so 年12回 applies (13 → 108.3 %).
+the officials' verdict (「年1回開催するという目標は達成できている」 → 達成)
+    where a year has no figure, its status follows the verdict staff recorded with the sentence
+    it rests on; where a figure exists the computed status stands and a verdict that says
+    otherwise is flagged (``verdict_disagrees``), never silently preferred.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 # The vocabulary lives with the plan (programs never imports from here); re-exported for callers.
@@ -84,6 +97,9 @@ class Achievement:
     needed_per_remaining_year: Decimal | None = None
     # Direction-only targets only.
     trend: Trend | None = None
+    # Cumulative targets only: the year on its own against its share of the period target.
+    year_target: Decimal | None = None
+    year_rate: Decimal | None = None
 
     @property
     def entered(self) -> bool:
@@ -139,8 +155,13 @@ def cumulative_achievement(
     values_by_year: Mapping[int, Decimal | None],
     first_fiscal_year: int,
     last_fiscal_year: int,
+    year_share: Decimal | None = None,
 ) -> Achievement:
-    """Measure the running total since the period began against the period target and its pace."""
+    """Measure the running total since the period began against the period target and its pace.
+
+    The year's own value is measured against ``year_share`` (the sheet's yearly breakdown),
+    else against an equal share of the period target.
+    """
     entered = [
         value
         for year, value in values_by_year.items()
@@ -160,6 +181,9 @@ def cumulative_achievement(
         if running_total is not None and years_left > 0:
             shortfall = max(Decimal(period_target) - running_total, Decimal(0))
             needed = (shortfall / years_left).quantize(Decimal("1"), ROUND_HALF_UP)
+    year_target = year_share
+    if year_target is None and period_target is not None:
+        year_target = (Decimal(period_target) / years_in_period).quantize(Decimal("1"), ROUND_HALF_UP)
     return Achievement(
         kind=Kind.CUMULATIVE,
         fiscal_year=fiscal_year,
@@ -171,7 +195,14 @@ def cumulative_achievement(
         target_to_date=target_to_date,
         pace_rate=achievement_rate(running_total, target_to_date),
         needed_per_remaining_year=needed,
+        year_target=year_target,
+        year_rate=achievement_rate(year_value, year_target),
     )
+
+
+def period_standing(achievement: Achievement) -> Achievement:
+    """Return a cumulative achievement as the running total stands (graded by pace, not by the year's share)."""
+    return replace(achievement, year_target=None, year_rate=None)
 
 
 def direction_trend(previous: Decimal | None, current: Decimal | None) -> Trend | None:
@@ -238,12 +269,15 @@ def indicator_achievement(
             )
         case Kind.CUMULATIVE:
             period_target = next((t for t in targets if t.fiscal_year is None), target)
+            # A target of the year beside the period target is the year's share (its breakdown).
+            share = target.value if target.fiscal_year == fiscal_year and period_target is not target else None
             return cumulative_achievement(
                 fiscal_year=fiscal_year,
                 period_target=period_target.value,
                 values_by_year=values_by_year,
                 first_fiscal_year=first_fiscal_year,
                 last_fiscal_year=last_fiscal_year,
+                year_share=share,
             )
         case Kind.DIRECTION:
             return direction_achievement(
@@ -296,8 +330,9 @@ def status_of(
 
     Both thresholds are parameters so that an administrator can change them (evaluations.models.StatusRule).
 
-    A cumulative target is graded against the target to date (its pace), so a plan on pace
-    is not shown as behind in its first year; a direction-only target reports its trend.
+    A cumulative year is graded by its own value against its share (``year_rate``); the
+    running total (``period_standing``) against the target to date (its pace), so a plan on
+    pace is not shown as behind in its first year; a direction-only target reports its trend.
     """
     if achievement is None or not achievement.entered:
         return Status.NOT_ENTERED
@@ -305,7 +340,9 @@ def status_of(
         if achievement.trend is None:
             return Status.NOT_ENTERED
         return {Trend.UP: Status.INCREASED, Trend.FLAT: Status.FLAT, Trend.DOWN: Status.DECREASED}[achievement.trend]
-    rate = achievement.pace_rate if achievement.kind == Kind.CUMULATIVE else achievement.rate
+    rate = achievement.rate
+    if achievement.kind == Kind.CUMULATIVE:
+        rate = achievement.year_rate if achievement.year_rate is not None else achievement.pace_rate
     if rate is None:
         return Status.ACHIEVED if achievement.met else Status.NOT_ENTERED
     if rate >= achieved_from:
@@ -323,3 +360,53 @@ def far_from_target(value: Decimal | None, target: Decimal | None, *, factor: De
     if value is None or target is None or target <= 0:
         return False
     return value > target * factor or value < target / factor
+
+
+# -- The officials' verdict -----------------------------------------------------------------------
+
+VERDICT_ACHIEVED = "achieved"  # evaluations.models.Verdict
+VERDICT_NOT_ACHIEVED = "not_achieved"
+_GRADED = (Status.ACHIEVED, Status.MOSTLY_ACHIEVED, Status.NOT_ACHIEVED)
+
+
+def status_with_verdict(status: Status, verdict: str) -> Status:
+    """Return the status a cell shows: the verdict where there is no figure, else the computed one.
+
+    第7期 4 事項1, 平成30年度: no count, 「年1回開催するという目標は達成できている」 → 達成.
+    """
+    if status == Status.NOT_ENTERED and verdict == VERDICT_ACHIEVED:
+        return Status.ACHIEVED
+    if status == Status.NOT_ENTERED and verdict == VERDICT_NOT_ACHIEVED:
+        return Status.NOT_ACHIEVED
+    return status
+
+
+def verdict_disagrees(status: Status, verdict: str) -> bool:
+    """Tell whether a recorded verdict contradicts the status computed from a figure (達成 vs not)."""
+    if not verdict or status not in _GRADED:
+        return False
+    return (verdict == VERDICT_ACHIEVED) != (status == Status.ACHIEVED)
+
+
+def period_coverage_achievement(
+    *,
+    fiscal_year: int,
+    named_by_year: Mapping[int, frozenset[int]],
+    stated_count: int | None,
+    aimed_at: Decimal | int | None = TOKYO_MUNICIPALITY_COUNT,
+) -> Achievement | None:
+    """Measure the distinct municipalities reached since the period began against those aimed at.
+
+    The union of the named municipalities where every year up to ``fiscal_year`` names them,
+    else the count the sheet states for the period (``stated_count``); None when neither.
+    第7期 2（2）事項2: 【平成30～令和２年度累計】29区市町 → 29 ÷ 62 = 46.8 %.
+    """
+    years = [year for year in named_by_year if year <= fiscal_year]
+    covered: int | None = None
+    if years and all(named_by_year[year] for year in years):
+        covered = len(frozenset().union(*(named_by_year[year] for year in years)))
+    elif stated_count is not None:
+        covered = stated_count
+    if covered is None:
+        return None
+    return coverage_achievement(fiscal_year=fiscal_year, covered=covered, aimed_at=aimed_at)

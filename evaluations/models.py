@@ -56,6 +56,13 @@ class Rating(models.Model):
         return f"{self.symbol} {self.label}"
 
 
+class Verdict(models.TextChoices):
+    """The officials' verdict on a target judged in words (evaluations.calculations.status_with_verdict)."""
+
+    ACHIEVED = "achieved", "達成"
+    NOT_ACHIEVED = "not_achieved", "未達成"
+
+
 class YearlyResult(models.Model):
     """The actual value of an indicator in one fiscal year (実績)."""
 
@@ -75,6 +82,16 @@ class YearlyResult(models.Model):
     )
     municipality_count = models.PositiveSmallIntegerField(
         "実施区市町村数", null=True, blank=True, help_text="区市町村名が分からない場合の数"
+    )
+    # The officials' own judgement, where the sheet states in words whether the target was met
+    # (「年1回開催するという目標は達成できている」): the status of a cell without a figure follows it.
+    verdict = models.CharField("達成の判断", max_length=20, choices=Verdict.choices, blank=True)
+    verdict_text = models.TextField("判断の根拠（原文）", blank=True)
+    period_municipality_count = models.PositiveSmallIntegerField(
+        "期間累計の実施区市町村数",
+        null=True,
+        blank=True,
+        help_text="計画期間の初年度からこの年度までに実施した区市町村の数（重複なし。例: 【平成30～令和２年度累計】29区市町）",  # noqa: E501
     )
 
     history = HistoricalRecords(verbose_name="実績の変更履歴", m2m_fields=[municipalities])

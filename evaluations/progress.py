@@ -37,8 +37,18 @@ from programs.models import (
 )
 from programs.models import indicator_label_of as _indicator_label
 
-from .calculations import Achievement, ResultFigure, indicator_achievement
-from .models import SINGLETON_ID, ProgressVersion, Rating, SelfEvaluation, StatusRule, YearlyResult
+from .calculations import (
+    Achievement,
+    ResultFigure,
+    indicator_achievement,
+    period_coverage_achievement,
+    period_standing,
+    status_with_verdict,
+    verdict_disagrees,
+)
+from .models import SINGLETON_ID, ProgressVersion, Rating, SelfEvaluation, StatusRule, Verdict, YearlyResult
+
+VERDICT_LABELS = dict(Verdict.choices)
 
 
 class EntryStatus:
@@ -56,8 +66,15 @@ class YearCell:
     actual: Decimal | None
     actual_text: str
     rate: Decimal | None
-    status: Status
+    status: Status  # follows the officials' verdict where there is no figure (calculations.status_with_verdict)
     achievement: Achievement | None
+    verdict: str = ""  # evaluations.models.Verdict, or "" where none is recorded
+    verdict_text: str = ""  # the sentence the verdict rests on, verbatim
+    verdict_disagrees: bool = False  # a figure's status and the recorded verdict contradict each other
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, "")
 
     @property
     def has_target(self) -> bool:
@@ -97,6 +114,17 @@ class CumulativeSummary:
 
 
 @dataclass(frozen=True)
+class PeriodCoverage:
+    """The distinct municipalities a coverage target reached over the period, as of a year."""
+
+    fiscal_year: int
+    covered: Decimal
+    target: Decimal | None
+    rate: Decimal | None
+    status: Status
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     id: int
     key: str
@@ -110,6 +138,7 @@ class IndicatorRow:
     years: tuple[YearCell, ...]
     cumulative: CumulativeSummary | None
     plan_target_text: str = ""  # the target as the plan's 目標 column words it (never one restated later)
+    period_coverage: PeriodCoverage | None = None  # coverage targets whose sheet states a period count
     headline: Headline = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -126,6 +155,11 @@ class IndicatorRow:
         entered = [cell for cell in self.years if cell.actual is not None]
         return entered[-1] if entered else None
 
+    @property
+    def verdict_disagrees(self) -> bool:
+        """Tell the manager that some year's figure and the officials' verdict contradict each other."""
+        return any(cell.verdict_disagrees for cell in self.years)
+
 
 def _headline(indicator: IndicatorRow) -> Headline:
     """Return the running total of a cumulative target, else the latest graded (or entered) year."""
@@ -139,7 +173,8 @@ def _headline(indicator: IndicatorRow) -> Headline:
             status=summary.status,
             is_cumulative=True,
         )
-    entered = [cell for cell in indicator.years if cell.actual is not None]
+    # A year judged in words (a verdict, no figure) stands like a year with a figure.
+    entered = [cell for cell in indicator.years if cell.actual is not None or cell.verdict]
     graded = [cell for cell in entered if cell.has_target]
     cell = (graded or entered or [None])[-1]
     if cell is None:
@@ -391,7 +426,17 @@ def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
         YearlyResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .annotate(named=Count("municipalities"))
         .order_by("fiscal_year")
-        .values("indicator_id", "fiscal_year", "value", "actual_text", "municipality_count", "named")
+        .values(
+            "indicator_id",
+            "fiscal_year",
+            "value",
+            "actual_text",
+            "municipality_count",
+            "named",
+            "verdict",
+            "verdict_text",
+            "period_municipality_count",
+        )
     ):
         results[row["indicator_id"]][row["fiscal_year"]] = row
     evaluations = defaultdict(dict)
@@ -532,16 +577,25 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
         )
         year_target = target_for_year(target_figures, year)
         result = results.get(year)
+        computed = rule.grade(achievement)
+        verdict = result["verdict"] if result else ""
+        target, rate = (achievement.target, achievement.rate) if achievement else (None, None)
+        if achievement is not None and achievement.kind == Kind.CUMULATIVE:
+            # A year on its own, against its share; the running total is the summary's.
+            target, rate = achievement.year_target, achievement.year_rate
         cells.append(
             YearCell(
                 fiscal_year=year,
-                target=achievement.target if achievement else None,
+                target=target,
                 target_text=year_target.text if year_target else "",
                 actual=result["value"] if result else None,
                 actual_text=result["actual_text"] if result else "",
-                rate=achievement.rate if achievement else None,
-                status=rule.grade(achievement),
+                rate=rate,
+                status=status_with_verdict(computed, verdict) if achievement is not None else computed,
                 achievement=achievement,
+                verdict=verdict,
+                verdict_text=result["verdict_text"] if result else "",
+                verdict_disagrees=achievement is not None and verdict_disagrees(computed, verdict),
             )
         )
 
@@ -558,7 +612,7 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
                 target_to_date=last.target_to_date,
                 pace_rate=last.pace_rate,
                 needed_per_remaining_year=last.needed_per_remaining_year,
-                status=rule.grade(last),
+                status=rule.grade(period_standing(last)),
             )
     return IndicatorRow(
         id=indicator["id"],
@@ -573,6 +627,28 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
         years=tuple(cells),
         cumulative=cumulative,
         plan_target_text=next((t["target_text"] for t in targets if t["source"] == Target.Source.PLAN), ""),
+        period_coverage=_period_coverage(period_target, results, rule),
+    )
+
+
+def _period_coverage(period_target, results, rule: StatusRule) -> PeriodCoverage | None:
+    """Return the distinct municipalities reached as the latest year stating a period count says."""
+    if period_target is None or period_target["kind"] != Kind.COVERAGE:
+        return None
+    stated = [(year, r["period_municipality_count"]) for year, r in results.items() if r["period_municipality_count"]]
+    if not stated:
+        return None
+    year, count = max(stated)
+    # The read model has the named municipalities' counts, not their ids: the stated count stands.
+    achievement = period_coverage_achievement(
+        fiscal_year=year, named_by_year={}, stated_count=count, aimed_at=period_target["value"]
+    )
+    return PeriodCoverage(
+        fiscal_year=year,
+        covered=achievement.actual,
+        target=achievement.target,
+        rate=achievement.rate,
+        status=rule.grade(achievement),
     )
 
 

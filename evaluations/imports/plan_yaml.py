@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
-from evaluations.models import Rating, RatingScale, ReportingYear, SelfEvaluation, YearlyResult
+from evaluations.models import Rating, RatingScale, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from programs.models import (
     Indicator,
     Item,
@@ -38,6 +38,7 @@ ITEM_KEYS = {
 INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
 TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direction"}
 RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
+RESULT_KEYS |= {"verdict", "verdict_text", "period_municipality_count"}
 PROGRAM_TEXT_KEYS = ("purpose", "description", "issues", "achievements")
 EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference", "status"}
 
@@ -316,6 +317,9 @@ class _Loader:
                 "value": _decimal(data.get("value")),
                 "actual_text": str(data.get("text") or ""),
                 "municipality_count": data.get("municipality_count"),
+                "verdict": self._verdict(where, data),
+                "verdict_text": str(data.get("verdict_text") or ""),
+                "period_municipality_count": data.get("period_municipality_count"),
             },
         )
         codes = [str(code) for code in data.get("municipalities") or []]
@@ -324,6 +328,15 @@ class _Loader:
             if len(municipalities) != len(set(codes)):
                 raise PlanDataError(f"{where}: 不明な団体コードがあります {codes}")
             self._set_m2m(result, "municipalities", municipalities, created=False)
+
+    @staticmethod
+    def _verdict(where: str, data: dict[str, Any]) -> str:
+        verdict = data.get("verdict") or ""
+        if verdict and verdict not in Verdict.values:
+            raise PlanDataError(f"{where}: 達成の判断「{verdict}」は {'/'.join(Verdict.values)} のいずれかです")
+        if verdict and not data.get("verdict_text"):
+            raise PlanDataError(f"{where}: 達成の判断には根拠の文（verdict_text）が必要です")
+        return verdict
 
     def _load_evaluation(self, where: str, item: Item, data: dict[str, Any]) -> None:
         self._check_keys(where, data, EVALUATION_KEYS)

@@ -396,6 +396,8 @@ class ProgressLine:
     unit: str
     rate: object
     running_total: object
+    period_target: object
+    period_rate: object
     status: str
 
 
@@ -407,6 +409,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
             for indicator in item.indicators:
                 for cell in indicator.years:
                     achievement = cell.achievement
+                    cumulative = achievement is not None and achievement.running_total is not None
                     lines.append(
                         ProgressLine(
                             area=area.label,
@@ -420,6 +423,9 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             unit=indicator.unit,
                             rate=excel_fraction(cell.rate) if cell.actual is not None else None,
                             running_total=achievement.running_total if achievement else None,
+                            # A period target: the year above against its share, the running total here.
+                            period_target=achievement.target if cumulative else None,
+                            period_rate=excel_fraction(achievement.rate) if cumulative else None,
                             status=STATUS_LABELS[cell.status] if cell.has_target else NO_TARGET_LABEL,
                         )
                     )
@@ -438,6 +444,8 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("単位", lambda line: line.unit, width=7),
     Column("達成率", lambda line: line.rate, number_format=PERCENT, width=8),
     Column("期間累計", lambda line: line.running_total, number_format=INTEGER, width=9),
+    Column("期間目標", lambda line: line.period_target, number_format=NUMBER, width=9),
+    Column("累計達成率", lambda line: line.period_rate, number_format=PERCENT, width=9),
     Column("状況", lambda line: line.status, width=9),
 )
 

@@ -19,8 +19,12 @@ from evaluations.calculations import (
     frequency_achievement,
     indicator_achievement,
     per_year_achievement,
+    period_coverage_achievement,
+    period_standing,
     status_of,
+    status_with_verdict,
     target_for_year,
+    verdict_disagrees,
 )
 
 SEVENTH = {"first_fiscal_year": 2018, "last_fiscal_year": 2020}
@@ -71,7 +75,10 @@ def test_cumulative_1199_of_1350_trainees_over_the_seventh_period():
     assert last.rate == D("88.8")
     assert last.met is False
     assert last.needed_per_remaining_year is None
-    assert status_of(last) == Status.NOT_ACHIEVED  # 88.8 % of the period target at its end
+    # The running total at the period's end: 88.8 % of the period target. (This test graded the
+    # FY2020 achievement itself; a year is now graded by its own share, 419/450 = 93.1 %.)
+    assert status_of(period_standing(last)) == Status.NOT_ACHIEVED
+    assert (last.year_target, last.year_rate, status_of(last)) == (D(450), D("93.1"), Status.MOSTLY_ACHIEVED)
 
 
 def test_cumulative_on_pace_is_not_shown_as_behind_in_its_first_year():
@@ -189,3 +196,78 @@ def test_thresholds_are_parameters_an_administrator_can_change():
     achievement = per_year_achievement(fiscal_year=2021, target=D(153), actual=D(144))  # 94.1 %
     assert status_of(achievement, achieved_from=D(94)) == Status.ACHIEVED
     assert status_of(achievement, mostly_from=D(95)) == Status.NOT_ACHIEVED
+
+
+# -- Issue 11 §3 and §4: the officials' verdict and targets read as the sheet means them ---------------
+
+
+def test_a_cell_without_a_figure_follows_the_officials_verdict():
+    # 第7期 4 事項1 (センターごとに年１回以上): no count, only words.
+    achieved = "achieved"  # 「年1回開催するという目標は達成できている」 (平成30年度, 令和元年度)
+    not_achieved = "not_achieved"  # 「研修会を開催できなかったセンターもあった」 (令和２年度)
+    assert status_with_verdict(Status.NOT_ENTERED, achieved) == Status.ACHIEVED
+    assert status_with_verdict(Status.NOT_ENTERED, not_achieved) == Status.NOT_ACHIEVED
+    assert status_with_verdict(Status.NOT_ENTERED, "") == Status.NOT_ENTERED
+
+
+def test_a_figure_keeps_its_computed_status_and_a_contrary_verdict_is_flagged():
+    assert status_with_verdict(Status.NOT_ACHIEVED, "achieved") == Status.NOT_ACHIEVED
+    assert verdict_disagrees(Status.NOT_ACHIEVED, "achieved") is True
+    assert verdict_disagrees(Status.MOSTLY_ACHIEVED, "achieved") is True  # 概ね達成 is not met
+    assert verdict_disagrees(Status.ACHIEVED, "not_achieved") is True
+    assert verdict_disagrees(Status.ACHIEVED, "achieved") is False
+    assert verdict_disagrees(Status.NOT_ACHIEVED, "") is False
+    assert verdict_disagrees(Status.NOT_ENTERED, "achieved") is False  # no figure: the verdict is the status
+
+
+def test_a_target_restated_for_a_year_applies_to_that_year_only():
+    # 第7期 5 事項3: 「年12回」; 「平成31年度目標：13回」 is FY2019's; FY2020 has none, so 12 applies.
+    targets = [
+        TargetFigure(kind=Kind.FREQUENCY, value=D(12)),
+        TargetFigure(kind=Kind.FREQUENCY, value=D(13), fiscal_year=2019),
+        TargetFigure(kind=Kind.FREQUENCY, value=D(13), fiscal_year=2021),  # 「令和３年度目標：13回」: 第8期's
+    ]
+    results = [ResultFigure(2019, D(13)), ResultFigure(2020, D(13))]
+    fy2019 = indicator_achievement(targets=targets, results=results, fiscal_year=2019, **SEVENTH)
+    fy2020 = indicator_achievement(targets=targets, results=results, fiscal_year=2020, **SEVENTH)
+    assert (fy2019.target, fy2019.rate) == (D(13), D("100.0"))
+    assert (fy2020.target, fy2020.rate) == (D(12), D("108.3"))
+
+
+def test_each_year_of_a_period_target_is_measured_against_its_own_share():
+    # 第7期 2（1）事項1: 1,350人 with 募集規模 360, 450, 540; 修了者 352, 428, 419.
+    targets = [TargetFigure(kind=Kind.CUMULATIVE, value=D(1350))] + [
+        TargetFigure(kind=Kind.CUMULATIVE, value=D(share), fiscal_year=year)
+        for year, share in ((2018, 360), (2019, 450), (2020, 540))
+    ]
+    results = [ResultFigure(2018, D(352)), ResultFigure(2019, D(428)), ResultFigure(2020, D(419))]
+    years = {
+        year: indicator_achievement(targets=targets, results=results, fiscal_year=year, **SEVENTH)
+        for year in (2018, 2019, 2020)
+    }
+    assert [(a.actual, a.year_target, a.year_rate) for a in years.values()] == [
+        (D(352), D(360), D("97.8")),
+        (D(428), D(450), D("95.1")),
+        (D(419), D(540), D("77.6")),
+    ]
+    # Beside it, the running total against the whole: 780 of 1,350 after FY2019 (57.8 %).
+    assert (years[2019].running_total, years[2019].target, years[2019].rate) == (D(780), D(1350), D("57.8"))
+    assert status_of(years[2019]) == Status.MOSTLY_ACHIEVED  # 95.1 %, never the 57.8 % of the whole
+
+
+def test_a_first_year_without_a_breakdown_is_judged_against_an_equal_share():
+    # 第7期 3 事項1 初任者: 540人（H30～32）, 172 in the first year: 172/180, not 「31.9 % 概ね達成」.
+    first = cumulative_achievement(fiscal_year=2018, period_target=D(540), values_by_year={2018: D(172)}, **SEVENTH)
+    assert (first.year_target, first.year_rate) == (D(180), D("95.6"))
+    assert first.rate == D("31.9")  # the running total against the whole, shown as such
+    assert status_of(first) == Status.MOSTLY_ACHIEVED
+
+
+def test_coverage_over_a_period_counts_each_municipality_once():
+    # 第7期 2（2）事項2: 24, 28, 26 a year; 【平成30～令和２年度累計】29区市町 → 29/62.
+    stated = period_coverage_achievement(fiscal_year=2020, named_by_year={}, stated_count=29)
+    assert (stated.actual, stated.target, stated.rate) == (D(29), D(62), D("46.8"))
+    named = {2018: frozenset({1, 2, 3}), 2019: frozenset({2, 3, 4}), 2020: frozenset({4, 5})}
+    union = period_coverage_achievement(fiscal_year=2020, named_by_year=named, stated_count=None)
+    assert union.actual == D(5)  # never 3 + 3 + 2
+    assert period_coverage_achievement(fiscal_year=2019, named_by_year={}, stated_count=None) is None

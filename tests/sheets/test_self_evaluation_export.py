@@ -188,18 +188,21 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
         "単位",
         "達成率",
         "期間累計",
+        "期間目標",
+        "累計達成率",
         "状況",
     ]
     rows = [[cell.value for cell in row] for row in progress.iter_rows(min_row=2)]
     fy2020 = next(r for r in rows if r[0] == "2（1）地域ケア会議" and r[1] == "事項1" and r[3] == "令和2年度")
     record = dict(zip(header, fy2020, strict=True))
-    assert (record["目標"], record["実績"], record["期間累計"]) == (1350, 419, 1199)
-    assert record["達成率"] == 0.888
+    # The year against its share (募集規模540人), the running total against the period's 1,350 beside it.
+    assert (record["目標"], record["実績"], record["達成率"]) == (540, 419, 0.776)
+    assert (record["期間累計"], record["期間目標"], record["累計達成率"]) == (1199, 1350, 0.888)
     assert record["実績（原文）"] == "・修了者419人（募集規模540人）"
     eighth = _sheet("第8期")[PROGRESS_TITLE]
     rows = [[cell.value for cell in row] for row in eighth.iter_rows(min_row=2)]
     trainees = next(r for r in rows if r[2] == "講師養成研修の受講者数" and r[3] == "令和3年度")
-    assert trainees[4:] == ["153人（各年度）", 153, "144人", 144, "人", 0.941, None, "概ね達成"]
+    assert trainees[4:] == ["153人（各年度）", 153, "144人", 144, "人", 0.941, None, None, None, "概ね達成"]
     courses = next(r for r in rows if r[2] == "講師養成研修の実施コース数" and r[3] == "令和3年度")
     assert courses[-1] == "目標なし"
 
