@@ -79,3 +79,9 @@ def query_url(context, name: str, **params) -> str:
 def filtered_url(context, name: str, filters, **changes) -> str:
     """Return a page's URL carrying the report filters as validated (plan, area, section, year, status)."""
     return query_url(context, name, **{**filters.query_params, **changes})
+
+
+@register.filter
+def verdicts_recorded(cells) -> bool:
+    """Return whether any year of an indicator has the officials' verdict recorded."""
+    return any(cell.verdict for cell in cells)

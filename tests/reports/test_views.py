@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from evaluations.models import YearlyResult
 from evaluations.progress import status_rule_get
 from programs.models import Item, PolicyArea
 
@@ -237,3 +238,21 @@ def test_the_period_comparison_shows_the_liaison_meeting_continuing_the_model_pr
         "地域ケア会議を開催し、個別事例の検討結果を地域づくりに反映できるよう、モデル事業"
     )
     assert "事業を引き継いで継続" in response.content.decode()
+
+
+def test_item_page_shows_the_verdict_and_the_dashboard_flags_a_disagreement(manager_client, tokyo_data):
+    rehab = Item.objects.get(area__plan__name="第7期", area__number=4, number=1)
+    html = _html(manager_client, reverse("reports:item", args=[rehab.id]))
+    assert "職員の判断（根拠）" in html and "「年1回開催するという目標は達成できている。」" in html
+    dashboard = _html(manager_client, reverse("reports:dashboard"), plan="第7期")
+    assert "判断と不一致" not in dashboard
+    YearlyResult.objects.filter(
+        indicator__item__area__plan__name="第7期", indicator__key="centers", fiscal_year=2020
+    ).update(verdict="not_achieved", verdict_text="（試験用）")
+    assert "判断と不一致" in _html(manager_client, reverse("reports:dashboard"), plan="第7期")
+
+
+def test_item_page_shows_the_period_coverage_count(manager_client, tokyo_data):
+    item = Item.objects.get(area__plan__name="第7期", area__number=2, area__sub_number=2, number=2)
+    html = _html(manager_client, reverse("reports:item", args=[item.id]))
+    assert "期間累計（重複なし）" in html and "29区市町村" in html and "46.8%" in html
