@@ -31,16 +31,18 @@ from typing import Any
 from programs.models import Target
 from programs.quantities import format_quantity
 
-from .models import NO_RECORD_VERSION, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import next_target_label
 
 EMPTY = "（空欄）"
+VERDICT_LABELS = dict(Verdict.choices)
 # The self-evaluation fields a submission may change: every narrative the sheet layouts ask
 # for (SelfEvaluation.NARRATIVE_FIELDS), then the reference; the rating is a choice of its own.
 TEXT_FIELDS = (*SelfEvaluation.NARRATIVE_FIELDS, "reference")
 RATING = "rating"
 STATUS = "status"
 VALUE, ACTUAL_TEXT, MUNICIPALITIES, NEXT_TARGET = "value", "actual_text", "municipalities", "next_target"
+VERDICT, VERDICT_TEXT = "verdict", "verdict_text"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class StoredResult:
     value: Decimal | None = None
     actual_text: str = ""
     municipality_ids: tuple[int, ...] | None = ()  # sorted; None where unknown (an audit record)
+    verdict: str = ""  # the officials' verdict (Verdict) and the sentence it rests on
+    verdict_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class Submission:
     municipalities: Mapping[int, Collection[int]] = field(default_factory=dict)
     next_targets: Mapping[int, Decimal] = field(default_factory=dict)  # indicator id → next year's target
     evaluation: Mapping[str, Any] = field(default_factory=dict)  # TEXT_FIELDS → text, "rating" → id or None
+    verdicts: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # indicator id → (verdict, sentence)
 
     def to_data(self) -> dict[str, dict[str, Any]]:
         """Return a JSON-safe copy (exact decimals as text) that ``from_data`` turns back into an equal one."""
@@ -109,6 +114,7 @@ class Submission:
             "municipalities": {str(key): sorted(ids) for key, ids in self.municipalities.items()},
             "next_targets": {str(key): _decimal_text(value) for key, value in self.next_targets.items()},
             "evaluation": dict(self.evaluation),
+            "verdicts": {str(key): list(verdict) for key, verdict in self.verdicts.items()},
         }
 
     @classmethod
@@ -120,6 +126,7 @@ class Submission:
             municipalities={int(key): tuple(ids) for key, ids in data["municipalities"].items()},
             next_targets={int(key): _decimal(value) for key, value in data["next_targets"].items()},
             evaluation=dict(data["evaluation"]),
+            verdicts={int(key): tuple(verdict) for key, verdict in data.get("verdicts", {}).items()},
         )
 
 
@@ -205,13 +212,16 @@ def submitted_state(stored: ItemYearState, submitted: Submission) -> ItemYearSta
     """Return the state the item-year would be in once ``submitted`` is saved (indicators must be the item's)."""
     results = dict(stored.results)
     for facts in stored.indicators:
-        mentioned = (submitted.values, submitted.actual_texts, submitted.municipalities)
+        mentioned = (submitted.values, submitted.actual_texts, submitted.municipalities, submitted.verdicts)
         if not any(facts.id in part for part in mentioned):
             continue
         current = stored.results.get(facts.id, StoredResult())
         value = submitted.values.get(facts.id, current.value)
         municipalities = submitted.municipalities.get(facts.id)
+        verdict, verdict_text = submitted.verdicts.get(facts.id, (current.verdict, current.verdict_text))
         results[facts.id] = StoredResult(
+            verdict=verdict,
+            verdict_text=verdict_text.strip(),
             value=value,
             actual_text=reworded_actual_text(
                 stored=current,
@@ -255,6 +265,13 @@ def state_change(before: ItemYearState, after: ItemYearState) -> ItemYearChange:
         if None not in (old.municipality_ids, new.municipality_ids) and old.municipality_ids != new.municipality_ids:
             label = f"{facts.label}（{_verbose(YearlyResult, MUNICIPALITIES)}）"
             changes.append(_change(facts, MUNICIPALITIES, label, old.municipality_ids, new.municipality_ids))
+        if old.verdict != new.verdict:
+            label = f"{facts.label}（{_verbose(YearlyResult, VERDICT)}）"
+            shown_old, shown_new = (VERDICT_LABELS.get(v, EMPTY) for v in (old.verdict, new.verdict))
+            changes.append(FieldChange(facts.id, VERDICT, label, old.verdict, new.verdict, shown_old, shown_new))
+        if old.verdict_text.strip() != new.verdict_text.strip():
+            label = f"{facts.label}（{_verbose(YearlyResult, VERDICT_TEXT)}）"
+            changes.append(_change(facts, VERDICT_TEXT, label, old.verdict_text, new.verdict_text))
         stated_before, stated_after = before.next_targets.get(facts.id), after.next_targets.get(facts.id)
         if stated_after is not None and stated_before != stated_after:
             changes.append(_change(facts, NEXT_TARGET, next_target_label(facts), stated_before, stated_after))

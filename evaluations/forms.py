@@ -8,7 +8,7 @@ from programs.quantities import QuantityError, format_quantity
 
 from .calculations import far_from_target
 from .changes import TEXT_FIELDS
-from .models import SelfEvaluation
+from .models import SelfEvaluation, Verdict
 from .quantity_input import indicator_quantity, next_target_label
 
 TEXT_LIMIT = SelfEvaluation.NARRATIVE_MAX_LENGTH
@@ -26,6 +26,8 @@ class IndicatorFields:
         self.value = f"value_{indicator_id}"
         self.municipalities = f"municipalities_{indicator_id}"
         self.next_target = f"next_target_{indicator_id}"
+        self.verdict = f"verdict_{indicator_id}"
+        self.verdict_text = f"verdict_text_{indicator_id}"
 
 
 class NarrativeField(forms.CharField):
@@ -98,6 +100,18 @@ class ItemEntryForm(forms.Form):
                     widget=forms.CheckboxSelectMultiple,
                 )
             if kind is not None:
+                # The officials' verdict, for a target whose result the sheet states in words.
+                self.fields[names.verdict] = forms.ChoiceField(
+                    label=f"{indicator.label} 達成の判断",
+                    choices=[("", "（記録しない）"), *Verdict.choices],
+                    required=False,
+                )
+                self.fields[names.verdict_text] = forms.CharField(
+                    label=f"{indicator.label} 判断の根拠（自己評価の文）",
+                    required=False,
+                    max_length=500,
+                    widget=forms.TextInput(attrs={"size": 60}),
+                )
                 self.fields[names.next_target] = forms.CharField(
                     label=f"{indicator.label} 翌年度の目標{unit}",
                     required=False,
@@ -164,6 +178,17 @@ class ItemEntryForm(forms.Form):
                 chosen[indicator.id] = [m.id for m in self.cleaned_data.get(name) or []]
         return chosen
 
+    def verdicts(self) -> dict[int, tuple[str, str]]:
+        chosen = {}
+        for indicator in self.indicators:
+            names = IndicatorFields(indicator.id)
+            if names.verdict in self.fields:
+                chosen[indicator.id] = (
+                    self.cleaned_data.get(names.verdict) or "",
+                    (self.cleaned_data.get(names.verdict_text) or "").strip(),
+                )
+        return chosen
+
     @property
     def submits(self) -> bool:
         return self.cleaned_data.get("action") == "submit"
@@ -175,6 +200,7 @@ class ItemEntryForm(forms.Form):
             "municipalities": self.municipalities(),
             "next_targets": self.next_targets,
             "evaluation": self.evaluation_fields(),
+            "verdicts": self.verdicts(),
             "expected_version": self.cleaned_data.get("version"),
             "change_reason": self.cleaned_data.get("change_reason", ""),
         }

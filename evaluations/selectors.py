@@ -158,6 +158,8 @@ def entry_initial(page: EntryPage) -> dict[str, Any]:
             initial[f"value_{indicator.id}"] = format_quantity(result.value)
         if result is not None:
             initial[f"municipalities_{indicator.id}"] = [m.id for m in result.municipalities.all()]
+            initial[f"verdict_{indicator.id}"] = result.verdict
+            initial[f"verdict_text_{indicator.id}"] = result.verdict_text
         stated = page.next_targets.get(indicator.id)
         if stated is not None and stated.value is not None:
             initial[f"next_target_{indicator.id}"] = format_quantity(stated.value)
@@ -384,7 +386,13 @@ def item_year_states(
 def stored_result(result, *, audited: bool = False) -> StoredResult:
     """Return a result as the change rules read it; an audit record's municipalities are not known."""
     municipality_ids = None if audited else tuple(sorted(m.id for m in result.municipalities.all()))
-    return StoredResult(value=result.value, actual_text=result.actual_text, municipality_ids=municipality_ids)
+    return StoredResult(
+        value=result.value,
+        actual_text=result.actual_text,
+        municipality_ids=municipality_ids,
+        verdict=result.verdict,
+        verdict_text=result.verdict_text,
+    )
 
 
 def stored_evaluation(record) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from .changes import (
     item_year_change,
     state_change,
 )
-from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
@@ -43,6 +43,7 @@ ERROR_SELF_APPROVAL_REASON_REQUIRED = (
     "ご自身が提出した記録を承認するには、理由を入力してください（変更履歴に残ります）。"
 )
 ERROR_NEGATIVE = "{label}: マイナスの値は入力できません。"
+ERROR_VERDICT_TEXT_REQUIRED = "達成の判断には、その根拠となる自己評価の文を入力してください。"
 ERROR_TARGET_MISMATCH = "{label}: 「{wording}」は入力された数値と一致しません。"
 ERROR_NOTHING_TO_COPY = "前年度（{year}）の自己評価がないため、写す内容がありません。"
 
@@ -101,6 +102,7 @@ def item_entry_save(
     municipalities: dict[int, list[int]] | None = None,
     next_targets: dict[int, tuple[Decimal, str] | None] | None = None,
     evaluation: dict[str, Any] | None = None,
+    verdicts: dict[int, tuple[str, str]] | None = None,
     expected_version: int | None = None,
     expected_change: str = "",
     change_reason: str = "",
@@ -111,7 +113,8 @@ def item_entry_save(
     beside it and ``wordings`` how the figure itself was typed (see ``changes`` for how they word
     a figure); ``municipalities`` maps a coverage indicator's id → municipality ids;
     ``next_targets`` maps indicator id → (value, wording) of the target stated for the next
-    fiscal year; ``evaluation`` holds the narratives, reference and rating (a Rating or None).
+    fiscal year; ``evaluation`` holds the narratives, reference and rating (a Rating or None);
+    ``verdicts`` maps indicator id → (verdict, the sentence it rests on) for targets judged in words.
     ``expected_version`` is the version the editor loaded, ``NO_RECORD_VERSION`` (0) if there
     was no record; for an existing record anything else (None included) raises EditConflict.
     ``expected_change``, the digest of a change previewed earlier, raises EditConflict unless
@@ -135,6 +138,7 @@ def item_entry_save(
         municipalities=municipalities or {},
         next_targets=next_targets or {},
         evaluation=evaluation or {},
+        verdicts=verdicts or {},
     )
     change = item_year_change(stored, submission)
     if expected_change and change.digest() != expected_change:
@@ -153,7 +157,9 @@ def item_entry_save(
     return record
 
 
-def _submission(stored: ItemYearState, *, values, actual_texts, wordings, municipalities, next_targets, evaluation):
+def _submission(
+    stored: ItemYearState, *, values, actual_texts, wordings, municipalities, next_targets, evaluation, verdicts
+):
     """Check what the editor sent against the item and return it as a Submission."""
     known = {facts.id: facts for facts in stored.indicators}
     for indicator_id, value in values.items():
@@ -168,6 +174,11 @@ def _submission(stored: ItemYearState, *, values, actual_texts, wordings, munici
             value, wording = target
             _check_target_wording(known[indicator_id], value, wording)
             stated[indicator_id] = value
+    for indicator_id, (verdict, sentence) in verdicts.items():
+        if indicator_id not in known or verdict not in ("", *Verdict.values):
+            raise PermissionDenied("この事項の指標ではありません。")
+        if verdict and not sentence.strip():
+            raise ValidationError({f"verdict_text_{indicator_id}": ERROR_VERDICT_TEXT_REQUIRED})
     wanted = {name: text for name, text in evaluation.items() if name in TEXT_FIELDS}
     if RATING in evaluation:
         wanted[RATING] = evaluation[RATING].id if evaluation[RATING] is not None else None
@@ -178,6 +189,7 @@ def _submission(stored: ItemYearState, *, values, actual_texts, wordings, munici
         municipalities=municipalities,
         next_targets=stated,
         evaluation=wanted,
+        verdicts=verdicts,
     )
 
 

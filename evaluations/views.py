@@ -125,6 +125,8 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
+    verdict: BoundField | None = None
+    verdict_text: BoundField | None = None
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
@@ -143,6 +145,8 @@ def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
                 saved_text=result.actual_text if result else "",
+                verdict=form[names.verdict] if names.verdict in form.fields else None,
+                verdict_text=form[names.verdict_text] if names.verdict_text in form.fields else None,
             )
         )
     return lines
