@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
@@ -80,6 +81,8 @@ def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
     progress = plan_progress(plan=item.area.plan, item_ids=[item.id])
     row = progress.items[0]
+    plan = item.area.plan
+    entry_year = selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan))
     context = {
         "nav": "dashboard",
         "plan": item.area.plan,
@@ -88,6 +91,11 @@ def item_report(request, item_id: int):
         "row": row,
         "years": selectors.item_years(progress, row),
         "labels": progress.labels,
+        # Every member may open the entry screen (read-only where they cannot edit, with the
+        # approval form for a manager), so the link is for everyone.
+        "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),
+        "entry_year": entry_year,
+        "printed_on": timezone.localdate(),
     }
     return render(request, "reports/item.html", context)
 
