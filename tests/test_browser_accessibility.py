@@ -148,6 +148,20 @@ def _focus_ring(page, selector: str) -> tuple[str, str]:
     )
 
 
+SHORT_LABELS = ".site-nav a, .site-user button, .user-sections, .breadcrumbs li, .status, .entry-table th[scope=row]"
+# The first text of each element: on how many lines does it render?
+BROKEN_LABELS = """(selector) => [...document.querySelectorAll(selector)].flatMap((element) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let node = walker.nextNode();
+    while (node && !node.textContent.trim()) node = walker.nextNode();
+    if (!node || element.getClientRects().length === 0) return [];
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+    return tops.size > 1 ? [node.textContent.trim()] : [];
+})"""
+
+
 def test_narrow_screen_focus_ring_and_printed_item_page(demo_world, live_server, open_context, artifacts_dir):
     page = open_context().new_page()
     _login(page, live_server, "demo-staff-a")
@@ -166,6 +180,9 @@ def test_narrow_screen_focus_ring_and_printed_item_page(demo_world, live_server,
         width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(artifacts_dir / f"narrow_320_{name}.png"), full_page=True)
         assert width <= 320, (name, width)
+        # Short Japanese labels never break mid-word (「ログアウ／ト」, 「在／宅／支／援／課」).
+        broken = page.evaluate(BROKEN_LABELS, SHORT_LABELS)
+        assert not broken, (name, broken)
 
     # Paper: every printed page names the plan and carries the print date (和暦).
     page.set_viewport_size({"width": 1366, "height": 768})
