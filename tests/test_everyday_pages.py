@@ -197,6 +197,13 @@ def test_forms_with_japanese_server_messages_skip_the_browsers_own(world):
     record.save()
     html = _client(world, "admin").get(_pages(world)["entry"]).content.decode()
     assert re.search(r'action="[^"]*/reopen/" novalidate>', html)
+    # Every POST form with fields: the comment thread, the workbook upload, the login.
+    client = _client(world, "staff_own")
+    for url in (_pages(world)["entry"], _pages(world)["import"], _pages(world)["attachments"]):
+        html = client.get(url).content.decode()
+        for form in re.findall(r'<form method="post"[^>]*>', html):
+            assert "novalidate" in form or "copy-forward" in form or "logout" in form, (url, form)
+    assert "novalidate" in Client().get(reverse("login")).content.decode()
 
 
 # -- Item 10: markup -------------------------------------------------------------------------
