@@ -1,6 +1,7 @@
 """Reads for the entry screens: what one page needs, in a fixed number of queries."""
 
 import datetime
+import difflib
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from programs.quantities import format_quantity
 
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
+from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .progress import ItemRow, plan_progress, status_rule_get
 
@@ -214,10 +216,43 @@ def my_work_rows(*, plan: PlanPeriod, fiscal_year: int, section_ids: set[int] | 
 
 
 @dataclass(frozen=True)
+class DiffPiece:
+    """A run of text that both versions share ("same"), or that one deleted ("del") or inserted ("ins")."""
+
+    kind: str
+    text: str
+
+
+# Values longer than this (or on several lines) are shown as one text with the changes marked,
+# instead of the whole before and after side by side.
+DIFF_THRESHOLD = 80
+
+
+def text_diff(before: str, after: str) -> tuple[DiffPiece, ...]:
+    """Return ``after`` as runs of unchanged, deleted and inserted text, compared character by character.
+
+    Japanese has no spaces between words, so characters are the unit; runs are merged so a
+    reader sees 「…を<del>3</del><ins>4</ins>コース…」 rather than a list of lines.
+    """
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    pieces: list[DiffPiece] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(DiffPiece("same", before[i1:i2]))
+            continue
+        if i2 > i1:
+            pieces.append(DiffPiece("del", before[i1:i2]))
+        if j2 > j1:
+            pieces.append(DiffPiece("ins", after[j1:j2]))
+    return tuple(pieces)
+
+
+@dataclass(frozen=True)
 class HistoryChange:
     field: str
     before: str
     after: str
+    diff: tuple[DiffPiece, ...] = ()  # set for long texts: the page shows it instead of before → after
 
 
 @dataclass(frozen=True)
@@ -231,6 +266,8 @@ class HistoryEntry:
 
 
 _HISTORY_LABELS = {"+": "作成", "~": "変更", "-": "削除"}
+# Reasons recorded under an older wording, shown as they read today.
+_REASON_WORDING = {"計画データ（YAML）の読込": CHANGE_REASON_INITIAL_LOAD}
 _TRACKED = {
     SelfEvaluation: (
         "status",
@@ -275,9 +312,12 @@ def _history_entry(model, record, previous, indicators, ratings) -> HistoryEntry
         before = getattr(previous, field) if previous is not None else None
         after = getattr(record, field)
         if before != after and not (previous is None and after in (None, "")):
-            changes.append(
-                HistoryChange(_field_label(model, field), _show(field, before, ratings), _show(field, after, ratings))
+            shown_before, shown_after = _show(model, field, before, ratings), _show(model, field, after, ratings)
+            long = any(
+                isinstance(value, str) and (len(value) > DIFF_THRESHOLD or "\n" in value) for value in (before, after)
             )
+            diff = text_diff(before or "", after or "") if long else ()
+            changes.append(HistoryChange(_field_label(model, field), shown_before, shown_after, diff))
     if model is SelfEvaluation:
         subject = f"自己評価 {era_label(record.fiscal_year)}"
     else:
@@ -291,7 +331,7 @@ def _history_entry(model, record, previous, indicators, ratings) -> HistoryEntry
         who=(user.get_full_name() or user.get_username()) if user else "システム",
         subject=subject,
         action=_HISTORY_LABELS.get(record.history_type, record.history_type),
-        reason=record.history_change_reason or "",
+        reason=_REASON_WORDING.get(record.history_change_reason or "", record.history_change_reason or ""),
         changes=tuple(changes),
     )
 
@@ -301,13 +341,15 @@ def _field_label(model, field: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
+def _show(model, field: str, value: Any, ratings: dict[int, str]) -> str:
     if value is None or value == "":
         return "（空欄）"
     if field == "rating_id":
         return ratings.get(value, str(value))
-    if field == "status":
-        return str(SelfEvaluation.Status(value).label)
+    choices = dict(model._meta.get_field(field.removesuffix("_id")).flatchoices)
+    if choices:
+        # A code such as "per_year" means nothing to a reader; show its label (「各年度」).
+        return str(choices.get(value, value))
     if isinstance(value, Decimal):
         return format_quantity(value)
     return str(value)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kaigo_plan.product import PRODUCT_NAME
+
 from .admin_filters import AreaFilter
 from .models import (
     Indicator,
@@ -15,7 +17,7 @@ from .models import (
     Vision,
 )
 
-admin.site.site_header = "介護保険 保険者機能強化 自己評価管理"
+admin.site.site_header = PRODUCT_NAME
 admin.site.site_title = "kaigo-plan 管理"
 admin.site.index_title = "データ管理"
 

@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 ERROR_QUANTITY_EMPTY = "数値が入力されていません。"
 ERROR_QUANTITY_NOT_A_NUMBER = "「{text}」は数値として読み取れません。例:「144」「1,350人」"
-ERROR_QUANTITY_NEGATIVE = "「{text}」: マイナスの値は入力できません。"
+# No colon: forms put 「<field>: 」 in front of this message.
+ERROR_QUANTITY_NEGATIVE = "「{text}」はマイナスの値のため入力できません。0以上の数値を入力してください。"
 
 # Words that qualify a figure without changing it (「約800人」 is recorded as 800).
 _APPROXIMATE_PREFIXES = ("約", "およそ", "概ね")

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
@@ -9,7 +10,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import member_required
 from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress, progress_narrowed
-from programs.models import Item, PlanPeriod
+from programs.models import Item, PlanPeriod, item_label_of
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
@@ -17,6 +18,7 @@ from .authentication import api_user
 from .exports.progress_table import progress_workbook
 from .filters import ProgressFilter
 from .forms import ComparisonForm
+from .printing import item_print_header
 from .tables import ProgressTable
 
 ERROR_UNKNOWN_PLAN = "計画期間「{name}」はありません。"
@@ -80,14 +82,28 @@ def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
     progress = plan_progress(plan=item.area.plan, item_ids=[item.id])
     row = progress.items[0]
+    plan = item.area.plan
+    entry_year = selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan))
+    years = selectors.item_years(progress, row)
     context = {
         "nav": "dashboard",
         "plan": item.area.plan,
         "progress": progress,
         "area": progress.areas[0],
         "row": row,
-        "years": selectors.item_years(progress, row),
+        "years": years,
         "labels": progress.labels,
+        # Every member may open the entry screen (read-only where they cannot edit, with the
+        # approval form for a manager), so the link is for everyone.
+        "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),
+        "entry_year": entry_year,
+        "print_header": item_print_header(
+            plan=plan,
+            area_label=progress.areas[0].label,
+            item_label=item_label_of(row.number),
+            years=years,
+            today=timezone.localdate(),
+        ),
     }
     return render(request, "reports/item.html", context)
 

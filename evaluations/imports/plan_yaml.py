@@ -28,7 +28,8 @@ from programs.models import (
     Vision,
 )
 
-CHANGE_REASON = "計画データ（YAML）の読込"
+# Shown in the item history beside every record the loader created: say what it was, not how.
+CHANGE_REASON = "初期データの読込"
 
 AREA_KEYS = {"number", "sub_number", "title", "sub_title", "vision", "background", "outcome_indicator_text", "items"}
 ITEM_KEYS = {

@@ -128,7 +128,8 @@ def test_manager_sees_the_form_read_only_and_can_approve(world):
     staff, manager = _client(world, "staff_own"), _client(world, "manager")
     staff.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
     html = manager.get(_url(world)).content.decode()
-    assert "閲覧のみ" in html
+    # Issue 12 item 9: the manager can act here, so the page must not call it 「閲覧のみ」.
+    assert "承認・差戻しができます" in html and "閲覧のみ" not in html
     assert f'name="value_{world.indicator_id}"' not in html
     assert "承認する" in html
     record = SelfEvaluation.objects.get()

@@ -48,8 +48,10 @@ REPORT_QUERIES = {
     "dashboard": 7,  # plans, reporting years, progress token, areas + sections (filter), header sections, notices
     "dashboard_7th": 7,
     "dashboard_filtered": 8,  # + the chosen area's validation
-    "item": 7,  # item, progress token, header sections, notices; thread: item, reporting years, comments
-    "item_cumulative": 7,
+    # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices;
+    # thread: item, reporting years, comments
+    "item": 8,
+    "item_cumulative": 8,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_xlsx": 2,  # no filter form rendered, no header
