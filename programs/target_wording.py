@@ -266,3 +266,34 @@ def _direction(word: str) -> Direction:
 
 def _decimal(number: str) -> Decimal:
     return Decimal(number.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class TypedTarget:
+    """The one target a wording states, ready to become a ``Target`` row (the wording kept verbatim)."""
+
+    kind: Kind
+    value: Decimal | None
+    unit: str
+    direction: Direction | None
+    fiscal_year: int | None  # None: the whole plan period
+    text: str
+
+
+def typed_target_of(reading: TargetReading) -> TypedTarget | None:
+    """Return the target the reading states, or None when it is unread or has several figures.
+
+    Several figures (「600人(総論編) 180人(実践編)」) are one indicator each in the plan; a single
+    target row cannot hold them, so the administrator splits the indicator or chooses the kind.
+    """
+    if not reading.understood or len(reading.components) != 1:
+        return None
+    component = reading.components[0]
+    return TypedTarget(
+        kind=component.kind,
+        value=component.value,
+        unit=component.unit,
+        direction=component.direction,
+        fiscal_year=reading.fiscal_year,
+        text=reading.text,
+    )

@@ -9,8 +9,10 @@ import yaml
 from programs.kinds import Direction, Kind
 from programs.target_wording import (
     TargetComponent,
+    TypedTarget,
     describe,
     read_target_wording,
+    typed_target_of,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tokyo"
@@ -161,3 +163,16 @@ def test_kinds_and_directions_are_the_plan_vocabulary_enums():
     # One decision for the concept: the parser answers in programs.kinds, not in strings of its own.
     assert isinstance(read("153人（各年度）").kind, Kind)
     assert read("介護福祉士増加").components[0].direction is Direction.INCREASE
+
+
+def test_typed_target_of_one_figure_keeps_the_wording_verbatim():
+    typed = typed_target_of(read("平成31年度目標：13回"))
+    assert typed == TypedTarget(
+        kind=Kind.FREQUENCY, value=Decimal(13), unit="回", direction=None, fiscal_year=2019, text="平成31年度目標：13回"
+    )
+    assert typed_target_of(read("介護福祉士増加")).direction is Direction.INCREASE
+
+
+@pytest.mark.parametrize("text", ["600人(総論編) 180人(実践編)", "研修の充実"])
+def test_typed_target_of_several_figures_or_unread_wording_is_none(text):
+    assert typed_target_of(read(text)) is None
