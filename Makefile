@@ -22,6 +22,8 @@ migrate: venv
 
 seed: migrate
 	$(PY) manage.py load_tokyo_plan
+	# 第9期 (the period Tokyo is in) rolled over from 第8期: targets, no results. Skipped once it has items.
+	$(PY) manage.py rollover_plan --from 第8期 --to 第9期 --skip-if-filled
 	$(PY) manage.py create_demo_users
 
 run: seed
