@@ -22,6 +22,10 @@ def _client(username, **options) -> Client:
     return client
 
 
+def _counts():
+    return [model.objects.count() for model in (PlanPeriod, PolicyArea, Target, ReportingYear)]
+
+
 @pytest.fixture
 def admin_client(tokyo_data):
     return _client("system-admin", role=SYSTEM_ADMIN)
