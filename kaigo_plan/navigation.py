@@ -29,6 +29,8 @@ _SECTIONS = {
     "cycle:notices": "notices",
     "sheets:import_upload": "import",
     "sheets:import_confirm": "import",
+    "evaluations:rollover_start": "rollover",
+    "evaluations:rollover_preview": "rollover",
 }
 # The URL name of each entry's own page (aria-current="page" there, "true" on its sub-pages).
 _HOME = {
@@ -38,6 +40,7 @@ _HOME = {
     "my_work": "evaluations:my_work",
     "notices": "cycle:notices",
     "import": "sheets:import_upload",
+    "rollover": "evaluations:rollover_start",
 }
 
 
@@ -58,6 +61,8 @@ def menu_keys(*, staff: bool, manager: bool, admin: bool, superuser: bool) -> li
         ("my_work", "入力状況"),
         ("notices", "お知らせ"),
     ]
+    if admin:
+        keys.append(("rollover", "次期計画の作成"))
     if staff or admin:
         keys.append(("import", "Excel一括入力"))
     if superuser:
