@@ -1,5 +1,6 @@
 """Report pages and the progress API: validate the filters, call one selector, render."""
 
+from django.core.paginator import EmptyPage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -16,13 +17,12 @@ from . import selectors, serializers
 from .authentication import api_user
 from .exports.progress_table import progress_workbook
 from .filters import ProgressFilter
-from .forms import ComparisonForm
+from .forms import ComparisonForm, TablePageForm
 from .tables import ProgressTable
 
 ERROR_UNKNOWN_PLAN = "計画期間「{name}」はありません。"
 ERROR_NO_PLAN = "計画期間が登録されていません。"
 ERROR_API_UNAUTHENTICATED = "ログインするか、Authorization: Token <キー> を指定してください。"
-TABLE_PER_PAGE = 50
 
 
 def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:
@@ -97,16 +97,30 @@ def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan)
     filters = _filtered(request, plans, plan, progress, with_no_target=True)
-    narrowed = progress_narrowed(progress, area_ids=filters.chosen_area_ids, section_ids=filters.chosen_section_ids)
-    rows = selectors.progress_table_rows(narrowed, fiscal_year=filters.chosen_fiscal_year, status=filters.chosen_status)
-    return plan, filters, ProgressTable(rows, labels=progress.labels)
+    rows = selectors.progress_table_rows(
+        progress,
+        area_ids=filters.chosen_area_ids,
+        section_ids=filters.chosen_section_ids,
+        fiscal_year=filters.chosen_fiscal_year,
+        status=filters.chosen_status,
+    )
+    table = ProgressTable(rows, labels=progress.labels)
+    RequestConfig(request, paginate=False).configure(table)  # the ordering from ?sort=
+    return plan, filters, table
 
 
 @member_required
 @require_GET
 def table(request):
+    pages = TablePageForm(request.GET)
+    if not pages.is_valid():
+        return render(request, "400.html", {"message": pages.error_message}, status=400)
     plan, filters, table = _table(request)
-    RequestConfig(request, paginate={"per_page": TABLE_PER_PAGE}).configure(table)
+    per_page = pages.cleaned_data["per_page"]
+    try:
+        table.paginate(per_page=per_page, page=pages.cleaned_data["page"])
+    except EmptyPage:  # past the end (a bookmark from before rows went): the last page
+        table.paginate(per_page=per_page, page=table.paginator.num_pages)
     context = {"nav": "table", "plan": plan, "filters": filters, "table": table}
     return render(request, "reports/table.html", context)
 
@@ -115,10 +129,7 @@ def table(request):
 @require_GET
 def table_xlsx(request):
     plan, _filters, table = _table(request)
-    RequestConfig(request, paginate=False).configure(table)
-    workbook = progress_workbook(
-        (row.record for row in table.rows), labels=table.labels, title=f"{plan.name} 進捗一覧（{plan.title}）"
-    )
+    workbook = progress_workbook(table.data, labels=table.labels, title=f"{plan.name} 進捗一覧（{plan.title}）")
     response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
     filename = f"progress_{plan.ordinal:02d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
