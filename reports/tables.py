@@ -17,6 +17,8 @@ class OrderedOnce(TableListData):
     changes, so each sorted copy is kept on it. The rows themselves are never sorted in place.
     """
 
+    ordering_key: tuple = ()  # the accessors the rows are sorted by; () for the default order
+
     def order_by(self, aliases):
         accessors = []
         for alias in aliases:
@@ -24,6 +26,7 @@ class OrderedOnce(TableListData):
             same_direction = alias[0] == column.order_by_alias[0]
             accessors += column.order_by if same_direction else column.order_by.opposite
         key = tuple(accessors)
+        self.ordering_key = key
         orderings = getattr(self.data, "orderings", None)
         if orderings is None or key not in orderings:
             ordered = sorted(self.data, key=OrderByTuple(accessors).key)

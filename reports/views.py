@@ -9,13 +9,13 @@ from django_tables2 import RequestConfig
 
 from accounts.decorators import member_required
 from evaluations.policies import can_view
-from evaluations.progress import PlanProgress, plan_progress, progress_narrowed
+from evaluations.progress import PlanProgress, plan_progress
 from programs.models import Item, PlanPeriod
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
 from .authentication import api_user
-from .exports.progress_table import progress_workbook
+from .exports.progress_table import progress_workbook_bytes
 from .filters import ProgressFilter
 from .forms import ComparisonForm, TablePageForm
 from .tables import ProgressTable
@@ -129,11 +129,14 @@ def table(request):
 @require_GET
 def table_xlsx(request):
     plan, _filters, table = _table(request)
-    workbook = progress_workbook(table.data, labels=table.labels, title=f"{plan.name} 進捗一覧（{plan.title}）")
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    filename = f"progress_{plan.ordinal:02d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    workbook.save(response)
+    content = progress_workbook_bytes(
+        table.data.data,
+        ordering=table.data.ordering_key,
+        labels=table.labels,
+        title=f"{plan.name} 進捗一覧（{plan.title}）",
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'
     return response
 
 
