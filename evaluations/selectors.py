@@ -2,7 +2,7 @@
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -85,6 +85,7 @@ class EntryPage:
     plan: PlanPeriod
     fiscal_year: int
     row: ItemRow
+    labels: Mapping[str, str]  # status → name under the administrator's rule
     evaluation: SelfEvaluation | None
     previous: SelfEvaluation | None
     reporting_year: ReportingYear | None
@@ -97,7 +98,8 @@ class EntryPage:
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     plan = item.area.plan
-    row = plan_progress(plan=plan, item_ids=[item.id]).items[0]
+    progress = plan_progress(plan=plan, item_ids=[item.id])
+    row = progress.items[0]
     evaluations = {
         evaluation.fiscal_year: evaluation
         for evaluation in SelfEvaluation.objects.filter(
@@ -129,6 +131,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         plan=plan,
         fiscal_year=fiscal_year,
         row=row,
+        labels=progress.labels,
         evaluation=evaluations.get(fiscal_year),
         previous=evaluations.get(fiscal_year - 1),
         reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
@@ -163,6 +166,7 @@ def entry_initial(page: EntryPage) -> dict[str, Any]:
 class Preview:
     rate: Decimal | None
     status: str
+    label: str  # the status's name under the administrator's rule
 
 
 def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decimal | None) -> Preview | None:
@@ -179,7 +183,9 @@ def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decima
     )
     if achievement is None:
         return None
-    return Preview(rate=achievement.rate, status=status_rule_get().grade(achievement))
+    rule = status_rule_get()
+    status = rule.grade(achievement)
+    return Preview(rate=achievement.rate, status=status, label=rule.labels.get(status, ""))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate, parse_quantity
 
 from . import policies, selectors, services
-from .calculations import STATUS_LABELS
 from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
@@ -123,20 +122,24 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
+    status_label: str  # the cell's status under the administrator's rule
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
     rows = {row.id: row for row in page.row.indicators}
+    labels = page.labels
     lines = []
     for indicator in page.indicators:
         names = form.indicator_fields(indicator.id)
         row = rows[indicator.id]
         result = page.results.get(indicator.id)
+        cell = row.years[page.plan.fiscal_years.index(page.fiscal_year)]
         lines.append(
             EntryLine(
                 indicator=indicator,
                 row=row,
-                cell=row.years[page.plan.fiscal_years.index(page.fiscal_year)],
+                cell=cell,
+                status_label=labels.get(cell.status, "") if cell.status else "",
                 value=form[names.value],
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
@@ -316,7 +319,7 @@ def preview(request, item_id: int, fiscal_year: int):
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
     if result is None:
         return JsonResponse({"rate": None, "status": None})
-    return JsonResponse({"rate": format_rate(result.rate), "status": STATUS_LABELS[result.status]})
+    return JsonResponse({"rate": format_rate(result.rate), "status": result.label})
 
 
 @member_required
