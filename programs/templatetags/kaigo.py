@@ -3,7 +3,6 @@
 from django import template
 
 from programs.fiscal_years import era_label
-from programs.kinds import STATUS_LABELS
 from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
 
@@ -24,11 +23,6 @@ def rate(value):
 @register.filter
 def era(fiscal_year):
     return era_label(int(fiscal_year)) if fiscal_year not in (None, "") else "－"
-
-
-@register.filter
-def status_label(status):
-    return STATUS_LABELS.get(status, "")
 
 
 @register.filter
