@@ -17,7 +17,7 @@ from programs.quantities import format_quantity
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
-from .progress import ItemRow, plan_progress, status_rule_get
+from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
 
 
 def plan_choices() -> list[PlanPeriod]:
@@ -94,6 +94,15 @@ class EntryPage:
     targets_by_indicator: dict[int, tuple[Decimal | None, str]]
     next_targets: dict[int, Target]
     ratings: QuerySet | None
+
+    @property
+    def entry_status(self) -> str:
+        """Return the year's entry status as the read model decides it for every page (``EntryStatus``)."""
+        return self.row.entry_status(self.fiscal_year, tuple(self.plan.fiscal_years))
+
+    @property
+    def entry_status_label(self) -> str:
+        return EntryStatus.LABELS[self.entry_status]
 
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:

@@ -240,7 +240,12 @@ class Item(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} › {item_label_of(self.number)}"
+        return f"{self.area} › {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Return 「事項3」 (``item_label_of``)."""
+        return item_label_of(self.number)
 
     @property
     def short_title(self) -> str:
