@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.fiscal_years import era_label
-from programs.kinds import target_for_year
+from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
 
@@ -353,7 +353,7 @@ def item_year_states(
     stated: dict[int, dict[int, StoredTarget]] = defaultdict(dict)
     for indicator in indicators:
         targets = list(indicator.targets.all())
-        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
+        period = period_target_of(targets) or (targets[0] if targets else None)
         facts_by_item[indicator.item_id].append(
             IndicatorFacts(
                 indicator.id, indicator.label, indicator.unit, period.kind if period else Target.Kind.PER_YEAR

@@ -163,7 +163,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "lines": _entry_lines(form, page),
             "fiscal_year_label": era_label(fiscal_year),
             "previous_year_label": era_label(fiscal_year - 1),
-            "years": [(year, era_label(year)) for year in page.plan.fiscal_years],
+            "years": page.plan.fiscal_year_choices,
             "edit_denied": policies.can_edit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "submit_denied": policies.can_submit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "review_denied": policies.can_review(user, page.evaluation, page.reporting_year),

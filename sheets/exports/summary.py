@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluations.calculations import Kind
 from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
+from programs.models import item_label_of
 
 from .layout import (
     A3,
@@ -91,7 +92,7 @@ def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = N
     chart = []
     for area in progress.areas:
         for item in area.items:
-            item_label = f"事項{item.number}"
+            item_label = item_label_of(item.number)
             for indicator in item.indicators:
                 rows.append(_summary_row(area.label, item_label, item.id, indicator, progress.labels))
                 if chart_item_ids is None or item.id in chart_item_ids:
