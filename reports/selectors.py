@@ -7,6 +7,7 @@ rate: the read model did, with the administrator's status rule.
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from evaluations.progress import (
     IndicatorRow,
     ItemRow,
     PlanProgress,
+    plan_progress,
     plans_progress,
     progress_narrowed,
 )
@@ -411,6 +413,26 @@ def item_years(progress: PlanProgress, item: ItemRow) -> tuple[ItemYear, ...]:
     return tuple(
         ItemYear(fiscal_year=year, evaluation=evaluation, entry_status=status)
         for year, evaluation, status in zip(progress.fiscal_years, item.evaluations, item.entry_statuses, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """What the item page shows: the item's row in its area, its years side by side, the status names."""
+
+    progress: PlanProgress  # narrowed to the item
+    area: AreaRow
+    row: ItemRow
+    years: tuple[ItemYear, ...]
+    labels: Mapping[str, str]
+
+
+def item_page_get(*, plan: PlanPeriod, item_id: int) -> ItemPage:
+    """Return one item's progress with its years, read from the plan's read model."""
+    progress = plan_progress(plan=plan, item_ids=[item_id])
+    row = progress.items[0]
+    return ItemPage(
+        progress=progress, area=progress.areas[0], row=row, years=item_years(progress, row), labels=progress.labels
     )
 
 

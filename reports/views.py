@@ -78,16 +78,15 @@ def dashboard(request):
 @require_GET
 def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
-    progress = plan_progress(plan=item.area.plan, item_ids=[item.id])
-    row = progress.items[0]
+    page = selectors.item_page_get(plan=item.area.plan, item_id=item.id)
     context = {
         "nav": "dashboard",
         "plan": item.area.plan,
-        "progress": progress,
-        "area": progress.areas[0],
-        "row": row,
-        "years": selectors.item_years(progress, row),
-        "labels": progress.labels,
+        "progress": page.progress,
+        "area": page.area,
+        "row": page.row,
+        "years": page.years,
+        "labels": page.labels,
     }
     return render(request, "reports/item.html", context)
 
