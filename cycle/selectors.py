@@ -49,7 +49,7 @@ def year_facts(*, reporting_year: ReportingYear) -> YearFacts:
     for item in items:
         if item.evaluation_status not in _PENDING_STATUSES:
             continue
-        label = f"{item.area.label} › 事項{item.number} {item.short_title}"
+        label = f"{item.area.label} › {item.label} {item.short_title}"
         by_section.setdefault(item.section_id, []).append(
             PendingItem(item_id=item.id, label=label, status_label=_STATUS_LABELS[item.evaluation_status])
         )
@@ -225,7 +225,7 @@ NOTICE_PAGE_SIZE = 100
 
 
 def _item_label(item: Item) -> str:
-    return f"{item.area.plan.name} {item.area.label} › 事項{item.number} {item.short_title}"
+    return f"{item.area.plan.name} {item.area.label} › {item.label} {item.short_title}"
 
 
 def notices_for(*, user, limit: int = NOTICE_PAGE_SIZE) -> list[NoticeRow]:

@@ -52,6 +52,7 @@ from programs.kinds import (  # noqa: F401
     Status,
     TargetFigure,
     Trend,
+    period_target_of,
     target_for_year,
 )
 
@@ -237,7 +238,7 @@ def indicator_achievement(
                 fiscal_year=fiscal_year, target=target.value, values_by_year=values_by_year
             )
         case Kind.CUMULATIVE:
-            period_target = next((t for t in targets if t.fiscal_year is None), target)
+            period_target = period_target_of(targets) or target
             return cumulative_achievement(
                 fiscal_year=fiscal_year,
                 period_target=period_target.value,

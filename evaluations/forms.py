@@ -208,10 +208,3 @@ class ReviewForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class YearChoiceForm(forms.Form):
-    """The plan and fiscal year a page shows, from the query string."""
-
-    plan = forms.CharField(required=False)
-    fiscal_year = forms.IntegerField(required=False, min_value=1989, max_value=2100)

@@ -3,7 +3,7 @@
 import datetime
 import difflib
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.fiscal_years import era_label
-from programs.kinds import target_for_year
+from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
 
@@ -19,7 +19,7 @@ from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
-from .progress import ItemRow, plan_progress, status_rule_get
+from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
 
 
 def plan_choices() -> list[PlanPeriod]:
@@ -87,6 +87,7 @@ class EntryPage:
     plan: PlanPeriod
     fiscal_year: int
     row: ItemRow
+    labels: Mapping[str, str]  # status → name under the administrator's rule
     evaluation: SelfEvaluation | None
     previous: SelfEvaluation | None
     reporting_year: ReportingYear | None
@@ -96,10 +97,20 @@ class EntryPage:
     next_targets: dict[int, Target]
     ratings: QuerySet | None
 
+    @property
+    def entry_status(self) -> str:
+        """Return the year's entry status as the read model decides it for every page (``EntryStatus``)."""
+        return self.row.entry_status(self.fiscal_year, tuple(self.plan.fiscal_years))
+
+    @property
+    def entry_status_label(self) -> str:
+        return EntryStatus.LABELS[self.entry_status]
+
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     plan = item.area.plan
-    row = plan_progress(plan=plan, item_ids=[item.id]).items[0]
+    progress = plan_progress(plan=plan, item_ids=[item.id])
+    row = progress.items[0]
     evaluations = {
         evaluation.fiscal_year: evaluation
         for evaluation in SelfEvaluation.objects.filter(
@@ -131,6 +142,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         plan=plan,
         fiscal_year=fiscal_year,
         row=row,
+        labels=progress.labels,
         evaluation=evaluations.get(fiscal_year),
         previous=evaluations.get(fiscal_year - 1),
         reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
@@ -165,6 +177,7 @@ def entry_initial(page: EntryPage) -> dict[str, Any]:
 class Preview:
     rate: Decimal | None
     status: str
+    label: str  # the status's name under the administrator's rule
 
 
 def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decimal | None) -> Preview | None:
@@ -181,7 +194,9 @@ def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decima
     )
     if achievement is None:
         return None
-    return Preview(rate=achievement.rate, status=status_rule_get().grade(achievement))
+    rule = status_rule_get()
+    status = rule.grade(achievement)
+    return Preview(rate=achievement.rate, status=status, label=rule.labels.get(status, ""))
 
 
 @dataclass(frozen=True)
@@ -380,7 +395,7 @@ def item_year_states(
     stated: dict[int, dict[int, StoredTarget]] = defaultdict(dict)
     for indicator in indicators:
         targets = list(indicator.targets.all())
-        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
+        period = period_target_of(targets) or (targets[0] if targets else None)
         facts_by_item[indicator.item_id].append(
             IndicatorFacts(
                 indicator.id, indicator.label, indicator.unit, period.kind if period else Target.Kind.PER_YEAR

@@ -13,12 +13,12 @@ from accounts.decorators import member_required
 from accounts.permissions import is_manager, is_system_admin, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
+from programs.forms import PlanYearForm
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate, parse_quantity
 
 from . import policies, selectors, services
-from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
@@ -41,31 +41,21 @@ MESSAGE_NO_PLANS = "計画期間が登録されていません"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
-def _plan_and_year(request) -> tuple[PlanPeriod, int] | None:
-    choice = YearChoiceForm(request.GET)
-    choice.is_valid()
-    plans = list(PlanPeriod.objects.order_by("-ordinal"))
-    if not plans:
-        return None
-    plan = next((p for p in plans if p.name == choice.cleaned_data.get("plan")), None)
-    if plan is None:
-        unlocked = ReportingYear.objects.filter(is_locked=False).select_related("plan").order_by("plan__ordinal")
-        first_open = unlocked.first()
-        plan = first_open.plan if first_open else plans[-1]
-    fiscal_year = choice.cleaned_data.get("fiscal_year")
-    if fiscal_year is None or not plan.contains(fiscal_year):
-        open_years = ReportingYear.objects.filter(plan=plan, is_locked=False).order_by("fiscal_year")
-        fiscal_year = open_years[0].fiscal_year if open_years else plan.last_fiscal_year
-    return plan, fiscal_year
+def _plan_and_year(request) -> PlanYearForm:
+    """Return the shared plan-and-year choice: the query string's, else where every page opens."""
+    plans = selectors.plan_choices()
+    return PlanYearForm(
+        request.GET, plans=plans, default=selectors.plan_year_default(plans), year_default=selectors.fiscal_year_default
+    )
 
 
 @member_required
 @require_GET
 def my_work(request):
-    chosen = _plan_and_year(request)
-    if chosen is None:
+    choice = _plan_and_year(request)
+    if choice.chosen is None:
         return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
-    plan, fiscal_year = chosen
+    plan, fiscal_year = choice.chosen
     sees_all = is_manager(request.user) or is_system_admin(request.user)
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
@@ -78,10 +68,9 @@ def my_work(request):
         {
             "nav": "entry",
             "plan": plan,
-            "plans": PlanPeriod.objects.order_by("-ordinal"),
+            "choice": choice,
             "fiscal_year": fiscal_year,
             "fiscal_year_label": era_label(fiscal_year),
-            "years": [(year, era_label(year)) for year in plan.fiscal_years],
             "rows": rows,
             "reporting_year": reporting_year,
             "sees_all": sees_all,
@@ -123,20 +112,24 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
+    status_label: str  # the cell's status under the administrator's rule
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
     rows = {row.id: row for row in page.row.indicators}
+    labels = page.labels
     lines = []
     for indicator in page.indicators:
         names = form.indicator_fields(indicator.id)
         row = rows[indicator.id]
         result = page.results.get(indicator.id)
+        cell = row.years[page.plan.fiscal_years.index(page.fiscal_year)]
         lines.append(
             EntryLine(
                 indicator=indicator,
                 row=row,
-                cell=row.years[page.plan.fiscal_years.index(page.fiscal_year)],
+                cell=cell,
+                status_label=labels.get(cell.status, "") if cell.status else "",
                 value=form[names.value],
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
@@ -170,7 +163,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "lines": _entry_lines(form, page),
             "fiscal_year_label": era_label(fiscal_year),
             "previous_year_label": era_label(fiscal_year - 1),
-            "years": [(year, era_label(year)) for year in page.plan.fiscal_years],
+            "years": page.plan.fiscal_year_choices,
             "edit_denied": policies.can_edit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "submit_denied": policies.can_submit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "review_denied": policies.can_review(user, page.evaluation, page.reporting_year),
@@ -316,7 +309,7 @@ def preview(request, item_id: int, fiscal_year: int):
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
     if result is None:
         return JsonResponse({"rate": None, "status": None})
-    return JsonResponse({"rate": format_rate(result.rate), "status": STATUS_LABELS[result.status]})
+    return JsonResponse({"rate": format_rate(result.rate), "status": result.label})
 
 
 @member_required

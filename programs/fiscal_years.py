@@ -69,6 +69,16 @@ _ERA_FIRST_DAYS = ((REIWA, datetime.date(2019, 5, 1)), (HEISEI, datetime.date(19
 _WEEKDAYS = "月火水木金土日"
 
 
+def era_range_label(first_fiscal_year: int, last_fiscal_year: int) -> str:
+    """Return 「令和3年度～令和5年度」: a span of fiscal years (a plan period's, a target's)."""
+    return f"{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}"
+
+
+def fiscal_year_choices(fiscal_years) -> list[tuple[int, str]]:
+    """Return fiscal years as form choices: [(2021, 「令和3年度」), …], in the order given."""
+    return [(year, era_label(year)) for year in fiscal_years]
+
+
 def era_date_label(day: datetime.date, *, weekday: bool = False) -> str:
     """Return a calendar day in the era it falls in: 2026-11-20 → 「令和8年11月20日」 (「（金）」 with ``weekday``).
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .fiscal_years import era_label
+from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
 from .kinds import TargetFigure
@@ -29,7 +29,7 @@ def item_label_of(number: int) -> str:
 
 def plan_label_of(name: str, first_fiscal_year: int, last_fiscal_year: int) -> str:
     """Return 「第8期（令和3年度～令和5年度）」: a plan period with its era range."""
-    return f"{name}（{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}）"
+    return f"{name}（{era_range_label(first_fiscal_year, last_fiscal_year)}）"
 
 
 def indicator_label_of(name: str, component: str) -> str:
@@ -68,7 +68,7 @@ class PlanPeriod(models.Model):
     @property
     def fiscal_year_choices(self) -> list[tuple[int, str]]:
         """Return the plan's fiscal years as form choices: (2021, 「令和3年度」), …"""
-        return [(year, era_label(year)) for year in self.fiscal_years]
+        return fiscal_year_choices(self.fiscal_years)
 
     def contains(self, fiscal_year: int) -> bool:
         return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
@@ -240,7 +240,12 @@ class Item(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} › {item_label_of(self.number)}"
+        return f"{self.area} › {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Return 「事項3」 (``item_label_of``)."""
+        return item_label_of(self.number)
 
     @property
     def short_title(self) -> str:

@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from .fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
 from .kinds import Direction, Kind
 from .quantities import format_quantity
 
@@ -155,7 +155,7 @@ def describe(reading: TargetReading) -> str:
     if reading.fiscal_year:
         described = f"{era_label(reading.fiscal_year)}の目標: {described}"
     if reading.first_fiscal_year and reading.last_fiscal_year:
-        described += f"（{era_label(reading.first_fiscal_year)}～{era_label(reading.last_fiscal_year)}）"
+        described += f"（{era_range_label(reading.first_fiscal_year, reading.last_fiscal_year)}）"
     elif reading.last_fiscal_year:
         described += f"（{era_label(reading.last_fiscal_year)}末まで）"
     return described

@@ -199,4 +199,4 @@ def import_confirm(request):
 
 
 def _plan_choices() -> list[tuple[PlanPeriod, list[tuple[int, str]]]]:
-    return [(plan, [(year, era_label(year)) for year in plan.fiscal_years]) for plan in PlanPeriod.objects.all()]
+    return [(plan, plan.fiscal_year_choices) for plan in PlanPeriod.objects.all()]

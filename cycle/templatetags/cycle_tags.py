@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django import template
 
 from evaluations.models import ReportingYear
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_label, fiscal_year_choices
 from programs.models import Item
 
 from .. import policies, selectors
@@ -50,7 +50,7 @@ def _context(context, item: Item, years: list[int], *, show_years: bool) -> dict
         **shown,
         "read_denied": "",
         "years": [ThreadYear(year, era_label(year), tuple(by_year[year])) for year in years if year in by_year],
-        "choices": [(year, era_label(year)) for year in writable],
+        "choices": fiscal_year_choices(writable),
         "selected": (open_years or writable or [None])[0],
         "comment_denied": "" if writable else denials[years[0]],
         "next": request.get_full_path() if request else "",

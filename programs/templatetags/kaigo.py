@@ -1,9 +1,11 @@
 """Display filters: they format values computed elsewhere and never do arithmetic themselves."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.urls import NoReverseMatch, reverse
 
 from programs.fiscal_years import era_label
-from programs.kinds import STATUS_LABELS
 from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
 
@@ -27,11 +29,29 @@ def era(fiscal_year):
 
 
 @register.filter
-def status_label(status):
-    return STATUS_LABELS.get(status, "")
-
-
-@register.filter
 def item_label(number):
     """{{ item.number|item_label }} → 「事項1」."""
     return item_label_of(number)
+
+
+@register.simple_tag(takes_context=True)
+def query_url(context, name: str, **params) -> str:
+    """Return a page's URL with its query string, so that no template assembles one by hand.
+
+    ``name`` is a URL name (``'reports:table'``) or a path (``request.path``); empty
+    parameters are left out; a URL name that is not installed gives "" (the link is hidden).
+    """
+    if name.startswith("/"):
+        path = name
+    else:
+        paths = context.render_context.setdefault("query_url_paths", {})
+        if name not in paths:
+            try:
+                paths[name] = reverse(name)
+            except NoReverseMatch:
+                paths[name] = ""
+        path = paths[name]
+        if not path:
+            return ""
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    return f"{path}?{query}" if query else path

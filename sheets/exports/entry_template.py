@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.progress import PlanProgress
 from programs.fiscal_years import era_label
+from programs.models import item_label_of
 
 from .layout import (
     A4,
@@ -134,7 +135,7 @@ def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
     evaluations = []
     for area in progress.areas:
         for item in area.items:
-            item_label = f"事項{item.number} {item.short_title}"
+            item_label = f"{item_label_of(item.number)} {item.short_title}"
             for indicator in item.indicators:
                 cell = indicator.years[index]
                 results.append(

@@ -113,7 +113,7 @@ def sheet_data(progress: PlanProgress) -> SheetData:
     years = progress.fiscal_years
     return SheetData(
         title=progress.title or SHEET_TITLE,
-        plan_label=f"{progress.plan_name}（{era_label(years[0])}～{era_label(years[-1])}）",
+        plan_label=progress.label,
         fiscal_years=years,
         uses_rating=progress.uses_rating,
         areas=tuple(_sheet_area(area) for area in progress.areas),

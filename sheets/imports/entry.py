@@ -29,6 +29,7 @@ from evaluations.models import SelfEvaluation
 from evaluations.policies import can_edit
 from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.models import item_label_of
 from programs.quantities import QuantityError, parse_quantity
 from sheets import selectors
 from sheets.exports.entry_template import (
@@ -496,7 +497,7 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
     updates = []
     for item_id in sorted(changed_ids, key=lambda i: gathered[i].first_row):
         item, rows, change = items[item_id], gathered[item_id], changes[item_id]
-        label = f"事項{item.number} {item.short_title}"
+        label = f"{item_label_of(item.number)} {item.short_title}"
         lines = tuple(_preview_line(rows, changed) for changed in change.fields)
         if reason := can_edit(user, item, fiscal_year, records.get(item_id), reporting_year):
             for sheet, row in dict.fromkeys((line.sheet, line.row) for line in lines):

@@ -8,8 +8,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evaluations.models import SelfEvaluation, YearlyResult
-from programs.models import Target
+from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
+from programs.models import PlanPeriod, Target
 from tests import factories
 from tests.workflow_world import OPEN_YEAR, PASSWORD
 
@@ -223,3 +223,22 @@ def test_the_bulk_import_link_is_offered_only_to_those_who_may_import(world):
     for role, offered in [("staff_own", True), ("admin", True), ("manager", False)]:
         html = _client(world, role).get(reverse("evaluations:my_work")).content.decode()
         assert ("Excel一括入力" in html) is offered, role
+
+
+def _opened_on(client) -> str:
+    html = client.get(reverse("evaluations:my_work")).content.decode()
+    return html.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_the_entry_status_page_opens_where_every_page_opens(admin_client, tokyo_data):
+    """The open reporting year of the latest period with items (not the oldest plan's open year)."""
+    ReportingYear.objects.all().delete()
+    seventh, eighth = PlanPeriod.objects.get(name="第7期"), PlanPeriod.objects.get(name="第8期")
+    ReportingYear.objects.create(plan=seventh, fiscal_year=2020)
+    ReportingYear.objects.create(plan=eighth, fiscal_year=2022)
+    assert _opened_on(admin_client) == "入力状況　第8期　令和4年度"
+
+
+def test_without_open_years_the_entry_status_page_opens_on_the_latest_year_with_results(admin_client, tokyo_data):
+    ReportingYear.objects.all().delete()
+    assert _opened_on(admin_client) == "入力状況　第8期　令和3年度"

@@ -192,3 +192,15 @@ def test_compare_from_the_first_plan_says_there_is_nothing_before(manager_client
 def test_ping(manager_client):
     response = manager_client.get(reverse("reports:ping"))
     assert response.content == b"ok"
+
+
+@pytest.mark.parametrize("per_page", ["-1", "0", "100000"])
+def test_table_refuses_a_page_size_out_of_range_with_a_japanese_400(manager_client, tokyo_data, per_page):
+    response = manager_client.get(reverse("reports:table"), {"plan": "第8期", "per_page": per_page})
+    assert response.status_code == 400
+    assert "1ページの行数" in response.content.decode()
+
+
+def test_table_shows_the_last_page_for_a_page_past_the_end(manager_client, tokyo_data):
+    html = _html(manager_client, reverse("reports:table"), plan="第7期", page="999", per_page="10")
+    assert "次へ" not in html and "前へ" in html
