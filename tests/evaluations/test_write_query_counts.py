@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # the conflict page grew from 48 to 58 queries with ten times the results: one history query each.
 QUERIES = {
     "entry_save": 39,  # entry page (form), the service's item-year state, version claim, record + one result written
-    "conflict": 48,  # as the save until the version check, the audit history in three queries, the page again
+    "conflict": 49,  # as the save until the version check, the audit history in three queries, the page again, its 別紙
     "import_preview": 21,  # plan, the plan's item-year states, items, records, reporting year
     "import_apply": 34,  # one item: its state, version claim, record and one result written
 }

@@ -44,10 +44,11 @@ def _urls() -> dict[str, str]:
 # Queries beyond the session, user and role look-ups that every logged-in page pays (the ping
 # page), once the plan's progress is computed: reading it costs one query (the version token).
 REPORT_QUERIES = {
-    # Every HTML page also counts the user's unread notices for the header (お知らせ), once.
-    "dashboard": 7,  # plans, reporting years, progress token, areas + sections (filter), header sections, notices
-    "dashboard_7th": 7,
-    "dashboard_filtered": 8,  # + the chosen area's validation
+    # Every HTML page also counts the user's unread notices for the header (お知らせ), once; the
+    # dashboard's entry panel reads the year and its last reminder per section (two queries).
+    "dashboard": 9,  # plans, reporting years, progress token, areas + sections (filter), header sections, notices
+    "dashboard_7th": 9,
+    "dashboard_filtered": 10,  # + the chosen area's validation
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices;
     # thread: item, reporting years, comments
     "item": 8,
