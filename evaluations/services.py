@@ -214,7 +214,7 @@ def _write_results(fiscal_year: int, writes: dict[int, dict[str, Any]], user, re
         for name, value in fields.items():
             setattr(result, name, value)
         _stamp(result, user, reason)
-        result.full_clean()
+        _full_clean(result, prefix="value", indicator_id=indicator_id)
         result.save()
         if municipality_ids is not None:
             _stamp(result, user, reason)
@@ -230,8 +230,24 @@ def _write_targets(fiscal_year: int, writes: dict[int, StoredTarget], user, reas
         for name, value in asdict(stated).items():
             setattr(target, name, value)
         _stamp(target, user, reason)
-        target.full_clean()
+        _full_clean(target, prefix="next_target", indicator_id=indicator_id)
         target.save()
+
+
+def _full_clean(instance, *, prefix: str, indicator_id: int) -> None:
+    """Validate a result or target, naming the entry's field (``value_12``) rather than the model's.
+
+    The same model field exists once per indicator on the entry screen: an error keyed
+    ``value`` could not say which input it is about.
+    """
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {f"{prefix}_{indicator_id}" if key == "value" else key: errors for key, errors in error.error_dict.items()}
+        ) from None
 
 
 def _check_target_wording(indicator, value: Decimal, wording: str) -> None:

@@ -229,7 +229,7 @@ def entry(request, item_id: int, fiscal_year: int):
     except PermissionDenied as error:
         return _denied(request, item, fiscal_year, form, error)
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_model_errors(error)
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
     messages.success(request, _saved_message(saved, fiscal_year))

@@ -25,8 +25,9 @@ from openpyxl.utils import get_column_letter
 from evaluations import services  # the entry screen's write path, shared on purpose
 from evaluations.changes import ACTUAL_TEXT, VALUE, ItemYearChange, ItemYearState, Submission, item_year_change
 from evaluations.changes import FieldChange as ChangedField
-from evaluations.models import SelfEvaluation
+from evaluations.models import SelfEvaluation, YearlyResult
 from evaluations.policies import can_edit
+from evaluations.quantity_input import digit_limits, fitted_to
 from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.quantities import QuantityError, parse_quantity
@@ -56,8 +57,7 @@ from .reader import COLUMN_MARGIN, ROW_MARGIN, BoundedWorkbook, Bounds
 MAX_ROWS = 5000  # data rows read when the workbook names no known plan (the preview then says so)
 MAX_ACTUAL_TEXT = 500
 MAX_TEXT = SelfEvaluation.NARRATIVE_MAX_LENGTH  # the entry screen's limit too: one limit, the model's
-LARGEST = Decimal(10) ** 12  # the model keeps 14 digits, 2 of them decimals
-SMALLEST_STEP = Decimal("0.01")
+RESULT_LIMITS = digit_limits(YearlyResult, "value")  # the entry screen's limit too, read from the model
 
 ERROR_NOT_TEMPLATE = (
     "このアプリでダウンロードした入力用ブックではありません。"
@@ -215,9 +215,10 @@ def _read_quantity(value: Any) -> tuple[Decimal | None, str, str]:
     else:
         quantity = parse_quantity(str(value))
         wording = unicodedata.normalize("NFKC", str(value)).strip()
-    if quantity.value >= LARGEST or quantity.value != quantity.value.quantize(SMALLEST_STEP):
+    fitted = fitted_to(quantity.value, RESULT_LIMITS)
+    if fitted is None:
         raise QuantityError(ERROR_TOO_PRECISE)
-    return quantity.value, quantity.unit, wording
+    return fitted, quantity.unit, wording
 
 
 def _find_year(rows: list[tuple], sheet: str) -> tuple[Any, int | None, int | None]:
