@@ -266,6 +266,11 @@ def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
         raise ValidationError({name: ERROR_TARGET_MISMATCH.format(label=label, wording=wording)})
 
 
+def edit_conflict_since(*, record: SelfEvaluation, expected_version: int) -> EditConflict:
+    """Return what was changed in the record since ``expected_version`` (for a stale workbook's preview)."""
+    return _conflict(record, expected_version)
+
+
 def _conflict(record: SelfEvaluation, expected_version: int) -> EditConflict:
     """Describe what changed since the version the editor loaded, from the audit history, in fixed queries."""
     history = list(record.history.select_related("history_user").order_by("history_date", "history_id"))

@@ -1,8 +1,10 @@
 """Display filters: they format values computed elsewhere and never do arithmetic themselves."""
 
+import datetime
+
 from django import template
 
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_date_label, era_datetime_label, era_label
 from programs.kinds import STATUS_LABELS
 from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
@@ -35,3 +37,17 @@ def status_label(status):
 def item_label(number):
     """{{ item.number|item_label }} → 「事項1」."""
     return item_label_of(number)
+
+
+@register.filter
+def era_date(value, arg=""):
+    """{{ day|era_date }} → 「令和5年5月31日」; {{ moment|era_date:"time" }} → 「令和8年11月30日 17:57」.
+
+    The one way the application writes a date; a datetime without "time" shows its Tokyo day.
+    """
+    if value in (None, ""):
+        return "－"
+    if isinstance(value, datetime.datetime):
+        label = era_datetime_label(value)
+        return label if arg == "time" else label.rsplit(" ", 1)[0]
+    return era_date_label(value)
