@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from programs.models import Municipality, Target
-from programs.quantities import QuantityError, format_quantity
+from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, format_quantity
 
 from .calculations import far_from_target
 from .changes import TEXT_FIELDS
@@ -103,6 +103,18 @@ class ItemEntryForm(forms.Form):
         if requires_reason:
             self.fields["change_reason"].required = True
             self.fields["change_reason"].error_messages["required"] = ERROR_REASON_REQUIRED
+        for name in self.required_narratives:
+            # Required to submit, not to save a draft: announced, not enforced by the browser.
+            self.fields[name].widget.attrs["aria-required"] = "true"
+
+    @property
+    def required_narratives(self) -> tuple[str, ...]:
+        """Return the narratives submitting requires: those this form shows (the period's sheet decides)."""
+        return tuple(name for name in SelfEvaluation.NARRATIVE_FIELDS if name in self.fields)
+
+    def required_for_submission(self, indicator_id: int) -> bool:
+        """Return whether submitting needs this indicator's figure (it has a target for the year)."""
+        return indicator_id in self.targets_by_indicator
 
     def indicator_fields(self, indicator_id: int) -> IndicatorFields:
         return IndicatorFields(indicator_id)
@@ -121,6 +133,9 @@ class ItemEntryForm(forms.Form):
             # Refused here, on its field: past the form the model would refuse it without saying where.
             integer, decimal = limits
             self.add_error(name, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal))
+        elif breaks_whole_number_unit(fitted, unit):
+            self.add_error(name, ERROR_WHOLE_NUMBER.format(label=label, unit=unit))
+            return None
         return fitted
 
     def clean(self):
@@ -155,6 +170,29 @@ class ItemEntryForm(forms.Form):
                     ),
                 )
         return cleaned
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Return (id of the field's input, message) for every error in screen order ("" for the form's own).
+
+        The indicator rows come first, as on the screen, then the narratives and the rest.
+        """
+        if not self.is_bound:
+            return []
+        per_indicator = ("value_", "municipalities_", "next_target_")
+        names = [name for name in self.fields if name.startswith(per_indicator)]
+        names += [name for name in self.fields if not name.startswith(per_indicator)]
+        summary = [("", str(message)) for message in self.non_field_errors()]
+        for name in names:
+            summary += [(self[name].auto_id, str(message)) for message in self.errors.get(name, [])]
+        return summary
+
+    def mark_invalid_fields(self) -> None:
+        """Tie each invalid input to its error message for assistive technology (aria-invalid, aria-describedby)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
 
     def add_model_errors(self, error: ValidationError) -> None:
         """Put each error the services or the models raised on the form field it is about.

@@ -35,7 +35,8 @@ MESSAGE_CONFLICT = (
     "相手の変更を確認してから、もう一度保存してください。"
 )
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
-MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
+MESSAGE_INVALID = "入力内容に誤りがあるため、まだ保存していません。画面上部の一覧から各項目を確認してください。"
+MESSAGE_INCOMPLETE = "提出できませんでした。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 MESSAGE_NO_PLANS = "計画期間が登録されていません"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
@@ -123,6 +124,7 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
+    required: bool  # submitting needs this figure
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
@@ -141,6 +143,7 @@ def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
                 saved_text=result.actual_text if result else "",
+                required=form.required_for_submission(indicator.id),
             )
         )
     return lines
@@ -160,6 +163,7 @@ def _typed_entries(form: ItemEntryForm) -> list[tuple[str, str]]:
 
 def _render_entry(request, page, form, *, conflict=None, refused: str = "", typed=(), status: int = 200):
     item, fiscal_year, user = page.item, page.fiscal_year, request.user
+    form.mark_invalid_fields()
     return render(
         request,
         "evaluations/entry.html",
@@ -181,6 +185,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "reason_form": ReasonForm(),
             "conflict": conflict,
             "refused": refused,
+            "error_summary": form.error_summary(),
             "typed": typed,
             "status_labels": EntryStatus.LABELS,
         },
@@ -222,7 +227,12 @@ def entry(request, item_id: int, fiscal_year: int):
         return _render_entry(request, page, form)
     try:
         saved = services.item_entry_commit(
-            item=item, fiscal_year=fiscal_year, user=request.user, submit=form.submits, **form.entry()
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            submit=form.submits,
+            required_narratives=form.required_narratives,
+            **form.entry(),
         )
     except services.EditConflict as error:
         return _conflicted(request, item, fiscal_year, form, error)
@@ -274,13 +284,20 @@ def submit(request, item_id: int, fiscal_year: int):
         # Without the version the user saw, submitting could send changes they never read.
         messages.warning(request, MESSAGE_STALE_SUBMIT)
         return back
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
     try:
         services.self_evaluation_submit(
-            item=item, fiscal_year=fiscal_year, user=request.user, expected_version=form.cleaned_data["version"]
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            required_narratives=_form_for(page).required_narratives,  # the narratives the screen shows
         )
         messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
     except services.EditConflict:
         messages.warning(request, MESSAGE_STALE_SUBMIT)
+    except ValidationError as error:
+        messages.error(request, MESSAGE_INCOMPLETE + " ".join(error.messages))
     return back
 
 
