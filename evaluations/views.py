@@ -14,12 +14,13 @@ from accounts.permissions import is_manager, is_system_admin, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, PlanPeriod
-from programs.quantities import QuantityError, format_rate, parse_quantity
+from programs.quantities import QuantityError, format_rate
 
 from . import policies, selectors, services
 from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .forms import RESULT_LIMITS, ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
+from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -39,6 +40,9 @@ MESSAGE_INVALID = "入力内容に誤りがあるため、まだ保存してい�
 MESSAGE_INCOMPLETE = "提出できませんでした。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 MESSAGE_NO_PLANS = "計画期間が登録されていません"
+# What the live display announces for a row, once per change (issue 12 item 4).
+PREVIEW_SENTENCE = "達成率 {rate}、{status}（未保存）"
+PREVIEW_NO_RATE = "達成率はありません（未保存）"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
@@ -326,14 +330,27 @@ def preview(request, item_id: int, fiscal_year: int):
         pk=form.cleaned_data["indicator"],
         item=item,
     )
+    typed = form.cleaned_data["value"].strip()
     try:
-        value = parse_quantity(form.cleaned_data["value"]).value
+        value = indicator_quantity(typed, unit=indicator.unit) if typed else None
     except QuantityError as error:
-        return JsonResponse({"error": str(error)})
+        return JsonResponse({"error": str(error), "sentence": str(error)})
+    if value is not None and fitted_to(value, RESULT_LIMITS) is None:
+        integer, decimal = RESULT_LIMITS
+        error = ERROR_DIGITS.format(label=f"{indicator.label} 実績", integer=integer, decimal=decimal)
+        return JsonResponse({"error": error, "sentence": str(error)})
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
     if result is None:
-        return JsonResponse({"rate": None, "status": None})
-    return JsonResponse({"rate": format_rate(result.rate), "status": STATUS_LABELS[result.status]})
+        return JsonResponse({"rate": None, "status": None, "status_key": None, "sentence": PREVIEW_NO_RATE})
+    rate, status = format_rate(result.rate), STATUS_LABELS[result.status]
+    return JsonResponse(
+        {
+            "rate": rate,
+            "status": status,
+            "status_key": str(result.status),
+            "sentence": PREVIEW_SENTENCE.format(rate=rate, status=status),
+        }
+    )
 
 
 @member_required

@@ -66,9 +66,17 @@ def format_quantity(value: Decimal | int | None, unit: str = "", *, empty: str =
     return f"{text}{unit}"
 
 
+# Past this a rate says only "far beyond": 「1234567890123456789000.0%」 helps no one read the figure.
+RATE_DISPLAY_CAP = Decimal("9999.9")
+
+
 def format_rate(rate: Decimal | None, *, empty: str = "－") -> str:
-    """Format a rate already rounded by the achievement rules: 94.1 → 「94.1%」."""
-    return empty if rate is None else f"{rate}%"
+    """Format a rate already rounded by the achievement rules: 94.1 → 「94.1%」, 12345.6 → 「9,999.9%超」."""
+    if rate is None:
+        return empty
+    if rate > RATE_DISPLAY_CAP:
+        return f"{RATE_DISPLAY_CAP:,}%超"
+    return f"{rate}%"
 
 
 def is_whole_number_unit(unit: str) -> bool:
