@@ -183,8 +183,15 @@ def test_live_preview_applies_the_same_rule(world):
     assert client.get(url, {"indicator": world.indicator_id, "value": "１５０"}).json() == {
         "rate": "98.0%",
         "status": "概ね達成",
+        "status_key": "mostly_achieved",
+        "sentence": "達成率 98.0%、概ね達成（未保存）",  # issue 12 item 4: one sentence per row
     }
-    assert "error" in client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    unreadable = client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    assert "数値として読み取れません" in unreadable["error"]
+    assert unreadable["sentence"] == unreadable["error"]
+    assert client.get(url, {"indicator": world.indicator_id, "value": "99999999999"}).json()["rate"] == "9,999.9%超"
+    too_long = client.get(url, {"indicator": world.indicator_id, "value": "1234567890123456789"}).json()
+    assert "整数部は12桁まで" in too_long["error"]
 
 
 def test_history_page_lists_who_changed_what(world):
