@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 
-from programs.fiscal_years import era_date_label, era_datetime_label, era_label
+from programs.fiscal_years import deadline_label, era_date_label, era_datetime_label, era_label, today_in_tokyo
 from programs.kinds import STATUS_LABELS
 from programs.models import item_label_of
 from programs.quantities import format_quantity, format_rate
@@ -51,3 +51,9 @@ def era_date(value, arg=""):
         label = era_datetime_label(value)
         return label if arg == "time" else label.rsplit(" ", 1)[0]
     return era_date_label(value)
+
+
+@register.filter
+def deadline(day):
+    """{{ reporting_year.deadline|deadline }} → 「令和5年5月31日（2日超過）」 / 「…（あと3日）」, today in Tokyo."""
+    return deadline_label(day, today_in_tokyo()) if day else "－"
