@@ -30,7 +30,7 @@ from evaluations.policies import can_edit
 from evaluations.quantity_input import digit_limits, fitted_to
 from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
-from programs.quantities import QuantityError, parse_quantity
+from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, parse_quantity
 from sheets import selectors
 from sheets.exports.entry_template import (
     EVALUATION_COLUMNS,
@@ -587,6 +587,17 @@ def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[
                     line.row,
                     _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
                     ERROR_UNIT.format(unit=line.unit, expected=facts.unit),
+                )
+            )
+            continue
+        if breaks_whole_number_unit(line.value, facts.unit):
+            # Refused at the preview, as on the screen, rather than by the service at confirmation.
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
+                    ERROR_WHOLE_NUMBER.format(label=f"{facts.label} 実績", unit=facts.unit),
                 )
             )
             continue

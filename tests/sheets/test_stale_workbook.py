@@ -92,3 +92,13 @@ def test_a_stale_figure_is_a_conflict_too(client, staff_user, admin_user):
     assert [conflict.item_id for conflict in preview.conflicts] == [item1.id]
     assert not preview.updates
     assert not response.context["token"]
+
+
+def test_a_fraction_of_a_count_is_refused_at_the_preview(client, staff_user):
+    item2 = Item.objects.get(area__plan__name="第8期", area__number=7, number=2)
+    meetings = Indicator.objects.get(item=item2, key="meetings")
+    client.force_login(staff_user)
+    response = _upload(client, fill(download_template(client), results={meetings.id: {"実績（数値）": 1.5}}))
+    messages = [error.message for error in response.context["preview"].errors]
+    assert messages == ["区市町村実務者連絡会議の開催回数 実績: 回で数える値は整数で入力してください。"]
+    assert not response.context["token"]
