@@ -19,6 +19,7 @@ ERROR_FAR_FROM_TARGET = (
     "{label}: 入力値 {value} は目標 {target} と大きく異なります（10倍超または10分の1未満）。"
     "誤りがないか確認し、正しければ「目標と大きく異なる値であることを確認しました」にチェックして保存してください。"
 )
+VERSION_MAX = 2**31 - 1  # a PositiveIntegerField; a larger number would overflow the database's integer
 RESULT_LIMITS = digit_limits(YearlyResult, "value")
 TARGET_LIMITS = digit_limits(Target, "value")
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するため、変更理由を入力してください。"
@@ -58,7 +59,7 @@ class ItemEntryForm(forms.Form):
         label="今後の課題・対応策", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
     )
     reference = forms.CharField(label="参考資料", required=False, max_length=100)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=0, max_value=VERSION_MAX, widget=forms.HiddenInput)
     change_reason = forms.CharField(
         label="変更理由", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -265,7 +266,7 @@ class PreviewForm(forms.Form):
 class VersionForm(forms.Form):
     """The version of the record the user was looking at when they pressed a workflow button."""
 
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 
 class ReviewForm(forms.Form):

@@ -93,3 +93,18 @@ def test_a_model_validation_error_lands_on_the_form_field_it_names(world, monkey
     assert response.status_code == 200
     assert "この値は保存できません。" in " ".join(response.context["form"].errors[name])
     assert not YearlyResult.objects.exists()
+
+
+@pytest.mark.parametrize("version", ["99999999999999999999", "-1", "abc"])
+def test_a_forged_version_is_not_a_server_error(world, version):
+    from tests.workflow_world import evaluation
+
+    evaluation(world.own_item, OPEN_YEAR)
+    client = _client(world)
+    submit = client.post(reverse("evaluations:submit", args=[world.own_item.id, OPEN_YEAR]), {"version": version})
+    assert submit.status_code == 302
+    save = client.post(
+        _url(world), {f"value_{world.indicator_id}": "150", "activities": "x", "action": "save", "version": version}
+    )
+    assert save.status_code == 200
+    assert SelfEvaluation.objects.get().status == SelfEvaluation.Status.DRAFT
