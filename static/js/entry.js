@@ -23,6 +23,7 @@
   if (!form || !window.fetch) { return; }
   var url = form.getAttribute("data-preview-url");
   var timers = {};
+  var latest = {};  // per row, the last request sent: an older answer arriving late is ignored
 
   function show(id, data) {
     var rate = document.getElementById("rate-" + id);
@@ -47,10 +48,11 @@
       var id = input.getAttribute("data-indicator");
       clearTimeout(timers[id]);
       timers[id] = setTimeout(function () {
+        var sent = latest[id] = (latest[id] || 0) + 1;
         var query = "?indicator=" + encodeURIComponent(id) + "&value=" + encodeURIComponent(input.value);
         fetch(url + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
           .then(function (response) { return response.json(); })
-          .then(function (data) { show(id, data); })
+          .then(function (data) { if (sent === latest[id]) { show(id, data); } })
           .catch(function () { /* the saved figures stay on screen */ });
       }, 250);
     });
