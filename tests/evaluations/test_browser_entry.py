@@ -32,6 +32,7 @@ def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     _login(page, live_server, "demo-staff-a")
     page.get_by_role("link", name="入力状況").click()
     page.get_by_role("link", name="7 地域ケア会議の推進 事項1を入力する").click()
+    page.wait_for_load_state()  # entry.js is deferred: typing before it runs would go unseen
     assert "第8期 › 7 › 事項1　令和4年度" in page.locator("h1").inner_text()
     field = page.get_by_label("講師養成研修の受講者数 実績（人）")
     trainees = item.indicators.get(key="trainees")
