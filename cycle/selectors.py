@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
 from evaluations.models import ReportingYear, SelfEvaluation
-from programs.fiscal_years import era_date_label, era_label
+from programs.fiscal_years import era_datetime_label, era_label
 from programs.models import Item, Section
 
 from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
@@ -140,9 +140,8 @@ def attachment_titles_by_item_year(*, item_ids, fiscal_years) -> dict[tuple[int,
 
 
 def era_time_label(moment: datetime.datetime) -> str:
-    """Return a moment in Tokyo time as 「令和8年11月20日 14:05」."""
-    local = timezone.localtime(moment)
-    return f"{era_date_label(local.date())} {local:%H:%M}"
+    """Return a moment in Tokyo time as 「令和8年11月20日 14:05」 (the one home is ``era_datetime_label``)."""
+    return era_datetime_label(moment)
 
 
 def _display_name(user) -> str:

@@ -398,7 +398,11 @@ def item_year_states(
         period = period_target_of(targets) or (targets[0] if targets else None)
         facts_by_item[indicator.item_id].append(
             IndicatorFacts(
-                indicator.id, indicator.label, indicator.unit, period.kind if period else Target.Kind.PER_YEAR
+                indicator.id,
+                indicator.label,
+                indicator.unit,
+                period.kind if period else Target.Kind.PER_YEAR,
+                has_target=target_for_year(targets, fiscal_year) is not None,
             )
         )
         for target in targets:

@@ -15,11 +15,12 @@ from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.forms import PlanYearForm
 from programs.models import Indicator, Item, PlanPeriod
-from programs.quantities import QuantityError, format_rate, parse_quantity
+from programs.quantities import QuantityError, format_rate
 
 from . import policies, selectors, services
-from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
+from .forms import RESULT_LIMITS, ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
+from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -35,9 +36,13 @@ MESSAGE_CONFLICT = (
     "相手の変更を確認してから、もう一度保存してください。"
 )
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
-MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
+MESSAGE_INVALID = "入力内容に誤りがあるため、まだ保存していません。画面上部の一覧から各項目を確認してください。"
+MESSAGE_INCOMPLETE = "提出できませんでした。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 MESSAGE_NO_PLANS = "計画期間が登録されていません"
+# What the live display announces for a row, once per change (issue 12 item 4).
+PREVIEW_SENTENCE = "達成率 {rate}、{status}（未保存）"
+PREVIEW_NO_RATE = "達成率はありません（未保存）"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
@@ -113,6 +118,7 @@ class EntryLine:
     next_target: BoundField | None
     saved_text: str
     status_label: str  # the cell's status under the administrator's rule
+    required: bool  # submitting needs this figure
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
@@ -134,6 +140,7 @@ def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
                 saved_text=result.actual_text if result else "",
+                required=form.required_for_submission(indicator.id),
             )
         )
     return lines
@@ -153,6 +160,7 @@ def _typed_entries(form: ItemEntryForm) -> list[tuple[str, str]]:
 
 def _render_entry(request, page, form, *, conflict=None, refused: str = "", typed=(), status: int = 200):
     item, fiscal_year, user = page.item, page.fiscal_year, request.user
+    form.mark_invalid_fields()
     return render(
         request,
         "evaluations/entry.html",
@@ -174,6 +182,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "reason_form": ReasonForm(),
             "conflict": conflict,
             "refused": refused,
+            "error_summary": form.error_summary(),
             "typed": typed,
             "status_labels": EntryStatus.LABELS,
         },
@@ -215,14 +224,19 @@ def entry(request, item_id: int, fiscal_year: int):
         return _render_entry(request, page, form)
     try:
         saved = services.item_entry_commit(
-            item=item, fiscal_year=fiscal_year, user=request.user, submit=form.submits, **form.entry()
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            submit=form.submits,
+            required_narratives=form.required_narratives,
+            **form.entry(),
         )
     except services.EditConflict as error:
         return _conflicted(request, item, fiscal_year, form, error)
     except PermissionDenied as error:
         return _denied(request, item, fiscal_year, form, error)
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_model_errors(error)
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
     messages.success(request, _saved_message(saved, fiscal_year))
@@ -267,13 +281,20 @@ def submit(request, item_id: int, fiscal_year: int):
         # Without the version the user saw, submitting could send changes they never read.
         messages.warning(request, MESSAGE_STALE_SUBMIT)
         return back
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
     try:
         services.self_evaluation_submit(
-            item=item, fiscal_year=fiscal_year, user=request.user, expected_version=form.cleaned_data["version"]
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            required_narratives=_form_for(page).required_narratives,  # the narratives the screen shows
         )
         messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
     except services.EditConflict:
         messages.warning(request, MESSAGE_STALE_SUBMIT)
+    except ValidationError as error:
+        messages.error(request, MESSAGE_INCOMPLETE + " ".join(error.messages))
     return back
 
 
@@ -302,14 +323,27 @@ def preview(request, item_id: int, fiscal_year: int):
         pk=form.cleaned_data["indicator"],
         item=item,
     )
+    typed = form.cleaned_data["value"].strip()
     try:
-        value = parse_quantity(form.cleaned_data["value"]).value
+        value = indicator_quantity(typed, unit=indicator.unit) if typed else None
     except QuantityError as error:
-        return JsonResponse({"error": str(error)})
+        return JsonResponse({"error": str(error), "sentence": str(error)})
+    if value is not None and fitted_to(value, RESULT_LIMITS) is None:
+        integer, decimal = RESULT_LIMITS
+        error = ERROR_DIGITS.format(label=f"{indicator.label} 実績", integer=integer, decimal=decimal)
+        return JsonResponse({"error": error, "sentence": str(error)})
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
     if result is None:
-        return JsonResponse({"rate": None, "status": None})
-    return JsonResponse({"rate": format_rate(result.rate), "status": result.label})
+        return JsonResponse({"rate": None, "status": None, "status_key": None, "sentence": PREVIEW_NO_RATE})
+    rate, status = format_rate(result.rate), result.label
+    return JsonResponse(
+        {
+            "rate": rate,
+            "status": status,
+            "status_key": str(result.status),
+            "sentence": PREVIEW_SENTENCE.format(rate=rate, status=status),
+        }
+    )
 
 
 @member_required

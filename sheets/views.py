@@ -19,6 +19,7 @@ from evaluations.services import EditConflict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
 
+from . import selectors
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
 from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
@@ -146,7 +147,11 @@ def entry_template_download(request):
         section_ids = sorted(owned_section_ids(request.user))
         if not section_ids:
             raise PermissionDenied(ERROR_NO_SECTION)
-    template = entry_template(plan_progress(plan=plan, section_ids=section_ids), fiscal_year)
+    template = entry_template(
+        plan_progress(plan=plan, section_ids=section_ids),
+        fiscal_year,
+        selectors.evaluation_versions(plan=plan, fiscal_year=fiscal_year),
+    )
     workbook = entry_workbook(
         template, generated_by=request.user.get_username(), generated_at=timezone.localtime().replace(microsecond=0)
     )

@@ -110,11 +110,19 @@ def test_concurrent_edit_is_refused_showing_the_other_change_and_keeping_my_inpu
     assert _saved_value(world) == Decimal(150)
 
 
-def test_submitted_record_needs_a_reason_to_change(world):
+COMPLETE = {"activities": "a", "self_assessment": "b", "next_steps": "c"}
+
+
+def test_returned_record_needs_a_reason_to_change(world):
+    # Issue 12 item 3: a submitted record is read-only for staff; the reason is asked once it is returned.
+    from evaluations import services
+
     client = _client(world, "staff_own")
-    client.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    client.post(_url(world), {f"value_{world.indicator_id}": "150", **COMPLETE, "action": "submit"})
     record = SelfEvaluation.objects.get()
     assert record.status == SelfEvaluation.Status.SUBMITTED
+    services.self_evaluation_return(evaluation=record, user=world.users["manager"], comment="確認してください")
+    record.refresh_from_db()
     response = _post(client, world, "151", activities="a", version=record.version)
     assert response.status_code == 200
     assert "変更理由を入力してください" in response.content.decode()
@@ -126,7 +134,7 @@ def test_submitted_record_needs_a_reason_to_change(world):
 
 def test_manager_sees_the_form_read_only_and_can_approve(world):
     staff, manager = _client(world, "staff_own"), _client(world, "manager")
-    staff.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    staff.post(_url(world), {f"value_{world.indicator_id}": "150", **COMPLETE, "action": "submit"})
     html = manager.get(_url(world)).content.decode()
     # Issue 12 item 9: the manager can act here, so the page must not call it 「閲覧のみ」.
     assert "承認・差戻しができます" in html and "閲覧のみ" not in html
@@ -176,8 +184,15 @@ def test_live_preview_applies_the_same_rule(world):
     assert client.get(url, {"indicator": world.indicator_id, "value": "１５０"}).json() == {
         "rate": "98.0%",
         "status": "概ね達成",
+        "status_key": "mostly_achieved",
+        "sentence": "達成率 98.0%、概ね達成（未保存）",  # issue 12 item 4: one sentence per row
     }
-    assert "error" in client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    unreadable = client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    assert "数値として読み取れません" in unreadable["error"]
+    assert unreadable["sentence"] == unreadable["error"]
+    assert client.get(url, {"indicator": world.indicator_id, "value": "99999999999"}).json()["rate"] == "9,999.9%超"
+    too_long = client.get(url, {"indicator": world.indicator_id, "value": "1234567890123456789"}).json()
+    assert "整数部は12桁まで" in too_long["error"]
 
 
 def test_history_page_lists_who_changed_what(world):

@@ -163,7 +163,12 @@ def test_the_entry_preview_grades_with_the_rule(client, tokyo_data):
     response = client.get(
         reverse("evaluations:preview", args=[item.id, 2022]), {"indicator": indicator.id, "value": "144"}
     )
-    assert response.json() == {"rate": "94.1%", "status": "達成"}
+    assert response.json() == {
+        "rate": "94.1%",
+        "status": "達成",
+        "status_key": "achieved",
+        "sentence": "達成率 94.1%、達成（未保存）",
+    }
 
 
 def test_a_write_anywhere_is_seen_by_the_next_read(tokyo_data):

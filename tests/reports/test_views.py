@@ -51,7 +51,7 @@ def test_dashboard_shows_who_has_not_entered_fy2022(manager_client, tokyo_data):
     html = _html(manager_client, reverse("reports:dashboard"))
     entry = html.split('id="entry-progress"')[1].split("</section>")[0]
     assert "令和4年度の入力状況" in entry
-    assert "2023年5月31日" in entry
+    assert "令和5年5月31日（" in entry  # issue 12 item 5: 和暦, with days left or overdue
     assert "在宅支援課" in entry
     assert '<td class="num nonzero">2</td>' in entry  # 未入力 2
     assert "未提出 2件" in entry
