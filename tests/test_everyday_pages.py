@@ -176,7 +176,8 @@ def test_a_negative_figure_error_has_one_colon(world):
     response = _client(world, "staff_own").post(
         _pages(world)["entry"], {f"value_{world.indicator_id}": "-5", "activities": "a", "action": "save"}
     )
-    errors = re.findall(r'<p class="error">([^<]*)</p>', response.content.decode())
+    # The field's message after the visual 「エラー:」 marker that every field error carries.
+    errors = re.findall(r'<span class="error-prefix">エラー:</span> ([^<]*)</p>', response.content.decode())
     negative = [error for error in errors if "マイナス" in error]
     assert len(negative) == 1 and negative[0].count(":") + negative[0].count("：") == 1, negative
 

@@ -149,7 +149,12 @@ def test_the_entry_preview_names_the_status_as_the_administrator_does(admin_clie
     response = admin_client.get(
         reverse("evaluations:preview", args=[item.id, 2022]), {"indicator": indicator.id, "value": "144"}
     )
-    assert response.json() == {"rate": "94.1%", "status": RENAMED}
+    assert response.json() == {
+        "rate": "94.1%",
+        "status": RENAMED,
+        "status_key": "achieved",
+        "sentence": f"達成率 94.1%、{RENAMED}（未保存）",
+    }
 
 
 def test_the_entry_preview_grades_with_the_rule(client, tokyo_data):
