@@ -20,8 +20,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 migrate: venv
 	$(PY) manage.py migrate --noinput
 
+# 第9期 (the period Tokyo is in) is rolled over from 第8期: targets, no results; skipped once it has items.
 seed: migrate
 	$(PY) manage.py load_tokyo_plan
+	$(PY) manage.py rollover_plan --from 第8期 --to 第9期 --skip-if-filled
 	$(PY) manage.py create_demo_users
 
 run: seed

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = (1, 10, 100)
-PAGES = ("ping", "dashboard", "item", "table", "api", "xlsx")
+PAGES = ("ping", "dashboard", "item", "table", "sorted", "api", "xlsx")
 
 
 def _environment(scale: int, workdir: Path) -> dict[str, str]:
@@ -119,6 +119,7 @@ def worker(scale: int, repeats: int, wrk_seconds: int) -> dict:
         "dashboard": reverse("reports:dashboard"),
         "item": reverse("reports:item", args=[item.id]),
         "table": reverse("reports:table") + query,
+        "sorted": reverse("reports:table") + query + "&sort=-rate&page=2",
         "api": reverse("reports:api_progress") + query,
         "xlsx": reverse("reports:table_xlsx") + query + "&status=not_achieved",
     }
@@ -222,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 TARGETS = {
     "dashboard": {1: 6, 10: 10, 100: 25},
     "table": {1: 10, 10: 10, 100: 10},
+    "sorted": {1: 10, 10: 10, 100: 10},  # the table sorted by rate, second page
     "xlsx": {1: 10, 10: 10, 100: 10},
     "api": {100: 25},
 }

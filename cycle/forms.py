@@ -3,7 +3,7 @@ import unicodedata
 from django import forms
 from django.conf import settings
 
-from programs.fiscal_years import era_label
+from programs.fiscal_years import fiscal_year_choices
 
 from .file_types import format_size
 from .models import Comment
@@ -61,4 +61,4 @@ class CommentForm(forms.Form):
 
     def __init__(self, *args, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["fiscal_year"].choices = [(year, era_label(year)) for year in fiscal_years]
+        self.fields["fiscal_year"].choices = fiscal_year_choices(fiscal_years)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
 from evaluations.models import ReportingYear, SelfEvaluation
-from programs.fiscal_years import era_date_label, era_label
+from programs.fiscal_years import era_datetime_label, era_label
 from programs.models import Item, Section
 
 from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
@@ -49,7 +49,7 @@ def year_facts(*, reporting_year: ReportingYear) -> YearFacts:
     for item in items:
         if item.evaluation_status not in _PENDING_STATUSES:
             continue
-        label = f"{item.area.label} › 事項{item.number} {item.short_title}"
+        label = f"{item.area.label} › {item.label} {item.short_title}"
         by_section.setdefault(item.section_id, []).append(
             PendingItem(item_id=item.id, label=label, status_label=_STATUS_LABELS[item.evaluation_status])
         )
@@ -140,9 +140,8 @@ def attachment_titles_by_item_year(*, item_ids, fiscal_years) -> dict[tuple[int,
 
 
 def era_time_label(moment: datetime.datetime) -> str:
-    """Return a moment in Tokyo time as 「令和8年11月20日 14:05」."""
-    local = timezone.localtime(moment)
-    return f"{era_date_label(local.date())} {local:%H:%M}"
+    """Return a moment in Tokyo time as 「令和8年11月20日 14:05」 (the one home is ``era_datetime_label``)."""
+    return era_datetime_label(moment)
 
 
 def _display_name(user) -> str:
@@ -225,7 +224,7 @@ NOTICE_PAGE_SIZE = 100
 
 
 def _item_label(item: Item) -> str:
-    return f"{item.area.plan.name} {item.area.label} › 事項{item.number} {item.short_title}"
+    return f"{item.area.plan.name} {item.area.label} › {item.label} {item.short_title}"
 
 
 def notices_for(*, user, limit: int = NOTICE_PAGE_SIZE) -> list[NoticeRow]:

@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from programs.admin import IndicatorAdmin, ItemAdmin
 from programs.admin_filters import AreaFilter
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_label, fiscal_year_choices
 from programs.models import Indicator, Item
 from programs.quantities import format_quantity, format_rate
 
@@ -74,7 +74,7 @@ class FiscalYearFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         years = model_admin.get_queryset(request).order_by().values_list("fiscal_year", flat=True).distinct()
-        return [(year, era_label(year)) for year in sorted(set(years))]
+        return fiscal_year_choices(sorted(set(years)))
 
     def queryset(self, request, queryset):
         return queryset.filter(fiscal_year=self.value()) if self.value() else queryset

@@ -65,6 +65,7 @@ from programs.kinds import (  # noqa: F401
     Status,
     TargetFigure,
     Trend,
+    period_target_of,
     target_for_year,
 )
 
@@ -268,7 +269,7 @@ def indicator_achievement(
                 fiscal_year=fiscal_year, target=target.value, values_by_year=values_by_year
             )
         case Kind.CUMULATIVE:
-            period_target = next((t for t in targets if t.fiscal_year is None), target)
+            period_target = period_target_of(targets) or target
             # A target of the year beside the period target is the year's share (its breakdown).
             share = target.value if target.fiscal_year == fiscal_year and period_target is not target else None
             return cumulative_achievement(

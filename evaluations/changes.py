@@ -51,6 +51,7 @@ class IndicatorFacts:
     label: str
     unit: str
     target_kind: str  # the kind a stated next-year target takes
+    has_target: bool = False  # whether the year has a target (then submitting asks for its figure)
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,26 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from programs.models import Municipality, Target
-from programs.quantities import QuantityError, format_quantity
+from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, format_quantity
 
 from .calculations import far_from_target
 from .changes import TEXT_FIELDS
-from .models import SelfEvaluation, Verdict
-from .quantity_input import indicator_quantity, next_target_label
+from .models import SelfEvaluation, Verdict, YearlyResult
+from .quantity_input import ERROR_DIGITS, digit_limits, fitted_to, indicator_quantity, next_target_label
+
+__all__ = ["ERROR_DIGITS", "digit_limits"]  # re-exported: the tests and the import read them here
 
 TEXT_LIMIT = SelfEvaluation.NARRATIVE_MAX_LENGTH
 ERROR_FAR_FROM_TARGET = (
     "{label}: 入力値 {value} は目標 {target} と大きく異なります（10倍超または10分の1未満）。"
     "誤りがないか確認し、正しければ「目標と大きく異なる値であることを確認しました」にチェックして保存してください。"
 )
+VERSION_MAX = 2**31 - 1  # a PositiveIntegerField; a larger number would overflow the database's integer
+RESULT_LIMITS = digit_limits(YearlyResult, "value")
+TARGET_LIMITS = digit_limits(Target, "value")
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するため、変更理由を入力してください。"
 
 
@@ -55,7 +61,7 @@ class ItemEntryForm(forms.Form):
         label="今後の課題・対応策", required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 5})
     )
     reference = forms.CharField(label="参考資料", required=False, max_length=100)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, min_value=0, max_value=VERSION_MAX, widget=forms.HiddenInput)
     change_reason = forms.CharField(
         label="変更理由", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -125,19 +131,40 @@ class ItemEntryForm(forms.Form):
         if requires_reason:
             self.fields["change_reason"].required = True
             self.fields["change_reason"].error_messages["required"] = ERROR_REASON_REQUIRED
+        for name in self.required_narratives:
+            # Required to submit, not to save a draft: announced, not enforced by the browser.
+            self.fields[name].widget.attrs["aria-required"] = "true"
+
+    @property
+    def required_narratives(self) -> tuple[str, ...]:
+        """Return the narratives submitting requires: those this form shows (the period's sheet decides)."""
+        return tuple(name for name in SelfEvaluation.NARRATIVE_FIELDS if name in self.fields)
+
+    def required_for_submission(self, indicator_id: int) -> bool:
+        """Return whether submitting needs this indicator's figure (it has a target for the year)."""
+        return indicator_id in self.targets_by_indicator
 
     def indicator_fields(self, indicator_id: int) -> IndicatorFields:
         return IndicatorFields(indicator_id)
 
-    def _quantity(self, name: str, label: str, unit: str) -> Decimal | None:
+    def _quantity(self, name: str, label: str, unit: str, limits: tuple[int, int]) -> Decimal | None:
         raw = self.cleaned_data.get(name, "")
         if not raw or not raw.strip():
             return None
         try:
-            return indicator_quantity(raw, unit=unit)
+            value = indicator_quantity(raw, unit=unit)
         except QuantityError as error:
             self.add_error(name, f"{label}: {error}")
             return None
+        fitted = fitted_to(value, limits)
+        if fitted is None:
+            # Refused here, on its field: past the form the model would refuse it without saying where.
+            integer, decimal = limits
+            self.add_error(name, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal))
+        elif breaks_whole_number_unit(fitted, unit):
+            self.add_error(name, ERROR_WHOLE_NUMBER.format(label=label, unit=unit))
+            return None
+        return fitted
 
     def clean(self):
         cleaned = super().clean()
@@ -146,14 +173,16 @@ class ItemEntryForm(forms.Form):
         far = []
         for indicator in self.indicators:
             names = IndicatorFields(indicator.id)
-            value = self._quantity(names.value, indicator.label, indicator.unit)
+            value = self._quantity(names.value, f"{indicator.label} 実績", indicator.unit, RESULT_LIMITS)
             if names.value not in self.errors:
                 self.values[indicator.id] = value
                 target, _ = self.targets_by_indicator.get(indicator.id, (None, None))
                 if far_from_target(value, target):
                     far.append((indicator, names.value, value, target))
             if names.next_target in self.fields:
-                next_target = self._quantity(names.next_target, next_target_label(indicator), indicator.unit)
+                next_target = self._quantity(
+                    names.next_target, next_target_label(indicator), indicator.unit, TARGET_LIMITS
+                )
                 if next_target is not None:
                     wording = cleaned.get(names.next_target, "").strip()
                     self.next_targets[indicator.id] = (next_target, wording)
@@ -169,6 +198,53 @@ class ItemEntryForm(forms.Form):
                     ),
                 )
         return cleaned
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Return (id of the field's input, message) for every error in screen order ("" for the form's own).
+
+        The indicator rows come first, as on the screen, then the narratives and the rest.
+        """
+        if not self.is_bound:
+            return []
+        per_indicator = ("value_", "municipalities_", "next_target_")
+        names = [name for name in self.fields if name.startswith(per_indicator)]
+        names += [name for name in self.fields if not name.startswith(per_indicator)]
+        summary = [("", str(message)) for message in self.non_field_errors()]
+        for name in names:
+            summary += [(self[name].auto_id, str(message)) for message in self.errors.get(name, [])]
+        return summary
+
+    def mark_invalid_fields(self) -> None:
+        """Tie each invalid input to its error message for assistive technology (aria-invalid, aria-describedby)."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        """Put each error the services or the models raised on the form field it is about.
+
+        Keys are form field names (``value_12`` from the services) or a model's field names
+        (``activities``, ``rating``); anything else is shown above the form, never raised.
+        """
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, list(error.messages))
+            return
+        for key, errors in error.error_dict.items():
+            messages = [message for item in errors for message in item.messages]
+            name = key if key in self.fields else None
+            if name is None:
+                label = self._model_label(key)
+                messages = [f"{label}: {message}" if label else message for message in messages]
+            self.add_error(name, messages)
+
+    @staticmethod
+    def _model_label(key: str) -> str:
+        try:
+            return str(SelfEvaluation._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return ""
 
     def municipalities(self) -> dict[int, list[int]]:
         chosen = {}
@@ -229,7 +305,7 @@ class PreviewForm(forms.Form):
 class VersionForm(forms.Form):
     """The version of the record the user was looking at when they pressed a workflow button."""
 
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=0, max_value=VERSION_MAX, widget=forms.HiddenInput)
 
 
 class ReviewForm(forms.Form):
@@ -247,10 +323,3 @@ class ReviewForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class YearChoiceForm(forms.Form):
-    """The plan and fiscal year a page shows, from the query string."""
-
-    plan = forms.CharField(required=False)
-    fiscal_year = forms.IntegerField(required=False, min_value=1989, max_value=2100)

@@ -22,6 +22,7 @@ REASON_NOT_STAFF = "実績の入力は担当者のみが行えます（管理職
 REASON_NOT_OWNER = "この事項は他の課の所管です。所管課の担当者のみが入力できます。"
 REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため変更できません。"
 REASON_APPROVED = "承認済みのため変更できません。修正が必要な場合はシステム管理者に差戻しを依頼してください。"
+REASON_SUBMITTED = "提出済みです。修正が必要な場合は管理職に差戻しを依頼してください。"
 REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
 REASON_SUBMIT_STATE = "入力中または差戻しの記録のみ提出できます。"
 REASON_NOT_MANAGER = "承認・差戻しは管理職のみが行えます。"
@@ -59,13 +60,19 @@ def can_edit_item(user, item, fiscal_year: int) -> str | None:
 def can_edit(
     user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
 ) -> str | None:
-    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year."""
+    """Staff of the owning section (or an administrator) may edit an unlocked, unapproved year.
+
+    Once submitted the entry is the managers' to approve or return: staff wait for a return
+    rather than change what is being reviewed (an administrator may still correct it, with a reason).
+    """
     if reason := can_edit_item(user, item, fiscal_year):
         return reason
     if reporting_year is not None and reporting_year.is_locked:
         return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
     if evaluation is not None and evaluation.status == SelfEvaluation.Status.APPROVED:
         return REASON_APPROVED
+    if evaluation is not None and evaluation.status == SelfEvaluation.Status.SUBMITTED and not is_system_admin(user):
+        return REASON_SUBMITTED
     return None
 
 

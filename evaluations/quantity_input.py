@@ -9,8 +9,11 @@ normalisation, as the Excel import compares them (「％」 is 「%」).
 import unicodedata
 from decimal import Decimal
 
+from django.db import models
+
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 
+ERROR_DIGITS = "{label}: 整数部は{integer}桁まで、小数は{decimal}桁までで入力してください"
 ERROR_NOT_NUMBER_AND_UNIT = "「{text}」は数値と単位だけで入力してください（例:「{example}」）。"
 
 
@@ -30,3 +33,23 @@ def indicator_quantity(text: str, *, unit: str) -> Decimal:
 def next_target_label(indicator) -> str:
     """Name the next-year target field of an indicator, in the form and in the service's errors alike."""
     return f"{indicator.label} 翌年度の目標"
+
+
+def digit_limits(model: type[models.Model], name: str) -> tuple[int, int]:
+    """Return (integer digits, decimal places) a DecimalField stores: max_digits=14, decimal_places=2 → (12, 2)."""
+    field = model._meta.get_field(name)
+    return field.max_digits - field.decimal_places, field.decimal_places
+
+
+def fitted_to(value: Decimal, limits: tuple[int, int]) -> Decimal | None:
+    """Return ``value`` as the field stores it, or None when it has too many digits for ``limits``.
+
+    Trailing zeros do not count (「1.500」 is 1.50), so what the form accepts the model accepts.
+    """
+    integer_digits, places = limits
+    if not value.is_finite() or abs(value) >= Decimal(10) ** integer_digits:
+        return None
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        return None
+    exponent = value.as_tuple().exponent
+    return value.quantize(Decimal(1).scaleb(-places)) if isinstance(exponent, int) and exponent < -places else value

@@ -1,8 +1,9 @@
 """Reads for the entry screens: what one page needs, in a fixed number of queries."""
 
 import datetime
+import difflib
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from programs.fiscal_years import era_label
-from programs.kinds import target_for_year
+from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import format_quantity
 from programs.selectors import sheet_layout
@@ -18,8 +19,9 @@ from programs.sheet_layouts import LayoutSpec, YearFields
 
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
+from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
-from .progress import ItemRow, plan_progress, status_rule_get
+from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
 
 
 def plan_choices() -> list[PlanPeriod]:
@@ -87,6 +89,7 @@ class EntryPage:
     plan: PlanPeriod
     fiscal_year: int
     row: ItemRow
+    labels: Mapping[str, str]  # status → name under the administrator's rule
     evaluation: SelfEvaluation | None
     previous: SelfEvaluation | None
     reporting_year: ReportingYear | None
@@ -98,10 +101,20 @@ class EntryPage:
     fields: YearFields | None = None  # what the period's sheet prints for the year (programs.sheet_layouts)
     layout: LayoutSpec | None = None
 
+    @property
+    def entry_status(self) -> str:
+        """Return the year's entry status as the read model decides it for every page (``EntryStatus``)."""
+        return self.row.entry_status(self.fiscal_year, tuple(self.plan.fiscal_years))
+
+    @property
+    def entry_status_label(self) -> str:
+        return EntryStatus.LABELS[self.entry_status]
+
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     plan = item.area.plan
-    row = plan_progress(plan=plan, item_ids=[item.id]).items[0]
+    progress = plan_progress(plan=plan, item_ids=[item.id])
+    row = progress.items[0]
     layout = sheet_layout(plan=plan)
     fields = layout.year_fields(fiscal_year, plan.fiscal_years)
     evaluations = {
@@ -135,6 +148,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         plan=plan,
         fiscal_year=fiscal_year,
         row=row,
+        labels=progress.labels,
         evaluation=evaluations.get(fiscal_year),
         previous=evaluations.get(fiscal_year - 1),
         reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
@@ -174,6 +188,7 @@ def entry_initial(page: EntryPage) -> dict[str, Any]:
 class Preview:
     rate: Decimal | None
     status: str
+    label: str  # the status's name under the administrator's rule
 
 
 def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decimal | None) -> Preview | None:
@@ -190,7 +205,9 @@ def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decima
     )
     if achievement is None:
         return None
-    return Preview(rate=achievement.rate, status=status_rule_get().grade(achievement))
+    rule = status_rule_get()
+    status = rule.grade(achievement)
+    return Preview(rate=achievement.rate, status=status, label=rule.labels.get(status, ""))
 
 
 @dataclass(frozen=True)
@@ -225,10 +242,43 @@ def my_work_rows(*, plan: PlanPeriod, fiscal_year: int, section_ids: set[int] | 
 
 
 @dataclass(frozen=True)
+class DiffPiece:
+    """A run of text that both versions share ("same"), or that one deleted ("del") or inserted ("ins")."""
+
+    kind: str
+    text: str
+
+
+# Values longer than this (or on several lines) are shown as one text with the changes marked,
+# instead of the whole before and after side by side.
+DIFF_THRESHOLD = 80
+
+
+def text_diff(before: str, after: str) -> tuple[DiffPiece, ...]:
+    """Return ``after`` as runs of unchanged, deleted and inserted text, compared character by character.
+
+    Japanese has no spaces between words, so characters are the unit; runs are merged so a
+    reader sees 「…を<del>3</del><ins>4</ins>コース…」 rather than a list of lines.
+    """
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    pieces: list[DiffPiece] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pieces.append(DiffPiece("same", before[i1:i2]))
+            continue
+        if i2 > i1:
+            pieces.append(DiffPiece("del", before[i1:i2]))
+        if j2 > j1:
+            pieces.append(DiffPiece("ins", after[j1:j2]))
+    return tuple(pieces)
+
+
+@dataclass(frozen=True)
 class HistoryChange:
     field: str
     before: str
     after: str
+    diff: tuple[DiffPiece, ...] = ()  # set for long texts: the page shows it instead of before → after
 
 
 @dataclass(frozen=True)
@@ -242,6 +292,8 @@ class HistoryEntry:
 
 
 _HISTORY_LABELS = {"+": "作成", "~": "変更", "-": "削除"}
+# Reasons recorded under an older wording, shown as they read today.
+_REASON_WORDING = {"計画データ（YAML）の読込": CHANGE_REASON_INITIAL_LOAD}
 _TRACKED = {
     SelfEvaluation: (
         "status",
@@ -286,9 +338,12 @@ def _history_entry(model, record, previous, indicators, ratings) -> HistoryEntry
         before = getattr(previous, field) if previous is not None else None
         after = getattr(record, field)
         if before != after and not (previous is None and after in (None, "")):
-            changes.append(
-                HistoryChange(_field_label(model, field), _show(field, before, ratings), _show(field, after, ratings))
+            shown_before, shown_after = _show(model, field, before, ratings), _show(model, field, after, ratings)
+            long = any(
+                isinstance(value, str) and (len(value) > DIFF_THRESHOLD or "\n" in value) for value in (before, after)
             )
+            diff = text_diff(before or "", after or "") if long else ()
+            changes.append(HistoryChange(_field_label(model, field), shown_before, shown_after, diff))
     if model is SelfEvaluation:
         subject = f"自己評価 {era_label(record.fiscal_year)}"
     else:
@@ -302,7 +357,7 @@ def _history_entry(model, record, previous, indicators, ratings) -> HistoryEntry
         who=(user.get_full_name() or user.get_username()) if user else "システム",
         subject=subject,
         action=_HISTORY_LABELS.get(record.history_type, record.history_type),
-        reason=record.history_change_reason or "",
+        reason=_REASON_WORDING.get(record.history_change_reason or "", record.history_change_reason or ""),
         changes=tuple(changes),
     )
 
@@ -312,13 +367,15 @@ def _field_label(model, field: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
-def _show(field: str, value: Any, ratings: dict[int, str]) -> str:
+def _show(model, field: str, value: Any, ratings: dict[int, str]) -> str:
     if value is None or value == "":
         return "（空欄）"
     if field == "rating_id":
         return ratings.get(value, str(value))
-    if field == "status":
-        return str(SelfEvaluation.Status(value).label)
+    choices = dict(model._meta.get_field(field.removesuffix("_id")).flatchoices)
+    if choices:
+        # A code such as "per_year" means nothing to a reader; show its label (「各年度」).
+        return str(choices.get(value, value))
     if isinstance(value, Decimal):
         return format_quantity(value)
     return str(value)
@@ -349,10 +406,14 @@ def item_year_states(
     stated: dict[int, dict[int, StoredTarget]] = defaultdict(dict)
     for indicator in indicators:
         targets = list(indicator.targets.all())
-        period = next((t for t in targets if t.fiscal_year is None), targets[0] if targets else None)
+        period = period_target_of(targets) or (targets[0] if targets else None)
         facts_by_item[indicator.item_id].append(
             IndicatorFacts(
-                indicator.id, indicator.label, indicator.unit, period.kind if period else Target.Kind.PER_YEAR
+                indicator.id,
+                indicator.label,
+                indicator.unit,
+                period.kind if period else Target.Kind.PER_YEAR,
+                has_target=target_for_year(targets, fiscal_year) is not None,
             )
         )
         for target in targets:

@@ -7,6 +7,7 @@ and why. ``QuerySet.update()`` is used only to bump the version, never to change
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from programs.fiscal_years import era_label
 from programs.models import Item, PlanPeriod, Target
-from programs.quantities import QuantityError
+from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit
 
 from . import policies, selectors, workflow_events
 from .changes import (
@@ -32,6 +33,7 @@ from .changes import (
     item_year_change,
     state_change,
 )
+from .completeness import submission_gaps
 from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
@@ -168,6 +170,9 @@ def _submission(
             raise PermissionDenied("この事項の指標ではありません。")
         if value is not None and value < 0:
             raise ValidationError({f"value_{indicator_id}": ERROR_NEGATIVE.format(label=facts.label)})
+        if breaks_whole_number_unit(value, facts.unit):
+            message = ERROR_WHOLE_NUMBER.format(label=f"{facts.label} 実績", unit=facts.unit)
+            raise ValidationError({f"value_{indicator_id}": message})
     stated = {}
     for indicator_id, target in next_targets.items():
         if target is not None:
@@ -226,7 +231,7 @@ def _write_results(fiscal_year: int, writes: dict[int, dict[str, Any]], user, re
         for name, value in fields.items():
             setattr(result, name, value)
         _stamp(result, user, reason)
-        result.full_clean()
+        _full_clean(result, prefix="value", indicator_id=indicator_id)
         result.save()
         if municipality_ids is not None:
             _stamp(result, user, reason)
@@ -242,8 +247,24 @@ def _write_targets(fiscal_year: int, writes: dict[int, StoredTarget], user, reas
         for name, value in asdict(stated).items():
             setattr(target, name, value)
         _stamp(target, user, reason)
-        target.full_clean()
+        _full_clean(target, prefix="next_target", indicator_id=indicator_id)
         target.save()
+
+
+def _full_clean(instance, *, prefix: str, indicator_id: int) -> None:
+    """Validate a result or target, naming the entry's field (``value_12``) rather than the model's.
+
+    The same model field exists once per indicator on the entry screen: an error keyed
+    ``value`` could not say which input it is about.
+    """
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        raise ValidationError(
+            {f"{prefix}_{indicator_id}" if key == "value" else key: errors for key, errors in error.error_dict.items()}
+        ) from None
 
 
 def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
@@ -260,6 +281,11 @@ def _check_target_wording(indicator, value: Decimal, wording: str) -> None:
         raise ValidationError({name: f"{label}: {error}"}) from None
     if typed != value:
         raise ValidationError({name: ERROR_TARGET_MISMATCH.format(label=label, wording=wording)})
+
+
+def edit_conflict_since(*, record: SelfEvaluation, expected_version: int) -> EditConflict:
+    """Return what was changed in the record since ``expected_version`` (for a stale workbook's preview)."""
+    return _conflict(record, expected_version)
 
 
 def _conflict(record: SelfEvaluation, expected_version: int) -> EditConflict:
@@ -306,12 +332,24 @@ def _evaluation_for_update(item: Item, fiscal_year: int) -> SelfEvaluation | Non
 
 @transaction.atomic
 def self_evaluation_submit(
-    *, item: Item, fiscal_year: int, user, expected_version: int | None = None
+    *,
+    item: Item,
+    fiscal_year: int,
+    user,
+    expected_version: int | None = None,
+    required_narratives: Collection[str] = SelfEvaluation.NARRATIVE_FIELDS,
 ) -> SelfEvaluation:
-    """Send the year's entry to the managers for approval (入力中/差戻し → 提出済)."""
+    """Send the year's entry to the managers for approval (入力中/差戻し → 提出済).
+
+    Refuse (ValidationError keyed by the entry form's fields) an entry that lacks a targeted
+    indicator's figure or one of ``required_narratives``, the narratives the screen shows.
+    """
     record = _evaluation_for_update(item, fiscal_year)
     _deny_if(policies.can_submit(user, item, fiscal_year, record, reporting_year_for(item.area.plan, fiscal_year)))
-    _bump_version(record, expected_version)
+    _bump_version(record, expected_version)  # a stale submission is a conflict first (rolled back if refused)
+    stored = selectors.item_year_states(item_ids=[item.id], fiscal_year=fiscal_year)[item.id]
+    if gaps := submission_gaps(stored, required_narratives=required_narratives):
+        raise ValidationError({name: [message] for name, message in gaps.items()})
     record.status = SelfEvaluation.Status.SUBMITTED
     record.submitted_at = timezone.now()
     record.submitted_by = user
@@ -463,10 +501,20 @@ class EntrySaved:
     submitted: bool
 
 
-def item_entry_commit(*, item: Item, fiscal_year: int, user, submit: bool, **entry) -> EntrySaved:
+def item_entry_commit(
+    *,
+    item: Item,
+    fiscal_year: int,
+    user,
+    submit: bool,
+    required_narratives: Collection[str] = SelfEvaluation.NARRATIVE_FIELDS,
+    **entry,
+) -> EntrySaved:
     """Save the entry screen's form (``entry`` as for ``item_entry_save``), and submit it when asked."""
     if submit:
-        record = item_entry_save_and_submit(item=item, fiscal_year=fiscal_year, user=user, **entry)
+        record = item_entry_save_and_submit(
+            item=item, fiscal_year=fiscal_year, user=user, required_narratives=required_narratives, **entry
+        )
         return EntrySaved(record=record, changed=True, submitted=True)
     record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
     # The save checked that an existing record was at the expected version, and claims the next on any write.
@@ -475,9 +523,22 @@ def item_entry_commit(*, item: Item, fiscal_year: int, user, submit: bool, **ent
 
 
 @transaction.atomic
-def item_entry_save_and_submit(*, item: Item, fiscal_year: int, user, **entry) -> SelfEvaluation:
+def item_entry_save_and_submit(
+    *,
+    item: Item,
+    fiscal_year: int,
+    user,
+    required_narratives: Collection[str] = SelfEvaluation.NARRATIVE_FIELDS,
+    **entry,
+) -> SelfEvaluation:
     """Save the entry and submit it in one transaction: a refused submission keeps nothing half-done."""
     record = item_entry_save(item=item, fiscal_year=fiscal_year, user=user, **entry)
     # Nothing typed on a blank record leaves no record: the submission policy then says why.
     version = record.version if record is not None else NO_RECORD_VERSION
-    return self_evaluation_submit(item=item, fiscal_year=fiscal_year, user=user, expected_version=version)
+    return self_evaluation_submit(
+        item=item,
+        fiscal_year=fiscal_year,
+        user=user,
+        expected_version=version,
+        required_narratives=required_narratives,
+    )

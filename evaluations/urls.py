@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import rollover_views, views
 
 app_name = "evaluations"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("evaluations/<int:evaluation_id>/reopen/", views.reopen, name="reopen"),
     path("years/<int:plan_id>/<int:fiscal_year>/lock/", views.lock_year, name="lock_year"),
     path("years/<int:plan_id>/<int:fiscal_year>/unlock/", views.unlock_year, name="unlock_year"),
+    path("rollover/", rollover_views.rollover_start, name="rollover_start"),
+    path("rollover/preview/", rollover_views.rollover_preview_page, name="rollover_preview"),
 ]

@@ -13,13 +13,14 @@ from accounts.decorators import member_required
 from accounts.permissions import is_manager, is_system_admin, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
+from programs.forms import PlanYearForm
 from programs.models import Indicator, Item, PlanPeriod
-from programs.quantities import QuantityError, format_rate, parse_quantity
+from programs.quantities import QuantityError, format_rate
 
 from . import policies, selectors, services
-from .calculations import STATUS_LABELS
-from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm, YearChoiceForm
+from .forms import RESULT_LIMITS, ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
+from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -35,37 +36,31 @@ MESSAGE_CONFLICT = (
     "相手の変更を確認してから、もう一度保存してください。"
 )
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
-MESSAGE_INVALID = "入力内容に誤りがあります。赤字の項目を確認してください（まだ保存されていません）。"
+MESSAGE_INVALID = "入力内容に誤りがあるため、まだ保存していません。画面上部の一覧から各項目を確認してください。"
+MESSAGE_INCOMPLETE = "提出できませんでした。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 MESSAGE_NO_PLANS = "計画期間が登録されていません"
+# What the live display announces for a row, once per change (issue 12 item 4).
+PREVIEW_SENTENCE = "達成率 {rate}、{status}（未保存）"
+PREVIEW_NO_RATE = "達成率はありません（未保存）"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
-def _plan_and_year(request) -> tuple[PlanPeriod, int] | None:
-    choice = YearChoiceForm(request.GET)
-    choice.is_valid()
-    plans = list(PlanPeriod.objects.order_by("-ordinal"))
-    if not plans:
-        return None
-    plan = next((p for p in plans if p.name == choice.cleaned_data.get("plan")), None)
-    if plan is None:
-        unlocked = ReportingYear.objects.filter(is_locked=False).select_related("plan").order_by("plan__ordinal")
-        first_open = unlocked.first()
-        plan = first_open.plan if first_open else plans[-1]
-    fiscal_year = choice.cleaned_data.get("fiscal_year")
-    if fiscal_year is None or not plan.contains(fiscal_year):
-        open_years = ReportingYear.objects.filter(plan=plan, is_locked=False).order_by("fiscal_year")
-        fiscal_year = open_years[0].fiscal_year if open_years else plan.last_fiscal_year
-    return plan, fiscal_year
+def _plan_and_year(request) -> PlanYearForm:
+    """Return the shared plan-and-year choice: the query string's, else where every page opens."""
+    plans = selectors.plan_choices()
+    return PlanYearForm(
+        request.GET, plans=plans, default=selectors.plan_year_default(plans), year_default=selectors.fiscal_year_default
+    )
 
 
 @member_required
 @require_GET
 def my_work(request):
-    chosen = _plan_and_year(request)
-    if chosen is None:
+    choice = _plan_and_year(request)
+    if choice.chosen is None:
         return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
-    plan, fiscal_year = chosen
+    plan, fiscal_year = choice.chosen
     sees_all = is_manager(request.user) or is_system_admin(request.user)
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
@@ -78,10 +73,9 @@ def my_work(request):
         {
             "nav": "entry",
             "plan": plan,
-            "plans": PlanPeriod.objects.order_by("-ordinal"),
+            "choice": choice,
             "fiscal_year": fiscal_year,
             "fiscal_year_label": era_label(fiscal_year),
-            "years": [(year, era_label(year)) for year in plan.fiscal_years],
             "rows": rows,
             "reporting_year": reporting_year,
             "sees_all": sees_all,
@@ -125,28 +119,34 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
+    status_label: str  # the cell's status under the administrator's rule
+    required: bool  # submitting needs this figure
     verdict: BoundField | None = None
     verdict_text: BoundField | None = None
 
 
 def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
     rows = {row.id: row for row in page.row.indicators}
+    labels = page.labels
     lines = []
     for indicator in page.indicators:
         names = form.indicator_fields(indicator.id)
         row = rows[indicator.id]
         result = page.results.get(indicator.id)
+        cell = row.years[page.plan.fiscal_years.index(page.fiscal_year)]
         lines.append(
             EntryLine(
                 indicator=indicator,
                 row=row,
-                cell=row.years[page.plan.fiscal_years.index(page.fiscal_year)],
+                cell=cell,
+                status_label=labels.get(cell.status, "") if cell.status else "",
                 value=form[names.value],
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,
                 saved_text=result.actual_text if result else "",
                 verdict=form[names.verdict] if names.verdict in form.fields else None,
                 verdict_text=form[names.verdict_text] if names.verdict_text in form.fields else None,
+                required=form.required_for_submission(indicator.id),
             )
         )
     return lines
@@ -166,6 +166,7 @@ def _typed_entries(form: ItemEntryForm) -> list[tuple[str, str]]:
 
 def _render_entry(request, page, form, *, conflict=None, refused: str = "", typed=(), status: int = 200):
     item, fiscal_year, user = page.item, page.fiscal_year, request.user
+    form.mark_invalid_fields()
     return render(
         request,
         "evaluations/entry.html",
@@ -176,7 +177,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "lines": _entry_lines(form, page),
             "fiscal_year_label": era_label(fiscal_year),
             "previous_year_label": era_label(fiscal_year - 1),
-            "years": [(year, era_label(year)) for year in page.plan.fiscal_years],
+            "years": page.plan.fiscal_year_choices,
             "edit_denied": policies.can_edit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "submit_denied": policies.can_submit(user, item, fiscal_year, page.evaluation, page.reporting_year),
             "review_denied": policies.can_review(user, page.evaluation, page.reporting_year),
@@ -187,6 +188,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "reason_form": ReasonForm(),
             "conflict": conflict,
             "refused": refused,
+            "error_summary": form.error_summary(),
             "typed": typed,
             "status_labels": EntryStatus.LABELS,
         },
@@ -228,14 +230,19 @@ def entry(request, item_id: int, fiscal_year: int):
         return _render_entry(request, page, form)
     try:
         saved = services.item_entry_commit(
-            item=item, fiscal_year=fiscal_year, user=request.user, submit=form.submits, **form.entry()
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            submit=form.submits,
+            required_narratives=form.required_narratives,
+            **form.entry(),
         )
     except services.EditConflict as error:
         return _conflicted(request, item, fiscal_year, form, error)
     except PermissionDenied as error:
         return _denied(request, item, fiscal_year, form, error)
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_model_errors(error)
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
     messages.success(request, _saved_message(saved, fiscal_year))
@@ -280,13 +287,20 @@ def submit(request, item_id: int, fiscal_year: int):
         # Without the version the user saw, submitting could send changes they never read.
         messages.warning(request, MESSAGE_STALE_SUBMIT)
         return back
+    page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
     try:
         services.self_evaluation_submit(
-            item=item, fiscal_year=fiscal_year, user=request.user, expected_version=form.cleaned_data["version"]
+            item=item,
+            fiscal_year=fiscal_year,
+            user=request.user,
+            expected_version=form.cleaned_data["version"],
+            required_narratives=_form_for(page).required_narratives,  # the narratives the screen shows
         )
         messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
     except services.EditConflict:
         messages.warning(request, MESSAGE_STALE_SUBMIT)
+    except ValidationError as error:
+        messages.error(request, MESSAGE_INCOMPLETE + " ".join(error.messages))
     return back
 
 
@@ -315,14 +329,27 @@ def preview(request, item_id: int, fiscal_year: int):
         pk=form.cleaned_data["indicator"],
         item=item,
     )
+    typed = form.cleaned_data["value"].strip()
     try:
-        value = parse_quantity(form.cleaned_data["value"]).value
+        value = indicator_quantity(typed, unit=indicator.unit) if typed else None
     except QuantityError as error:
-        return JsonResponse({"error": str(error)})
+        return JsonResponse({"error": str(error), "sentence": str(error)})
+    if value is not None and fitted_to(value, RESULT_LIMITS) is None:
+        integer, decimal = RESULT_LIMITS
+        error = ERROR_DIGITS.format(label=f"{indicator.label} 実績", integer=integer, decimal=decimal)
+        return JsonResponse({"error": error, "sentence": str(error)})
     result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
     if result is None:
-        return JsonResponse({"rate": None, "status": None})
-    return JsonResponse({"rate": format_rate(result.rate), "status": STATUS_LABELS[result.status]})
+        return JsonResponse({"rate": None, "status": None, "status_key": None, "sentence": PREVIEW_NO_RATE})
+    rate, status = format_rate(result.rate), result.label
+    return JsonResponse(
+        {
+            "rate": rate,
+            "status": status,
+            "status_key": str(result.status),
+            "sentence": PREVIEW_SENTENCE.format(rate=rate, status=status),
+        }
+    )
 
 
 @member_required

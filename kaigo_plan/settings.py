@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "cycle.context_processors.notices",
+                "kaigo_plan.navigation.navigation",
             ],
         },
     },

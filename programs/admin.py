@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
+
+from kaigo_plan.product import PRODUCT_NAME
 
 from .admin_filters import AreaFilter
 from .models import (
@@ -18,8 +21,9 @@ from .models import (
     Vision,
 )
 from .selectors import layout_of_predecessor
+from .target_wording import describe, read_target_wording, typed_target_of
 
-admin.site.site_header = "介護保険 保険者機能強化 自己評価管理"
+admin.site.site_header = PRODUCT_NAME
 admin.site.site_title = "kaigo-plan 管理"
 admin.site.index_title = "データ管理"
 
@@ -150,10 +154,71 @@ class ItemAdmin(admin.ModelAdmin):
         return item.short_title
 
 
+ERROR_WORDING_UNREAD = "目標の文言を読み取れませんでした（{described}）。目標の種類と目標値を選んでください。"
+KNOWN_TOTALS = {"老人福祉圏域": 12}
+
+
+class TargetForm(forms.ModelForm):
+    """A target typed as the sheet words it: the wording is read into kind, value, unit and year.
+
+    When the administrator leaves the kind empty or ticks 「目標の文言から読み取る」, the grammar
+    fills the typed fields and ``reading_described`` says what it read, for the admin to show;
+    wording it cannot read leaves the kind to the administrator. The wording is kept verbatim.
+    """
+
+    read_wording = forms.BooleanField(
+        label="目標の文言から読み取る",
+        required=False,
+        help_text="「153人（各年度）」「年１回以上」「62区市町村で各１人以上」「増加」のような文言から種類・値・単位・年度を設定します。",
+    )
+
+    class Meta:
+        model = Target
+        fields = ["target_text", "read_wording", "kind", "value", "unit", "fiscal_year", "source", "direction"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].required = False
+        self.fields["kind"].help_text = "空欄なら目標の文言から読み取ります"
+        self.reading_described = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("target_text") or ""
+        if not text or not (cleaned.get("read_wording") or not cleaned.get("kind")):
+            if not cleaned.get("kind"):
+                self.add_error("kind", "目標の種類を選んでください。")
+            return cleaned
+        first, last = self._plan_years()
+        reading = read_target_wording(text, first_fiscal_year=first, last_fiscal_year=last, known_totals=KNOWN_TOTALS)
+        typed = typed_target_of(reading)
+        if typed is None:
+            self.add_error("kind", ERROR_WORDING_UNREAD.format(described=describe(reading)))
+            return cleaned
+        cleaned.update(
+            kind=typed.kind.value,
+            value=typed.value,
+            unit=typed.unit or cleaned.get("unit") or "",
+            direction=typed.direction.value if typed.direction else "",
+            fiscal_year=typed.fiscal_year,
+        )
+        self.reading_described = f"「{text}」→ {describe(reading)}"
+        return cleaned
+
+    def _plan_years(self) -> tuple[int | None, int | None]:
+        indicator = getattr(self.instance, "indicator", None) if self.instance.indicator_id else None
+        indicator = indicator or self.cleaned_data.get("indicator")
+        if indicator is None:
+            return None, None
+        plan = indicator.item.area.plan
+        return plan.first_fiscal_year, plan.last_fiscal_year
+
+
 class TargetInline(admin.TabularInline):
     model = Target
+    form = TargetForm
     extra = 0
-    fields = ["kind", "value", "unit", "fiscal_year", "target_text", "source", "direction"]
+    fields = ["target_text", "read_wording", "kind", "value", "unit", "fiscal_year", "source", "direction"]
 
 
 @admin.register(Indicator)
@@ -163,6 +228,12 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ["item__area__plan"]
     search_fields = ["name", "item__title"]
     inlines = [TargetInline]  # evaluations.admin adds the results
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for target_form in formset.forms:
+            if getattr(target_form, "reading_described", ""):
+                messages.info(request, f"目標の文言を読み取りました: {target_form.reading_described}")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("targets")
@@ -174,7 +245,14 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
+    form = TargetForm
     list_display = ["indicator", "kind", "value", "unit", "fiscal_year", "target_text", "source"]
     list_filter = ["indicator__item__area__plan", "kind", "source", "fiscal_year"]
     list_select_related = ["indicator__item__area__plan"]
     search_fields = ["target_text", "indicator__name"]
+    fields = ["indicator", "target_text", "read_wording", "kind", "value", "unit", "fiscal_year", "source", "direction"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.reading_described:
+            messages.info(request, f"目標の文言を読み取りました: {form.reading_described}")

@@ -9,9 +9,11 @@ year (令和元年度, never 平成31年度) and parse every form staff and the 
 import datetime
 import re
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass
 
 FISCAL_YEAR_START_MONTH = 4
+TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")  # deadlines and times are the prefecture's, whatever the server's zone
 
 ERROR_FISCAL_YEAR_UNREADABLE = "年度「{text}」を読み取れません。「2021」「R3」「令和3年度」の形で入力してください。"
 ERROR_FISCAL_YEAR_OUT_OF_RANGE = "年度「{text}」は対応範囲（平成元年度以降）の外です。"
@@ -69,6 +71,16 @@ _ERA_FIRST_DAYS = ((REIWA, datetime.date(2019, 5, 1)), (HEISEI, datetime.date(19
 _WEEKDAYS = "月火水木金土日"
 
 
+def era_range_label(first_fiscal_year: int, last_fiscal_year: int) -> str:
+    """Return 「令和3年度～令和5年度」: a span of fiscal years (a plan period's, a target's)."""
+    return f"{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}"
+
+
+def fiscal_year_choices(fiscal_years) -> list[tuple[int, str]]:
+    """Return fiscal years as form choices: [(2021, 「令和3年度」), …], in the order given."""
+    return [(year, era_label(year)) for year in fiscal_years]
+
+
 def era_date_label(day: datetime.date, *, weekday: bool = False) -> str:
     """Return a calendar day in the era it falls in: 2026-11-20 → 「令和8年11月20日」 (「（金）」 with ``weekday``).
 
@@ -80,6 +92,42 @@ def era_date_label(day: datetime.date, *, weekday: bool = False) -> str:
             label = f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
             return f"{label}（{_WEEKDAYS[day.weekday()]}）" if weekday else label
     raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=day.isoformat()))
+
+
+def era_datetime_label(moment: datetime.datetime) -> str:
+    """Return a moment in Tokyo time with its era date: 2026-11-30 08:57 UTC → 「令和8年11月30日 17:57」.
+
+    A naive datetime is taken as Tokyo time already.
+    """
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(TOKYO)
+    return f"{era_date_label(moment.date())} {moment:%H:%M}"
+
+
+def today_in_tokyo(now: datetime.datetime | None = None) -> datetime.date:
+    """Return the calendar day in Tokyo at ``now`` (default: the current time)."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    return now.astimezone(TOKYO).date() if now.tzinfo is not None else now.date()
+
+
+def deadline_note(deadline: datetime.date, today: datetime.date) -> str:
+    """Say how far a deadline is from ``today``: 「あとN日」, 「本日まで」 or 「N日超過」.
+
+    Days are calendar days in Tokyo (inject ``today`` from ``today_in_tokyo``); the deadline
+    day itself is still on time: due 2023-05-31, on 05-30 「あと1日」, on 05-31 「本日まで」,
+    on 06-02 「2日超過」.
+    """
+    days = (deadline - today).days
+    if days > 0:
+        return f"あと{days}日"
+    if days == 0:
+        return "本日まで"
+    return f"{-days}日超過"
+
+
+def deadline_label(deadline: datetime.date, today: datetime.date) -> str:
+    """Return 「令和5年5月31日（2日超過）」 / 「令和5年5月31日（あと3日）」."""
+    return f"{era_date_label(deadline)}（{deadline_note(deadline, today)}）"
 
 
 def short_era_label(fiscal_year: int) -> str:

@@ -24,6 +24,11 @@ class PlanYearForm(forms.Form):
         self.fields["plan"].choices = [(plan.name, str(plan)) for plan in reversed(plans)]
         chosen = self._chosen_plan()
         self.fields["fiscal_year"].choices = chosen.fiscal_year_choices if chosen else []
+        self._shown = self._choose()
+        if self._shown is not None:
+            # Rendered, the selects show the plan and year the page shows, the default included.
+            self.data = {"plan": self._shown[0].name, "fiscal_year": str(self._shown[1])}
+            self._errors = None
 
     def _chosen_plan(self) -> PlanPeriod | None:
         name = self.data.get("plan")
@@ -33,6 +38,9 @@ class PlanYearForm(forms.Form):
     @property
     def chosen(self) -> tuple[PlanPeriod, int] | None:
         """Return the plan and year to show: the valid choice, else the default."""
+        return self._shown
+
+    def _choose(self) -> tuple[PlanPeriod, int] | None:
         plan = self._chosen_plan()
         if plan is None:
             return None

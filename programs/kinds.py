@@ -79,10 +79,11 @@ def target_for_year(targets: Iterable[T], fiscal_year: int) -> T | None:
     year (for example the next year's figure given in a self-evaluation) wins over the
     period's target. Works on ``TargetFigure`` records and on ``Target`` rows alike.
     """
-    period_target = None
-    for target in targets:
-        if target.fiscal_year == fiscal_year:
-            return target
-        if target.fiscal_year is None:
-            period_target = target
-    return period_target
+    targets = list(targets)
+    stated = next((target for target in targets if target.fiscal_year == fiscal_year), None)
+    return stated if stated is not None else period_target_of(targets)
+
+
+def period_target_of(targets: Iterable[T]) -> T | None:
+    """Return the period-wide target (the one stated for no particular fiscal year), else None."""
+    return next((target for target in targets if target.fiscal_year is None), None)

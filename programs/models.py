@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .fiscal_years import era_label
+from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
 from .kinds import TargetFigure
@@ -104,7 +104,7 @@ def item_label_of(number: int) -> str:
 
 def plan_label_of(name: str, first_fiscal_year: int, last_fiscal_year: int) -> str:
     """Return 「第8期（令和3年度～令和5年度）」: a plan period with its era range."""
-    return f"{name}（{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}）"
+    return f"{name}（{era_range_label(first_fiscal_year, last_fiscal_year)}）"
 
 
 def indicator_label_of(name: str, component: str) -> str:
@@ -152,7 +152,7 @@ class PlanPeriod(models.Model):
     @property
     def fiscal_year_choices(self) -> list[tuple[int, str]]:
         """Return the plan's fiscal years as form choices: (2021, 「令和3年度」), …"""
-        return [(year, era_label(year)) for year in self.fiscal_years]
+        return fiscal_year_choices(self.fiscal_years)
 
     def contains(self, fiscal_year: int) -> bool:
         return self.first_fiscal_year <= fiscal_year <= self.last_fiscal_year
@@ -348,6 +348,11 @@ class ReferenceFigure(models.Model):
         """Return 「457か所」, 「8.4人」: the figure with its unit."""
         return format_quantity(self.value, self.unit)
 
+    @property
+    def as_of_label(self) -> str:
+        """Return 「2020年4月」: the month the figure stands at, as the official source states it; 「－」 if unknown."""
+        return f"{self.as_of.year}年{self.as_of.month}月" if self.as_of else "－"
+
 
 class Item(models.Model):
     """One commitment (事項) of an area."""
@@ -373,7 +378,12 @@ class Item(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area} › {item_label_of(self.number)}"
+        return f"{self.area} › {self.label}"
+
+    @property
+    def label(self) -> str:
+        """Return 「事項3」 (``item_label_of``)."""
+        return item_label_of(self.number)
 
     @property
     def short_title(self) -> str:

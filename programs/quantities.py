@@ -11,7 +11,12 @@ from decimal import Decimal, InvalidOperation
 
 ERROR_QUANTITY_EMPTY = "数値が入力されていません。"
 ERROR_QUANTITY_NOT_A_NUMBER = "「{text}」は数値として読み取れません。例:「144」「1,350人」"
-ERROR_QUANTITY_NEGATIVE = "「{text}」: マイナスの値は入力できません。"
+# No colon: forms put 「<field>: 」 in front of this message.
+ERROR_QUANTITY_NEGATIVE = "「{text}」はマイナスの値のため入力できません。0以上の数値を入力してください。"
+
+ERROR_WHOLE_NUMBER = "{label}: {unit}で数える値は整数で入力してください。"
+# Counted units: a meeting or a person is never a fraction (「1.5回」 is a typing mistake). The one list.
+WHOLE_NUMBER_UNITS = frozenset({"回", "人"})
 
 # Words that qualify a figure without changing it (「約800人」 is recorded as 800).
 _APPROXIMATE_PREFIXES = ("約", "およそ", "概ね")
@@ -62,6 +67,24 @@ def format_quantity(value: Decimal | int | None, unit: str = "", *, empty: str =
     return f"{text}{unit}"
 
 
+# Past this a rate says only "far beyond": 「1234567890123456789000.0%」 helps no one read the figure.
+RATE_DISPLAY_CAP = Decimal("9999.9")
+
+
 def format_rate(rate: Decimal | None, *, empty: str = "－") -> str:
-    """Format a rate already rounded by the achievement rules: 94.1 → 「94.1%」."""
-    return empty if rate is None else f"{rate}%"
+    """Format a rate already rounded by the achievement rules: 94.1 → 「94.1%」, 12345.6 → 「9,999.9%超」."""
+    if rate is None:
+        return empty
+    if rate > RATE_DISPLAY_CAP:
+        return f"{RATE_DISPLAY_CAP:,}%超"
+    return f"{rate}%"
+
+
+def is_whole_number_unit(unit: str) -> bool:
+    """Return whether figures in ``unit`` are counts (whole numbers): 「人」「回」 (also full-width forms)."""
+    return unicodedata.normalize("NFKC", unit or "").strip() in WHOLE_NUMBER_UNITS
+
+
+def breaks_whole_number_unit(value: Decimal | None, unit: str) -> bool:
+    """Return whether ``value`` is a fraction in a counted unit (1.5回)."""
+    return value is not None and is_whole_number_unit(unit) and value != value.to_integral_value()

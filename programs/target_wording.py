@@ -27,28 +27,20 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from .fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
+from .kinds import Direction, Kind
 from .quantities import format_quantity
-
-PER_YEAR = "per_year"
-CUMULATIVE = "cumulative"
-FREQUENCY = "frequency"
-COVERAGE = "coverage"
-BY_PERIOD_END = "by_period_end"
-DIRECTION = "direction"
-INCREASE = "increase"
-DECREASE = "decrease"
 
 MUNICIPALITY_UNIT = "区市町村"
 FREQUENCY_UNIT = "回"
 
 KIND_LABELS = {
-    PER_YEAR: "各年度",
-    CUMULATIVE: "期間累計",
-    FREQUENCY: "回数（年○回以上）",
-    COVERAGE: "区市町村カバー",
-    BY_PERIOD_END: "期末までの到達",
-    DIRECTION: "方向（増加・減少）",
+    Kind.PER_YEAR: "各年度",
+    Kind.CUMULATIVE: "期間累計",
+    Kind.FREQUENCY: "回数（年○回以上）",
+    Kind.COVERAGE: "区市町村カバー",
+    Kind.BY_PERIOD_END: "期末までの到達",
+    Kind.DIRECTION: "方向（増加・減少）",
 }
 
 
@@ -56,11 +48,11 @@ KIND_LABELS = {
 class TargetComponent:
     """One figure of a target; ``kind`` is None when the wording could not be read."""
 
-    kind: str | None
+    kind: Kind | None
     value: Decimal | None
     unit: str = ""
     label: str = ""
-    direction: str | None = None
+    direction: Direction | None = None
     approximate: bool = False
 
     @property
@@ -83,7 +75,7 @@ class TargetReading:
         return bool(self.components) and all(component.understood for component in self.components)
 
     @property
-    def kind(self) -> str | None:
+    def kind(self) -> Kind | None:
         return self.components[0].kind if len(self.components) == 1 else None
 
 
@@ -153,8 +145,8 @@ def describe(reading: TargetReading) -> str:
         return "読み取れませんでした（種類を選んでください）"
     parts = []
     for component in reading.components:
-        if component.kind == DIRECTION:
-            figure = "増加" if component.direction == INCREASE else "減少"
+        if component.kind == Kind.DIRECTION:
+            figure = "増加" if component.direction == Direction.INCREASE else "減少"
         else:
             figure = f"{'約' if component.approximate else ''}{format_quantity(component.value, component.unit)}"
         label = f"（{component.label}）" if component.label else ""
@@ -163,7 +155,7 @@ def describe(reading: TargetReading) -> str:
     if reading.fiscal_year:
         described = f"{era_label(reading.fiscal_year)}の目標: {described}"
     if reading.first_fiscal_year and reading.last_fiscal_year:
-        described += f"（{era_label(reading.first_fiscal_year)}～{era_label(reading.last_fiscal_year)}）"
+        described += f"（{era_range_label(reading.first_fiscal_year, reading.last_fiscal_year)}）"
     elif reading.last_fiscal_year:
         described += f"（{era_label(reading.last_fiscal_year)}末まで）"
     return described
@@ -199,11 +191,11 @@ def _components(
     body: str, *, yearly: bool, municipality_count: int, known_totals: dict[str, int]
 ) -> tuple[TargetComponent, ...]:
     if direction := _DIRECTION.search(body):
-        return (TargetComponent(kind=DIRECTION, value=None, direction=_direction(direction.group(1))),)
+        return (TargetComponent(kind=Kind.DIRECTION, value=None, direction=_direction(direction.group(1))),)
     if coverage := _coverage(body, municipality_count):
         return (coverage,)
     if frequency := _FREQUENCY.search(body):
-        return (TargetComponent(kind=FREQUENCY, value=_decimal(frequency.group("number")), unit=FREQUENCY_UNIT),)
+        return (TargetComponent(kind=Kind.FREQUENCY, value=_decimal(frequency.group("number")), unit=FREQUENCY_UNIT),)
     each_year = bool(_EACH_YEAR.search(body))
     body = _EACH_YEAR.sub("", body).strip()
     parts = [part.strip() for part in re.split(r"[、,]\s*(?=\D)", body) if part.strip()] if yearly else [body]
@@ -215,7 +207,7 @@ def _components(
         for figure in figures:
             components.append(_figure(part, figure, yearly=yearly or each_year, municipality_count=municipality_count))
     if len(components) == 1 and not yearly and not each_year and "で実施" in body:
-        return (replace(components[0], kind=BY_PERIOD_END),)
+        return (replace(components[0], kind=Kind.BY_PERIOD_END),)
     return tuple(components)
 
 
@@ -225,11 +217,11 @@ def _figure(part: str, figure: re.Match, *, yearly: bool, municipality_count: in
     label = (figure.group("label") or "").strip() or _label_before(part, figure)
     approximate = bool(figure.group("approx"))
     if unit == MUNICIPALITY_UNIT and value == municipality_count:
-        kind = COVERAGE
+        kind = Kind.COVERAGE
     elif unit == FREQUENCY_UNIT:
-        kind = FREQUENCY
+        kind = Kind.FREQUENCY
     else:
-        kind = PER_YEAR if yearly else CUMULATIVE
+        kind = Kind.PER_YEAR if yearly else Kind.CUMULATIVE
     return TargetComponent(kind=kind, value=value, unit=unit, label=label, approximate=approximate)
 
 
@@ -240,12 +232,12 @@ def _by_period_end(body: str, municipality_count: int, known_totals: dict[str, i
         total = municipality_count if unit == MUNICIPALITY_UNIT else known_totals.get(unit)
         if total is None:
             return TargetComponent(kind=None, value=None)
-        return TargetComponent(kind=BY_PERIOD_END, value=Decimal(total), unit=_unit(unit))
+        return TargetComponent(kind=Kind.BY_PERIOD_END, value=Decimal(total), unit=_unit(unit))
     figure = _FIGURE.search(body)
     if not figure:
         return TargetComponent(kind=None, value=None)
     unit = _unit(figure.group("unit"))
-    return TargetComponent(kind=BY_PERIOD_END, value=_decimal(figure.group("number")), unit=unit)
+    return TargetComponent(kind=Kind.BY_PERIOD_END, value=_decimal(figure.group("number")), unit=unit)
 
 
 def _coverage(body: str, municipality_count: int) -> TargetComponent | None:
@@ -255,7 +247,7 @@ def _coverage(body: str, municipality_count: int) -> TargetComponent | None:
     value = _decimal(match.group("number")) if match.group("number") else Decimal(municipality_count)
     if value != municipality_count:
         return None
-    return TargetComponent(kind=COVERAGE, value=value, unit=MUNICIPALITY_UNIT)
+    return TargetComponent(kind=Kind.COVERAGE, value=value, unit=MUNICIPALITY_UNIT)
 
 
 def _unit(unit: str) -> str:
@@ -268,9 +260,40 @@ def _label_before(part: str, figure: re.Match) -> str:
     return "" if label in {"", "年"} else label
 
 
-def _direction(word: str) -> str:
-    return INCREASE if word == "増加" else DECREASE
+def _direction(word: str) -> Direction:
+    return Direction.INCREASE if word == "増加" else Direction.DECREASE
 
 
 def _decimal(number: str) -> Decimal:
     return Decimal(number.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class TypedTarget:
+    """The one target a wording states, ready to become a ``Target`` row (the wording kept verbatim)."""
+
+    kind: Kind
+    value: Decimal | None
+    unit: str
+    direction: Direction | None
+    fiscal_year: int | None  # None: the whole plan period
+    text: str
+
+
+def typed_target_of(reading: TargetReading) -> TypedTarget | None:
+    """Return the target the reading states, or None when it is unread or has several figures.
+
+    Several figures (「600人(総論編) 180人(実践編)」) are one indicator each in the plan; a single
+    target row cannot hold them, so the administrator splits the indicator or chooses the kind.
+    """
+    if not reading.understood or len(reading.components) != 1:
+        return None
+    component = reading.components[0]
+    return TypedTarget(
+        kind=component.kind,
+        value=component.value,
+        unit=component.unit,
+        direction=component.direction,
+        fiscal_year=reading.fiscal_year,
+        text=reading.text,
+    )

@@ -21,3 +21,31 @@ class ComparisonForm(forms.Form):
         area_id = self.cleaned_data.get("area") if self.is_valid() else None
         chosen = next((area for area in areas if area.id == area_id), None)
         return chosen or next((area for area in areas if area.item_count), None) or (areas[0] if areas else None)
+
+
+TABLE_PER_PAGE = 50
+TABLE_MAX_PER_PAGE = 500
+ERROR_PER_PAGE = f"1ページの行数は1～{TABLE_MAX_PER_PAGE}で指定してください。"
+ERROR_PAGE = "ページ番号は1以上の整数で指定してください。"
+
+
+class TablePageForm(forms.Form):
+    """The table's page and page size from the query string; a page past the end shows the last page."""
+
+    page = forms.IntegerField(min_value=1, required=False, error_messages={"invalid": ERROR_PAGE})
+    per_page = forms.IntegerField(
+        min_value=1, max_value=TABLE_MAX_PER_PAGE, required=False, error_messages={"invalid": ERROR_PER_PAGE}
+    )
+
+    def clean_page(self):
+        return self.cleaned_data["page"] or 1
+
+    def clean_per_page(self):
+        return self.cleaned_data["per_page"] or TABLE_PER_PAGE
+
+    @property
+    def error_message(self) -> str:
+        """Return the Japanese reason for the 400 page."""
+        if "per_page" in self.errors:
+            return ERROR_PER_PAGE
+        return ERROR_PAGE

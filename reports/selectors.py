@@ -7,6 +7,7 @@ rate: the read model did, with the administrator's status rule.
 
 import datetime
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from evaluations.progress import (
     IndicatorRow,
     ItemRow,
     PlanProgress,
+    plan_progress,
     plans_progress,
     progress_narrowed,
 )
@@ -275,6 +277,7 @@ class TableRow:
     item_id: int
     item_number: int
     item_title: str
+    section_id: int | None
     section_name: str
     indicator_id: int
     indicator_label: str
@@ -311,39 +314,68 @@ class TableRow:
         return format_rate(self.rate)
 
 
-_TABLE_ROWS: dict[int, tuple[PlanProgress, list[TableRow]]] = {}  # last flattening of each cached plan
+class TableRows(list):
+    """Rows of the table in their default order, remembering each ordering asked of them.
+
+    The selector hands out the same object for the same plan data and filters, so a sort by
+    rate at national scale is done once per data change, not on every request.
+    """
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        self.orderings: dict[tuple, list[TableRow]] = {}
+
+
+# The last flattening of each cached plan, and its narrowings: (progress, all rows, {filters: rows}).
+_TABLE_ROWS: dict[int, tuple[PlanProgress, TableRows, dict[tuple, TableRows]]] = {}
+_TABLE_NARROWINGS_KEPT = 64
 
 
 def progress_table_rows(
-    progress: PlanProgress, *, fiscal_year: int | None = None, status: str | None = None
-) -> list[TableRow]:
-    """Flatten the progress into one row per indicator × fiscal year, optionally narrowed.
+    progress: PlanProgress,
+    *,
+    area_ids: list[int] | None = None,
+    section_ids: list[int] | None = None,
+    fiscal_year: int | None = None,
+    status: str | None = None,
+) -> TableRows:
+    """Flatten the plan's progress into one row per indicator × fiscal year, optionally narrowed.
 
-    A plan's cached progress (the same object until the next write) is flattened once.
+    ``progress`` is the plan's whole progress (``plan_progress(plan=...)``): a cached plan (the
+    same object until the next write) is flattened once, and each narrowing kept beside it.
     """
     memo = _TABLE_ROWS.get(progress.plan_id)
     if memo is None or memo[0] is not progress:
-        memo = (progress, _table_rows(progress))
+        memo = (progress, TableRows(_table_rows(progress)), {})
         _TABLE_ROWS[progress.plan_id] = memo
-    return [
-        row
-        for row in memo[1]
-        if (fiscal_year is None or row.fiscal_year == fiscal_year) and (not status or row.status == status)
-    ]
+    key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, status or None)
+    if not any(key):
+        return memo[1]
+    narrowings = memo[2]
+    rows = narrowings.get(key)
+    if rows is None:
+        areas, sections = set(area_ids or ()), set(section_ids or ())
+        rows = TableRows(
+            row
+            for row in memo[1]
+            if (not areas or row.area_id in areas)
+            and (not sections or row.section_id in sections)
+            and (fiscal_year is None or row.fiscal_year == fiscal_year)
+            and (not status or row.status == status)
+        )
+        if len(narrowings) >= _TABLE_NARROWINGS_KEPT:
+            narrowings.clear()
+        narrowings[key] = rows
+    return rows
 
 
 def _table_rows(progress: PlanProgress) -> list[TableRow]:
-    fiscal_year, status = None, None
     rows = []
     for area in progress.areas:
         for item in area.items:
             for indicator in item.indicators:
                 for cell in indicator.years:
-                    if fiscal_year is not None and cell.fiscal_year != fiscal_year:
-                        continue
                     cell_status = NO_TARGET if cell.graded_status is None else cell.graded_status.value
-                    if status and cell_status != status:
-                        continue
                     rows.append(
                         TableRow(
                             area_id=area.id,
@@ -352,6 +384,7 @@ def _table_rows(progress: PlanProgress) -> list[TableRow]:
                             item_id=item.id,
                             item_number=item.number,
                             item_title=item.short_title,
+                            section_id=item.section_id,
                             section_name=item.section_name,
                             indicator_id=indicator.id,
                             indicator_label=indicator.label,
@@ -381,6 +414,26 @@ def item_years(progress: PlanProgress, item: ItemRow) -> tuple[ItemYear, ...]:
     return tuple(
         ItemYear(fiscal_year=year, evaluation=evaluation, entry_status=status)
         for year, evaluation, status in zip(progress.fiscal_years, item.evaluations, item.entry_statuses, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """What the item page shows: the item's row in its area, its years side by side, the status names."""
+
+    progress: PlanProgress  # narrowed to the item
+    area: AreaRow
+    row: ItemRow
+    years: tuple[ItemYear, ...]
+    labels: Mapping[str, str]
+
+
+def item_page_get(*, plan: PlanPeriod, item_id: int) -> ItemPage:
+    """Return one item's progress with its years, read from the plan's read model."""
+    progress = plan_progress(plan=plan, item_ids=[item_id])
+    row = progress.items[0]
+    return ItemPage(
+        progress=progress, area=progress.areas[0], row=row, years=item_years(progress, row), labels=progress.labels
     )
 
 

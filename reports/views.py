@@ -1,29 +1,31 @@
 """Report pages and the progress API: validate the filters, call one selector, render."""
 
+from django.core.paginator import EmptyPage
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from accounts.decorators import member_required
 from evaluations.policies import can_view
-from evaluations.progress import PlanProgress, plan_progress, progress_narrowed
-from programs.models import Item, PlanPeriod
+from evaluations.progress import PlanProgress, plan_progress
+from programs.models import Item, PlanPeriod, item_label_of
 from programs.selectors import reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
 from .authentication import api_user
-from .exports.progress_table import progress_workbook
+from .exports.progress_table import progress_workbook_bytes
 from .filters import ProgressFilter
-from .forms import ComparisonForm
+from .forms import ComparisonForm, TablePageForm
+from .printing import item_print_header
 from .tables import ProgressTable
 
 ERROR_UNKNOWN_PLAN = "計画期間「{name}」はありません。"
 ERROR_NO_PLAN = "計画期間が登録されていません。"
 ERROR_API_UNAUTHENTICATED = "ログインするか、Authorization: Token <キー> を指定してください。"
-TABLE_PER_PAGE = 50
 
 
 def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:
@@ -86,17 +88,29 @@ def dashboard(request):
 @require_GET
 def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
-    progress = plan_progress(plan=item.area.plan, item_ids=[item.id])
-    row = progress.items[0]
+    plan = item.area.plan
+    page = selectors.item_page_get(plan=plan, item_id=item.id)
+    entry_year = selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan))
     context = {
         "nav": "dashboard",
-        "plan": item.area.plan,
-        "progress": progress,
-        "area": progress.areas[0],
-        "row": row,
-        "years": selectors.item_years(progress, row),
-        "labels": progress.labels,
-        "reference_figures": reference_figures_by_area(plan_id=item.area.plan_id, area_ids=[item.area_id]),
+        "plan": plan,
+        "progress": page.progress,
+        "area": page.area,
+        "row": page.row,
+        "years": page.years,
+        "labels": page.labels,
+        "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
+        # Every member may open the entry screen (read-only where they cannot edit, with the
+        # approval form for a manager), so the link is for everyone.
+        "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),
+        "entry_year": entry_year,
+        "print_header": item_print_header(
+            plan=plan,
+            area_label=page.area.label,
+            item_label=item_label_of(page.row.number),
+            years=page.years,
+            today=timezone.localdate(),
+        ),
     }
     return render(request, "reports/item.html", context)
 
@@ -106,16 +120,30 @@ def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan)
     filters = _filtered(request, plans, plan, progress, with_no_target=True)
-    narrowed = progress_narrowed(progress, area_ids=filters.chosen_area_ids, section_ids=filters.chosen_section_ids)
-    rows = selectors.progress_table_rows(narrowed, fiscal_year=filters.chosen_fiscal_year, status=filters.chosen_status)
-    return plan, filters, ProgressTable(rows, labels=progress.labels)
+    rows = selectors.progress_table_rows(
+        progress,
+        area_ids=filters.chosen_area_ids,
+        section_ids=filters.chosen_section_ids,
+        fiscal_year=filters.chosen_fiscal_year,
+        status=filters.chosen_status,
+    )
+    table = ProgressTable(rows, labels=progress.labels)
+    RequestConfig(request, paginate=False).configure(table)  # the ordering from ?sort=
+    return plan, filters, table
 
 
 @member_required
 @require_GET
 def table(request):
+    pages = TablePageForm(request.GET)
+    if not pages.is_valid():
+        return render(request, "400.html", {"message": pages.error_message}, status=400)
     plan, filters, table = _table(request)
-    RequestConfig(request, paginate={"per_page": TABLE_PER_PAGE}).configure(table)
+    per_page = pages.cleaned_data["per_page"]
+    try:
+        table.paginate(per_page=per_page, page=pages.cleaned_data["page"])
+    except EmptyPage:  # past the end (a bookmark from before rows went): the last page
+        table.paginate(per_page=per_page, page=table.paginator.num_pages)
     context = {"nav": "table", "plan": plan, "filters": filters, "table": table}
     return render(request, "reports/table.html", context)
 
@@ -124,14 +152,14 @@ def table(request):
 @require_GET
 def table_xlsx(request):
     plan, _filters, table = _table(request)
-    RequestConfig(request, paginate=False).configure(table)
-    workbook = progress_workbook(
-        (row.record for row in table.rows), labels=table.labels, title=f"{plan.name} 進捗一覧（{plan.title}）"
+    content = progress_workbook_bytes(
+        table.data.data,
+        ordering=table.data.ordering_key,
+        labels=table.labels,
+        title=f"{plan.name} 進捗一覧（{plan.title}）",
     )
-    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
-    filename = f"progress_{plan.ordinal:02d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    workbook.save(response)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'
     return response
 
 

@@ -31,3 +31,10 @@ def entry_sheet_sizes(*, plan_name: str) -> tuple[int, int] | None:
         items=Count("id", distinct=True), indicators=Count("indicators")
     )
     return (counts["indicators"], counts["items"]) if counts["items"] else None
+
+
+def evaluation_versions(*, plan: PlanPeriod, fiscal_year: int) -> dict[int, int]:
+    """Return item id → the version of its self-evaluation for the year (items without one are absent)."""
+    return dict(
+        SelfEvaluation.objects.filter(item__area__plan=plan, fiscal_year=fiscal_year).values_list("item_id", "version")
+    )

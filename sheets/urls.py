@@ -7,6 +7,7 @@ app_name = "sheets"
 # The self-evaluation sheet, the summary workbook and the entry workbook import (issue 5).
 urlpatterns = [
     path("self-evaluation.xlsx", views.self_evaluation_sheet, name="self_evaluation_sheet"),
+    path("self-evaluation.pdf", views.self_evaluation_pdf, name="self_evaluation_pdf"),
     path("summary.xlsx", views.summary, name="summary"),
     path("entry-template.xlsx", views.entry_template_download, name="entry_template"),
     path("import/", views.import_upload, name="import_upload"),

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
@@ -19,8 +20,10 @@ from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 
+from . import selectors
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
+from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
 from .exports.self_evaluation import self_evaluation_workbook, sheet_data
 from .exports.summary import summary_sheet, summary_workbook
 from .forms import ImportUploadForm
@@ -74,6 +77,32 @@ def _stamp() -> str:
 @require_GET
 def self_evaluation_sheet(request):
     """Download the self-evaluation sheet of a plan period, or of one area of it."""
+    sheet = _sheet_request(request)
+    if isinstance(sheet, HttpResponse):
+        return sheet
+    workbook, name = sheet
+    return _workbook_response(workbook, f"{name}.xlsx")
+
+
+@login_required
+@require_GET
+def self_evaluation_pdf(request):
+    """Download the sheet as the published PDF (A3 landscape, the period's own layout)."""
+    sheet = _sheet_request(request)
+    if isinstance(sheet, HttpResponse):
+        return sheet
+    workbook, name = sheet
+    try:
+        pdf = sheet_pdf(workbook)
+    except PdfUnavailable as error:
+        workbook_url = f"{reverse('sheets:self_evaluation_sheet')}?{request.GET.urlencode()}"
+        context = {"message": str(error), "workbook_url": workbook_url}
+        return render(request, "sheets/pdf_unavailable.html", context, status=503)
+    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=f"{name}.pdf", content_type=PDF_CONTENT_TYPE)
+
+
+def _sheet_request(request) -> tuple[Workbook, str] | HttpResponse:
+    """Read the plan (and area) of a sheet download; return its workbook and file name, or a 400."""
     _require_viewer(request.user)
     plan = _plan(request)
     area_ids = None
@@ -86,7 +115,7 @@ def self_evaluation_sheet(request):
         suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
     progress = plan_progress(plan=plan, area_ids=area_ids)
     workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan)))
-    return _workbook_response(workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}.xlsx")
+    return workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}"
 
 
 @login_required
@@ -120,7 +149,11 @@ def entry_template_download(request):
         section_ids = sorted(owned_section_ids(request.user))
         if not section_ids:
             raise PermissionDenied(ERROR_NO_SECTION)
-    template = entry_template(plan_progress(plan=plan, section_ids=section_ids), fiscal_year)
+    template = entry_template(
+        plan_progress(plan=plan, section_ids=section_ids),
+        fiscal_year,
+        selectors.evaluation_versions(plan=plan, fiscal_year=fiscal_year),
+    )
     workbook = entry_workbook(
         template, generated_by=request.user.get_username(), generated_at=timezone.localtime().replace(microsecond=0)
     )
@@ -173,4 +206,4 @@ def import_confirm(request):
 
 
 def _plan_choices() -> list[tuple[PlanPeriod, list[tuple[int, str]]]]:
-    return [(plan, [(year, era_label(year)) for year in plan.fiscal_years]) for plan in PlanPeriod.objects.all()]
+    return [(plan, plan.fiscal_year_choices) for plan in PlanPeriod.objects.all()]

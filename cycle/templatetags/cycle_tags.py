@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django import template
 
 from evaluations.models import ReportingYear
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_label, fiscal_year_choices
 from programs.models import Item
 
 from .. import policies, selectors
@@ -50,7 +50,7 @@ def _context(context, item: Item, years: list[int], *, show_years: bool) -> dict
         **shown,
         "read_denied": "",
         "years": [ThreadYear(year, era_label(year), tuple(by_year[year])) for year in years if year in by_year],
-        "choices": [(year, era_label(year)) for year in writable],
+        "choices": fiscal_year_choices(writable),
         "selected": (open_years or writable or [None])[0],
         "comment_denied": "" if writable else denials[years[0]],
         "next": request.get_full_path() if request else "",
@@ -69,3 +69,32 @@ def item_threads(context, item_id: int):
     """Show every year's thread of an item, with a form that asks which year (the item page)."""
     item = Item.objects.select_related("area__plan", "section").get(pk=item_id)
     return _context(context, item, list(item.area.plan.fiscal_years), show_years=True)
+
+
+@register.inclusion_tag("cycle/_attachments.html", takes_context=True)
+def item_year_attachments(context, item: Item, fiscal_year: int):
+    """List an item-year's 別紙 with download links and the way to the page that manages them."""
+    user = context.get("user")
+    if user is None or policies.can_see_attachments(user, item):
+        return {"hidden": True}
+    return {
+        "hidden": False,
+        "attachments": selectors.attachments_for(item=item, fiscal_year=fiscal_year),
+        "item": item,
+        "fiscal_year": fiscal_year,
+    }
+
+
+@register.simple_tag
+def last_reminders(plan, fiscal_year: int) -> dict:
+    """Return, per section id, the 「最終督促：11月20日」 label of the year's reminders (two queries)."""
+    reporting_year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    if reporting_year is None:
+        return {}
+    sent = selectors.last_reminders_by_section(reporting_year=reporting_year)
+    return {section_id: selectors.reminder_label(moment) for section_id, moment in sent.items()}
+
+
+@register.filter
+def reminder_of(labels: dict, section_id) -> str:
+    return labels.get(section_id, "") if labels else ""

@@ -26,9 +26,11 @@ from programs.models import (
     Section,
     Target,
     Vision,
+    item_label_of,
 )
 
-CHANGE_REASON = "計画データ（YAML）の読込"
+# Shown in the item history beside every record the loader created: say what it was, not how.
+CHANGE_REASON = "初期データの読込"
 
 AREA_KEYS = {"number", "sub_number", "title", "sub_title", "vision", "background", "outcome_indicator_text", "items"}
 ITEM_KEYS = {
@@ -241,7 +243,7 @@ class _Loader:
             },
         )
         for item_data in data.get("items") or []:
-            self._load_item(f"{where} 事項{item_data.get('number')}", area, item_data)
+            self._load_item(f"{where} {item_label_of(item_data.get('number'))}", area, item_data)
 
     def _load_item(self, where: str, area: PolicyArea, data: dict[str, Any]) -> None:
         self._check_keys(where, data, ITEM_KEYS)

@@ -6,7 +6,10 @@ view that streams it. Numbers are written as numbers: a rate of 94.1 % is the ce
 with the format ``0.0%``.
 """
 
-from collections.abc import Iterable, Mapping
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -20,14 +23,14 @@ from sheets.exports.layout import (
     CellStyle,
     Column,
     add_sheet,
+    append_header,
+    append_row,
+    append_values,
     excel_fraction,
     freeze,
     new_workbook,
     print_setup,
-    put,
     set_autofilter,
-    write_header,
-    write_row,
 )
 
 from ..selectors import NO_TARGET, NO_TARGET_LABEL, TableRow
@@ -62,16 +65,47 @@ def table_columns(labels: Mapping[str, str]) -> tuple[Column[TableRow], ...]:
 
 
 def progress_workbook(rows: Iterable[TableRow], *, labels: Mapping[str, str], title: str) -> Workbook:
-    """Return a workbook with a title, a header row and one row per table row, in the order given."""
+    """Return a workbook with a title, a header row and one row per table row, in the order given.
+
+    Streamed (write-only): the table of a national plan runs to thousands of rows.
+    """
     columns = table_columns({**labels, NO_TARGET: NO_TARGET_LABEL})
-    workbook = new_workbook()
+    workbook = new_workbook(streaming=True)
     sheet = add_sheet(workbook, SHEET_TITLE)
-    put(sheet, row=TITLE_ROW, column=1, value=title, style=TITLE_STYLE)
-    write_header(sheet, columns, row=HEADER_ROW, style=HEADER_STYLE)
-    last_row = HEADER_ROW
-    for last_row, row in enumerate(rows, start=HEADER_ROW + 1):
-        write_row(sheet, columns, row, row=last_row)
     freeze(sheet, row=HEADER_ROW + 1, column=1)
-    set_autofilter(sheet, header_row=HEADER_ROW, last_row=last_row, last_column=len(columns))
     print_setup(sheet, paper=A4, title_rows=(HEADER_ROW, HEADER_ROW))
+    append_values(sheet, [title], style=TITLE_STYLE)  # TITLE_ROW
+    append_header(sheet, columns, style=HEADER_STYLE)  # HEADER_ROW
+    count = 0
+    for count, row in enumerate(rows, start=1):  # noqa: B007  (the count is read after the loop)
+        append_row(sheet, columns, row)
+    set_autofilter(sheet, header_row=HEADER_ROW, last_row=HEADER_ROW + count, last_column=len(columns))
     return workbook
+
+
+# The last few workbooks written, by the rows they were written from: the selector returns the
+# same rows object until the plan's data changes, so a repeated download of a national plan's
+# table is not written again. Each entry holds its rows, so the id in the key stays theirs.
+_WORKBOOKS: OrderedDict[tuple, tuple[Sequence[TableRow], bytes]] = OrderedDict()
+_WORKBOOKS_KEPT = 16
+_workbooks_lock = threading.Lock()
+
+
+def progress_workbook_bytes(
+    rows: Sequence[TableRow], *, ordering: tuple, labels: Mapping[str, str], title: str
+) -> bytes:
+    """Return ``progress_workbook`` saved as bytes, written once for the same rows, order, labels and title."""
+    key = (id(rows), ordering, tuple(labels.items()), title)
+    with _workbooks_lock:
+        kept = _WORKBOOKS.get(key)
+        if kept is not None and kept[0] is rows:
+            _WORKBOOKS.move_to_end(key)
+            return kept[1]
+    buffer = io.BytesIO()
+    progress_workbook(rows, labels=labels, title=title).save(buffer)
+    content = buffer.getvalue()
+    with _workbooks_lock:
+        _WORKBOOKS[key] = (rows, content)
+        while len(_WORKBOOKS) > _WORKBOOKS_KEPT:
+            _WORKBOOKS.popitem(last=False)
+    return content

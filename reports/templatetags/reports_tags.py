@@ -1,10 +1,10 @@
 """Formatting for report templates: badges and the small charts (numbers and eras: programs' kaigo tags)."""
 
-from urllib.parse import urlencode
-
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
+
+from programs.templatetags.kaigo import query_url
 
 from .. import charts
 from ..selectors import NO_TARGET, NO_TARGET_LABEL, EntryStatus
@@ -52,27 +52,9 @@ def item_href(context, item_id: int) -> str:
     return f"{prefix}{item_id}/"
 
 
-@register.simple_tag(takes_context=True)
-def query_url(context, name: str, **params) -> str:
-    """Return a page's URL with its query string, so that no template assembles one by hand.
-
-    ``name`` is a URL name (``'reports:table'``) or a path (``request.path``); empty
-    parameters are left out; a URL name that is not installed gives "" (the link is hidden).
-    """
-    if name.startswith("/"):
-        path = name
-    else:
-        paths = context.render_context.setdefault("query_url_paths", {})
-        if name not in paths:
-            try:
-                paths[name] = reverse(name)
-            except NoReverseMatch:
-                paths[name] = ""
-        path = paths[name]
-        if not path:
-            return ""
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
-    return f"{path}?{query}" if query else path
+# query_url lives in programs' kaigo library (every app's templates use it); registered here too
+# so that report templates need one {% load %}.
+register.simple_tag(query_url, takes_context=True, name="query_url")
 
 
 @register.simple_tag(takes_context=True)

@@ -7,6 +7,7 @@ whatever the user did to the row order.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -16,8 +17,10 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from evaluations.models import NO_RECORD_VERSION
 from evaluations.progress import PlanProgress
 from programs.fiscal_years import era_label
+from programs.models import item_label_of
 
 from .layout import (
     A4,
@@ -42,7 +45,7 @@ from .layout import (
 )
 
 FORMAT_NAME = "kaigo-plan-entry"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: every row carries its record's version (a workbook without it cannot be checked)
 RESULTS_SHEET = "実績入力"
 EVALUATIONS_SHEET = "自己評価入力"
 META_SHEET = "_meta"
@@ -63,6 +66,7 @@ HEADER_ACTUAL_TEXT = "実績（原文）"
 HEADER_ACTIVITIES = "取組の実施内容・実績"
 HEADER_SELF_ASSESSMENT = "自己評価"
 HEADER_NEXT_STEPS = "今後の課題・対応策"
+HEADER_VERSION = "版"
 VALUE_PROMPT = "数値を入力してください（例: 144、1,350人、１，３５０人）。空欄にすると実績を消します。"
 NOTE = (
     "白い欄に入力してください（色の付いた欄は参照用です）。非表示のA列の番号で照合するため、並べ替えても取り込めます。"
@@ -84,6 +88,7 @@ class ResultEntryRow:
     target_text: str
     value: Decimal | None
     actual_text: str
+    version: int  # the item's self-evaluation version when downloaded (0: none yet)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class EvaluationEntryRow:
     activities: str
     self_assessment: str
     next_steps: str
+    version: int
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,7 @@ RESULT_COLUMNS: tuple[Column[ResultEntryRow], ...] = (
     Column("目標", attrgetter("target_text"), width=18),
     Column(HEADER_VALUE, attrgetter("value"), number_format=NUMBER, width=14),
     Column(HEADER_ACTUAL_TEXT, attrgetter("actual_text"), width=36),
+    Column(HEADER_VERSION, attrgetter("version"), number_format=INTEGER, width=6),
 )
 EVALUATION_COLUMNS: tuple[Column[EvaluationEntryRow], ...] = (
     Column(HEADER_ITEM_ID, attrgetter("item_id"), number_format=INTEGER, width=8),
@@ -122,19 +129,27 @@ EVALUATION_COLUMNS: tuple[Column[EvaluationEntryRow], ...] = (
     Column(HEADER_ACTIVITIES, attrgetter("activities"), width=44),
     Column(HEADER_SELF_ASSESSMENT, attrgetter("self_assessment"), width=44),
     Column(HEADER_NEXT_STEPS, attrgetter("next_steps"), width=44),
+    Column(HEADER_VERSION, attrgetter("version"), number_format=INTEGER, width=6),
 )
 RESULT_INPUTS = (HEADER_VALUE, HEADER_ACTUAL_TEXT)
 EVALUATION_INPUTS = (HEADER_ACTIVITIES, HEADER_SELF_ASSESSMENT, HEADER_NEXT_STEPS)
 
 
-def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
-    """Pre-fill a row per indicator and per item with what is recorded for the fiscal year."""
+def entry_template(
+    progress: PlanProgress, fiscal_year: int, versions: Mapping[int, int] | None = None
+) -> EntryTemplate:
+    """Pre-fill a row per indicator and per item with what is recorded for the fiscal year.
+
+    ``versions`` maps item id → its self-evaluation's version: the import compares it with the
+    version saved by then, so a workbook older than a colleague's save cannot undo it.
+    """
+    versions = versions or {}
     index = progress.fiscal_years.index(fiscal_year)
     results = []
     evaluations = []
     for area in progress.areas:
         for item in area.items:
-            item_label = f"事項{item.number} {item.short_title}"
+            item_label = f"{item_label_of(item.number)} {item.short_title}"
             for indicator in item.indicators:
                 cell = indicator.years[index]
                 results.append(
@@ -147,6 +162,7 @@ def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
                         target_text=cell.target_text,
                         value=cell.actual,
                         actual_text=cell.actual_text,
+                        version=versions.get(item.id, NO_RECORD_VERSION),
                     )
                 )
             evaluation = item.evaluations[index]
@@ -158,6 +174,7 @@ def entry_template(progress: PlanProgress, fiscal_year: int) -> EntryTemplate:
                     activities=evaluation.activities if evaluation else "",
                     self_assessment=evaluation.self_assessment if evaluation else "",
                     next_steps=evaluation.next_steps if evaluation else "",
+                    version=versions.get(item.id, NO_RECORD_VERSION),
                 )
             )
     return EntryTemplate(
@@ -236,6 +253,8 @@ def _write_sheet(
             worksheet.cell(row=row_index, column=index).protection = Protection(locked=False)
         worksheet.row_dimensions[row_index].height = min(max(lines * 12.5 + 4, 18), 400)
     set_width(worksheet, 1, columns[0].width, hidden=True)  # the ids the import matches rows by
+    # The version the import checks: hidden and (like every non-input cell) locked.
+    set_width(worksheet, position(columns, HEADER_VERSION), columns[-1].width, hidden=True)
     freeze(worksheet, row=FIRST_DATA_ROW, column=LABEL_COLUMN)
     # Protect the layout but keep filtering, resizing and row insertion for users.
     worksheet.protection.sheet = True

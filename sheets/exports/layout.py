@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Fill, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -204,6 +204,41 @@ def write_row(
     return lines
 
 
+# -- Streaming: long lists written row by row (openpyxl's write-only mode) ---------------------
+# A streaming worksheet keeps no cells: rows are appended in order and every cell still goes
+# through ``write_cell``, so text stays text exactly as on an ordinary worksheet.
+
+
+def streamed_cell(worksheet: Worksheet, value: Any = None, **options) -> Cell:
+    """Return a cell for ``append_cells``, written through ``write_cell`` (``value=None`` only styles it)."""
+    cell = WriteOnlyCell(worksheet)
+    if value is None:
+        if options.get("number_format"):
+            cell.number_format = options["number_format"]
+        if options.get("style"):
+            apply_style(cell, options["style"])
+        return cell
+    return write_cell(cell, value, **options)
+
+
+def append_values(worksheet: Worksheet, values: Sequence[Any], *, style: CellStyle | None = None) -> None:
+    """Append values (a title line, say) as the next row of a streaming worksheet."""
+    worksheet.append([streamed_cell(worksheet, value, style=style) for value in values])
+
+
+def append_header(worksheet: Worksheet, columns: Sequence[Column], *, style: CellStyle = HEADER_STYLE) -> None:
+    """Append each column's header as the next row of a streaming worksheet and set the column widths."""
+    set_widths(worksheet, columns)
+    worksheet.append([streamed_cell(worksheet, column.header, style=style) for column in columns])
+
+
+def append_row(worksheet: Worksheet, columns: Sequence[Column[Row]], record: Row) -> None:
+    """Append one record across the declared columns as the next row of a streaming worksheet."""
+    worksheet.append(
+        [streamed_cell(worksheet, column.value(record), number_format=column.number_format) for column in columns]
+    )
+
+
 def merge(worksheet: Worksheet, *, first_row: int, first_column: int, last_row: int, last_column: int) -> None:
     if last_row > first_row or last_column > first_column:
         worksheet.merge_cells(start_row=first_row, start_column=first_column, end_row=last_row, end_column=last_column)
@@ -247,8 +282,14 @@ def sheet_title(name: str, *, suffix: str = "", taken: Iterable[str] = ()) -> st
         number += 1
 
 
-def new_workbook() -> Workbook:
-    """Return a workbook without worksheets: every one is added through ``add_sheet``."""
+def new_workbook(*, streaming: bool = False) -> Workbook:
+    """Return a workbook without worksheets: every one is added through ``add_sheet``.
+
+    ``streaming`` opens openpyxl's write-only mode, for a long list written with
+    ``append_header`` and ``append_row`` (a national plan's table: a fraction of the time).
+    """
+    if streaming:
+        return Workbook(write_only=True)
     workbook = Workbook()
     workbook.remove(workbook.active)
     return workbook
@@ -286,7 +327,7 @@ def print_setup(
     and footer) in inches; ``header_right`` is printed top right as plain text.
     """
     worksheet.page_setup.paperSize = paper
-    worksheet.page_setup.orientation = worksheet.ORIENTATION_LANDSCAPE
+    worksheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
     worksheet.page_setup.fitToWidth = 1
     worksheet.page_setup.fitToHeight = fit_height
     worksheet.sheet_properties.pageSetUpPr.fitToPage = True

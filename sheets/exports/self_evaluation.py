@@ -97,7 +97,7 @@ def sheet_data(progress: PlanProgress, layout: LayoutSpec | None = None) -> Shee
     columns = layout.placed(years)
     return SheetData(
         title_lines=tuple(line for line in (layout.title, layout.note) if line),
-        plan_label=f"{progress.plan_name}（{era_label(years[0])}～{era_label(years[-1])}）",
+        plan_label=progress.label,
         columns=columns,
         areas=tuple(_sheet_area(area, columns, layout, years) for area in progress.areas),
         progress=progress,

@@ -4,6 +4,7 @@ Figures, rates and statuses come from ``evaluations.progress.plan_progress``; a 
 as a number (94.1 % → 0.941) with a percent format, so Excel can sort, filter and chart it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -12,9 +13,10 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from evaluations.calculations import STATUS_LABELS, Kind
+from evaluations.calculations import Kind
 from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
+from programs.models import item_label_of
 
 from .layout import (
     A3,
@@ -90,9 +92,9 @@ def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = N
     chart = []
     for area in progress.areas:
         for item in area.items:
-            item_label = f"事項{item.number}"
+            item_label = item_label_of(item.number)
             for indicator in item.indicators:
-                rows.append(_summary_row(area.label, item_label, item.id, indicator))
+                rows.append(_summary_row(area.label, item_label, item.id, indicator, progress.labels))
                 if chart_item_ids is None or item.id in chart_item_ids:
                     name = (
                         indicator.label
@@ -107,7 +109,7 @@ def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = N
     )
 
 
-def _summary_row(area: str, item: str, item_id: int, indicator: IndicatorRow) -> SummaryRow:
+def _summary_row(area: str, item: str, item_id: int, indicator: IndicatorRow, labels: Mapping[str, str]) -> SummaryRow:
     cumulative = indicator.cumulative
     return SummaryRow(
         indicator_id=indicator.id,
@@ -122,7 +124,7 @@ def _summary_row(area: str, item: str, item_id: int, indicator: IndicatorRow) ->
                 target=cell.target,
                 actual=cell.actual,
                 rate=excel_fraction(cell.rate),
-                status=STATUS_LABELS[cell.status] if indicator.has_target else "",
+                status=labels.get(cell.status, "") if indicator.has_target else "",  # the administrator's names
             )
             for cell in indicator.years
         ),

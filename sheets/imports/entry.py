@@ -25,11 +25,13 @@ from openpyxl.utils import get_column_letter
 from evaluations import services  # the entry screen's write path, shared on purpose
 from evaluations.changes import ACTUAL_TEXT, VALUE, ItemYearChange, ItemYearState, Submission, item_year_change
 from evaluations.changes import FieldChange as ChangedField
-from evaluations.models import SelfEvaluation
+from evaluations.models import NO_RECORD_VERSION, SelfEvaluation, YearlyResult
 from evaluations.policies import can_edit
+from evaluations.quantity_input import digit_limits, fitted_to
 from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
-from programs.quantities import QuantityError, parse_quantity
+from programs.models import item_label_of
+from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, parse_quantity
 from sheets import selectors
 from sheets.exports.entry_template import (
     EVALUATION_COLUMNS,
@@ -44,6 +46,7 @@ from sheets.exports.entry_template import (
     HEADER_ROW,
     HEADER_SELF_ASSESSMENT,
     HEADER_VALUE,
+    HEADER_VERSION,
     META_KEYS,
     META_SHEET,
     RESULT_COLUMNS,
@@ -56,8 +59,7 @@ from .reader import COLUMN_MARGIN, ROW_MARGIN, BoundedWorkbook, Bounds
 MAX_ROWS = 5000  # data rows read when the workbook names no known plan (the preview then says so)
 MAX_ACTUAL_TEXT = 500
 MAX_TEXT = SelfEvaluation.NARRATIVE_MAX_LENGTH  # the entry screen's limit too: one limit, the model's
-LARGEST = Decimal(10) ** 12  # the model keeps 14 digits, 2 of them decimals
-SMALLEST_STEP = Decimal("0.01")
+RESULT_LIMITS = digit_limits(YearlyResult, "value")  # the entry screen's limit too, read from the model
 
 ERROR_NOT_TEMPLATE = (
     "このアプリでダウンロードした入力用ブックではありません。"
@@ -81,6 +83,7 @@ ERROR_TOO_LONG = "{limit}文字以内で入力してください（{length}文�
 ERROR_NARRATIVE_TOO_LONG = "「{field}」は{limit}文字以内で入力してください（{length}文字）。"
 ERROR_ITEM_GONE = "取り込む事項の一部が削除されています。もう一度ダウンロードからやり直してください。"
 EMPTY = "（空欄）"
+ERROR_VERSION_INVALID = "非表示の列「版」が空欄か変更されています。もう一度ダウンロードしたブックに入力してください。"
 ERROR_UNIT = "単位「{unit}」がこの指標の単位「{expected}」と違います。"
 
 
@@ -100,6 +103,7 @@ class ResultLine:
     unit: str
     actual_text: str  # the 実績（原文） cell as typed
     wording: str  # the 実績（数値） cell when typed with its unit (「1,350人」), else ""
+    version: int = NO_RECORD_VERSION  # the item's record version when the workbook was downloaded
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class EvaluationLine:
     activities: str
     self_assessment: str
     next_steps: str
+    version: int = NO_RECORD_VERSION
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,17 @@ class ItemUpdate:
 
 
 @dataclass(frozen=True)
+class ItemConflict:
+    """An item saved by someone else after the workbook was downloaded: nothing is written for it."""
+
+    item_id: int
+    label: str
+    changed_by: str
+    changed_at: datetime.datetime | None
+    changes: tuple[ChangedField, ...]  # what they changed since the workbook's version
+
+
+@dataclass(frozen=True)
 class EntryPreview:
     plan_id: int | None
     plan_name: str
@@ -158,6 +174,7 @@ class EntryPreview:
     changes: tuple[ItemChanges, ...] = ()
     errors: tuple[EntryError, ...] = ()
     updates: tuple[ItemUpdate, ...] = field(default=())
+    conflicts: tuple[ItemConflict, ...] = ()
 
     @property
     def is_valid(self) -> bool:
@@ -215,9 +232,10 @@ def _read_quantity(value: Any) -> tuple[Decimal | None, str, str]:
     else:
         quantity = parse_quantity(str(value))
         wording = unicodedata.normalize("NFKC", str(value)).strip()
-    if quantity.value >= LARGEST or quantity.value != quantity.value.quantize(SMALLEST_STEP):
+    fitted = fitted_to(quantity.value, RESULT_LIMITS)
+    if fitted is None:
         raise QuantityError(ERROR_TOO_PRECISE)
-    return quantity.value, quantity.unit, wording
+    return fitted, quantity.unit, wording
 
 
 def _find_year(rows: list[tuple], sheet: str) -> tuple[Any, int | None, int | None]:
@@ -349,14 +367,17 @@ def _filled_rows(rows: list[tuple], positions: dict[str, int]):
 
 def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultLine, ...]:
     sheet = RESULTS_SHEET
-    positions = _header_map(rows, sheet, (HEADER_INDICATOR_ID, HEADER_VALUE, HEADER_ACTUAL_TEXT), errors)
-    if len(positions) < 3:
+    positions = _header_map(
+        rows, sheet, (HEADER_INDICATOR_ID, HEADER_VALUE, HEADER_ACTUAL_TEXT, HEADER_VERSION), errors
+    )
+    if len(positions) < 4:
         return ()
     lines = []
     seen: dict[int, int] = {}
     for row_index, cells in _filled_rows(rows, positions):
         indicator_id = _checked_id(sheet, row_index, positions, HEADER_INDICATOR_ID, cells, seen, errors)
-        if indicator_id is None:
+        version = _checked_version(sheet, row_index, positions, cells, errors)
+        if indicator_id is None or version is None:
             continue
         value_column = _column_name(positions[HEADER_VALUE], HEADER_VALUE)
         try:
@@ -375,21 +396,22 @@ def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultL
                 )
             )
             continue
-        lines.append(ResultLine(row_index, indicator_id, value, unit, actual_text, wording if unit else ""))
+        lines.append(ResultLine(row_index, indicator_id, value, unit, actual_text, wording if unit else "", version))
     return tuple(lines)
 
 
 def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[EvaluationLine, ...]:
     sheet = EVALUATIONS_SHEET
     text_headers = (HEADER_ACTIVITIES, HEADER_SELF_ASSESSMENT, HEADER_NEXT_STEPS)
-    positions = _header_map(rows, sheet, (HEADER_ITEM_ID, *text_headers), errors)
-    if len(positions) < 4:
+    positions = _header_map(rows, sheet, (HEADER_ITEM_ID, *text_headers, HEADER_VERSION), errors)
+    if len(positions) < 5:
         return ()
     lines = []
     seen: dict[int, int] = {}
     for row_index, cells in _filled_rows(rows, positions):
         item_id = _checked_id(sheet, row_index, positions, HEADER_ITEM_ID, cells, seen, errors)
-        if item_id is None:
+        version = _checked_version(sheet, row_index, positions, cells, errors)
+        if item_id is None or version is None:
             continue
         texts = {header: _text(cells[header]) for header in text_headers}
         too_long = [header for header, text in texts.items() if len(text) > MAX_TEXT]
@@ -403,8 +425,21 @@ def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[Eva
                 )
             )
         if not too_long:
-            lines.append(EvaluationLine(row_index, item_id, *(texts[header] for header in text_headers)))
+            lines.append(EvaluationLine(row_index, item_id, *(texts[header] for header in text_headers), version))
     return tuple(lines)
+
+
+def _checked_version(sheet, row_index, positions, cells, errors) -> int | None:
+    """Return the row's hidden version; a blank or edited one is an error (the row cannot be checked)."""
+    column = _column_name(positions[HEADER_VERSION], HEADER_VERSION)
+    raw = cells[HEADER_VERSION]
+    try:
+        if raw is None or _text(raw) == "":
+            raise ValueError(raw)
+        return _read_id(raw)
+    except ValueError:
+        errors.append(EntryError(sheet, row_index, column, ERROR_VERSION_INVALID))
+        return None
 
 
 def _checked_id(sheet, row_index, positions, header, cells, seen, errors) -> int | None:
@@ -459,6 +494,7 @@ class _ItemRows:
     actual_texts: dict[int, str] = field(default_factory=dict)
     wordings: dict[int, str] = field(default_factory=dict)
     evaluation: dict[str, str] = field(default_factory=dict)
+    version: int | None = None  # the record's version when the workbook was downloaded (first row's)
 
     def submission(self) -> Submission:
         return Submission(
@@ -494,13 +530,18 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
 
     changes_out = []
     updates = []
+    conflicts = []
     for item_id in sorted(changed_ids, key=lambda i: gathered[i].first_row):
         item, rows, change = items[item_id], gathered[item_id], changes[item_id]
-        label = f"事項{item.number} {item.short_title}"
+        label = f"{item_label_of(item.number)} {item.short_title}"
         lines = tuple(_preview_line(rows, changed) for changed in change.fields)
         if reason := can_edit(user, item, fiscal_year, records.get(item_id), reporting_year):
             for sheet, row in dict.fromkeys((line.sheet, line.row) for line in lines):
                 errors.append(EntryError(sheet, row, "", f"{label}: {reason}"))
+            continue
+        if rows.version != states[item_id].version:
+            # Saved by someone after the download: the workbook's rows would undo what they saved.
+            conflicts.append(_item_conflict(item_id, label, records.get(item_id), rows.version))
             continue
         changes_out.append(ItemChanges(item_id, label, lines, change))
         updates.append(ItemUpdate(item_id, rows.submission(), states[item_id].version, change.digest()))
@@ -512,7 +553,15 @@ def entry_preview(*, parsed: ParsedEntry, user) -> EntryPreview:
         changes=tuple(changes_out),
         errors=tuple(errors),
         updates=tuple(updates) if not errors else (),
+        conflicts=tuple(conflicts),
     )
+
+
+def _item_conflict(item_id: int, label: str, record: SelfEvaluation | None, version: int | None) -> ItemConflict:
+    if record is None:  # the record was deleted since the download
+        return ItemConflict(item_id, label, "不明", None, ())
+    conflict = services.edit_conflict_since(record=record, expected_version=version or NO_RECORD_VERSION)
+    return ItemConflict(item_id, label, conflict.changed_by, conflict.changed_at, tuple(conflict.changes))
 
 
 def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[EntryError]) -> dict[int, _ItemRows]:
@@ -542,7 +591,18 @@ def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[
                 )
             )
             continue
-        rows = gathered.setdefault(item_id, _ItemRows(first_row=(False, line.row)))
+        if breaks_whole_number_unit(line.value, facts.unit):
+            # Refused at the preview, as on the screen, rather than by the service at confirmation.
+            errors.append(
+                EntryError(
+                    RESULTS_SHEET,
+                    line.row,
+                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
+                    ERROR_WHOLE_NUMBER.format(label=f"{facts.label} 実績", unit=facts.unit),
+                )
+            )
+            continue
+        rows = gathered.setdefault(item_id, _ItemRows(first_row=(False, line.row), version=line.version))
         rows.rows[facts.id] = (RESULTS_SHEET, line.row)
         rows.labels[facts.id] = facts.label
         rows.values[facts.id] = line.value
@@ -559,7 +619,7 @@ def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[
                 )
             )
             continue
-        rows = gathered.setdefault(line.item_id, _ItemRows(first_row=(True, line.row)))
+        rows = gathered.setdefault(line.item_id, _ItemRows(first_row=(True, line.row), version=line.version))
         rows.rows[None] = (EVALUATIONS_SHEET, line.row)
         rows.evaluation.update({name: getattr(line, name) for name in NARRATIVE_HEADERS})
     return gathered

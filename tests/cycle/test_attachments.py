@@ -242,3 +242,18 @@ def test_a_title_of_only_invisible_characters_is_refused_and_nothing_stored(worl
     assert response.status_code == 400
     assert response.context["form"].errors["title"] == ["表題を入力してください（例: 別紙7-12）。"]
     _assert_nothing_stored(media_root)
+
+
+def test_the_entry_screen_lists_the_years_attachments_with_a_way_to_manage_them(world, stored):
+    page = _client(world, "staff_own").get(reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR]))
+    text = page.content.decode()
+
+    assert reverse("cycle:attachment_download", args=[stored.id]) in text
+    assert "別紙7-12" in text
+    assert _page(world.own_item) in text
+
+
+def test_the_entry_screen_hides_attachments_from_those_who_may_not_see_them(world, stored):
+    page = _client(world, "staff_other").get(reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR]))
+
+    assert reverse("cycle:attachment_download", args=[stored.id]) not in page.content.decode()

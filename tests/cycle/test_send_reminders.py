@@ -166,3 +166,19 @@ def test_a_schedule_with_bad_days_is_refused_by_validation(world, schedule):
     schedule.days_before = "14, tomorrow"
     with pytest.raises(ValidationError, match="カンマ区切り"):
         schedule.full_clean()
+
+
+def test_the_dashboards_entry_panel_shows_each_sections_last_reminder(world, schedule, client):
+    from django.urls import reverse
+
+    from tests.workflow_world import PASSWORD
+
+    _run("2026-04-24")
+    ReminderSent.objects.update(sent_at=datetime.datetime(2026, 11, 20, 0, 30, tzinfo=datetime.UTC))
+    assert client.login(username=world.users["manager"].username, password=PASSWORD)
+
+    response = client.get(reverse("reports:dashboard"), {"plan": world.plan.name, "fiscal_year": OPEN_YEAR})
+
+    page = response.content.decode()
+    assert response.context["entry"].fiscal_year == OPEN_YEAR
+    assert page.count("最終督促：11月20日") == 2  # both sections were reminded

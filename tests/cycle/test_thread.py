@@ -16,7 +16,7 @@ from evaluations import services as workflow
 from evaluations import workflow_events
 from evaluations.models import SelfEvaluation
 from programs.fiscal_years import era_label
-from tests.workflow_world import LOCKED_YEAR, OPEN_YEAR, PASSWORD, evaluation, make_user
+from tests.workflow_world import LOCKED_YEAR, OPEN_YEAR, PASSWORD, complete_evaluation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_the_item_page_shows_each_years_thread_and_posts_to_the_chosen_year(worl
 
 
 def _submit(world):
-    evaluation(world.own_item, OPEN_YEAR)
+    complete_evaluation(world.own_item, OPEN_YEAR)
     return workflow.self_evaluation_submit(
         item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"], expected_version=1
     )
@@ -217,7 +217,7 @@ def test_a_submission_notifies_every_manager_and_not_the_submitter(world):
     gone = make_user("manager-gone", role=MANAGER)
     gone.is_active = False
     gone.save()
-    evaluation(world.own_item, OPEN_YEAR)
+    complete_evaluation(world.own_item, OPEN_YEAR)
     response = _client(world, "staff_own").post(
         reverse("evaluations:submit", args=[world.own_item.id, OPEN_YEAR]), {"version": 1}
     )

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import STAFF
-from evaluations.models import SelfEvaluation, YearlyResult
-from programs.models import Item, Target
+from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
+from programs.models import Item, PlanPeriod, Target
 from tests import factories
 from tests.workflow_world import OPEN_YEAR, PASSWORD
 
@@ -111,11 +111,19 @@ def test_concurrent_edit_is_refused_showing_the_other_change_and_keeping_my_inpu
     assert _saved_value(world) == Decimal(150)
 
 
-def test_submitted_record_needs_a_reason_to_change(world):
+COMPLETE = {"activities": "a", "self_assessment": "b", "next_steps": "c"}
+
+
+def test_returned_record_needs_a_reason_to_change(world):
+    # Issue 12 item 3: a submitted record is read-only for staff; the reason is asked once it is returned.
+    from evaluations import services
+
     client = _client(world, "staff_own")
-    client.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    client.post(_url(world), {f"value_{world.indicator_id}": "150", **COMPLETE, "action": "submit"})
     record = SelfEvaluation.objects.get()
     assert record.status == SelfEvaluation.Status.SUBMITTED
+    services.self_evaluation_return(evaluation=record, user=world.users["manager"], comment="確認してください")
+    record.refresh_from_db()
     response = _post(client, world, "151", activities="a", version=record.version)
     assert response.status_code == 200
     assert "変更理由を入力してください" in response.content.decode()
@@ -127,9 +135,10 @@ def test_submitted_record_needs_a_reason_to_change(world):
 
 def test_manager_sees_the_form_read_only_and_can_approve(world):
     staff, manager = _client(world, "staff_own"), _client(world, "manager")
-    staff.post(_url(world), {f"value_{world.indicator_id}": "150", "activities": "a", "action": "submit"})
+    staff.post(_url(world), {f"value_{world.indicator_id}": "150", **COMPLETE, "action": "submit"})
     html = manager.get(_url(world)).content.decode()
-    assert "閲覧のみ" in html
+    # Issue 12 item 9: the manager can act here, so the page must not call it 「閲覧のみ」.
+    assert "承認・差戻しができます" in html and "閲覧のみ" not in html
     assert f'name="value_{world.indicator_id}"' not in html
     assert "承認する" in html
     record = SelfEvaluation.objects.get()
@@ -176,8 +185,15 @@ def test_live_preview_applies_the_same_rule(world):
     assert client.get(url, {"indicator": world.indicator_id, "value": "１５０"}).json() == {
         "rate": "98.0%",
         "status": "概ね達成",
+        "status_key": "mostly_achieved",
+        "sentence": "達成率 98.0%、概ね達成（未保存）",  # issue 12 item 4: one sentence per row
     }
-    assert "error" in client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    unreadable = client.get(url, {"indicator": world.indicator_id, "value": "abc"}).json()
+    assert "数値として読み取れません" in unreadable["error"]
+    assert unreadable["sentence"] == unreadable["error"]
+    assert client.get(url, {"indicator": world.indicator_id, "value": "99999999999"}).json()["rate"] == "9,999.9%超"
+    too_long = client.get(url, {"indicator": world.indicator_id, "value": "1234567890123456789"}).json()
+    assert "整数部は12桁まで" in too_long["error"]
 
 
 def test_history_page_lists_who_changed_what(world):
@@ -256,3 +272,22 @@ def test_the_entry_screen_asks_for_what_the_periods_sheet_has(tokyo_data, client
     saved = SelfEvaluation.objects.get(item=item, fiscal_year=2022)
     assert (saved.self_assessment, saved.activities) == ("実施した", "")
     assert SelfEvaluation.objects.get(item=item, fiscal_year=2021).activities == before
+
+
+def _opened_on(client) -> str:
+    html = client.get(reverse("evaluations:my_work")).content.decode()
+    return html.split("<h1>")[1].split("</h1>")[0]
+
+
+def test_the_entry_status_page_opens_where_every_page_opens(admin_client, tokyo_data):
+    """The open reporting year of the latest period with items (not the oldest plan's open year)."""
+    ReportingYear.objects.all().delete()
+    seventh, eighth = PlanPeriod.objects.get(name="第7期"), PlanPeriod.objects.get(name="第8期")
+    ReportingYear.objects.create(plan=seventh, fiscal_year=2020)
+    ReportingYear.objects.create(plan=eighth, fiscal_year=2022)
+    assert _opened_on(admin_client) == "入力状況　第8期　令和4年度"
+
+
+def test_without_open_years_the_entry_status_page_opens_on_the_latest_year_with_results(admin_client, tokyo_data):
+    ReportingYear.objects.all().delete()
+    assert _opened_on(admin_client) == "入力状況　第8期　令和3年度"

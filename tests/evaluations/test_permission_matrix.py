@@ -94,6 +94,11 @@ ENTRY_SAVERS = {
     "admin": {"open": REDIRECT, "locked": REFUSED},
 }
 
+SYSTEM_ADMINS_ONLY = {**{role: _every(FORBIDDEN) for role in ROLES[1:5]}, "admin": _every(OK)}
+ROLLOVER_PREVIEW = {
+    "source": "第8期", "name": "第9期", "first_fiscal_year": "2024", "last_fiscal_year": "2026", "action": "preview",
+}  # fmt: skip
+
 MANAGERS_IN_OPEN_YEARS = {
     "no_role": _every(FORBIDDEN),
     "staff_own": _every(FORBIDDEN),
@@ -140,6 +145,11 @@ MATRIX = {
         "post",
         _unlock,
         {**{role: _every(FORBIDDEN) for role in ROLES[1:5]}, "admin": {"open": FORBIDDEN, "locked": REDIRECT}},
+    ),
+    # 次期計画の作成: the preview writes nothing; confirming is covered in test_rollover_views.
+    "rollover_start": Case("get", lambda w, y: (reverse("evaluations:rollover_start"), None), SYSTEM_ADMINS_ONLY),
+    "rollover_preview": Case(
+        "post", lambda w, y: (reverse("evaluations:rollover_preview"), ROLLOVER_PREVIEW), SYSTEM_ADMINS_ONLY
     ),
 }
 

@@ -108,6 +108,55 @@ def test_every_surface_shows_the_status_under_the_changed_rule(admin_client, tok
     assert f'<span class="status status-achieved" id="status-{indicator.id}">達成</span>' in entry
 
 
+RENAMED = "目標クリア"
+
+
+def test_every_surface_shows_the_administrators_name_for_the_status(admin_client, tokyo_data):
+    """Rename 達成 and check that the dashboard, API, workbooks and entry screen all say the new name."""
+    _achieved_from_94()
+    rule = status_rule_get()
+    rule.label_achieved = RENAMED
+    rule.save()
+    item = _item()
+    plan = {"plan": "第8期"}
+    indicator = item.indicators.get(key="trainees")
+
+    dashboard = admin_client.get(reverse("reports:dashboard"), plan).content.decode()
+    row = next(tr for tr in dashboard.split("<tr>") if "94.1%" in tr)
+    assert f'<span class="status status-achieved">{RENAMED}</span>' in row
+
+    api = admin_client.get(reverse("reports:api_progress"), plan).json()
+    area = next(a for a in api["areas"] if a["number"] == 7)
+    year = area["items"][0]["indicators"][0]["years"][0]
+    assert (year["fiscal_year"], year["status"]) == (2021, "achieved")  # a stable code (docs/api.md)
+
+    summary = admin_client.get(reverse("sheets:summary"), plan)
+    assert any(RENAMED in row for row in _workbook_rows_with_the_rate(summary))
+    table = admin_client.get(reverse("reports:table_xlsx"), {**plan, "fiscal_year": 2021, "area": item.area_id})
+    assert any(RENAMED in row for row in _workbook_rows_with_the_rate(table))
+
+    entry = admin_client.get(reverse("evaluations:entry", args=[item.id, 2021])).content.decode()
+    assert f'<span class="status status-achieved" id="status-{indicator.id}">{RENAMED}</span>' in entry
+
+
+def test_the_entry_preview_names_the_status_as_the_administrator_does(admin_client, tokyo_data):
+    _achieved_from_94()
+    rule = status_rule_get()
+    rule.label_achieved = RENAMED
+    rule.save()
+    item = _item()
+    indicator = item.indicators.get(key="trainees")
+    response = admin_client.get(
+        reverse("evaluations:preview", args=[item.id, 2022]), {"indicator": indicator.id, "value": "144"}
+    )
+    assert response.json() == {
+        "rate": "94.1%",
+        "status": RENAMED,
+        "status_key": "achieved",
+        "sentence": f"達成率 94.1%、{RENAMED}（未保存）",
+    }
+
+
 def test_the_entry_preview_grades_with_the_rule(client, tokyo_data):
     _achieved_from_94()
     item = _item()
@@ -119,7 +168,12 @@ def test_the_entry_preview_grades_with_the_rule(client, tokyo_data):
     response = client.get(
         reverse("evaluations:preview", args=[item.id, 2022]), {"indicator": indicator.id, "value": "144"}
     )
-    assert response.json() == {"rate": "94.1%", "status": "達成"}
+    assert response.json() == {
+        "rate": "94.1%",
+        "status": "達成",
+        "status_key": "achieved",
+        "sentence": "達成率 94.1%、達成（未保存）",
+    }
 
 
 def test_a_write_anywhere_is_seen_by_the_next_read(tokyo_data):

@@ -37,8 +37,11 @@ def test_saving_the_same_values_twice_writes_nothing_the_second_time(world):
     assert YearlyResult.history.count() == 1
 
 
+COMPLETE = {"activities": "研修を実施", "self_assessment": "概ね達成", "next_steps": "継続する"}
+
+
 def test_full_cycle_submit_approve_and_audit(world):
-    record = _save(world)
+    record = _save(world, evaluation=COMPLETE)
     services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
     record.refresh_from_db()
     assert record.status == Status.SUBMITTED
@@ -50,7 +53,7 @@ def test_full_cycle_submit_approve_and_audit(world):
 
 
 def test_return_needs_a_comment_then_editing_puts_it_back_to_draft_with_a_reason(world):
-    record = _save(world)
+    record = _save(world, evaluation=COMPLETE)
     services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
     record.refresh_from_db()
     with pytest.raises(ValidationError):

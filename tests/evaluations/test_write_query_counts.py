@@ -29,7 +29,8 @@ QUERIES = {
     # entry page (form, with the period's sheet layout), the service's item-year state, version claim,
     # record + one result written
     "entry_save": 40,
-    "conflict": 50,  # as the save until the version check, the audit history in three queries, the page again
+    # as the save until the version check, the audit history in three queries, the page again, its 別紙
+    "conflict": 51,
     "import_preview": 21,  # plan, the plan's item-year states, items, records, reporting year
     "import_apply": 34,  # one item: its state, version claim, record and one result written
 }

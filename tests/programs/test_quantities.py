@@ -57,3 +57,5 @@ def test_format_quantity_and_rate():
     assert format_quantity(None) == "－"
     assert format_rate(Decimal("94.1")) == "94.1%"
     assert format_rate(None) == "－"
+    assert format_rate(Decimal("9999.9")) == "9999.9%"
+    assert format_rate(Decimal("1234567890123456789000.0")) == "9,999.9%超"  # issue 12 item 4

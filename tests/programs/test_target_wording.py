@@ -6,17 +6,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from programs.kinds import Direction, Kind
 from programs.target_wording import (
-    BY_PERIOD_END,
-    COVERAGE,
-    CUMULATIVE,
-    DIRECTION,
-    FREQUENCY,
-    INCREASE,
-    PER_YEAR,
     TargetComponent,
+    TypedTarget,
     describe,
     read_target_wording,
+    typed_target_of,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "tokyo"
@@ -31,15 +27,15 @@ def read(text: str, first: int = 2018, last: int = 2020):
 @pytest.mark.parametrize(
     ("text", "kind", "value", "unit"),
     [
-        ("153人（各年度）", PER_YEAR, 153, "人"),
-        ("１回（各年度）", FREQUENCY, 1, "回"),
-        ("年１回以上", FREQUENCY, 1, "回"),
-        ("年12回", FREQUENCY, 12, "回"),
-        ("センターごとに年１回以上", FREQUENCY, 1, "回"),
-        ("1,350人", CUMULATIVE, 1350, "人"),
-        ("62区市町村で各１人以上", COVERAGE, 62, "区市町村"),
-        ("全区市町村", COVERAGE, 62, "区市町村"),
-        ("62区市町村対象", COVERAGE, 62, "区市町村"),
+        ("153人（各年度）", Kind.PER_YEAR, 153, "人"),
+        ("１回（各年度）", Kind.FREQUENCY, 1, "回"),
+        ("年１回以上", Kind.FREQUENCY, 1, "回"),
+        ("年12回", Kind.FREQUENCY, 12, "回"),
+        ("センターごとに年１回以上", Kind.FREQUENCY, 1, "回"),
+        ("1,350人", Kind.CUMULATIVE, 1350, "人"),
+        ("62区市町村で各１人以上", Kind.COVERAGE, 62, "区市町村"),
+        ("全区市町村", Kind.COVERAGE, 62, "区市町村"),
+        ("62区市町村対象", Kind.COVERAGE, 62, "区市町村"),
     ],
 )
 def test_reads_single_figure_targets(text, kind, value, unit):
@@ -53,7 +49,7 @@ def test_reads_single_figure_targets(text, kind, value, unit):
 def test_reads_a_cumulative_target_over_the_years_it_names():
     reading = read("1,350人（H30～32）")
 
-    assert reading.components == (TargetComponent(kind=CUMULATIVE, value=Decimal(1350), unit="人"),)
+    assert reading.components == (TargetComponent(kind=Kind.CUMULATIVE, value=Decimal(1350), unit="人"),)
     assert (reading.first_fiscal_year, reading.last_fiscal_year) == (2018, 2020)
     assert describe(reading) == "期間累計 1,350人（平成30年度～令和2年度）"
 
@@ -69,14 +65,14 @@ def test_reads_two_components_each_with_its_label(text, labels):
     reading = read(text)
 
     assert [(c.kind, c.label, c.value, c.unit) for c in reading.components] == [
-        (CUMULATIVE, label, Decimal(value), "人") for label, value in labels
+        (Kind.CUMULATIVE, label, Decimal(value), "人") for label, value in labels
     ]
 
 
 def test_reads_a_count_reached_by_the_end_of_a_named_year():
     reading = read("12センターで実施（H32年度末）")
 
-    assert reading.components == (TargetComponent(kind=BY_PERIOD_END, value=Decimal(12), unit="センター"),)
+    assert reading.components == (TargetComponent(kind=Kind.BY_PERIOD_END, value=Decimal(12), unit="センター"),)
     assert reading.last_fiscal_year == 2020
     assert describe(reading) == "期末までの到達 12センター（令和2年度末まで）"
 
@@ -84,25 +80,25 @@ def test_reads_a_count_reached_by_the_end_of_a_named_year():
 def test_reads_every_area_of_a_kind_from_the_prefectures_own_count():
     reading = read("全老人福祉圏域（Ｒ２）")
 
-    assert reading.components == (TargetComponent(kind=BY_PERIOD_END, value=Decimal(12), unit="老人福祉圏域"),)
+    assert reading.components == (TargetComponent(kind=Kind.BY_PERIOD_END, value=Decimal(12), unit="老人福祉圏域"),)
     assert reading.last_fiscal_year == 2020
 
 
 @pytest.mark.parametrize("text", ["増加", "介護福祉士増加"])
 def test_reads_a_direction(text):
-    assert read(text).components == (TargetComponent(kind=DIRECTION, value=None, direction=INCREASE),)
+    assert read(text).components == (TargetComponent(kind=Kind.DIRECTION, value=None, direction=Direction.INCREASE),)
 
 
 @pytest.mark.parametrize(
     ("text", "fiscal_year", "kind", "value"),
     [
-        ("平成31年度目標：13回", 2019, FREQUENCY, 13),
-        ("令和３年度目標：13回", 2021, FREQUENCY, 13),
-        ("【31年度の目標数値】・介護給付適正化推進研修　2回", 2019, FREQUENCY, 2),
-        ("【R２年度の目標数値】・介護給付適正化推進研修　1回", 2020, FREQUENCY, 1),
-        ("【2年度の目標数値】・全62区市町村", 2020, COVERAGE, 62),
-        ("目標：年２回実施（令和２年度）", 2020, FREQUENCY, 2),
-        ("目標：12センターで実施（平成31年度）", 2019, PER_YEAR, 12),
+        ("平成31年度目標：13回", 2019, Kind.FREQUENCY, 13),
+        ("令和３年度目標：13回", 2021, Kind.FREQUENCY, 13),
+        ("【31年度の目標数値】・介護給付適正化推進研修　2回", 2019, Kind.FREQUENCY, 2),
+        ("【R２年度の目標数値】・介護給付適正化推進研修　1回", 2020, Kind.FREQUENCY, 1),
+        ("【2年度の目標数値】・全62区市町村", 2020, Kind.COVERAGE, 62),
+        ("目標：年２回実施（令和２年度）", 2020, Kind.FREQUENCY, 2),
+        ("目標：12センターで実施（平成31年度）", 2019, Kind.PER_YEAR, 12),
     ],
 )
 def test_reads_a_target_restated_for_the_year_it_names(text, fiscal_year, kind, value):
@@ -117,10 +113,10 @@ def test_reads_a_restated_target_with_two_figures_and_drops_a_remark():
     staff = read("・31年度の目標数値　約800人（過去3か年実績）")
 
     assert [(c.kind, c.value, c.unit, c.label) for c in seminars.components] == [
-        (FREQUENCY, Decimal(2), "回", "セミナー"),
-        (PER_YEAR, Decimal(160), "名", ""),
+        (Kind.FREQUENCY, Decimal(2), "回", "セミナー"),
+        (Kind.PER_YEAR, Decimal(160), "名", ""),
     ]
-    assert staff.components == (TargetComponent(kind=PER_YEAR, value=Decimal(800), unit="人", approximate=True),)
+    assert staff.components == (TargetComponent(kind=Kind.PER_YEAR, value=Decimal(800), unit="人", approximate=True),)
     assert describe(staff) == "令和元年度の目標: 各年度 約800人"
 
 
@@ -161,3 +157,22 @@ def test_every_tokyo_target_reads_as_the_fixture_holds_it(plan, target):
     assert matches, f"{target['text']} read as {reading.components}"
     if reading.fiscal_year is not None:
         assert reading.fiscal_year == target["fiscal_year"]
+
+
+def test_kinds_and_directions_are_the_plan_vocabulary_enums():
+    # One decision for the concept: the parser answers in programs.kinds, not in strings of its own.
+    assert isinstance(read("153人（各年度）").kind, Kind)
+    assert read("介護福祉士増加").components[0].direction is Direction.INCREASE
+
+
+def test_typed_target_of_one_figure_keeps_the_wording_verbatim():
+    typed = typed_target_of(read("平成31年度目標：13回"))
+    assert typed == TypedTarget(
+        kind=Kind.FREQUENCY, value=Decimal(13), unit="回", direction=None, fiscal_year=2019, text="平成31年度目標：13回"
+    )
+    assert typed_target_of(read("介護福祉士増加")).direction is Direction.INCREASE
+
+
+@pytest.mark.parametrize("text", ["600人(総論編) 180人(実践編)", "研修の充実"])
+def test_typed_target_of_several_figures_or_unread_wording_is_none(text):
+    assert typed_target_of(read(text)) is None

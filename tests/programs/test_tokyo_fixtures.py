@@ -130,7 +130,8 @@ def test_reloading_restores_a_changed_figure_and_records_it_in_history(tokyo_dat
     call_command("load_tokyo_plan", verbosity=0)
     result.refresh_from_db()
     assert result.value == Decimal(144)
-    assert result.history.first().history_change_reason == "計画データ（YAML）の読込"
+    # Issue 12 item 9: the history shows this reason to users, so it says what happened, not how.
+    assert result.history.first().history_change_reason == "初期データの読込"
 
 
 def test_loader_refuses_unknown_keys_and_writes_nothing(tmp_path, db):

@@ -44,14 +44,16 @@ def _urls() -> dict[str, str]:
 # Queries beyond the session, user and role look-ups that every logged-in page pays (the ping
 # page), once the plan's progress is computed: reading it costs one query (the version token).
 REPORT_QUERIES = {
-    # Every HTML page also counts the user's unread notices for the header (お知らせ), once.
+    # Every HTML page also counts the user's unread notices for the header (お知らせ), once; the
+    # dashboard's entry panel reads the year and its last reminder per section (two queries).
     # plans, reporting years, progress token, areas + sections (filter), header sections, notices, reference figures
-    "dashboard": 8,
-    "dashboard_7th": 8,
-    "dashboard_filtered": 9,  # + the chosen area's validation
-    # item, progress token, header sections, notices, reference figures; thread: item, reporting years, comments
-    "item": 8,
-    "item_cumulative": 8,
+    "dashboard": 10,
+    "dashboard_7th": 10,
+    "dashboard_filtered": 11,  # + the chosen area's validation
+    # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
+    # thread: item, reporting years, comments
+    "item": 9,
+    "item_cumulative": 9,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_xlsx": 2,  # no filter form rendered, no header

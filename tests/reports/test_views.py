@@ -52,7 +52,7 @@ def test_dashboard_shows_who_has_not_entered_fy2022(manager_client, tokyo_data):
     html = _html(manager_client, reverse("reports:dashboard"))
     entry = html.split('id="entry-progress"')[1].split("</section>")[0]
     assert "令和4年度の入力状況" in entry
-    assert "2023年5月31日" in entry
+    assert "令和5年5月31日（" in entry  # issue 12 item 5: 和暦, with days left or overdue
     assert "在宅支援課" in entry
     assert '<td class="num nonzero">2</td>' in entry  # 未入力 2
     assert "未提出 2件" in entry
@@ -256,3 +256,15 @@ def test_item_page_shows_the_period_coverage_count(manager_client, tokyo_data):
     item = Item.objects.get(area__plan__name="第7期", area__number=2, area__sub_number=2, number=2)
     html = _html(manager_client, reverse("reports:item", args=[item.id]))
     assert "期間累計（重複なし）" in html and "29区市町村" in html and "46.8%" in html
+
+
+@pytest.mark.parametrize("per_page", ["-1", "0", "100000"])
+def test_table_refuses_a_page_size_out_of_range_with_a_japanese_400(manager_client, tokyo_data, per_page):
+    response = manager_client.get(reverse("reports:table"), {"plan": "第8期", "per_page": per_page})
+    assert response.status_code == 400
+    assert "1ページの行数" in response.content.decode()
+
+
+def test_table_shows_the_last_page_for_a_page_past_the_end(manager_client, tokyo_data):
+    html = _html(manager_client, reverse("reports:table"), plan="第7期", page="999", per_page="10")
+    assert "次へ" not in html and "前へ" in html

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from evaluations.policies import REASON_NOT_OWNER, REASON_YEAR_LOCKED
 from programs.models import Indicator, Item
+from programs.quantities import ERROR_QUANTITY_NEGATIVE
 from sheets.exports.entry_template import (
     EVALUATIONS_SHEET,
     HEADER_ACTIVITIES,
@@ -228,7 +229,7 @@ def test_every_bad_row_is_listed_with_sheet_row_and_column_and_nothing_is_writte
         "「たくさん」は数値として読み取れません。例:「144」「1,350人」",
     ) in found
     assert (RESULTS_SHEET, "G列（実績（数値））", "単位「人」がこの指標の単位「コース」と違います。") in found
-    assert (RESULTS_SHEET, "G列（実績（数値））", "「-1」: マイナスの値は入力できません。") in found
+    assert (RESULTS_SHEET, "G列（実績（数値））", ERROR_QUANTITY_NEGATIVE.format(text="-1")) in found
     assert all(error.row and error.row >= 5 for error in preview.errors)
     page = response.content.decode()
     assert "エラー（3件）" in page and "この内容で反映する" not in page

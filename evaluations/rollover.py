@@ -1,0 +1,795 @@
+"""Start the next plan period from the current one (「次期計画の作成」).
+
+Three steps, so that nothing is written before the administrator confirms:
+
+1. ``source_plan_read`` reads the source period once into frozen records (fixed query count).
+2. ``rollover_preview`` is pure: from those records, the new period and the administrator's
+   decisions (continue / continue with changes / end for every area, item and indicator, and
+   the items added in the new period) it returns the plan of what will be created.
+3. ``plan_rollover`` (the service) reads the source again, rebuilds the same plan and, if it
+   has no errors, creates everything in one transaction with history.
+
+What continues, and how its targets are carried:
+- per-year, frequency and direction targets of the whole period (「153人（各年度）」) are the
+  same targets in the new period;
+- period targets (cumulative, coverage, by the period's end) are the old period's figures:
+  they are not carried but listed as 要設定 for the administrator to set;
+- a target stated for a year of the new period (the next-year target an evaluation wrote in the
+  old period's last year, 「令和３年度目標：13回」 with fiscal year 2021) becomes that year's
+  target in the new period;
+- targets restated for the old period's own years stay with the old period;
+- a changed indicator's targets are what its new wording says, read by the target grammar.
+Results and self-evaluations are never carried: the new period starts 未入力 everywhere.
+This module lives in ``evaluations`` because it also creates the reporting years.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db import transaction
+from django.db.models import Prefetch
+
+from accounts.permissions import is_system_admin
+from programs.fiscal_years import era_label
+from programs.kinds import Kind
+from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
+from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
+
+from .models import ReportingYear
+
+CHANGE_REASON = "次期計画の作成（{source}から）"
+TO_SET = "要設定"
+KNOWN_TOTALS = {"老人福祉圏域": 12}
+
+ERROR_NOT_ADMIN = "次期計画の作成はシステム管理者のみが行えます。"
+ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため作成できません（何も変更していません）。"
+ERROR_YEARS = "開始年度は終了年度以前にしてください。"
+ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。年度を合わせてください。"
+ERROR_ORDINAL_TAKEN = "第{ordinal}期の番号はすでに{other}が使っています。"
+ERROR_SAME_PERIOD = "作成元と新しい計画期間が同じです。"
+ERROR_OVERLAP = "新しい計画期間の年度が作成元（{source}）と重なっています。"
+ERROR_WORDING_REQUIRED = "変更後の目標の文言を入力してください。"
+ERROR_WORDING_UNREAD = (
+    "「{text}」を目標として読み取れませんでした（{described}）。"
+    "「153人（各年度）」「年１回以上」のように書き直すか、「継続」にして管理画面で種類を選んでください。"
+)
+ERROR_TITLE_REQUIRED = "変更後の名称を入力してください。"
+ERROR_NEW_ITEM_INCOMPLETE = "新しい事項には分野、事項名、指標名、目標の文言をすべて入力してください。"
+ERROR_NEW_ITEM_AREA = "新しい事項の分野が見つからないか、終了になっています。"
+
+
+class RolloverRefused(ValueError):
+    """The rollover cannot be made as asked; the message says why in Japanese. Nothing was written."""
+
+
+class Choice(StrEnum):
+    CONTINUE = "continue"
+    CHANGE = "change"
+    END = "end"
+
+
+CHOICE_LABELS = {Choice.CONTINUE: "継続", Choice.CHANGE: "変更して継続", Choice.END: "終了"}
+# Targets whose figure belongs to the old period's span: the administrator sets them again.
+PERIOD_KINDS = {Kind.CUMULATIVE, Kind.COVERAGE, Kind.BY_PERIOD_END}
+
+
+# -- the source, read once ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceTarget:
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str
+    direction: str
+
+
+@dataclass(frozen=True)
+class SourceIndicator:
+    id: int
+    key: str
+    name: str
+    component: str
+    unit: str
+    type: str
+    order: int
+    targets: tuple[SourceTarget, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.component}）" if self.component else self.name
+
+    @property
+    def wording(self) -> str:
+        """Return the wording of the indicator's targets, as the sheet prints them."""
+        return " / ".join(target.text for target in self.targets)
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    id: int
+    number: int
+    title: str
+    related_activities: str
+    section_id: int | None
+    program_ids: tuple[int, ...]
+    background: str
+    item_vision: str
+    reference: str
+    indicators: tuple[SourceIndicator, ...]
+
+
+@dataclass(frozen=True)
+class SourceArea:
+    id: int
+    number: int
+    sub_number: int | None
+    parent_id: int | None
+    title: str
+    vision_id: int | None
+    background: str
+    outcome_indicator_text: str
+    items: tuple[SourceItem, ...]
+
+    @property
+    def label(self) -> str:
+        if self.sub_number is None:
+            return f"{self.number} {self.title}"
+        return f"{self.number}（{self.sub_number}）{self.title}"
+
+
+@dataclass(frozen=True)
+class SourcePlan:
+    id: int
+    name: str
+    title: str
+    uses_rating: bool
+    first_fiscal_year: int
+    last_fiscal_year: int
+    areas: tuple[SourceArea, ...]
+
+
+def source_plan_read(*, plan: PlanPeriod) -> SourcePlan:
+    """Read the plan's areas, items, indicators and targets into frozen records (five queries)."""
+    items = Item.objects.prefetch_related(
+        "programs",
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.prefetch_related(Prefetch("targets", queryset=Target.objects.all())),
+        ),
+    )
+    areas = PolicyArea.objects.filter(plan=plan).prefetch_related(Prefetch("items", queryset=items))
+    return SourcePlan(
+        id=plan.id,
+        name=plan.name,
+        title=plan.title,
+        uses_rating=plan.uses_rating,
+        first_fiscal_year=plan.first_fiscal_year,
+        last_fiscal_year=plan.last_fiscal_year,
+        areas=tuple(_source_area(area) for area in areas),
+    )
+
+
+def _source_area(area: PolicyArea) -> SourceArea:
+    return SourceArea(
+        id=area.id,
+        number=area.number,
+        sub_number=area.sub_number,
+        parent_id=area.parent_id,
+        title=area.title,
+        vision_id=area.vision_id,
+        background=area.background,
+        outcome_indicator_text=area.outcome_indicator_text,
+        items=tuple(
+            SourceItem(
+                id=item.id,
+                number=item.number,
+                title=item.title,
+                related_activities=item.related_activities,
+                section_id=item.section_id,
+                program_ids=tuple(sorted(program.id for program in item.programs.all())),
+                background=item.background,
+                item_vision=item.item_vision,
+                reference=item.reference,
+                indicators=tuple(
+                    SourceIndicator(
+                        id=indicator.id,
+                        key=indicator.key,
+                        name=indicator.name,
+                        component=indicator.component,
+                        unit=indicator.unit,
+                        type=indicator.type,
+                        order=indicator.order,
+                        targets=tuple(
+                            SourceTarget(
+                                kind=target.kind,
+                                value=target.value,
+                                unit=target.unit,
+                                fiscal_year=target.fiscal_year,
+                                text=target.target_text,
+                                source=target.source,
+                                direction=target.direction,
+                            )
+                            for target in indicator.targets.all()
+                        ),
+                    )
+                    for indicator in item.indicators.all()
+                ),
+            )
+            for item in area.items.all()
+        ),
+    )
+
+
+# -- what the administrator asks for -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewPeriod:
+    name: str
+    ordinal: int
+    first_fiscal_year: int
+    last_fiscal_year: int
+
+    @property
+    def fiscal_years(self) -> list[int]:
+        return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item added in the new period: its area (key of a source area), title, one indicator and target."""
+
+    area_key: str
+    title: str
+    indicator_name: str
+    wording: str
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The administrator's choices, by key (「area-3」「item-12」「indicator-40」); unnamed keys continue."""
+
+    choices: Mapping[str, Choice] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)  # areas and items continued with changes
+    wordings: Mapping[str, str] = field(default_factory=dict)  # indicators continued with changes
+    new_items: tuple[NewItem, ...] = ()
+
+    def choice(self, key: str) -> Choice:
+        return self.choices.get(key, Choice.CONTINUE)
+
+
+def area_key(area_id: int) -> str:
+    return f"area-{area_id}"
+
+
+def item_key(item_id: int) -> str:
+    return f"item-{item_id}"
+
+
+def indicator_key(indicator_id: int) -> str:
+    return f"indicator-{indicator_id}"
+
+
+# -- the plan of what will be created --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedTarget:
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str
+    direction: str
+    origin: str  # how it came to be, for the preview: 「計画の目標を継続」
+
+    @property
+    def described(self) -> str:
+        year = f"{era_label(self.fiscal_year)}の目標" if self.fiscal_year else "期間の目標"
+        return f"{year}「{self.text}」（{KIND_LABELS[Kind(self.kind)]}、{self.origin}）"
+
+
+@dataclass(frozen=True)
+class PlannedIndicator:
+    key: str  # the decision key; 「new-0-indicator」 for a new item's indicator
+    choice: Choice
+    slug: str
+    name: str
+    component: str
+    unit: str
+    type: str
+    order: int
+    wording: str  # the old wording, or the changed one
+    targets: tuple[PlannedTarget, ...]
+    to_set: tuple[str, ...]  # 要設定: period targets the administrator sets again
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.component}）" if self.component else self.name
+
+    @property
+    def created(self) -> bool:
+        return self.choice != Choice.END
+
+
+@dataclass(frozen=True)
+class PlannedItem:
+    key: str
+    choice: Choice
+    source_id: int | None  # None: added in the new period
+    old_number: int | None
+    number: int | None  # None when it ends
+    title: str
+    old_title: str
+    related_activities: str
+    section_id: int | None
+    program_ids: tuple[int, ...]
+    background: str
+    item_vision: str
+    reference: str
+    indicators: tuple[PlannedIndicator, ...]
+
+    @property
+    def created(self) -> bool:
+        return self.choice != Choice.END
+
+
+@dataclass(frozen=True)
+class PlannedArea:
+    key: str
+    choice: Choice
+    source_id: int
+    parent_id: int | None
+    number: int
+    sub_number: int | None
+    title: str
+    old_title: str
+    vision_id: int | None
+    background: str
+    outcome_indicator_text: str
+    items: tuple[PlannedItem, ...]
+
+    @property
+    def created(self) -> bool:
+        return self.choice != Choice.END
+
+    @property
+    def label(self) -> str:
+        if self.sub_number is None:
+            return f"{self.number} {self.title}"
+        return f"{self.number}（{self.sub_number}）{self.title}"
+
+
+@dataclass(frozen=True)
+class RolloverPlan:
+    source_name: str
+    period: NewPeriod
+    title: str
+    uses_rating: bool
+    areas: tuple[PlannedArea, ...]
+    errors: Mapping[str, str]  # decision key (or 「new-0」) → the Japanese error
+
+    @property
+    def change_reason(self) -> str:
+        return CHANGE_REASON.format(source=self.source_name)
+
+    def counts(self) -> dict[str, int]:
+        areas = [area for area in self.areas if area.created]
+        items = [item for area in areas for item in area.items if item.created]
+        indicators = [indicator for item in items for indicator in item.indicators if indicator.created]
+        return {
+            "areas": len(areas),
+            "items": len(items),
+            "ended_items": sum(1 for area in self.areas for item in area.items if not item.created),
+            "indicators": len(indicators),
+            "targets": sum(len(indicator.targets) for indicator in indicators),
+            "to_set": sum(len(indicator.to_set) for indicator in indicators),
+        }
+
+    def lines(self) -> list[str]:
+        """Return the plan in Japanese, one line per row (the command's --dry-run prints them)."""
+        period = self.period
+        lines = [
+            f"{self.source_name} → {period.name}（{era_label(period.first_fiscal_year)}～"
+            f"{era_label(period.last_fiscal_year)}）",
+        ]
+        for area in self.areas:
+            lines.append(f"分野 {area.label}: {CHOICE_LABELS[area.choice]}")
+            for item in area.items:
+                number = f"事項{item.number}" if item.number else f"事項{item.old_number}"
+                source = "新規" if item.source_id is None else CHOICE_LABELS[item.choice]
+                lines.append(f"  {number} {item.title.splitlines()[0][:40]}: {source}")
+                if not item.created:
+                    continue
+                for indicator in item.indicators:
+                    lines.append(f"    指標 {indicator.label}: {CHOICE_LABELS[indicator.choice]}")
+                    if not indicator.created:
+                        continue
+                    lines.extend(f"      目標 {target.described}" for target in indicator.targets)
+                    lines.extend(f"      {TO_SET}: {text}" for text in indicator.to_set)
+        counts = self.counts()
+        lines.append(
+            f"作成: 分野{counts['areas']} 事項{counts['items']}（終了{counts['ended_items']}） "
+            f"指標{counts['indicators']} 目標{counts['targets']} 要設定{counts['to_set']} "
+            f"報告年度{len(period.fiscal_years)}"
+        )
+        lines.extend(f"エラー: {message}" for message in self.errors.values())
+        return lines
+
+
+def reporting_deadline_of(fiscal_year: int) -> date:
+    """Return the entry deadline of a fiscal year: 31 May after it ends (the seeds' FY2022 → 2023-05-31)."""
+    return date(fiscal_year + 1, 5, 31)
+
+
+def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisions) -> RolloverPlan:
+    """Return what the rollover will create; pure: reads only its arguments."""
+    errors: dict[str, str] = {}
+    ended_areas: set[int] = set()
+    areas = []
+    for area in source.areas:
+        key = area_key(area.id)
+        choice = decisions.choice(key)
+        if area.parent_id in ended_areas:
+            choice = Choice.END  # a sub-area ends with its area
+        if choice == Choice.END:
+            ended_areas.add(area.id)
+        title = _changed_title(key, choice, area.title, decisions, errors)
+        items = _planned_items(area, choice, source, period, decisions, errors)
+        areas.append(
+            PlannedArea(
+                key=key,
+                choice=choice,
+                source_id=area.id,
+                parent_id=area.parent_id,
+                number=area.number,
+                sub_number=area.sub_number,
+                title=title,
+                old_title=area.title,
+                vision_id=area.vision_id,
+                background=area.background,
+                outcome_indicator_text=area.outcome_indicator_text,
+                items=tuple(items),
+            )
+        )
+    area_keys = {area.key for area in areas if area.created}
+    for index, new in enumerate(decisions.new_items):
+        if not all([new.area_key, new.title.strip(), new.indicator_name.strip(), new.wording.strip()]):
+            errors[f"new-{index}"] = ERROR_NEW_ITEM_INCOMPLETE
+        elif new.area_key not in area_keys:
+            errors[f"new-{index}"] = ERROR_NEW_ITEM_AREA
+    return RolloverPlan(
+        source_name=source.name,
+        period=period,
+        title=source.title,
+        uses_rating=source.uses_rating,
+        areas=tuple(areas),
+        errors=errors,
+    )
+
+
+def _changed_title(key: str, choice: Choice, old: str, decisions: Decisions, errors: dict[str, str]) -> str:
+    if choice != Choice.CHANGE:
+        return old
+    title = decisions.titles.get(key, "").strip()
+    if not title:
+        errors[key] = ERROR_TITLE_REQUIRED
+        return old
+    return title
+
+
+def _planned_items(area, area_choice, source, period, decisions, errors) -> list[PlannedItem]:
+    items = []
+    number = 0
+    for item in area.items:
+        key = item_key(item.id)
+        choice = Choice.END if area_choice == Choice.END else decisions.choice(key)
+        if choice != Choice.END:
+            number += 1
+        title = _changed_title(key, choice, item.title, decisions, errors)
+        indicators = tuple(
+            _planned_indicator(indicator, choice, source, period, decisions, errors) for indicator in item.indicators
+        )
+        items.append(
+            PlannedItem(
+                key=key,
+                choice=choice,
+                source_id=item.id,
+                old_number=item.number,
+                number=number if choice != Choice.END else None,
+                title=title,
+                old_title=item.title,
+                related_activities=item.related_activities,
+                section_id=item.section_id,
+                program_ids=item.program_ids,
+                background=item.background,
+                item_vision=item.item_vision,
+                reference=item.reference,
+                indicators=indicators,
+            )
+        )
+    if area_choice == Choice.END:
+        return items
+    for index, new in enumerate(decisions.new_items):
+        if new.area_key != area_key(area.id) or not new.title.strip():
+            continue
+        number += 1
+        key = f"new-{index}"
+        indicator = _new_indicator(key, new, period, errors)
+        items.append(
+            PlannedItem(
+                key=key,
+                choice=Choice.CONTINUE,
+                source_id=None,
+                old_number=None,
+                number=number,
+                title=new.title.strip(),
+                old_title="",
+                related_activities="",
+                section_id=_area_section(area),
+                program_ids=(),
+                background="",
+                item_vision="",
+                reference="",
+                indicators=(indicator,) if indicator else (),
+            )
+        )
+    return items
+
+
+def _area_section(area: SourceArea) -> int | None:
+    # A new item belongs to the section that owns the area's items, so its staff can enter it at once.
+    sections = {item.section_id for item in area.items if item.section_id}
+    return sections.pop() if len(sections) == 1 else None
+
+
+def _planned_indicator(indicator, item_choice, source, period, decisions, errors) -> PlannedIndicator:
+    key = indicator_key(indicator.id)
+    choice = Choice.END if item_choice == Choice.END else decisions.choice(key)
+    wording = indicator.wording
+    targets: tuple[PlannedTarget, ...] = ()
+    to_set: tuple[str, ...] = ()
+    if choice == Choice.CHANGE:
+        wording = decisions.wordings.get(key, "").strip()
+        if not wording:
+            errors[key] = ERROR_WORDING_REQUIRED
+        else:
+            target = _read_wording(key, wording, period, errors, unit=indicator.unit)
+            targets = (target,) if target else ()
+    elif choice == Choice.CONTINUE:
+        targets, to_set = _carried_targets(indicator.targets, source, period)
+    return PlannedIndicator(
+        key=key,
+        choice=choice,
+        slug=indicator.key,
+        name=indicator.name,
+        component=indicator.component,
+        unit=indicator.unit,
+        type=indicator.type,
+        order=indicator.order,
+        wording=wording,
+        targets=targets,
+        to_set=to_set,
+    )
+
+
+def _new_indicator(key: str, new: NewItem, period: NewPeriod, errors: dict[str, str]) -> PlannedIndicator | None:
+    wording = new.wording.strip()
+    if not wording or not new.indicator_name.strip():
+        return None
+    target = _read_wording(key, wording, period, errors, unit="")
+    return PlannedIndicator(
+        key=f"{key}-indicator",
+        choice=Choice.CONTINUE,
+        slug="indicator-1",
+        name=new.indicator_name.strip(),
+        component="",
+        unit=target.unit if target else "",
+        type=Indicator.Type.PROCESS,
+        order=1,
+        wording=wording,
+        targets=(target,) if target else (),
+        to_set=(),
+    )
+
+
+def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, str], *, unit: str):
+    reading = read_target_wording(
+        wording,
+        first_fiscal_year=period.first_fiscal_year,
+        last_fiscal_year=period.last_fiscal_year,
+        known_totals=KNOWN_TOTALS,
+    )
+    typed = typed_target_of(reading)
+    if typed is None or (typed.fiscal_year is not None and typed.fiscal_year not in period.fiscal_years):
+        errors[key] = ERROR_WORDING_UNREAD.format(text=wording, described=describe(reading))
+        return None
+    return PlannedTarget(
+        kind=typed.kind,
+        value=typed.value,
+        unit=typed.unit or unit,
+        fiscal_year=typed.fiscal_year,
+        text=wording,
+        source=Target.Source.PLAN,
+        direction=typed.direction or "",
+        origin="変更後の文言",
+    )
+
+
+def _carried_targets(
+    targets: tuple[SourceTarget, ...], source: SourcePlan, period: NewPeriod
+) -> tuple[tuple[PlannedTarget, ...], tuple[str, ...]]:
+    carried, to_set = [], []
+    for target in targets:
+        if target.kind in PERIOD_KINDS:
+            to_set.append(f"{KIND_LABELS[Kind(target.kind)]}「{target.text}」は{source.name}の期間の目標です")
+        elif target.fiscal_year is None:
+            carried.append(_carried(target, target.fiscal_year, "計画の目標を継続"))
+        elif target.fiscal_year in period.fiscal_years and not (
+            source.first_fiscal_year <= target.fiscal_year <= source.last_fiscal_year
+        ):
+            carried.append(_carried(target, target.fiscal_year, f"{source.name}で示した翌年度目標"))
+    return tuple(carried), tuple(to_set)
+
+
+def _carried(target: SourceTarget, fiscal_year: int | None, origin: str) -> PlannedTarget:
+    return PlannedTarget(
+        kind=target.kind,
+        value=target.value,
+        unit=target.unit,
+        fiscal_year=fiscal_year,
+        text=target.text,
+        source=target.source,
+        direction=target.direction,
+        origin=origin,
+    )
+
+
+# -- the service ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RolloverResult:
+    plan: PlanPeriod
+    rollover: RolloverPlan
+    reporting_years_created: int
+
+
+def rollover_period_check(*, source: PlanPeriod, period: NewPeriod) -> None:
+    """Refuse a new period that cannot be made: same as the source, overlapping, taken or not empty."""
+    if period.name == source.name:
+        raise RolloverRefused(ERROR_SAME_PERIOD)
+    if period.first_fiscal_year > period.last_fiscal_year:
+        raise RolloverRefused(ERROR_YEARS)
+    if period.first_fiscal_year <= source.last_fiscal_year and period.last_fiscal_year >= source.first_fiscal_year:
+        raise RolloverRefused(ERROR_OVERLAP.format(source=source.name))
+    existing = PlanPeriod.objects.filter(name=period.name).first()
+    if existing is not None:
+        if Item.objects.filter(area__plan=existing).exists():
+            raise RolloverRefused(ERROR_HAS_ITEMS.format(name=period.name))
+        if (existing.first_fiscal_year, existing.last_fiscal_year) != (
+            period.first_fiscal_year,
+            period.last_fiscal_year,
+        ):
+            raise RolloverRefused(ERROR_YEARS_DIFFER.format(name=period.name, existing=existing))
+    other = PlanPeriod.objects.filter(ordinal=period.ordinal).exclude(name=period.name).first()
+    if other is not None:
+        raise RolloverRefused(ERROR_ORDINAL_TAKEN.format(ordinal=period.ordinal, other=other.name))
+
+
+@transaction.atomic
+def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions, by=None) -> RolloverResult:
+    """Create the new period from ``source`` as the decisions say, in one transaction with history.
+
+    The plan is rebuilt from the database here, not taken from the preview page, so what is
+    written is what the source holds now. Refused (nothing written) for a user who is not a
+    system administrator, a period that cannot be made, or a plan with errors.
+    """
+    if by is not None and not is_system_admin(by):
+        raise RolloverRefused(ERROR_NOT_ADMIN)
+    rollover_period_check(source=source, period=period)
+    rollover = rollover_preview(source=source_plan_read(plan=source), period=period, decisions=decisions)
+    if rollover.errors:
+        raise RolloverRefused("\n".join(rollover.errors.values()))
+    reason = rollover.change_reason
+    plan, _ = PlanPeriod.objects.get_or_create(
+        name=period.name,
+        defaults={
+            "ordinal": period.ordinal,
+            "title": rollover.title,
+            "first_fiscal_year": period.first_fiscal_year,
+            "last_fiscal_year": period.last_fiscal_year,
+            "uses_rating": rollover.uses_rating,
+            # HOOK (issue 11, sheet layouts): when PlanPeriod gains ``layout``, copy the source's
+            # layout here unless the administrator chose another one.
+        },
+    )
+    new_areas: dict[int, PolicyArea] = {}
+    for area in rollover.areas:
+        if not area.created:
+            continue
+        new_area = PolicyArea(
+            plan=plan,
+            number=area.number,
+            sub_number=area.sub_number,
+            parent=new_areas.get(area.parent_id) if area.parent_id else None,
+            title=area.title,
+            vision_id=area.vision_id,
+            background=area.background,
+            outcome_indicator_text=area.outcome_indicator_text,
+        )
+        _save(new_area, reason)
+        new_areas[area.source_id] = new_area
+        for item in area.items:
+            if item.created:
+                _item_create(new_area, item, reason)
+    created = 0
+    for fiscal_year in period.fiscal_years:
+        year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+        if year is None:
+            deadline = reporting_deadline_of(fiscal_year)
+            _save(ReportingYear(plan=plan, fiscal_year=fiscal_year, deadline=deadline), reason)
+            created += 1
+        elif year.deadline is None:
+            year.deadline = reporting_deadline_of(fiscal_year)
+            year._change_reason = reason
+            year.save(update_fields=["deadline"])
+    return RolloverResult(plan=plan, rollover=rollover, reporting_years_created=created)
+
+
+def _save(instance, reason: str) -> None:
+    instance._change_reason = reason
+    # Field validation here; uniqueness and checks are the database's.
+    instance.full_clean(validate_unique=False, validate_constraints=False)
+    instance.save()
+
+
+def _item_create(area: PolicyArea, planned: PlannedItem, reason: str) -> None:
+    item = Item(
+        area=area,
+        number=planned.number,
+        title=planned.title,
+        related_activities=planned.related_activities,
+        section_id=planned.section_id,
+        background=planned.background,
+        item_vision=planned.item_vision,
+        reference=planned.reference,
+    )
+    _save(item, reason)
+    if planned.program_ids:
+        item.programs.set(planned.program_ids)
+    for planned_indicator in planned.indicators:
+        if not planned_indicator.created:
+            continue
+        indicator = Indicator(
+            item=item,
+            key=planned_indicator.slug,
+            name=planned_indicator.name,
+            component=planned_indicator.component,
+            unit=planned_indicator.unit,
+            type=planned_indicator.type,
+            order=planned_indicator.order,
+        )
+        _save(indicator, reason)
+        for target in planned_indicator.targets:
+            _save(
+                Target(
+                    indicator=indicator,
+                    kind=target.kind,
+                    value=target.value,
+                    unit=target.unit,
+                    fiscal_year=target.fiscal_year,
+                    target_text=target.text,
+                    source=target.source,
+                    direction=target.direction,
+                ),
+                reason,
+            )
