@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "programs", "evaluations", "reports", "sheets")
+APPS = ("accounts", "programs", "evaluations", "reports", "sheets", "cycle")
+# cycle (reminders, threads, evidence files) sits beside reports and sheets: it reads the plan
+# and the workflow, and evaluations reaches it only through the listeners it registers.
 FORBIDDEN = {
-    "programs": {"evaluations", "reports", "sheets"},
-    "evaluations": {"reports", "sheets"},
+    "programs": {"evaluations", "reports", "sheets", "cycle"},
+    "evaluations": {"reports", "sheets", "cycle"},
     "sheets": {"reports"},
-    "accounts": {"programs", "evaluations", "reports", "sheets"},
+    "cycle": {"reports", "sheets"},
+    "accounts": {"programs", "evaluations", "reports", "sheets", "cycle"},
 }
 
 
