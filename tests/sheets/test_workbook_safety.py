@@ -11,7 +11,7 @@ import io
 from itertools import cycle
 
 import pytest
-from django.db.models import F, Value
+from django.db.models import F, Max, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -64,14 +64,17 @@ def _fit(payload: str, max_length: int | None) -> str:
     """Keep the payload whole where it fits, else a shorter text with the same formula-like start."""
     if max_length is None or len(payload) <= max_length:
         return payload
-    return (payload[0] + "A1")[: max(max_length, 2)]
+    return (payload[0] + "A1")[: max(max_length, 1)]
 
 
 def _poison(payloads) -> dict[str, str]:
     """Set every editable text to a formula-like payload; return the plan's new name."""
     chosen = cycle(payloads)
     for model, field, max_length, unique in FIELDS:
-        payload = _fit(next(chosen), max_length and max_length - (3 if unique else 0))
+        # A unique field gets the row's id appended: leave room for the longest id (on
+        # PostgreSQL ids keep growing across tests, so 「=A」 + 1234 must still fit in five).
+        suffix = len(str(model.objects.aggregate(top=Max("pk"))["top"] or 0)) if unique else 0
+        payload = _fit(next(chosen), max_length and max_length - suffix)
         value = Concat(Value(payload), F("pk")) if unique else Value(payload)
         model.objects.update(**{field: value})
     rule = status_rule_get()
