@@ -3,33 +3,22 @@
 import os
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programs.models import Item
+from tests.browser import demo_users, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-PASSWORD = "kaigo-demo-2026"
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     page, live_server, tokyo_data, artifacts_dir, settings, monkeypatch
 ):
-    settings.DEBUG = True  # demo accounts are a development-mode feature
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("create_demo_users", verbosity=0)
-    settings.DEBUG = False
+    demo_users(settings, monkeypatch)
     item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
 
-    _login(page, live_server, "demo-staff-a")
+    login(page, live_server, "demo-staff-a")
     page.get_by_role("link", name="入力状況").click()
     page.get_by_role("link", name="7 地域ケア会議の推進 事項1を入力する").click()
     page.wait_for_load_state()  # entry.js is deferred: typing before it runs would go unseen
@@ -55,13 +44,13 @@ def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     assert "提出しました" in page.locator(".messages").inner_text()
     page.get_by_role("button", name="ログアウト").click()
 
-    _login(page, live_server, "demo-manager")
+    login(page, live_server, "demo-manager")
     page.goto(f"{live_server.url}/entry/items/{item.id}/2022/")
     page.get_by_role("button", name="承認する").click()
     assert "承認しました" in page.locator(".messages").inner_text()
     page.get_by_role("button", name="ログアウト").click()
 
-    _login(page, live_server, "demo-staff-a")
+    login(page, live_server, "demo-staff-a")
     page.goto(f"{live_server.url}/entry/items/{item.id}/2022/")
     assert "承認済みのため変更できません" in page.locator(".denied").inner_text()
     assert page.get_by_label("講師養成研修の受講者数 実績（人）").count() == 0
@@ -73,13 +62,10 @@ def test_a_failed_save_focuses_the_error_summary_whose_links_lead_to_the_fields(
     page, live_server, tokyo_data, artifacts_dir, settings, monkeypatch
 ):
     """Issue 12 item 4: errors announced, tied to their fields; the live display speaks one sentence per row."""
-    settings.DEBUG = True
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("create_demo_users", verbosity=0)
-    settings.DEBUG = False
+    demo_users(settings, monkeypatch)
     item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
     trainees = item.indicators.get(key="trainees")
-    _login(page, live_server, "demo-staff-a")
+    login(page, live_server, "demo-staff-a")
     page.goto(f"{live_server.url}/entry/items/{item.id}/2022/")
     field = page.locator(f"#id_value_{trainees.id}")
 

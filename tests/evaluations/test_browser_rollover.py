@@ -3,34 +3,23 @@
 import os
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from programs.models import Indicator, Item, Target
+from tests.browser import demo_users, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-PASSWORD = "kaigo-demo-2026"
-
-
-def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("ユーザー名").fill(username)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
 
 
 def test_admin_rolls_8_over_changes_a_target_ends_an_item_staff_enter_the_new_period(
     page, live_server, tokyo_data, artifacts_dir, settings, monkeypatch
 ):
-    settings.DEBUG = True  # demo accounts are a development-mode feature
-    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("create_demo_users", verbosity=0)
-    settings.DEBUG = False
+    demo_users(settings, monkeypatch)
     trainees = Indicator.objects.get(item__area__plan__name="第8期", key="trainees")
     meetings_item = Item.objects.get(area__plan__name="第8期", area__number=7, number=2)
 
-    _login(page, live_server, "demo-admin")
+    login(page, live_server, "demo-admin")
     page.get_by_role("link", name="次期計画の作成").click()
     page.get_by_label("作成元の計画期間").select_option("第8期")
     page.get_by_label("新しい計画期間の名称").fill("第9期")
@@ -56,7 +45,7 @@ def test_admin_rolls_8_over_changes_a_target_ends_an_item_staff_enter_the_new_pe
     assert trainees.targets.get().value == 153  # the old period keeps its target
     page.get_by_role("button", name="ログアウト").click()
 
-    _login(page, live_server, "demo-staff-a")
+    login(page, live_server, "demo-staff-a")
     page.goto(f"{live_server.url}/entry/?plan=第9期&fiscal_year=2024")
     expect(page.locator("h1")).to_contain_text("第9期")
     page.get_by_role("link", name="7 地域ケア会議の推進 事項1を入力する").click()
