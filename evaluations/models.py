@@ -304,3 +304,39 @@ class ProgressVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ApprovedResult(models.Model):
+    """An indicator-year's figure as it stood when its item-year was last approved (承認時の実績).
+
+    ``self_evaluation_approve`` writes it in the approval's transaction (migration 0006 backfilled
+    the records approved before it existed). The read model (``evaluations.progress``) counts it
+    while the item-year is back in the workflow (差戻し, or reopened and edited), so managers keep
+    seeing the last approved figure, with the newer one labelled beside it. Municipalities are
+    kept as the count the achievement rules read (the named ones, else the stated count).
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指標", on_delete=models.CASCADE, related_name="approved_results"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    value = models.DecimalField("実績値", max_digits=14, decimal_places=2, null=True, blank=True)
+    actual_text = models.CharField("実績（原文）", max_length=500, blank=True)
+    municipality_count = models.PositiveSmallIntegerField("実施区市町村数", null=True, blank=True)
+    verdict = models.CharField("達成の判断", max_length=20, choices=Verdict.choices, blank=True)
+    verdict_text = models.TextField("判断の根拠（原文）", blank=True)
+    period_municipality_count = models.PositiveSmallIntegerField("期間累計の実施区市町村数", null=True, blank=True)
+    approved_at = models.DateTimeField("承認日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "承認済みの実績"
+        verbose_name_plural = "承認済みの実績"
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"], name="approved_result_one_per_indicator_and_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.label} {era_label(self.fiscal_year)}（承認済み）"

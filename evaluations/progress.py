@@ -11,6 +11,19 @@ database changes on every write to a table listed in ``PROGRESS_TABLES`` (``Prog
 whose triggers ``progress_triggers_install`` installs after every migrate). A request that
 finds the token unchanged reads one row and reuses the computed plan; narrowing by area,
 section or item is done on the computed plan, so it never changes the number of queries.
+
+Which figure counts: managers' views count APPROVED figures only. Workflow state is per
+item-year (``SelfEvaluation.status``), figures per indicator-year, so a year's figure counts
+when its item-year is approved; while the item-year is back in the workflow (差戻し, or
+reopened and edited) the figure approved last counts (``ApprovedResult``, the snapshot the
+approval writes). A newer figure is carried beside it (``YearCell.pending``), labelled
+下書き (draft, returned) or 未承認 (submitted), and graded nowhere. A result whose item-year has
+no SelfEvaluation row was written outside the entry workflow (the admin, a loader); nobody
+approved it, so it is a 下書き too, as the entry status already says (``_entry_status``). A
+result for a year outside the plan's fiscal years (the baseline a plan quotes, e.g. 平成29年度
+for 第7期) has no workflow at all and counts as recorded. ``include_unapproved=True`` (the
+reports' 「未承認の実績を含める」 filter and the staff entry screen) counts the newest figures
+instead, each still stating its state.
 """
 
 import threading
@@ -46,9 +59,51 @@ from .calculations import (
     status_with_verdict,
     verdict_disagrees,
 )
-from .models import SINGLETON_ID, ProgressVersion, Rating, SelfEvaluation, StatusRule, Verdict, YearlyResult
+from .models import (
+    SINGLETON_ID,
+    ApprovedResult,
+    ProgressVersion,
+    Rating,
+    SelfEvaluation,
+    StatusRule,
+    Verdict,
+    YearlyResult,
+)
 
 VERDICT_LABELS = dict(Verdict.choices)
+
+APPROVED = SelfEvaluation.Status.APPROVED.value
+# How a figure not yet approved is labelled wherever it is shown beside (or instead of) the approved one.
+STATE_LABELS = {
+    SelfEvaluation.Status.DRAFT.value: "下書き",
+    SelfEvaluation.Status.RETURNED.value: "下書き",
+    SelfEvaluation.Status.SUBMITTED.value: "未承認",
+}
+
+
+def state_label_of(state: str | None) -> str:
+    """Return 「下書き」 or 「未承認」 for a figure in that workflow state; "" for an approved one (or none)."""
+    return STATE_LABELS.get(state or "", "")
+
+
+@dataclass(frozen=True)
+class PendingFigure:
+    """A figure newer than the one that counts, not yet approved: shown labelled, graded nowhere."""
+
+    fiscal_year: int
+    actual: Decimal | None
+    actual_text: str
+    verdict: str
+    verdict_text: str
+    state: str  # SelfEvaluation.Status: draft, returned or submitted
+
+    @property
+    def state_label(self) -> str:
+        return state_label_of(self.state)
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, "")
 
 
 class EntryStatus:
@@ -71,10 +126,19 @@ class YearCell:
     verdict: str = ""  # evaluations.models.Verdict, or "" where none is recorded
     verdict_text: str = ""  # the sentence the verdict rests on, verbatim
     verdict_disagrees: bool = False  # a figure's status and the recorded verdict contradict each other
+    # The workflow state of the figure shown (SelfEvaluation.Status value; None: no figure). It is
+    # "approved" unless the plan was read with include_unapproved=True.
+    state: str | None = None
+    pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled beside this one
 
     @property
     def verdict_label(self) -> str:
         return VERDICT_LABELS.get(self.verdict, "")
+
+    @property
+    def state_label(self) -> str:
+        """Return 「下書き」 or 「未承認」 when the figure shown is not approved, else ""."""
+        return state_label_of(self.state)
 
     @property
     def has_target(self) -> bool:
@@ -97,6 +161,12 @@ class Headline:
     rate: Decimal | None
     status: Status | None  # None: no target to grade against
     is_cumulative: bool
+    state: str | None = None  # the workflow state of the figure (the least approved one a running total adds)
+    pending: PendingFigure | None = None  # the latest newer figure awaiting approval, shown labelled
+
+    @property
+    def state_label(self) -> str:
+        return state_label_of(self.state)
 
 
 @dataclass(frozen=True)
@@ -162,9 +232,17 @@ class IndicatorRow:
 
 
 def _headline(indicator: IndicatorRow) -> Headline:
-    """Return the running total of a cumulative target, else the latest graded (or entered) year."""
+    """Return the running total of a cumulative target, else the latest graded (or entered) year.
+
+    Built from the figures that count (approved ones unless the plan was read including the
+    unapproved), with the latest newer figure awaiting approval beside it.
+    """
+    pendings = [cell.pending for cell in indicator.years if cell.pending is not None]
+    pending = pendings[-1] if pendings else None
     if indicator.cumulative is not None:
         summary = indicator.cumulative
+        unapproved = [cell.state for cell in indicator.years if cell.state not in (None, APPROVED)]
+        counted = [cell.state for cell in indicator.years if cell.state is not None]
         return Headline(
             fiscal_year=summary.fiscal_year if summary.actual is not None else None,
             target=summary.target,
@@ -172,6 +250,8 @@ def _headline(indicator: IndicatorRow) -> Headline:
             rate=summary.rate,
             status=summary.status,
             is_cumulative=True,
+            state=(unapproved or counted or [None])[-1],
+            pending=pending,
         )
     # A year judged in words (a verdict, no figure) stands like a year with a figure.
     entered = [cell for cell in indicator.years if cell.actual is not None or cell.verdict]
@@ -186,6 +266,7 @@ def _headline(indicator: IndicatorRow) -> Headline:
             rate=None,
             status=first_target.status if first_target else None,
             is_cumulative=False,
+            pending=pending,
         )
     return Headline(
         fiscal_year=cell.fiscal_year,
@@ -194,6 +275,8 @@ def _headline(indicator: IndicatorRow) -> Headline:
         rate=cell.rate,
         status=cell.graded_status,
         is_cumulative=False,
+        state=cell.state,
+        pending=pending,
     )
 
 
@@ -257,6 +340,7 @@ class PlanProgress:
     uses_rating: bool
     areas: tuple[AreaRow, ...]
     labels: Mapping[str, str] = field(default_factory=dict, compare=False)  # status → name under the rule
+    include_unapproved: bool = False  # True: the newest figures count, approved or not (each states its state)
 
     @property
     def items(self) -> list[ItemRow]:
@@ -287,7 +371,7 @@ def status_labels() -> dict[str, str]:
 # triggers below); tests/evaluations/test_progress.py checks that the list covers every table
 # the queries touch, so a new field read from a new table cannot be served stale.
 PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target)
-PROGRESS_MODELS += (YearlyResult, SelfEvaluation, Rating, StatusRule)
+PROGRESS_MODELS += (YearlyResult, ApprovedResult, SelfEvaluation, Rating, StatusRule)
 
 
 def progress_tables() -> list[str]:
@@ -297,7 +381,7 @@ def progress_tables() -> list[str]:
     return tables
 
 
-_cache: dict[int, tuple[str, "PlanProgress"]] = {}
+_cache: dict[tuple[int, bool], tuple[str, "PlanProgress"]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -318,36 +402,39 @@ def plan_progress(
     section_ids: Iterable[int] | None = None,
     item_ids: Iterable[int] | None = None,
     items: QuerySet[Item] | None = None,
+    include_unapproved: bool = False,
 ) -> PlanProgress:
     """Return the plan's areas › items › indicators with every year's figures, rates and statuses.
 
     ``area_ids``, ``section_ids``, ``item_ids`` and ``items`` (a queryset, read as one more
     query) narrow the items; areas left without items are dropped. Graded with the
-    administrator's status rule.
+    administrator's status rule, on approved figures unless ``include_unapproved`` (see the
+    module's docstring).
     """
     if items is not None:
         chosen = set(items.order_by().values_list("id", flat=True))
         item_ids = chosen & set(item_ids) if item_ids else chosen or {0}
-    return progress_narrowed(plans_progress(plans=[plan])[0], area_ids, section_ids, item_ids)
+    progress = plans_progress(plans=[plan], include_unapproved=include_unapproved)[0]
+    return progress_narrowed(progress, area_ids, section_ids, item_ids)
 
 
-def plans_progress(*, plans: list[PlanPeriod]) -> list[PlanProgress]:
+def plans_progress(*, plans: list[PlanPeriod], include_unapproved: bool = False) -> list[PlanProgress]:
     """Return the progress of several plans, in order, in the same fixed number of queries as one."""
     token = _version_token()
     found: dict[int, PlanProgress] = {}
     if token is not None:
         for plan in plans:
-            cached = _cache.get(plan.id)
+            cached = _cache.get((plan.id, include_unapproved))
             if cached is not None and cached[0] == token:
                 found[plan.id] = cached[1]
     missing = [plan for plan in plans if plan.id not in found]
     if missing:
-        computed = _compute(missing)
+        computed = _compute(missing, include_unapproved=include_unapproved)
         found.update(computed)
         if token is not None:
             with _cache_lock:
                 for plan_id, progress in computed.items():
-                    _cache[plan_id] = (token, progress)
+                    _cache[(plan_id, include_unapproved)] = (token, progress)
     return [found[plan.id] for plan in plans]
 
 
@@ -375,8 +462,8 @@ def progress_narrowed(
     return replace(progress, areas=tuple(kept))
 
 
-def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
-    """Read the plans' rows as plain values in eight queries, then grade them with the rule."""
+def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> dict[int, PlanProgress]:
+    """Read the plans' rows as plain values in nine queries, then grade them with the rule."""
     plan_ids = [plan.id for plan in plans]
     rule = status_rule_get()
     areas = list(
@@ -439,6 +526,13 @@ def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
         )
     ):
         results[row["indicator_id"]][row["fiscal_year"]] = row
+    approved = defaultdict(dict)
+    for row in (
+        ApprovedResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
+        .order_by("fiscal_year")
+        .values(*FIGURE_FIELDS, "indicator_id", "fiscal_year")
+    ):
+        approved[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": 0}  # the count kept is the covered one
     evaluations = defaultdict(dict)
     for row in SelfEvaluation.objects.filter(item__area__plan_id__in=plan_ids).values(
         "item_id",
@@ -459,7 +553,18 @@ def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
     for row in item_values:
         plan = area_plan[row["area_id"]]
         items_by_area[row["area_id"]].append(
-            _item_row(row, plan, programs, indicators[row["id"]], targets, results, evaluations[row["id"]], rule)
+            _item_row(
+                row,
+                plan,
+                programs,
+                indicators[row["id"]],
+                targets,
+                results,
+                approved,
+                evaluations[row["id"]],
+                rule,
+                include_unapproved,
+            )
         )
     labels = rule.labels
     computed = {}
@@ -489,14 +594,27 @@ def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
                 for area in plan_areas
             ),
             labels=labels,
+            include_unapproved=include_unapproved,
         )
     return computed
 
 
-def _item_row(row, plan, programs, indicator_rows, targets, results, evaluations, rule) -> ItemRow:
+def _item_row(
+    row, plan, programs, indicator_rows, targets, results, approved, evaluations, rule, include_unapproved
+) -> ItemRow:
     fiscal_years = tuple(plan.fiscal_years)
+    states = {year: evaluation["status"] for year, evaluation in evaluations.items()}
     indicators = tuple(
-        _indicator_row(indicator, plan, fiscal_years, targets[indicator["id"]], results[indicator["id"]], rule)
+        _indicator_row(
+            indicator,
+            plan,
+            fiscal_years,
+            targets[indicator["id"]],
+            _counted_figures(
+                results[indicator["id"]], approved[indicator["id"]], states, fiscal_years, include_unapproved
+            ),
+            rule,
+        )
         for indicator in indicator_rows
     )
     entered_years = {
@@ -544,12 +662,84 @@ def _evaluation_cell(evaluation: dict | None) -> EvaluationCell | None:
     )
 
 
+# The parts of a result that make its figure: a newer figure differs from the approved one in one of them.
+FIGURE_FIELDS = (
+    "value",
+    "actual_text",
+    "municipality_count",
+    "verdict",
+    "verdict_text",
+    "period_municipality_count",
+)
+
+
+def _figure(result: dict | None) -> tuple | None:
+    """Return what a result row says, comparable between a live result and an approved snapshot."""
+    if result is None:
+        return None
+    return (
+        result["value"],
+        result["actual_text"],
+        _covered(result),
+        result["verdict"],
+        result["verdict_text"],
+        result["period_municipality_count"],
+    )
+
+
+def _has_figure(result: dict) -> bool:
+    return any(part not in (None, "", 0) for part in _figure(result))
+
+
+@dataclass(frozen=True)
+class CountedFigures:
+    """An indicator's result rows that count, by fiscal year, with their states and the newer ones."""
+
+    rows: dict  # fiscal year → result row (live or approved snapshot)
+    states: dict  # fiscal year → the counted figure's workflow state
+    pending: dict  # fiscal year → PendingFigure
+
+
+def _counted_figures(live, snapshots, states, fiscal_years, include_unapproved) -> CountedFigures:
+    """Decide, year by year, which figure counts: see the module's docstring."""
+    rows, row_states, pending = {}, {}, {}
+    for year in sorted(set(live) | set(snapshots)):
+        result, snapshot = live.get(year), snapshots.get(year)
+        if year not in fiscal_years:  # a baseline outside the plan's years: no workflow, it counts as recorded
+            if result is not None:
+                rows[year], row_states[year] = result, APPROVED
+            continue
+        state = states.get(year)
+        if state == APPROVED:
+            # Approved results cannot be edited (policies.can_edit): the stored figure is the approved one.
+            counted, counted_state = (result, APPROVED) if result is not None else (snapshot, APPROVED)
+        else:
+            counted, counted_state = (snapshot, APPROVED) if snapshot is not None else (None, None)
+            if result is not None and _has_figure(result) and _figure(result) != _figure(snapshot):
+                newer_state = state or SelfEvaluation.Status.DRAFT.value  # no record: written outside the workflow
+                if include_unapproved:
+                    counted, counted_state = result, newer_state
+                else:
+                    pending[year] = PendingFigure(
+                        fiscal_year=year,
+                        actual=result["value"],
+                        actual_text=result["actual_text"],
+                        verdict=result["verdict"],
+                        verdict_text=result["verdict_text"],
+                        state=newer_state,
+                    )
+        if counted is not None:
+            rows[year], row_states[year] = counted, counted_state
+    return CountedFigures(rows=rows, states=row_states, pending=pending)
+
+
 def _covered(result: dict) -> int | None:
     """Return how many municipalities a result covers: the named ones, else the stated count."""
     return result["named"] or result["municipality_count"]
 
 
-def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: StatusRule) -> IndicatorRow:
+def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigures, rule: StatusRule) -> IndicatorRow:
+    results = counted.rows
     target_figures = [
         TargetFigure(
             kind=t["kind"],
@@ -596,6 +786,8 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
                 verdict=verdict,
                 verdict_text=result["verdict_text"] if result else "",
                 verdict_disagrees=achievement is not None and verdict_disagrees(computed, verdict),
+                state=counted.states.get(year) if result is not None and _has_figure(result) else None,
+                pending=counted.pending.get(year),
             )
         )
 

@@ -113,7 +113,8 @@ class EntryPage:
 
 def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
     plan = item.area.plan
-    progress = plan_progress(plan=plan, item_ids=[item.id])
+    # Staff see what they typed, rated as typed: the newest figures, approved or not.
+    progress = plan_progress(plan=plan, item_ids=[item.id], include_unapproved=True)
     row = progress.items[0]
     layout = sheet_layout(plan=plan)
     fields = layout.year_fields(fiscal_year, plan.fiscal_years)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from programs.fiscal_years import era_label
@@ -34,7 +34,7 @@ from .changes import (
     state_change,
 )
 from .completeness import submission_gaps
-from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
+from .models import NO_RECORD_VERSION, ApprovedResult, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
 ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
@@ -384,10 +384,40 @@ def self_evaluation_approve(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
+    _approved_results_snapshot(evaluation)
     workflow_events.publish(
         workflow_events.WorkflowEvent(workflow_events.Transition.APPROVED, evaluation, user, comment.strip())
     )
     return evaluation
+
+
+def _approved_results_snapshot(evaluation: SelfEvaluation) -> None:
+    """Keep the item-year's figures as approved, for the reports while a later edit awaits approval.
+
+    A snapshot rather than reading the history as of ``approved_at``: the read model reads it
+    in one plain query of one row per indicator-year (evaluations.progress), where the history
+    would need a per-row "latest before" subquery over every change ever made.
+    """
+    results = list(
+        YearlyResult.objects.filter(indicator__item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year).annotate(
+            named=Count("municipalities")
+        )
+    )
+    ApprovedResult.objects.filter(indicator__item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year).delete()
+    ApprovedResult.objects.bulk_create(
+        ApprovedResult(
+            indicator_id=result.indicator_id,
+            fiscal_year=result.fiscal_year,
+            value=result.value,
+            actual_text=result.actual_text,
+            municipality_count=result.named or result.municipality_count,
+            verdict=result.verdict,
+            verdict_text=result.verdict_text,
+            period_municipality_count=result.period_municipality_count,
+            approved_at=evaluation.approved_at,
+        )
+        for result in results
+    )
 
 
 @transaction.atomic
