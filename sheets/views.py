@@ -150,7 +150,8 @@ def entry_template_download(request):
         if not section_ids:
             raise PermissionDenied(ERROR_NO_SECTION)
     template = entry_template(
-        plan_progress(plan=plan, section_ids=section_ids),
+        # Staff fill in what they typed last, approved or not (an import compares against it).
+        plan_progress(plan=plan, section_ids=section_ids, include_unapproved=True),
         fiscal_year,
         selectors.evaluation_versions(plan=plan, fiscal_year=fiscal_year),
     )

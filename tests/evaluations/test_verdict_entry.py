@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 SENTENCE = "年1回開催するという目標は達成できている。"
 
 
-def _cell(world):
-    row = plan_progress(plan=world.plan, item_ids=[world.own_item.id]).items[0]
+def _cell(world, *, include_unapproved=False):
+    row = plan_progress(plan=world.plan, item_ids=[world.own_item.id], include_unapproved=include_unapproved).items[0]
     return row.indicators[0].years[world.plan.fiscal_years.index(OPEN_YEAR)]
 
 
@@ -38,8 +38,16 @@ def test_the_screen_records_a_verdict_with_its_sentence_and_the_status_follows_i
     result = YearlyResult.objects.get(indicator_id=world.indicator_id, fiscal_year=OPEN_YEAR)
     assert (result.value, result.verdict, result.verdict_text) == (None, Verdict.ACHIEVED, SENTENCE)
     assert result.history.count() == 1  # audited like every result
+    # As typed (the entry screen, the 「未承認の実績を含める」 filter) the status follows the verdict;
+    # managers' views count it only once approved (issue 12 §2) and show it labelled 下書き meanwhile.
+    cell = _cell(world, include_unapproved=True)
+    assert (cell.status, cell.verdict_text, cell.state_label) == (Status.ACHIEVED, SENTENCE, "下書き")
     cell = _cell(world)
-    assert (cell.status, cell.verdict_text) == (Status.ACHIEVED, SENTENCE)
+    assert (cell.status, cell.pending.verdict_text, cell.pending.state_label) == (
+        Status.NOT_ENTERED,
+        SENTENCE,
+        "下書き",
+    )
 
 
 def test_a_verdict_without_its_sentence_is_refused_and_nothing_is_written(world):
