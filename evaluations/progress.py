@@ -35,6 +35,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, QuerySet
 
+from programs.fiscal_years import era_label
 from programs.kinds import Kind, Status, TargetFigure, target_for_year
 from programs.models import (
     Indicator,
@@ -49,6 +50,7 @@ from programs.models import (
     short_title_of,
 )
 from programs.models import indicator_label_of as _indicator_label
+from programs.quantities import format_quantity
 
 from .calculations import (
     Achievement,
@@ -104,6 +106,16 @@ class PendingFigure:
     @property
     def verdict_label(self) -> str:
         return VERDICT_LABELS.get(self.verdict, "")
+
+    def display(self, unit: str) -> str:
+        """Return the figure as typed: 「20人」, else its wording, else the verdict (「達成」)."""
+        if self.actual is not None:
+            return format_quantity(self.actual, unit)
+        return self.actual_text or self.verdict_label or "（空欄）"
+
+    def note(self, unit: str) -> str:
+        """Return 「下書き: 20人（令和5年度）」, how every page and workbook shows a newer figure."""
+        return f"{self.state_label}: {self.display(unit)}（{era_label(self.fiscal_year)}）"
 
 
 class EntryStatus:

@@ -15,6 +15,13 @@ from programs.models import Item, PlanPeriod, PolicyArea, Section
 from .selectors import NO_TARGET, NO_TARGET_LABEL
 
 ALL = "すべて"
+UNAPPROVED_PARAM = "unapproved"
+UNAPPROVED_LABEL = "未承認の実績を含める"
+
+
+def include_unapproved(data) -> bool:
+    """Return whether the query string asks to count figures not yet approved (the checkbox below)."""
+    return (data.get(UNAPPROVED_PARAM) or "").lower() in ("on", "1", "true")
 
 
 class PlainSelect(forms.Select):
@@ -55,10 +62,14 @@ class ProgressFilter(django_filters.FilterSet):
     )
     fiscal_year = django_filters.ChoiceFilter(label="年度", method="computed", empty_label=ALL)
     status = django_filters.ChoiceFilter(label="状況", method="computed", empty_label=ALL)
+    # Managers' views count approved figures (evaluations.progress); this counts the newer ones too, labelled.
+    unapproved = django_filters.BooleanFilter(
+        label=UNAPPROVED_LABEL, method="computed", widget=forms.CheckboxInput(attrs={"value": "on"})
+    )
 
     class Meta:
         model = Item
-        fields = ["plan", "area", "section", "fiscal_year", "status"]
+        fields = ["plan", "area", "section", "fiscal_year", "status", "unapproved"]
 
     def __init__(
         self,
@@ -101,7 +112,13 @@ class ProgressFilter(django_filters.FilterSet):
         for name in ("fiscal_year", "status"):
             if data.get(name) and name in self.data:
                 params[name] = data[name]
+        if self.include_unapproved:
+            params[UNAPPROVED_PARAM] = "on"
         return params
+
+    @property
+    def include_unapproved(self) -> bool:
+        return include_unapproved(self.data)
 
     @property
     def chosen_area_ids(self) -> list[int] | None:

@@ -20,10 +20,12 @@ from evaluations.progress import (
     EvaluationCell,
     IndicatorRow,
     ItemRow,
+    PendingFigure,
     PlanProgress,
     plan_progress,
     plans_progress,
     progress_narrowed,
+    state_label_of,
 )
 from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default  # noqa: F401  (plan_choices: reports read it here)
 from programs.fiscal_years import era_label
@@ -290,6 +292,8 @@ class TableRow:
     actual_text: str
     rate: Decimal | None
     status: str  # a Status value, or NO_TARGET
+    state: str | None = None  # the shown figure's workflow state (evaluations.progress.YearCell.state)
+    pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled
 
     @property
     def order(self) -> tuple:
@@ -313,6 +317,16 @@ class TableRow:
     def rate_display(self) -> str:
         return format_rate(self.rate)
 
+    @property
+    def state_label(self) -> str:
+        """Return 「下書き」 or 「未承認」 for a figure counted before approval (the filter asked for it)."""
+        return state_label_of(self.state)
+
+    @property
+    def pending_note(self) -> str:
+        """Return 「下書き: 20人（令和5年度）」 for a newer figure awaiting approval, else ""."""
+        return self.pending.note(self.unit) if self.pending else ""
+
 
 class TableRows(list):
     """Rows of the table in their default order, remembering each ordering asked of them.
@@ -327,7 +341,7 @@ class TableRows(list):
 
 
 # The last flattening of each cached plan, and its narrowings: (progress, all rows, {filters: rows}).
-_TABLE_ROWS: dict[int, tuple[PlanProgress, TableRows, dict[tuple, TableRows]]] = {}
+_TABLE_ROWS: dict[tuple[int, bool], tuple[PlanProgress, TableRows, dict[tuple, TableRows]]] = {}
 _TABLE_NARROWINGS_KEPT = 64
 
 
@@ -344,10 +358,11 @@ def progress_table_rows(
     ``progress`` is the plan's whole progress (``plan_progress(plan=...)``): a cached plan (the
     same object until the next write) is flattened once, and each narrowing kept beside it.
     """
-    memo = _TABLE_ROWS.get(progress.plan_id)
+    memo_key = (progress.plan_id, progress.include_unapproved)
+    memo = _TABLE_ROWS.get(memo_key)
     if memo is None or memo[0] is not progress:
         memo = (progress, TableRows(_table_rows(progress)), {})
-        _TABLE_ROWS[progress.plan_id] = memo
+        _TABLE_ROWS[memo_key] = memo
     key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, status or None)
     if not any(key):
         return memo[1]
@@ -397,6 +412,8 @@ def _table_rows(progress: PlanProgress) -> list[TableRow]:
                             actual_text=cell.actual_text,
                             rate=cell.rate,
                             status=cell_status,
+                            state=cell.state,
+                            pending=cell.pending,
                         )
                     )
     return rows
@@ -428,9 +445,9 @@ class ItemPage:
     labels: Mapping[str, str]
 
 
-def item_page_get(*, plan: PlanPeriod, item_id: int) -> ItemPage:
+def item_page_get(*, plan: PlanPeriod, item_id: int, include_unapproved: bool = False) -> ItemPage:
     """Return one item's progress with its years, read from the plan's read model."""
-    progress = plan_progress(plan=plan, item_ids=[item_id])
+    progress = plan_progress(plan=plan, item_ids=[item_id], include_unapproved=include_unapproved)
     row = progress.items[0]
     return ItemPage(
         progress=progress, area=progress.areas[0], row=row, years=item_years(progress, row), labels=progress.labels

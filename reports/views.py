@@ -18,7 +18,7 @@ from sheets.exports.layout import XLSX_CONTENT_TYPE
 from . import selectors, serializers
 from .authentication import api_user
 from .exports.progress_table import progress_workbook_bytes
-from .filters import ProgressFilter
+from .filters import ProgressFilter, include_unapproved
 from .forms import ComparisonForm, TablePageForm
 from .printing import item_print_header
 from .tables import ProgressTable
@@ -54,7 +54,7 @@ def dashboard(request):
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
     reporting_years = selectors.reporting_years_of(plan=plan)
-    progress = plan_progress(plan=plan)
+    progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
     filters = _filtered(
         request,
         plans,
@@ -89,7 +89,7 @@ def dashboard(request):
 def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
     plan = item.area.plan
-    page = selectors.item_page_get(plan=plan, item_id=item.id)
+    page = selectors.item_page_get(plan=plan, item_id=item.id, include_unapproved=include_unapproved(request.GET))
     entry_year = selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan))
     context = {
         "nav": "dashboard",
@@ -118,7 +118,7 @@ def item_report(request, item_id: int):
 def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
-    progress = plan_progress(plan=plan)
+    progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
     filters = _filtered(request, plans, plan, progress, with_no_target=True)
     rows = selectors.progress_table_rows(
         progress,
@@ -192,5 +192,5 @@ def api_progress(request):
         plan = _plan(request, plans)
     except Http404 as error:
         return JsonResponse({"detail": str(error)}, status=404)
-    progress = plan_progress(plan=plan)
+    progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
     return JsonResponse(serializers.progress_json(progress), json_dumps_params={"ensure_ascii": False})

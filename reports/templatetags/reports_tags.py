@@ -2,7 +2,7 @@
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from programs.templatetags.kaigo import query_url
 
@@ -30,6 +30,21 @@ def status_badge(status, labels):
 def entry_badge(status):
     """Render an entry status (未入力, 入力中, 差戻し, 提出済, 承認済) as a badge with its label."""
     return format_html('<span class="status status-{}">{}</span>', status, EntryStatus.LABELS.get(status, status))
+
+
+@register.simple_tag
+def figure_state(figure, unit):
+    """Label a figure counted before approval, and show a newer one awaiting approval beside it.
+
+    ``figure`` is a YearCell, a Headline or a table row: managers' views count approved figures
+    (evaluations.progress), so 「下書き」 or 「未承認」 says so in words wherever one is shown.
+    """
+    parts = []
+    if figure.state_label:
+        parts.append(format_html('<span class="figure-state">{}</span>', figure.state_label))
+    if figure.pending is not None:
+        parts.append(format_html('<span class="figure-pending">{}</span>', figure.pending.note(unit)))
+    return format_html_join("", "<br>{}", ((part,) for part in parts)) if parts else ""
 
 
 @register.simple_tag
