@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from evaluations.progress import CumulativeSummary, IndicatorRow, ItemRow, PlanProgress, YearCell
+from evaluations.progress import CumulativeSummary, IndicatorRow, ItemRow, PendingFigure, PlanProgress, YearCell
 
 
 def number(value: Decimal | None) -> int | float | None:
@@ -25,6 +25,7 @@ def progress_json(progress: PlanProgress) -> dict:
     return {
         "plan": progress.plan_name,
         "fiscal_years": list(progress.fiscal_years),
+        "includes_unapproved": progress.include_unapproved,
         "areas": [
             {
                 "number": area.number,
@@ -58,6 +59,21 @@ def _year(cell: YearCell) -> dict:
         "actual": number(cell.actual),
         "achievement_rate": rate(cell.rate),
         "status": cell.graded_status.value if cell.graded_status else None,
+        # The workflow state of "actual" (approved unless ?unapproved=on; null: no figure), and a
+        # newer figure awaiting approval, counted nowhere.
+        "state": cell.state,
+        "pending": _pending(cell.pending),
+    }
+
+
+def _pending(pending: PendingFigure | None) -> dict | None:
+    if pending is None:
+        return None
+    return {
+        "actual": number(pending.actual),
+        "actual_text": pending.actual_text,
+        "verdict": pending.verdict or None,
+        "state": pending.state,
     }
 
 
