@@ -61,6 +61,9 @@ def table_columns(labels: Mapping[str, str]) -> tuple[Column[TableRow], ...]:
         Column("単位", lambda row: row.unit, TEXT, 8),
         Column("達成率", lambda row: excel_fraction(row.rate), PERCENT, 10),
         Column("状況", lambda row: labels.get(row.status, NO_TARGET_LABEL), TEXT, 12),
+        # 実績値 is approved unless the table was filtered to include the rest: then this says which is not.
+        Column("実績の状態", lambda row: row.state_label or ("承認済" if row.state else ""), TEXT, 10),
+        Column("承認待ちの実績", lambda row: row.pending_note, TEXT, 26),
     )
 
 

@@ -56,6 +56,11 @@ from .layout import (
 
 SHEET_TITLE = "自己評価シート"
 PROGRESS_TITLE = "達成状況"
+PENDING_HEADER = "承認待ちの実績"
+APPROVED_NOTE = (
+    "実績は承認済みの値です（自己評価シートの実績欄も同じ）。承認前の新しい値は集計に含めず、"
+    f"「{PENDING_HEADER}」列に「下書き」（入力中・差戻し）または「未承認」（提出済）と示します。"
+)
 NOTES_TITLE = "注記"
 NO_TARGET_LABEL = "目標なし"
 
@@ -186,7 +191,12 @@ def target_text(indicators: tuple[IndicatorRow, ...]) -> str:
 
 
 def actual_text(indicators: tuple[IndicatorRow, ...], index: int) -> str:
-    """Return the year's 実績 as entered (「144人」) for the indicators the plan sets a target for."""
+    """Return the year's 実績 as entered (「144人」) for the indicators the plan sets a target for.
+
+    The official sheet prints approved figures only (the progress it is given counts them, see
+    evaluations.progress): a published sheet carries no 下書き. A figure awaiting approval is
+    listed, labelled, on the 達成状況 worksheet beside it.
+    """
     texts = []
     for indicator in indicators:
         if not indicator.plan_target_text:
@@ -399,6 +409,7 @@ class ProgressLine:
     period_target: object
     period_rate: object
     status: str
+    pending: str = ""  # a newer figure awaiting approval: 「下書き: 20人（令和5年度）」
 
 
 def progress_lines(data: SheetData) -> list[ProgressLine]:
@@ -427,6 +438,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             period_target=achievement.target if cumulative else None,
                             period_rate=excel_fraction(achievement.rate) if cumulative else None,
                             status=STATUS_LABELS[cell.status] if cell.has_target else NO_TARGET_LABEL,
+                            pending=cell.pending.note(indicator.unit) if cell.pending else "",
                         )
                     )
     return lines
@@ -447,6 +459,7 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("期間目標", lambda line: line.period_target, number_format=NUMBER, width=9),
     Column("累計達成率", lambda line: line.period_rate, number_format=PERCENT, width=9),
     Column("状況", lambda line: line.status, width=9),
+    Column(PENDING_HEADER, lambda line: line.pending, width=24),
 )
 
 
@@ -472,6 +485,7 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
             PROGRESS_TITLE,
             "目標・実績・達成率・状況・期間累計はアプリの登録値から計算しています（達成率は四捨五入で小数第1位）。",
         ),
+        ("実績の扱い", APPROVED_NOTE),
     )
     for row, (label, text) in enumerate(lines, start=1):
         put(worksheet, row=row, column=1, value=label, style=CellStyle(font=font(bold=True)))

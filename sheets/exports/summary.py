@@ -45,6 +45,7 @@ from .layout import (
 
 LINE_HEIGHT = 12.5
 CHART_SUFFIX = "グラフ"
+PENDING_HEADER = "承認待ちの実績"
 CHART_HEADERS = ("指標", "目標", "実績")
 CHART_LABEL_LENGTH = 24  # long indicator names would squeeze the bars out of the chart
 
@@ -69,6 +70,7 @@ class SummaryRow:
     years: tuple[SummaryYear, ...]
     cumulative_actual: Decimal | None
     cumulative_rate: Decimal | None
+    pending: str = ""  # newer figures awaiting approval, counted nowhere: 「下書き: 20人（令和5年度）」
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def _summary_row(area: str, item: str, item_id: int, indicator: IndicatorRow, la
         ),
         cumulative_actual=cumulative.actual if cumulative else None,
         cumulative_rate=excel_fraction(cumulative.rate) if cumulative else None,
+        pending="\n".join(cell.pending.note(indicator.unit) for cell in indicator.years if cell.pending),
     )
 
 
@@ -168,6 +171,8 @@ def summary_columns(fiscal_years: tuple[int, ...]) -> tuple[Column[SummaryRow], 
         Column("期間累計", attrgetter("cumulative_actual"), number_format=NUMBER, width=10),
         Column("累計達成率", attrgetter("cumulative_rate"), number_format=PERCENT, width=10),
         Column("指標ID", attrgetter("indicator_id"), number_format=INTEGER, width=8),
+        # The figures above are approved ones (evaluations.progress); newer ones are only listed here.
+        Column(PENDING_HEADER, attrgetter("pending"), width=26),
     )
 
 
