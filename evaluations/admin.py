@@ -9,6 +9,7 @@ from programs.quantities import format_quantity, format_rate
 
 from .models import (
     SINGLETON_ID,
+    ApprovedResult,
     ProgressVersion,
     Rating,
     RatingScale,
@@ -191,6 +192,24 @@ class ProgressVersionAdmin(admin.ModelAdmin):
     """Shown for operators only: the token changes on every write (database triggers), never by hand."""
 
     list_display = ["token"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovedResult)
+class ApprovedResultAdmin(admin.ModelAdmin):
+    """Read-only: written by the approval (services.self_evaluation_approve), the figure reports count."""
+
+    list_display = ["indicator", "fiscal_year", "value", "actual_text", "approved_at"]
+    list_select_related = ["indicator__item__area__plan"]
+    list_filter = ["fiscal_year"]
 
     def has_add_permission(self, request):
         return False
