@@ -104,7 +104,12 @@ def test_a_draft_20_for_reiwa_5_does_not_become_the_headline(approved_2021):
     assert "下書き: 20人（令和5年度）" in headline
 
     year = _api_year(world, OPEN_YEAR)
-    assert (year["actual"], year["achievement_rate"], year["status"], year["state"]) == (None, None, "not_entered", None)
+    assert (year["actual"], year["achievement_rate"], year["status"], year["state"]) == (
+        None,
+        None,
+        "not_entered",
+        None,
+    )
     assert year["pending"] == {"actual": 20, "actual_text": "20人", "verdict": None, "state": "draft"}
     assert _api_year(world, 2021)["state"] == "approved"
 
