@@ -37,6 +37,10 @@ def _urls() -> dict[str, str]:
         "table_xlsx": reverse("reports:table_xlsx") + "?plan=第7期&status=not_achieved",
         "compare": reverse("reports:compare"),
         "api": reverse("reports:api_progress") + "?plan=第7期",
+        # 「未承認の実績を含める」: the same pages over the plan read with the newest figures (issue 12)
+        "dashboard_unapproved": reverse("reports:dashboard") + "?plan=第7期&unapproved=on",
+        "table_unapproved": reverse("reports:table") + "?plan=第7期&unapproved=on",
+        "api_unapproved": reverse("reports:api_progress") + "?plan=第7期&unapproved=on",
         "ping": reverse("reports:ping"),
     }
 
@@ -59,6 +63,9 @@ REPORT_QUERIES = {
     "table_xlsx": 2,  # no filter form rendered, no header
     "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
     "api": 2,  # plans, progress token
+    "dashboard_unapproved": 10,
+    "table_unapproved": 6,
+    "api_unapproved": 2,
     "ping": 0,
 }
 # Computing a plan after a write: the status rule, areas, items, programmes, indicators,
