@@ -18,7 +18,15 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS
-from evaluations.progress import AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress
+from evaluations.progress import (
+    APPROVED,
+    AreaRow,
+    EvaluationCell,
+    IndicatorRow,
+    ItemRow,
+    PlanProgress,
+    state_label_of,
+)
 from programs.fiscal_years import era_label
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width
@@ -161,7 +169,7 @@ def cell_text(item: ItemRow, column: PlacedColumn, layout: LayoutSpec, years: tu
     if source == Source.REFERENCE:
         return item.reference
     index = years.index(column.fiscal_year)
-    evaluation = item.evaluations[index]
+    evaluation = published(item.evaluations[index])
     if source == Source.ACTUAL:
         return actual_text(item.indicators, index)
     if source == Source.ACTIVITIES:
@@ -171,6 +179,26 @@ def cell_text(item: ItemRow, column: PlacedColumn, layout: LayoutSpec, years: tu
     if source == Source.RATING:
         return evaluation.rating_symbol if evaluation else ""
     return ""
+
+
+def published(evaluation: EvaluationCell | None) -> EvaluationCell | None:
+    """Return the year's self-evaluation if it is approved: the official sheet prints approved text only.
+
+    A year still in the workflow (or reopened) is left blank and named in the notes worksheet
+    (``unapproved_years``); its figures are the approved ones anyway (``actual_text``).
+    """
+    return evaluation if evaluation is not None and evaluation.status == APPROVED else None
+
+
+def unapproved_years(progress: PlanProgress) -> list[str]:
+    """Return 「事項1 令和5年度（下書き）」 for each item-year whose text the sheet leaves out."""
+    return [
+        f"{area.label} 事項{item.number} {era_label(evaluation.fiscal_year)}（{state_label_of(evaluation.status)}）"
+        for area in progress.areas
+        for item in area.items
+        for evaluation in item.evaluations
+        if evaluation is not None and evaluation.status != APPROVED
+    ]
 
 
 def item_text(item: ItemRow) -> str:
@@ -486,6 +514,12 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
             "目標・実績・達成率・状況・期間累計はアプリの登録値から計算しています（達成率は四捨五入で小数第1位）。",
         ),
         ("実績の扱い", APPROVED_NOTE),
+        (
+            "未承認の年度",
+            "、".join(unapproved_years(data.progress)) + "（承認されていないため、自己評価シートに記載していません）"
+            if unapproved_years(data.progress)
+            else "なし（自己評価シートの各年度はすべて承認済みです）",
+        ),
     )
     for row, (label, text) in enumerate(lines, start=1):
         put(worksheet, row=row, column=1, value=label, style=CellStyle(font=font(bold=True)))

@@ -196,3 +196,40 @@ def test_the_staff_entry_screen_keeps_showing_what_they_typed(approved_2021):
     html = _client(world, "staff_own").get(url).content.decode()
     assert 'value="20"' in html or 'value="20.00"' in html
     assert "13.1%" in html
+
+
+def _workbook(world, name: str, **params):
+    response = _client(world, "manager").get(reverse(name), {"plan": "第8期", **params})
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(io.BytesIO(content))
+
+
+def _texts(worksheet) -> list[str]:
+    return [str(value) for row in worksheet.iter_rows(values_only=True) for value in row if value is not None]
+
+
+def test_the_table_workbook_and_the_sheet_count_approved_figures_and_list_newer_ones(approved_2021):
+    world = approved_2021
+    _save(world, 20)
+
+    table = _workbook(world, "reports:table_xlsx").active
+    header = [cell.value for cell in table[2]]
+    rows = [dict(zip(header, row, strict=True)) for row in table.iter_rows(min_row=3, values_only=True)]
+    reiwa5 = next(row for row in rows if row["年度"] == "令和5年度")
+    assert (reiwa5["実績値"], reiwa5["達成率"], reiwa5["実績の状態"]) == (None, None, None)
+    assert reiwa5["承認待ちの実績"] == "下書き: 20人（令和5年度）"
+    included = _workbook(world, "reports:table_xlsx", unapproved="on").active
+    rows = [dict(zip(header, row, strict=True)) for row in included.iter_rows(min_row=3, values_only=True)]
+    reiwa5 = next(row for row in rows if row["年度"] == "令和5年度")
+    assert (reiwa5["実績値"], reiwa5["実績の状態"], reiwa5["承認待ちの実績"]) == (20, "下書き", None)
+
+    # The official sheet prints approved text only: 令和5年度's draft narratives are left out and
+    # named in the notes; its 達成状況 worksheet lists the draft figure, labelled.
+    SelfEvaluation.objects.filter(item=world.own_item, fiscal_year=2021).update(activities="令和3年度に研修を実施")
+    sheet = _workbook(world, "sheets:self_evaluation_sheet")
+    official, progress, notes = sheet.worksheets
+    assert "令和3年度に研修を実施" in _texts(official)
+    assert not any(text in _texts(official) for text in NARRATIVES.values())
+    assert "下書き: 20人（令和5年度）" in _texts(progress)
+    assert any("事項1 令和5年度（下書き）" in text for text in _texts(notes))
