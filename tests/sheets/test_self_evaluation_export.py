@@ -191,6 +191,7 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
         "期間目標",
         "累計達成率",
         "状況",
+        "承認待ちの実績",  # issue 12: a newer figure than the approved one, labelled 下書き/未承認
     ]
     rows = [[cell.value for cell in row] for row in progress.iter_rows(min_row=2)]
     fy2020 = next(r for r in rows if r[0] == "2（1）地域ケア会議" and r[1] == "事項1" and r[3] == "令和2年度")
