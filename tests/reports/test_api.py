@@ -30,15 +30,41 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
         "name": "講師養成研修の受講者数",
         "unit": "人",
         "target_kind": "per_year",
+        # Each figure states its workflow state, and any newer one awaiting approval (issue 12).
         "years": [
-            {"fiscal_year": 2021, "target": 153, "actual": 144, "achievement_rate": 94.1, "status": "mostly_achieved"},
-            {"fiscal_year": 2022, "target": 153, "actual": None, "achievement_rate": None, "status": "not_entered"},
-            {"fiscal_year": 2023, "target": 153, "actual": None, "achievement_rate": None, "status": "not_entered"},
+            {
+                "fiscal_year": 2021,
+                "target": 153,
+                "actual": 144,
+                "achievement_rate": 94.1,
+                "status": "mostly_achieved",
+                "state": "approved",
+                "pending": None,
+            },
+            {
+                "fiscal_year": 2022,
+                "target": 153,
+                "actual": None,
+                "achievement_rate": None,
+                "status": "not_entered",
+                "state": None,
+                "pending": None,
+            },
+            {
+                "fiscal_year": 2023,
+                "target": 153,
+                "actual": None,
+                "achievement_rate": None,
+                "status": "not_entered",
+                "state": None,
+                "pending": None,
+            },
         ],
         "cumulative": None,
     }
     assert '"achievement_rate": 94.1' in response.content.decode()
-    assert set(data) == {"plan", "fiscal_years", "areas"}
+    assert set(data) == {"plan", "fiscal_years", "includes_unapproved", "areas"}
+    assert data["includes_unapproved"] is False
     assert set(area) == {"number", "section", "title", "items"}
     assert set(item) == {"number", "title", "indicators"}
 
