@@ -71,6 +71,8 @@ class YearCell:
     verdict: str = ""  # evaluations.models.Verdict, or "" where none is recorded
     verdict_text: str = ""  # the sentence the verdict rests on, verbatim
     verdict_disagrees: bool = False  # a figure's status and the recorded verdict contradict each other
+    covered: int | None = None  # municipalities the result covers (named, else the stated count)
+    period_covered: int | None = None  # the period's distinct municipalities the sheet states as of this year
 
     @property
     def verdict_label(self) -> str:
@@ -125,6 +127,19 @@ class PeriodCoverage:
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """One stored target of an indicator, as stored (the sheet import reads it back from 達成状況)."""
+
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str
+    direction: str
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     id: int
     key: str
@@ -139,6 +154,7 @@ class IndicatorRow:
     cumulative: CumulativeSummary | None
     plan_target_text: str = ""  # the target as the plan's 目標 column words it (never one restated later)
     period_coverage: PeriodCoverage | None = None  # coverage targets whose sheet states a period count
+    targets: tuple[TargetLine, ...] = ()  # every stored target, period target first
     headline: Headline = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -418,7 +434,7 @@ def _compute(plans: list[PlanPeriod]) -> dict[int, PlanProgress]:
     for row in (
         Target.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
-        .values("indicator_id", "kind", "value", "fiscal_year", "direction", "target_text", "source")
+        .values("indicator_id", "kind", "value", "unit", "fiscal_year", "direction", "target_text", "source")
     ):
         targets[row["indicator_id"]].append(row)
     results = defaultdict(dict)
@@ -596,6 +612,8 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
                 verdict=verdict,
                 verdict_text=result["verdict_text"] if result else "",
                 verdict_disagrees=achievement is not None and verdict_disagrees(computed, verdict),
+                covered=_covered(result) if result else None,
+                period_covered=result["period_municipality_count"] if result else None,
             )
         )
 
@@ -628,6 +646,18 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
         cumulative=cumulative,
         plan_target_text=next((t["target_text"] for t in targets if t["source"] == Target.Source.PLAN), ""),
         period_coverage=_period_coverage(period_target, results, rule),
+        targets=tuple(
+            TargetLine(
+                kind=t["kind"],
+                value=t["value"],
+                unit=t["unit"],
+                fiscal_year=t["fiscal_year"],
+                text=t["target_text"],
+                source=t["source"],
+                direction=t["direction"],
+            )
+            for t in targets
+        ),
     )
 
 
