@@ -155,6 +155,8 @@ class IndicatorRow:
     plan_target_text: str = ""  # the target as the plan's 目標 column words it (never one restated later)
     period_coverage: PeriodCoverage | None = None  # coverage targets whose sheet states a period count
     targets: tuple[TargetLine, ...] = ()  # every stored target, period target first
+    # Results of years outside the plan (a baseline such as FY2017 that a direction target's first trend reads).
+    outside_results: tuple[tuple[int, Decimal | None, str], ...] = ()
     headline: Headline = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -657,6 +659,9 @@ def _indicator_row(indicator, plan, fiscal_years, targets, results, rule: Status
                 direction=t["direction"],
             )
             for t in targets
+        ),
+        outside_results=tuple(
+            (year, r["value"], r["actual_text"]) for year, r in sorted(results.items()) if year not in fiscal_years
         ),
     )
 

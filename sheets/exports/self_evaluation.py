@@ -19,7 +19,15 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import STATUS_LABELS
-from evaluations.progress import VERDICT_LABELS, AreaRow, EvaluationCell, IndicatorRow, ItemRow, PlanProgress, TargetLine
+from evaluations.progress import (
+    VERDICT_LABELS,
+    AreaRow,
+    EvaluationCell,
+    IndicatorRow,
+    ItemRow,
+    PlanProgress,
+    TargetLine,
+)
 from programs.fiscal_years import era_label
 from programs.models import Indicator
 from programs.quantities import format_quantity
@@ -413,9 +421,23 @@ class ProgressLine:
     verdict_text: str = ""
     section: str = ""
     programs: str = ""
+    outside_results: str = ""
 
 
 INDICATOR_TYPE_LABELS = dict(Indicator.Type.choices)
+
+
+def outside_results_json(indicator: IndicatorRow) -> str:
+    """Return the results of years outside the plan (a baseline year) as JSON, empty where there are none."""
+    if not indicator.outside_results:
+        return ""
+    return json.dumps(
+        [
+            {"fiscal_year": year, "value": None if value is None else str(value), "actual_text": text}
+            for year, value, text in indicator.outside_results
+        ],
+        ensure_ascii=False,
+    )
 
 
 def targets_json(targets: tuple[TargetLine, ...]) -> str:
@@ -474,6 +496,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             verdict_text=cell.verdict_text,
                             section=item.section_name,
                             programs="\n".join(item.programs),
+                            outside_results=outside_results_json(indicator),
                         )
                     )
     return lines
@@ -490,6 +513,7 @@ HEADER_VERDICT = "達成の判断（取込用）"
 HEADER_VERDICT_TEXT = "判断の根拠（取込用）"
 HEADER_SECTION = "担当課（取込用）"
 HEADER_PROGRAMS = "関連事業（取込用）"
+HEADER_OUTSIDE_RESULTS = "期間外の実績（取込用）"
 
 PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("分野", lambda line: line.area, width=26),
@@ -519,6 +543,7 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column(HEADER_VERDICT_TEXT, lambda line: line.verdict_text, width=24),
     Column(HEADER_SECTION, lambda line: line.section, width=14),
     Column(HEADER_PROGRAMS, lambda line: line.programs, width=24),
+    Column(HEADER_OUTSIDE_RESULTS, lambda line: line.outside_results, width=24),
 )
 
 

@@ -189,6 +189,7 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
         "判断の根拠（取込用）",
         "担当課（取込用）",
         "関連事業（取込用）",
+        "期間外の実績（取込用）",
     ]
     assert header[:14] == [
         "分野",
