@@ -1089,7 +1089,7 @@ def _progress_leftovers(progress: _Progress, areas: list[AreaDraft], problems: l
             problems.append(SheetProblem(PROGRESS_TITLE, item.row, None, message))
 
 
-def _number(value: Any) -> Decimal | None | bool:
+def _number(value: Any) -> Decimal | bool | None:
     """Return a numeric cell as a Decimal, None when blank, False when it is not a number."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

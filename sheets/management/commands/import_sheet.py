@@ -53,7 +53,8 @@ class Command(BaseCommand):
         counts = result.counts
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.plan}を作成しました（様式: {draft.layout_name}）: 分野{counts['areas']} 事項{counts['items']} "
+                f"{result.plan}を作成しました（様式: {draft.layout_name}）: "
+                f"分野{counts['areas']} 事項{counts['items']} "
                 f"指標{counts['indicators']} 目標{counts['targets']} 実績{counts['results']} "
                 f"自己評価{counts['evaluations']} 報告年度（新規）{result.reporting_years_created}"
             )
