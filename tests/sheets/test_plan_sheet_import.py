@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from evaluations.progress import plan_progress
-from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, Vision
+from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
 from programs.selectors import sheet_layout
 from reports.serializers import progress_json
 from sheets.exports.self_evaluation import SHEET_TITLE, self_evaluation_workbook, sheet_data
@@ -139,11 +139,6 @@ def hand_typed_eighth(vision: str, *, edit=None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def vision_text(tokyo_data) -> str:
-    return Vision.objects.get(code="②－３").sheet_text
 
 
 @pytest.mark.django_db
