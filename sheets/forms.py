@@ -2,6 +2,8 @@ import hashlib
 
 from django import forms
 
+from programs.models import SheetLayout
+
 from .imports.entry import entry_read
 from .imports.plan_sheet import plan_sheet_read
 from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
@@ -52,6 +54,16 @@ class PlanSheetUploadForm(forms.Form):
         max_value=2100,
         help_text="空欄ならシートの年度の見出し（令和３年度など）から読み取ります。",
     )
+    layout = forms.ChoiceField(
+        label="シート様式（任意）",
+        required=False,
+        help_text="空欄なら見出しの行から判別します。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = SheetLayout.objects.order_by("name").values_list("name", flat=True)
+        self.fields["layout"].choices = [("", "見出しから判別する"), *((name, name) for name in names)]
 
     def clean_file(self):
         """Read the upload within bounds; any file that cannot be read is a form error."""

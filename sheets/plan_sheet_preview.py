@@ -43,13 +43,14 @@ class PendingPlanSheet:
     token: str
     plan_name: str
     first_year: int | None
+    layout: str
     file_name: str
     sha256: str
     data: bytes
 
 
 def pending_plan_sheet_keep(
-    session, *, data: bytes, sha256: str, plan_name: str, first_year: int | None, file_name: str
+    session, *, data: bytes, sha256: str, plan_name: str, first_year: int | None, layout: str, file_name: str
 ) -> str:
     """Keep the previewed file (and its digest) in the session; return the token that confirms it."""
     token = secrets.token_urlsafe(16)
@@ -57,6 +58,7 @@ def pending_plan_sheet_keep(
         "token": token,
         "plan_name": plan_name,
         "first_year": first_year,
+        "layout": layout,
         "file_name": file_name[:100],
         "sha256": sha256,
         "data": base64.b64encode(data).decode("ascii"),
@@ -82,6 +84,7 @@ def pending_plan_sheet_take(session, token: str) -> PendingPlanSheet | None:
         token=token,
         plan_name=str(kept.get("plan_name", "")),
         first_year=kept.get("first_year"),
+        layout=str(kept.get("layout") or ""),
         file_name=str(kept.get("file_name", "")),
         sha256=kept["sha256"],
         data=data,

@@ -229,8 +229,9 @@ def _require_system_admin(user) -> None:
         raise PermissionDenied(ERROR_PLAN_SHEET_ROLE)
 
 
-def _plan_sheet_draft(rows, first_year):
-    return plan_sheet_parse(rows, layouts=plan_sheet_layouts(), first_fiscal_year=first_year)
+def _plan_sheet_draft(rows, first_year, layout):
+    layouts = plan_sheet_layouts()
+    return plan_sheet_parse(rows, layouts=layouts, layout_name=layout or None, first_fiscal_year=first_year)
 
 
 @login_required
@@ -243,7 +244,8 @@ def plan_sheet_upload(request):
         request.session.pop(PLAN_SHEET_SESSION_KEY, None)
         plan_name = form.cleaned_data["plan"].strip()
         first_year = form.cleaned_data["first_year"]
-        draft = _plan_sheet_draft(form.rows, first_year)
+        layout = form.cleaned_data["layout"]
+        draft = _plan_sheet_draft(form.rows, first_year, layout)
         problems = plan_sheet_check(draft=draft, plan_name=plan_name)
         file_name = form.cleaned_data["file"].name
         token = ""
@@ -254,6 +256,7 @@ def plan_sheet_upload(request):
                 sha256=form.digest,
                 plan_name=plan_name,
                 first_year=first_year,
+                layout=layout,
                 file_name=file_name,
             )
         context = {
@@ -278,7 +281,7 @@ def plan_sheet_confirm(request):
         messages.error(request, ERROR_PLAN_SHEET_GONE)
         return redirect("sheets:plan_sheet_upload")
     try:
-        draft = _plan_sheet_draft(plan_sheet_read(pending.data), pending.first_year)
+        draft = _plan_sheet_draft(plan_sheet_read(pending.data), pending.first_year, pending.layout)
         result = plan_sheet_import(
             draft=draft,
             plan_name=pending.plan_name,

@@ -88,6 +88,7 @@ ERROR_TARGET_UNREAD = (
 ERROR_ACTUAL_LINES = "実績の行数（{lines}行）が目標の数（{targets}）と合いません。目標ごとに１行で書いてください。"
 ERROR_ACTUAL_NO_TARGET = "目標のない事項の実績は取り込めません。"
 ERROR_TOO_LONG = "{limit}文字以内にしてください（{length}文字）。"
+ERROR_FIELD_TOO_LONG = "「{field}」は{limit}文字以内にしてください（{length}文字）。"
 ERROR_PROGRESS_HEADER = "「{sheet}」の見出し「{header}」がありません。"
 ERROR_PROGRESS_ITEM = "「{sheet}」の{area} 事項{number}が自己評価シートにありません。"
 ERROR_PROGRESS_VALUE = "「{value}」を{what}として読み取れません。"
@@ -611,7 +612,8 @@ def _areas(
     for row in range(layout.name_row + 1, len(grid.rows) + 1):
         if heading := _area_heading(grid, row):
             number, sub = int(heading.group("number")), heading.group("sub")
-            current = _AreaCells(row, number, int(sub) if sub else None, heading.group("title").strip())
+            title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
+            current = _AreaCells(row, number, int(sub) if sub else None, title)
             if any((a.number, a.sub_number) == (current.number, current.sub_number) for a in areas):
                 problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=current.title)))
             areas.append(current)
@@ -809,13 +811,27 @@ def _item_draft(
         related_activities=related,
         background=background or text_of(Source.BACKGROUND),
         item_vision=text_of(Source.ITEM_VISION),
-        reference=text_of(Source.REFERENCE).strip(),
+        reference=_limited(
+            text_of(Source.REFERENCE).strip(),
+            "参考資料",
+            100,
+            SheetProblem(sheet, cells.row, column_of(Source.REFERENCE), ""),
+            problems,
+        ),
         indicators=indicators,
         evaluations=tuple(evaluations),
         row=cells.row,
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
     )
+
+
+def _limited(text: str, field: str, limit: int, place: SheetProblem, problems: list[SheetProblem]) -> str:
+    """Return the text, listing a problem at the place when it is longer than the field holds."""
+    if len(text) > limit:
+        message = ERROR_FIELD_TOO_LONG.format(field=field, limit=limit, length=len(text))
+        problems.append(SheetProblem(place.sheet, place.row, place.column, message))
+    return text
 
 
 def _target_cell(indicators: Sequence[IndicatorDraft]) -> str:
@@ -863,6 +879,14 @@ def _indicators_from_wording(
             municipality_count=municipalities,
             known_totals=KNOWN_TOTALS,
         )
+        place = SheetProblem(sheet, row, column, "")
+        if len(line) > 500:
+            _limited(line, "目標", 500, place, problems)
+            continue
+        if any(len(component.unit) > 20 for component in reading.components):
+            unit = next(c.unit for c in reading.components if len(c.unit) > 20)
+            _limited(unit, "単位", 20, place, problems)
+            continue
         if not reading.understood:
             problems.append(
                 SheetProblem(sheet, row, column, ERROR_TARGET_UNREAD.format(text=line, described=describe(reading)))
@@ -919,6 +943,7 @@ def _with_actuals(
             )
             continue
         for index, line in enumerate(lines):
+            line = _limited(line, "実績", 500, SheetProblem(sheet, row, column, ""), problems)
             results[index].append(ResultDraft(year, _quantity_value(line, indicators[index].unit), line))
     return tuple(
         IndicatorDraft(**{**indicator.__dict__, "results": tuple(results[index])})

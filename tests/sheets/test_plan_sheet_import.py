@@ -299,3 +299,23 @@ def test_an_export_whose_official_target_cell_was_edited_is_caught(tokyo_data):
     draft = draft_of(buffer.getvalue())
     assert [p.place for p in draft.problems] == [f"{SHEET_TITLE}!{cell.coordinate}"]
     assert "達成状況" in draft.problems[0].message
+
+
+@pytest.mark.django_db
+def test_a_field_longer_than_it_holds_is_a_problem_at_its_cell(vision_text):
+    def long_reference(sheet):
+        sheet["M4"] = "別紙" * 51
+
+    draft = draft_of(hand_typed_eighth(vision_text, edit=long_reference))
+    assert [(p.place, "100文字以内" in p.message) for p in draft.problems] == [("自己評価シート!M4", True)]
+
+
+@pytest.mark.django_db
+def test_the_layout_and_the_first_year_can_be_given(vision_text):
+    data = hand_typed_eighth(vision_text)
+    assert draft_of(data, first_fiscal_year=2024).fiscal_years == (2024, 2025, 2026)
+    wrong = draft_of(data, layout_name="第7期様式")
+    assert not wrong.areas and "様式を判別できませんでした" in wrong.problems[0].message
+    assert "存在しない様式" not in plan_sheet_layouts()
+    unknown = draft_of(data, layout_name="存在しない様式")
+    assert "見つかりません" in unknown.problems[0].message
