@@ -77,6 +77,7 @@ ERROR_COLUMN_MISSING = "様式「{layout}」の列「{heading}」{year}が見つ
 ERROR_COLUMN_UNKNOWN = "見出し「{heading}」は様式「{layout}」にない列です。"
 ERROR_FORMULA = "数式は取り込めません。値（文字）を入力してください。"
 ERROR_UNPLACED = "どの分野・事項の欄か判断できません（事項の行の外にあります）。"
+ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
 ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
 ERROR_ITEM_NUMBER_TWICE = "事項{number}が同じ分野に２つあります。"
 ERROR_AREA_TWICE_NUMBER = "分野「{label}」が２回出てきます。"
@@ -619,7 +620,9 @@ def _areas(
             areas.append(current)
             item = None
             continue
-        if current is not None and grid.is_origin(row, item_column) and (text := grid.raw(row, item_column)):
+        if current is None and grid.is_origin(row, item_column) and grid.raw(row, item_column):
+            problems.append(SheetProblem(sheet, row, item_column, ERROR_UNPLACED))
+        elif current is not None and grid.is_origin(row, item_column) and (text := grid.raw(row, item_column)):
             match = _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip())
             number = int(match.group("number")) if match else (current.items[-1].number + 1 if current.items else 1)
             if any(existing.number == number for existing in current.items):
@@ -650,6 +653,8 @@ def _areas(
                 item.backgrounds.append((text, grid.spans_to(row, column)))
             elif item.row != row and grid.spans_to(item.row, item_column) < row:
                 problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
+            elif column in item.cells:
+                problems.append(SheetProblem(sheet, row, column, ERROR_CELL_TWICE.format(heading=placed.heading)))
             else:
                 item.cells[column] = text
     drafts = []

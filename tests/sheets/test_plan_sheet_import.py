@@ -319,3 +319,14 @@ def test_the_layout_and_the_first_year_can_be_given(vision_text):
     assert "存在しない様式" not in plan_sheet_layouts()
     unknown = draft_of(data, layout_name="存在しない様式")
     assert "見つかりません" in unknown.problems[0].message
+
+
+@pytest.mark.django_db
+def test_a_second_cell_for_the_same_item_and_column_is_named(vision_text):
+    def second_actual(sheet):
+        sheet.unmerge_cells("F4:F5")
+        sheet["F5"] = "追加の実績"
+
+    draft = draft_of(hand_typed_eighth(vision_text, edit=second_actual))
+    assert [p.place for p in draft.problems] == ["自己評価シート!F5"]
+    assert "２つのセル" in draft.problems[0].message
