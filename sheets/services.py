@@ -99,16 +99,17 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
             )
     visions = _visions()
     ratings = _ratings()
-    sheet = "自己評価シート"
+    sheet = draft.sheet
     for area in draft.areas:
         if area.vision and area.vision not in visions:
-            problems.append(SheetProblem(sheet, area.row, None, ERROR_VISION.format(text=area.vision[:60])))
+            row, column = area.vision_cell or (area.row, None)
+            problems.append(SheetProblem(sheet, row, column, ERROR_VISION.format(text=area.vision[:60])))
         for item in area.items:
             for evaluation in item.evaluations:
                 if evaluation.rating and evaluation.rating not in ratings:
                     known = "・".join(ratings) or "なし"
                     message = ERROR_RATING.format(symbol=evaluation.rating[:10], known=known)
-                    problems.append(SheetProblem(sheet, item.row, None, message))
+                    problems.append(SheetProblem(sheet, item.row, evaluation.rating_column, message))
     return tuple(problems)
 
 

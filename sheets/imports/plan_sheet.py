@@ -180,6 +180,7 @@ class EvaluationDraft:
     self_assessment: str
     next_steps: str
     rating: str
+    rating_column: int | None = None  # where the 評定 stands on the item's row, for messages
 
 
 @dataclass(frozen=True)
@@ -215,6 +216,7 @@ class AreaDraft:
     outcome_indicator_text: str
     items: tuple[ItemDraft, ...]
     row: int
+    vision_cell: tuple[int, int] | None = None  # (row, column) of the ビジョン・目標 cell
 
     @property
     def label(self) -> str:
@@ -232,6 +234,7 @@ class PlanDraft:
     uses_rating: bool = False
     title: str = ""
     from_export: bool = False  # the indicators came from the 「達成状況」 columns marked 取込用
+    sheet: str = SHEET_TITLE  # the worksheet read (the first one where no 「自己評価シート」 is named)
 
     @property
     def is_valid(self) -> bool:
@@ -401,6 +404,7 @@ def plan_sheet_parse(
         uses_rating=any(column.source == Source.RATING for column in layout.spec.columns),
         title=layout.spec.title,
         from_export=progress is not None,
+        sheet=sheet,
     )
 
 
@@ -586,6 +590,7 @@ class _AreaCells:
     sub_number: int | None
     title: str
     fields: dict[str, str] = field(default_factory=dict)
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: list[_ItemCells] = field(default_factory=list)
 
 
@@ -649,6 +654,7 @@ def _areas(
                 if previous is not None and previous != text:
                     problems.append(SheetProblem(sheet, row, column, ERROR_AREA_TWICE.format(heading=placed.heading)))
                 current.fields.setdefault(placed.source, text)
+                current.places.setdefault(placed.source, (row, column))
             elif placed.source == Source.BACKGROUND:
                 item.backgrounds.append((text, grid.spans_to(row, column)))
             elif item.row != row and grid.spans_to(item.row, item_column) < row:
@@ -709,6 +715,7 @@ def _area_draft(
         outcome_indicator_text=area.fields.get(Source.OUTCOME_INDICATOR, ""),
         items=items,
         row=area.row,
+        vision_cell=area.places.get(Source.AREA_VISION),
     )
 
 
@@ -809,7 +816,9 @@ def _item_draft(
         self_assessment, next_steps = _assessment(text_of(Source.ASSESSMENT, year), layout.spec)
         rating = text_of(Source.RATING, year).strip()
         if activities or self_assessment or next_steps or rating:
-            evaluations.append(EvaluationDraft(year, activities, self_assessment, next_steps, rating))
+            evaluations.append(
+                EvaluationDraft(year, activities, self_assessment, next_steps, rating, column_of(Source.RATING, year))
+            )
     return ItemDraft(
         number=cells.number,
         title=title,

@@ -13,7 +13,7 @@ from programs.selectors import sheet_layout
 from reports.serializers import progress_json
 from sheets.exports.self_evaluation import SHEET_TITLE, self_evaluation_workbook, sheet_data
 from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read
-from sheets.services import PlanSheetRefused, plan_sheet_import, plan_sheet_layouts
+from sheets.services import PlanSheetRefused, plan_sheet_check, plan_sheet_import, plan_sheet_layouts
 
 
 def export_bytes(plan_name: str) -> bytes:
@@ -330,3 +330,21 @@ def test_a_second_cell_for_the_same_item_and_column_is_named(vision_text):
     draft = draft_of(hand_typed_eighth(vision_text, edit=second_actual))
     assert [p.place for p in draft.problems] == ["自己評価シート!F5"]
     assert "２つのセル" in draft.problems[0].message
+
+
+@pytest.mark.django_db
+def test_a_vision_or_rating_the_application_does_not_have_is_named_before_anything_is_written(vision_text):
+    def unknown_names(sheet):
+        sheet.title = "東京都"
+        sheet["B4"] = "⑨まだ登録されていないビジョン"
+        sheet["K6"] = "◇"
+
+    draft = draft_of(hand_typed_eighth(vision_text, edit=unknown_names))
+    assert draft.problems == ()
+    problems = plan_sheet_check(draft=draft, plan_name="第10期")
+    assert [p.place for p in problems] == ["東京都!B4", "東京都!K6"]
+    assert "⑨まだ登録されていないビジョン" in problems[0].message and "「◇」" in problems[1].message
+    before = row_counts()
+    with pytest.raises(PlanSheetRefused):
+        plan_sheet_import(draft=draft, plan_name="第10期")
+    assert row_counts() == before
