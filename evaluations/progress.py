@@ -142,6 +142,8 @@ class YearCell:
     # "approved" unless the plan was read with include_unapproved=True.
     state: str | None = None
     pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled beside this one
+    covered: int | None = None  # municipalities the result covers (named, else the stated count)
+    period_covered: int | None = None  # the period's distinct municipalities the sheet states as of this year
 
     @property
     def verdict_label(self) -> str:
@@ -207,6 +209,19 @@ class PeriodCoverage:
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """One stored target of an indicator, as stored (the sheet import reads it back from 達成状況)."""
+
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str
+    direction: str
+
+
+@dataclass(frozen=True)
 class IndicatorRow:
     id: int
     key: str
@@ -221,6 +236,9 @@ class IndicatorRow:
     cumulative: CumulativeSummary | None
     plan_target_text: str = ""  # the target as the plan's 目標 column words it (never one restated later)
     period_coverage: PeriodCoverage | None = None  # coverage targets whose sheet states a period count
+    targets: tuple[TargetLine, ...] = ()  # every stored target, period target first
+    # Results of years outside the plan (a baseline such as FY2017 that a direction target's first trend reads).
+    outside_results: tuple[tuple[int, Decimal | None, str], ...] = ()
     headline: Headline = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
@@ -517,7 +535,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
     for row in (
         Target.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
-        .values("indicator_id", "kind", "value", "fiscal_year", "direction", "target_text", "source")
+        .values("indicator_id", "kind", "value", "unit", "fiscal_year", "direction", "target_text", "source")
     ):
         targets[row["indicator_id"]].append(row)
     results = defaultdict(dict)
@@ -800,6 +818,8 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
                 verdict_disagrees=achievement is not None and verdict_disagrees(computed, verdict),
                 state=counted.states.get(year) if result is not None and _has_figure(result) else None,
                 pending=counted.pending.get(year),
+                covered=_covered(result) if result else None,
+                period_covered=result["period_municipality_count"] if result else None,
             )
         )
 
@@ -832,6 +852,21 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
         cumulative=cumulative,
         plan_target_text=next((t["target_text"] for t in targets if t["source"] == Target.Source.PLAN), ""),
         period_coverage=_period_coverage(period_target, results, rule),
+        targets=tuple(
+            TargetLine(
+                kind=t["kind"],
+                value=t["value"],
+                unit=t["unit"],
+                fiscal_year=t["fiscal_year"],
+                text=t["target_text"],
+                source=t["source"],
+                direction=t["direction"],
+            )
+            for t in targets
+        ),
+        outside_results=tuple(
+            (year, r["value"], r["actual_text"]) for year, r in sorted(results.items()) if year not in fiscal_years
+        ),
     )
 
 

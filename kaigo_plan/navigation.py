@@ -31,6 +31,8 @@ _SECTIONS = {
     "sheets:import_confirm": "import",
     "evaluations:rollover_start": "rollover",
     "evaluations:rollover_preview": "rollover",
+    "sheets:plan_sheet_upload": "plan_sheet",
+    "sheets:plan_sheet_confirm": "plan_sheet",
 }
 # The URL name of each entry's own page (aria-current="page" there, "true" on its sub-pages).
 _HOME = {
@@ -41,6 +43,7 @@ _HOME = {
     "notices": "cycle:notices",
     "import": "sheets:import_upload",
     "rollover": "evaluations:rollover_start",
+    "plan_sheet": "sheets:plan_sheet_upload",
 }
 
 
@@ -63,6 +66,7 @@ def menu_keys(*, staff: bool, manager: bool, admin: bool, superuser: bool) -> li
     ]
     if admin:
         keys.append(("rollover", "次期計画の作成"))
+        keys.append(("plan_sheet", "シートから計画を作成"))
     if staff or admin:
         keys.append(("import", "Excel一括入力"))
     if superuser:

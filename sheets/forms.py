@@ -2,7 +2,10 @@ import hashlib
 
 from django import forms
 
+from programs.models import SheetLayout
+
 from .imports.entry import entry_read
+from .imports.plan_sheet import plan_sheet_read
 from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
 
 
@@ -27,4 +30,48 @@ class ImportUploadForm(forms.Form):
         except UploadRejected as error:
             raise forms.ValidationError(str(error), code="rejected") from error
         self.digest = hashlib.sha256(data).hexdigest()
+        return upload
+
+
+class PlanSheetUploadForm(forms.Form):
+    """Upload a prefecture's own self-evaluation sheet and name the period it sets up (システム管理者)."""
+
+    file = forms.FileField(
+        label="自己評価シート（.xlsx）",
+        help_text=(
+            f"上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。このアプリで出力した自己評価シート、"
+            "または同じ様式で作成したシートを選んでください。"
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+    plan = forms.CharField(label="作成する計画期間の名称", max_length=20, help_text="例: 第9期")
+    first_year = forms.IntegerField(
+        label="最初の年度（西暦・任意）",
+        required=False,
+        min_value=1989,
+        max_value=2100,
+        help_text="空欄ならシートの年度の見出し（令和３年度など）から読み取ります。",
+    )
+    layout = forms.ChoiceField(
+        label="シート様式（任意）",
+        required=False,
+        help_text="空欄なら見出しの行から判別します。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = SheetLayout.objects.order_by("name").values_list("name", flat=True)
+        self.fields["layout"].choices = [("", "見出しから判別する"), *((name, name) for name in names)]
+
+    def clean_file(self):
+        """Read the upload within bounds; any file that cannot be read is a form error."""
+        upload = self.cleaned_data["file"]
+        try:
+            self.data_bytes = read_upload(upload, name=upload.name, size=upload.size)
+            self.rows = plan_sheet_read(self.data_bytes)
+        except UploadRejected as error:
+            raise forms.ValidationError(str(error), code="rejected") from error
+        self.digest = hashlib.sha256(self.data_bytes).hexdigest()
         return upload

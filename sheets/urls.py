@@ -12,4 +12,7 @@ urlpatterns = [
     path("entry-template.xlsx", views.entry_template_download, name="entry_template"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
+    # Set a plan period up from its own self-evaluation sheet (issue 13 §3).
+    path("plan-import/", views.plan_sheet_upload, name="plan_sheet_upload"),
+    path("plan-import/confirm/", views.plan_sheet_confirm, name="plan_sheet_confirm"),
 ]

@@ -1,6 +1,7 @@
 """Download the sheet, the summary and the entry workbook; upload a filled entry workbook."""
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +17,7 @@ from accounts.permissions import is_manager, is_staff_member, is_system_admin, o
 from evaluations.policies import can_view
 from evaluations.progress import plan_progress, plans_progress
 from evaluations.services import EditConflict
-from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
 from programs.models import PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 
@@ -26,8 +27,13 @@ from .exports.layout import XLSX_CONTENT_TYPE
 from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
 from .exports.self_evaluation import self_evaluation_workbook, sheet_data
 from .exports.summary import summary_sheet, summary_workbook
-from .forms import ImportUploadForm
+from .forms import ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
+from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
+from .imports.upload import UploadRejected
+from .plan_sheet_preview import SESSION_KEY as PLAN_SHEET_SESSION_KEY
+from .plan_sheet_preview import pending_plan_sheet_keep, pending_plan_sheet_take
+from .services import PlanSheetRefused, plan_sheet_check, plan_sheet_import, plan_sheet_layouts
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
@@ -208,3 +214,88 @@ def import_confirm(request):
 
 def _plan_choices() -> list[tuple[PlanPeriod, list[tuple[int, str]]]]:
     return [(plan, plan.fiscal_year_choices) for plan in PlanPeriod.objects.all()]
+
+
+# -- Set a plan period up from its own sheet (システム管理者) -------------------------------------
+
+ERROR_PLAN_SHEET_ROLE = "自己評価シートからの計画の作成はシステム管理者のみが行えます。"
+ERROR_PLAN_SHEET_GONE = (
+    "取込の内容が見つかりません（期限切れか、すでに作成済みか、内容が変わっています）。"
+    "何も作成していません。もう一度アップロードしてください。"
+)
+
+
+def _require_system_admin(user) -> None:
+    if not is_system_admin(user):
+        raise PermissionDenied(ERROR_PLAN_SHEET_ROLE)
+
+
+def _plan_sheet_draft(rows, first_year, layout):
+    layouts = plan_sheet_layouts()
+    return plan_sheet_parse(rows, layouts=layouts, layout_name=layout or None, first_fiscal_year=first_year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_sheet_upload(request):
+    """Upload a self-evaluation sheet and show what it would create; nothing is written here."""
+    _require_system_admin(request.user)
+    form = PlanSheetUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        request.session.pop(PLAN_SHEET_SESSION_KEY, None)
+        plan_name = form.cleaned_data["plan"].strip()
+        first_year = form.cleaned_data["first_year"]
+        layout = form.cleaned_data["layout"]
+        draft = _plan_sheet_draft(form.rows, first_year, layout)
+        problems = plan_sheet_check(draft=draft, plan_name=plan_name)
+        file_name = form.cleaned_data["file"].name
+        token = ""
+        if not problems and draft.areas:
+            token = pending_plan_sheet_keep(
+                request.session,
+                data=form.data_bytes,
+                sha256=form.digest,
+                plan_name=plan_name,
+                first_year=first_year,
+                layout=layout,
+                file_name=file_name,
+            )
+        context = {
+            "draft": draft,
+            "problems": problems,
+            "plan_name": plan_name,
+            "file_name": file_name,
+            "token": token,
+            "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
+        }
+        return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
+    return render(request, "sheets/plan_sheet_upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def plan_sheet_confirm(request):
+    """Create the previewed period in one transaction; a missing, expired or altered upload writes nothing."""
+    _require_system_admin(request.user)
+    pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""))
+    if pending is None:
+        messages.error(request, ERROR_PLAN_SHEET_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    try:
+        draft = _plan_sheet_draft(plan_sheet_read(pending.data), pending.first_year, pending.layout)
+        result = plan_sheet_import(
+            draft=draft,
+            plan_name=pending.plan_name,
+            by=request.user,
+            reason=f"自己評価シートの取込（{pending.file_name}）",
+        )
+    except (UploadRejected, PlanSheetRefused) as error:
+        messages.error(request, f"何も作成していません。{error}")
+        return redirect("sheets:plan_sheet_upload")
+    counts = result.counts
+    messages.success(
+        request,
+        f"{result.plan}を自己評価シートから作成しました（分野{counts['areas']}、事項{counts['items']}、"
+        f"指標{counts['indicators']}、実績{counts['results']}件）。",
+    )
+    return redirect(f"{reverse('reports:dashboard')}?{urlencode({'plan': result.plan.name})}")

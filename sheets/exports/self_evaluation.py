@@ -9,6 +9,7 @@ per area, A3 landscape.
 """
 
 import datetime
+import json
 import math
 from dataclasses import dataclass
 
@@ -20,14 +21,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluations.calculations import STATUS_LABELS
 from evaluations.progress import (
     APPROVED,
+    VERDICT_LABELS,
     AreaRow,
     EvaluationCell,
     IndicatorRow,
     ItemRow,
     PlanProgress,
+    TargetLine,
     state_label_of,
 )
 from programs.fiscal_years import era_label
+from programs.models import Indicator
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width
 
@@ -438,6 +442,54 @@ class ProgressLine:
     period_rate: object
     status: str
     pending: str = ""  # a newer figure awaiting approval: 「下書き: 20人（令和5年度）」
+    # What the official cells cannot say, for the sheet import to read back (sheets.imports.plan_sheet).
+    key: str = ""
+    indicator_name: str = ""
+    component: str = ""
+    indicator_type: str = ""
+    targets: str = ""
+    covered: object = None
+    period_covered: object = None
+    verdict: str = ""
+    verdict_text: str = ""
+    section: str = ""
+    programs: str = ""
+    outside_results: str = ""
+
+
+INDICATOR_TYPE_LABELS = dict(Indicator.Type.choices)
+
+
+def outside_results_json(indicator: IndicatorRow) -> str:
+    """Return the results of years outside the plan (a baseline year) as JSON, empty where there are none."""
+    if not indicator.outside_results:
+        return ""
+    return json.dumps(
+        [
+            {"fiscal_year": year, "value": None if value is None else str(value), "actual_text": text}
+            for year, value, text in indicator.outside_results
+        ],
+        ensure_ascii=False,
+    )
+
+
+def targets_json(targets: tuple[TargetLine, ...]) -> str:
+    """Return an indicator's stored targets as JSON: the one cell the import reads them back from."""
+    return json.dumps(
+        [
+            {
+                "kind": target.kind,
+                "value": None if target.value is None else str(target.value),
+                "unit": target.unit,
+                "fiscal_year": target.fiscal_year,
+                "text": target.text,
+                "source": target.source,
+                "direction": target.direction,
+            }
+            for target in sorted(targets, key=lambda t: (t.fiscal_year is not None, t.fiscal_year or 0))
+        ],
+        ensure_ascii=False,
+    )
 
 
 def progress_lines(data: SheetData) -> list[ProgressLine]:
@@ -467,10 +519,35 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             period_rate=excel_fraction(achievement.rate) if cumulative else None,
                             status=STATUS_LABELS[cell.status] if cell.has_target else NO_TARGET_LABEL,
                             pending=cell.pending.note(indicator.unit) if cell.pending else "",
+                            key=indicator.key,
+                            indicator_name=indicator.name,
+                            component=indicator.component,
+                            indicator_type=INDICATOR_TYPE_LABELS.get(indicator.type, indicator.type),
+                            targets=targets_json(indicator.targets),
+                            covered=cell.covered,
+                            period_covered=cell.period_covered,
+                            verdict=VERDICT_LABELS.get(cell.verdict, ""),
+                            verdict_text=cell.verdict_text,
+                            section=item.section_name,
+                            programs="\n".join(item.programs),
+                            outside_results=outside_results_json(indicator),
                         )
                     )
     return lines
 
+
+HEADER_KEY = "指標キー（取込用）"
+HEADER_NAME = "指標名（取込用）"
+HEADER_COMPONENT = "構成要素（取込用）"
+HEADER_TYPE = "指標の種別（取込用）"
+HEADER_TARGETS = "登録目標（取込用）"
+HEADER_COVERED = "実施区市町村数（取込用）"
+HEADER_PERIOD_COVERED = "期間累計の実施区市町村数（取込用）"
+HEADER_VERDICT = "達成の判断（取込用）"
+HEADER_VERDICT_TEXT = "判断の根拠（取込用）"
+HEADER_SECTION = "担当課（取込用）"
+HEADER_PROGRAMS = "関連事業（取込用）"
+HEADER_OUTSIDE_RESULTS = "期間外の実績（取込用）"
 
 PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("分野", lambda line: line.area, width=26),
@@ -488,6 +565,20 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("累計達成率", lambda line: line.period_rate, number_format=PERCENT, width=9),
     Column("状況", lambda line: line.status, width=9),
     Column(PENDING_HEADER, lambda line: line.pending, width=24),
+    # For the sheet import (取込用): what the official cells cannot say, so that a period can be set up
+    # from this workbook without losing anything (sheets.imports.plan_sheet).
+    Column(HEADER_KEY, lambda line: line.key, width=12),
+    Column(HEADER_NAME, lambda line: line.indicator_name, width=24),
+    Column(HEADER_COMPONENT, lambda line: line.component, width=10),
+    Column(HEADER_TYPE, lambda line: line.indicator_type, width=14),
+    Column(HEADER_TARGETS, lambda line: line.targets, width=30),
+    Column(HEADER_COVERED, lambda line: line.covered, number_format=INTEGER, width=9),
+    Column(HEADER_PERIOD_COVERED, lambda line: line.period_covered, number_format=INTEGER, width=9),
+    Column(HEADER_VERDICT, lambda line: line.verdict, width=9),
+    Column(HEADER_VERDICT_TEXT, lambda line: line.verdict_text, width=24),
+    Column(HEADER_SECTION, lambda line: line.section, width=14),
+    Column(HEADER_PROGRAMS, lambda line: line.programs, width=24),
+    Column(HEADER_OUTSIDE_RESULTS, lambda line: line.outside_results, width=24),
 )
 
 

@@ -101,6 +101,8 @@ class _SheetScan:
         self.cell = ""
         self.cell_type = ""
         self.value: list[str] | None = None
+        self.formulas: list[str] = []  # cells holding a formula (read as their cached values)
+        self.merged: list[str] = []  # merged ranges as declared (「A5:A9」)
 
     def start(self, name, attributes):
         local = _local(name)
@@ -108,6 +110,10 @@ class _SheetScan:
             self._start_cell(attributes)
         elif local == "v":
             self.value = []
+        elif local == "f":
+            self.formulas.append(self.cell)
+        elif local == "mergeCell":
+            self.merged.append(attributes.get("ref", "")[:30])
         elif local == "row":
             self.row = int(attributes["r"]) if attributes.get("r", "").isdigit() else self.row + 1
             self.column = 0
@@ -182,6 +188,9 @@ class BoundedWorkbook:
         self._parts = _sheet_parts(self._archive)
         self._workbook = load(data)
         self.sheetnames: tuple[str, ...] = tuple(self._workbook.sheetnames)
+        # Filled by ``rows`` for each sheet read: what the read-only reader does not report.
+        self.formula_cells: dict[str, tuple[str, ...]] = {}
+        self.merged_ranges: dict[str, tuple[str, ...]] = {}
 
     def rows(self, sheet: str, bounds: Bounds) -> tuple[tuple, ...]:
         """Return the sheet's values, ``bounds.columns`` per row, after refusing anything outside the bounds."""
@@ -194,6 +203,8 @@ class BoundedWorkbook:
             part,
             xml_parser(StartElementHandler=scan.start, EndElementHandler=scan.end, CharacterDataHandler=scan.text),
         )
+        self.formula_cells[sheet] = tuple(scan.formulas)
+        self.merged_ranges[sheet] = tuple(scan.merged)
         try:
             return tuple(self._workbook[sheet].iter_rows(max_row=bounds.rows, max_col=bounds.columns, values_only=True))
         except Exception as error:  # openpyxl raises many kinds on malformed cells; all mean the same to the user

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import MANAGER, STAFF
 from accounts.services import roles_ensure
-from programs.models import Section
+from programs.models import Section, Vision
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -89,3 +89,9 @@ def convert(soffice: str, source: Path, target_format: str, outdir: Path, *, sin
     produced = outdir / f"{source.stem}.{extension}"
     assert produced.exists(), f"LibreOffice wrote no {produced.name}"
     return produced
+
+
+@pytest.fixture
+def vision_text(tokyo_data) -> str:
+    """The printed text of Tokyo's vision ②－３, as a hand-typed 第8期 sheet names it."""
+    return Vision.objects.get(code="②－３").sheet_text

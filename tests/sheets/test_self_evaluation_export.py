@@ -176,7 +176,22 @@ def test_the_reference_column_fits_two_attachments_on_one_line(tokyo_data):
 def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
     progress = _sheet("第7期")[PROGRESS_TITLE]
     header = [cell.value for cell in progress[1]]
-    assert header == [
+    # The computed figures first; then, marked 取込用, what the sheet import reads back (issue 13 §3).
+    assert header[15:] == [
+        "指標キー（取込用）",
+        "指標名（取込用）",
+        "構成要素（取込用）",
+        "指標の種別（取込用）",
+        "登録目標（取込用）",
+        "実施区市町村数（取込用）",
+        "期間累計の実施区市町村数（取込用）",
+        "達成の判断（取込用）",
+        "判断の根拠（取込用）",
+        "担当課（取込用）",
+        "関連事業（取込用）",
+        "期間外の実績（取込用）",
+    ]
+    assert header[:15] == [
         "分野",
         "事項",
         "指標",
@@ -203,8 +218,8 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
     eighth = _sheet("第8期")[PROGRESS_TITLE]
     rows = [[cell.value for cell in row] for row in eighth.iter_rows(min_row=2)]
     trainees = next(r for r in rows if r[2] == "講師養成研修の受講者数" and r[3] == "令和3年度")
-    # The last column (承認待ちの実績, issue 12) is empty: every Tokyo figure is approved.
-    assert trainees[4:] == ["153人（各年度）", 153, "144人", 144, "人", 0.941, None, None, None, "概ね達成", None]
+    # 承認待ちの実績 (issue 12) is empty: every Tokyo figure is approved.
+    assert trainees[4:15] == ["153人（各年度）", 153, "144人", 144, "人", 0.941, None, None, None, "概ね達成", None]
     courses = next(r for r in rows if r[2] == "講師養成研修の実施コース数" and r[3] == "令和3年度")
     assert courses[header.index("状況")] == "目標なし"
 

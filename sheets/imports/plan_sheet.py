@@ -1,0 +1,1190 @@
+"""Read a prefecture's own self-evaluation sheet (自己評価シート) into a plan draft, to set a period up from it.
+
+``plan_sheet_read`` opens the upload with the entry import's defences (size, zip bomb, macros,
+external links, parts the sheet never has, cells outside the bounds) and returns the rows of
+the sheet, its merged ranges and formula cells, and the 「達成状況」 worksheet where there is one.
+``plan_sheet_parse`` is pure: it identifies the layout from the header rows (or takes the one
+named), reads the fiscal years from the year headings (「令和３年度」「30年度」「R3」「平成30年度」),
+then every area and item row into a frozen ``PlanDraft``, and lists every cell it could not place
+as a ``SheetProblem`` (sheet, row, column and a Japanese message).
+
+Two ways to read an item's indicators:
+- the application's own export carries, on 「達成状況」, the columns marked 取込用 (indicator keys,
+  stored targets, coverage counts, verdicts): read from there, the round trip loses nothing, and
+  the official cells are checked against them;
+- a sheet typed by hand has only the official cells: the 目標 cell is read by the target grammar
+  (``programs.target_wording``), one indicator per figure, and the 実績 cell (where the layout has
+  one) gives each year's result.
+Merged cells hold their text in the top-left cell; an item spans the rows its 事項 cell is merged
+over; line breaks inside cells and full-width digits are kept verbatim in the texts.
+"""
+
+import datetime
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import range_boundaries
+
+from evaluations.models import Verdict
+from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.kinds import Direction, Kind
+from programs.models import Indicator, Target, short_title_of
+from programs.quantities import QuantityError, format_quantity, parse_quantity
+from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, PlacedColumn, Source
+from programs.target_wording import describe, read_target_wording
+from sheets.exports.self_evaluation import (
+    HEADER_COMPONENT,
+    HEADER_COVERED,
+    HEADER_KEY,
+    HEADER_NAME,
+    HEADER_OUTSIDE_RESULTS,
+    HEADER_PERIOD_COVERED,
+    HEADER_PROGRAMS,
+    HEADER_SECTION,
+    HEADER_TARGETS,
+    HEADER_TYPE,
+    HEADER_VERDICT,
+    HEADER_VERDICT_TEXT,
+    INDICATOR_TYPE_LABELS,
+    PROGRESS_TITLE,
+    SHEET_TITLE,
+)
+
+from .reader import BoundedWorkbook, Bounds
+
+SHEET_BOUNDS = Bounds(rows=3000, columns=80)
+PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)
+HEADER_SEARCH_ROWS = 12
+KNOWN_TOTALS = {"老人福祉圏域": 12}
+MAX_TEXT = 4000
+
+ERROR_NO_SHEET = "ブックにシートがありません。"
+ERROR_LAYOUT_UNKNOWN = (
+    "見出しの行から様式を判別できませんでした（{layouts}のどれとも一致しません）。"
+    "見出しを様式どおりにするか、様式を指定してください。"
+)
+ERROR_LAYOUT_NAMED_UNKNOWN = "様式「{name}」が見つかりません。"
+ERROR_NO_YEARS = "年度の見出し（例: 令和３年度）が見つかりません。"
+ERROR_YEAR_HEADING = "年度の見出し「{text}」を読み取れません（例: 令和３年度、30年度、R3）。"
+ERROR_YEARS_NOT_CONSECUTIVE = "年度の見出しが連続していません（{years}）。"
+ERROR_COLUMN_MISSING = "様式「{layout}」の列「{heading}」{year}が見つかりません。"
+ERROR_COLUMN_UNKNOWN = "見出し「{heading}」は様式「{layout}」にない列です。"
+ERROR_FORMULA = "数式は取り込めません。値（文字）を入力してください。"
+ERROR_UNPLACED = "どの分野・事項の欄か判断できません（事項の行の外にあります）。"
+ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
+ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
+ERROR_ITEM_NUMBER_TWICE = "事項{number}が同じ分野に２つあります。"
+ERROR_AREA_TWICE_NUMBER = "分野「{label}」が２回出てきます。"
+ERROR_NO_ITEMS = "事項の行が見つかりません（「事項１」で始まる欄が必要です）。"
+ERROR_TARGET_UNREAD = (
+    "目標「{text}」を読み取れませんでした（{described}）。「153人（各年度）」「年１回以上」"
+    "「1,350人（H30～32）」のように書き直してください。"
+)
+ERROR_ACTUAL_LINES = "実績の行数（{lines}行）が目標の数（{targets}）と合いません。目標ごとに１行で書いてください。"
+ERROR_ACTUAL_NO_TARGET = "目標のない事項の実績は取り込めません。"
+ERROR_TOO_LONG = "{limit}文字以内にしてください（{length}文字）。"
+ERROR_FIELD_TOO_LONG = "「{field}」は{limit}文字以内にしてください（{length}文字）。"
+ERROR_PROGRESS_HEADER = "「{sheet}」の見出し「{header}」がありません。"
+ERROR_PROGRESS_ITEM = "「{sheet}」の{area} 事項{number}が自己評価シートにありません。"
+ERROR_PROGRESS_VALUE = "「{value}」を{what}として読み取れません。"
+ERROR_PROGRESS_MISMATCH = (
+    "この欄が「{sheet}」（取込用の列）と一致しません。どちらかを直してください（シート: 「{found}」）。"
+)
+ERROR_KEY = "指標キー「{key}」は英数字・ハイフン・下線で書いてください。"
+
+_AREA = re.compile(r"^(?P<number>\d+)\s*(?:\((?P<sub>\d+)\))?\s*(?P<title>\S.*)$")
+_ITEM = re.compile(r"^事項\s*(?P<number>\d+)\s*(?P<rest>.*)$")
+_RELATED = re.compile(r"^\s*[（(]関連する取組[）)]")
+_ERALESS_YEAR = re.compile(r"^(?P<year>元|\d{1,2})年度?$")
+_KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+# -- The draft -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    sheet: str
+    row: int | None
+    column: int | None
+    message: str
+
+    @property
+    def place(self) -> str:
+        """Return 「自己評価シート!D14」, or the sheet (and row) alone where no cell is meant."""
+        if self.row is None:
+            return self.sheet
+        if self.column is None:
+            return f"{self.sheet} {self.row}行目"
+        return f"{self.sheet}!{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass(frozen=True)
+class TargetDraft:
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str = Target.Source.PLAN
+    direction: str = ""
+
+    @property
+    def described(self) -> str:
+        figure = ("増加" if self.direction == Direction.INCREASE else "減少") if self.kind == Kind.DIRECTION else ""
+        figure = figure or format_quantity(self.value, self.unit)
+        year = f"（{era_label(self.fiscal_year)}）" if self.fiscal_year else ""
+        return f"{dict(Target.Kind.choices).get(self.kind, self.kind)} {figure}{year}"
+
+
+@dataclass(frozen=True)
+class ResultDraft:
+    fiscal_year: int
+    value: Decimal | None
+    actual_text: str
+    municipality_count: int | None = None
+    verdict: str = ""
+    verdict_text: str = ""
+    period_municipality_count: int | None = None
+
+
+@dataclass(frozen=True)
+class IndicatorDraft:
+    key: str
+    name: str
+    component: str
+    unit: str
+    type: str
+    targets: tuple[TargetDraft, ...]
+    results: tuple[ResultDraft, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.component}）" if self.component else self.name
+
+    @property
+    def plan_target_text(self) -> str:
+        return next((t.text for t in self.targets if t.source == Target.Source.PLAN), "")
+
+
+@dataclass(frozen=True)
+class EvaluationDraft:
+    fiscal_year: int
+    activities: str
+    self_assessment: str
+    next_steps: str
+    rating: str
+    rating_column: int | None = None  # where the 評定 stands on the item's row, for messages
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    number: int
+    title: str
+    related_activities: str
+    background: str
+    item_vision: str
+    reference: str
+    indicators: tuple[IndicatorDraft, ...]
+    evaluations: tuple[EvaluationDraft, ...]
+    row: int
+    section: str = ""
+    programs: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"事項{self.number}"
+
+    @property
+    def short_title(self) -> str:
+        return short_title_of(self.title)
+
+
+@dataclass(frozen=True)
+class AreaDraft:
+    number: int
+    sub_number: int | None
+    title: str
+    vision: str  # the vision as printed (「②安心して…\n　【②－３】…」); the service finds it
+    background: str
+    outcome_indicator_text: str
+    items: tuple[ItemDraft, ...]
+    row: int
+    vision_cell: tuple[int, int] | None = None  # (row, column) of the ビジョン・目標 cell
+
+    @property
+    def label(self) -> str:
+        if self.sub_number is None:
+            return f"{self.number} {self.title}"
+        return f"{self.number}（{self.sub_number}）{self.title}"
+
+
+@dataclass(frozen=True)
+class PlanDraft:
+    layout_name: str
+    fiscal_years: tuple[int, ...]
+    areas: tuple[AreaDraft, ...]
+    problems: tuple[SheetProblem, ...]
+    uses_rating: bool = False
+    title: str = ""
+    from_export: bool = False  # the indicators came from the 「達成状況」 columns marked 取込用
+    sheet: str = SHEET_TITLE  # the worksheet read (the first one where no 「自己評価シート」 is named)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems and bool(self.areas)
+
+    @property
+    def items(self) -> list[ItemDraft]:
+        return [item for area in self.areas for item in area.items]
+
+    @property
+    def indicators(self) -> list[IndicatorDraft]:
+        return [indicator for item in self.items for indicator in item.indicators]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        indicators = self.indicators
+        return {
+            "areas": len(self.areas),
+            "items": len(self.items),
+            "indicators": len(indicators),
+            "targets": sum(len(i.targets) for i in indicators),
+            "results": sum(len(i.results) for i in indicators),
+            "evaluations": sum(len(item.evaluations) for item in self.items),
+        }
+
+
+# -- Reading the upload (the entry import's defences) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    name: str
+    rows: tuple[tuple, ...]
+    merged: tuple[str, ...] = ()
+    formulas: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanSheetRows:
+    sheet: SheetRows | None
+    progress: SheetRows | None = None
+
+
+def plan_sheet_read(data: bytes) -> PlanSheetRows:
+    """Open an uploaded sheet within bounds; raise UploadRejected with the user's message if it cannot be read."""
+    with BoundedWorkbook(data) as workbook:
+        if not workbook.sheetnames:
+            return PlanSheetRows(sheet=None)
+        name = SHEET_TITLE if SHEET_TITLE in workbook.sheetnames else workbook.sheetnames[0]
+        sheet = _sheet_rows(workbook, name, SHEET_BOUNDS)
+        progress = None
+        if PROGRESS_TITLE in workbook.sheetnames and name != PROGRESS_TITLE:
+            progress = _sheet_rows(workbook, PROGRESS_TITLE, PROGRESS_BOUNDS)
+        return PlanSheetRows(sheet=sheet, progress=progress)
+
+
+def _sheet_rows(workbook: BoundedWorkbook, name: str, bounds: Bounds) -> SheetRows:
+    rows = workbook.rows(name, bounds)
+    return SheetRows(name, rows, workbook.merged_ranges.get(name, ()), workbook.formula_cells.get(name, ()))
+
+
+# -- Parsing (pure) -----------------------------------------------------------------------------
+
+
+def normalised(text: str) -> str:
+    """Return a heading as compared: NFKC, no spaces or line breaks (「指標(プロセス指標)」)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell's text as typed: line breaks kept (CR LF → LF), numbers without a trailing .0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.strip() else ""
+
+
+class _Grid:
+    """A sheet's values with its merged ranges: each merged cell reads as its range's top-left cell."""
+
+    def __init__(self, sheet: SheetRows):
+        self.sheet = sheet
+        self.rows = sheet.rows
+        self.origin: dict[tuple[int, int], tuple[int, int]] = {}
+        self.last_row: dict[tuple[int, int], int] = {}
+        for ref in sheet.merged:
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(ref.upper())
+            except (ValueError, TypeError):
+                continue
+            if None in (min_col, min_row, max_col, max_row):
+                continue
+            self.last_row[(min_row, min_col)] = max_row
+            for row in range(min_row, min(max_row, len(self.rows)) + 1):
+                for column in range(min_col, max_col + 1):
+                    self.origin[(row, column)] = (min_row, min_col)
+        self.width = max((len(row) for row in self.rows), default=0)
+
+    def raw(self, row: int, column: int) -> str:
+        if row < 1 or row > len(self.rows) or column < 1 or column > len(self.rows[row - 1]):
+            return ""
+        return cell_text(self.rows[row - 1][column - 1])
+
+    def value(self, row: int, column: int) -> str:
+        """Return the text shown at the cell: its merged range's text where it is merged."""
+        origin = self.origin.get((row, column), (row, column))
+        return self.raw(*origin)
+
+    def is_origin(self, row: int, column: int) -> bool:
+        return self.origin.get((row, column), (row, column)) == (row, column)
+
+    def spans_to(self, row: int, column: int) -> int:
+        return self.last_row.get((row, column), row)
+
+    def spans_across(self, row: int, column: int) -> int:
+        origin = (row, column)
+        return sum(1 for (r, _), o in self.origin.items() if o == origin and r == row)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    name: str
+    spec: LayoutSpec
+    header_row: int  # the first header row (the year headings' row where the layout has them)
+    name_row: int  # the row of the columns' own headings
+    fiscal_years: tuple[int, ...]
+    columns: dict[int, PlacedColumn]  # sheet column → the layout's column
+
+
+def plan_sheet_parse(
+    read: PlanSheetRows,
+    *,
+    layouts: Mapping[str, LayoutSpec],
+    layout_name: str | None = None,
+    first_fiscal_year: int | None = None,
+    municipality_count: int = 62,
+) -> PlanDraft:
+    """Turn the sheet's rows into a plan draft in its layout, listing every cell it could not place."""
+    if read.sheet is None:
+        return PlanDraft("", (), (), (SheetProblem("", None, None, ERROR_NO_SHEET),))
+    grid = _Grid(read.sheet)
+    problems: list[SheetProblem] = []
+    sheet = read.sheet.name
+    for ref in read.sheet.formulas:
+        row, column = _cell_position(ref)
+        problems.append(SheetProblem(sheet, row, column, ERROR_FORMULA))
+    layout = _identify(grid, layouts, layout_name, first_fiscal_year, problems)
+    if layout is None:
+        return PlanDraft(layout_name or "", (), (), tuple(problems))
+    progress = _progress_read(read.progress, layout.fiscal_years, problems)
+    areas = _areas(grid, layout, problems, progress, municipality_count)
+    if progress is not None:
+        _progress_leftovers(progress, areas, problems)
+    if not areas and not problems:
+        problems.append(SheetProblem(sheet, None, None, ERROR_NO_ITEMS))
+    return PlanDraft(
+        layout_name=layout.name,
+        fiscal_years=layout.fiscal_years,
+        areas=tuple(areas),
+        problems=tuple(problems),
+        uses_rating=any(column.source == Source.RATING for column in layout.spec.columns),
+        title=layout.spec.title,
+        from_export=progress is not None,
+        sheet=sheet,
+    )
+
+
+def _cell_position(ref: str) -> tuple[int | None, int | None]:
+    try:
+        min_col, min_row, _, _ = range_boundaries(ref.upper())
+    except (ValueError, TypeError):
+        return None, None
+    return min_row, min_col
+
+
+# -- The layout and the fiscal years --------------------------------------------------------------
+
+
+def _identify(
+    grid: _Grid,
+    layouts: Mapping[str, LayoutSpec],
+    layout_name: str | None,
+    first_fiscal_year: int | None,
+    problems: list[SheetProblem],
+) -> _Layout | None:
+    sheet = grid.sheet.name
+    if layout_name:
+        if layout_name not in layouts:
+            problems.append(SheetProblem(sheet, None, None, ERROR_LAYOUT_NAMED_UNKNOWN.format(name=layout_name)))
+            return None
+        candidates = {layout_name: layouts[layout_name]}
+    else:
+        candidates = dict(layouts)
+    best = None
+    for name, spec in candidates.items():
+        found = _header_row(grid, spec)
+        if found is None:
+            continue
+        row, score = found
+        if best is None or score > best[2]:
+            best = (name, spec, score, row)
+    if best is None:
+        names = "・".join(f"「{name}」" for name in candidates) or "登録された様式"
+        problems.append(SheetProblem(sheet, None, None, ERROR_LAYOUT_UNKNOWN.format(layouts=names)))
+        return None
+    name, spec, _, header_row = best
+    return _placed(grid, name, spec, header_row, first_fiscal_year, problems)
+
+
+def _fixed_headings(spec: LayoutSpec) -> set[str]:
+    return {normalised(c.heading) for c in spec.columns if c.source not in PER_YEAR_SOURCES}
+
+
+def _header_row(grid: _Grid, spec: LayoutSpec) -> tuple[int, int] | None:
+    """Return the first header row and how many of the layout's headings it holds, if it holds them all."""
+    wanted = _fixed_headings(spec)
+    yearly = {normalised(c.heading) for c in spec.columns if c.source in PER_YEAR_SOURCES}
+    for row in range(1, min(HEADER_SEARCH_ROWS, len(grid.rows)) + 1):
+        texts = {normalised(grid.value(r, c)) for r in (row, row + 1) for c in range(1, grid.width + 1)}
+        if wanted <= texts and (not yearly or yearly <= texts):
+            return row, len(wanted | yearly)
+    return None
+
+
+def _placed(
+    grid: _Grid,
+    name: str,
+    spec: LayoutSpec,
+    header_row: int,
+    first_fiscal_year: int | None,
+    problems: list[SheetProblem],
+) -> _Layout | None:
+    sheet = grid.sheet.name
+    fixed = _fixed_headings(spec)
+    yearly_headings = {normalised(c.heading) for c in spec.columns if c.source in PER_YEAR_SOURCES}
+    has_years = bool(yearly_headings)
+    name_row = header_row + 1 if has_years else header_row
+    # Each column: its heading, and the year heading above it (carried right over an unmerged group).
+    columns: list[tuple[int, str, str]] = []
+    group = ""
+    for column in range(1, grid.width + 1):
+        top = grid.value(header_row, column)
+        below = grid.value(name_row, column) if has_years else ""
+        if has_years and normalised(below) in yearly_headings and normalised(top) not in fixed:
+            group = top or group
+            columns.append((column, normalised(below), group))
+        else:
+            group = ""
+            columns.append((column, normalised(top) or normalised(below), ""))
+    year_texts = list(dict.fromkeys(text for _, _, text in columns if text))
+    fiscal_years = _fiscal_years(year_texts, header_row, grid, first_fiscal_year, problems) if has_years else ()
+    if has_years and not fiscal_years:
+        if not any(p.message.startswith("年度") for p in problems):
+            problems.append(SheetProblem(sheet, header_row, None, ERROR_NO_YEARS))
+        return None
+    year_of = dict(zip(year_texts, fiscal_years, strict=False))
+    placed = spec.placed(fiscal_years)
+    mapping: dict[int, PlacedColumn] = {}
+    used: set[int] = set()
+    for column, heading, year_text in columns:
+        if not heading:
+            continue
+        year = year_of.get(year_text) if year_text else None
+        match = next(
+            (
+                index
+                for index, p in enumerate(placed)
+                if index not in used and normalised(p.heading) == heading and p.fiscal_year == year
+            ),
+            None,
+        )
+        if match is None:
+            problems.append(
+                SheetProblem(
+                    sheet,
+                    name_row if year_text else header_row,
+                    column,
+                    ERROR_COLUMN_UNKNOWN.format(heading=heading, layout=name),
+                )
+            )
+            continue
+        used.add(match)
+        mapping[column] = placed[match]
+    for index, p in enumerate(placed):
+        if index not in used:
+            year = f"（{era_label(p.fiscal_year)}）" if p.fiscal_year else ""
+            message = ERROR_COLUMN_MISSING.format(layout=name, heading=p.heading, year=year)
+            problems.append(SheetProblem(sheet, header_row, None, message))
+    return _Layout(name, spec, header_row, name_row, tuple(fiscal_years), mapping)
+
+
+def _fiscal_years(
+    texts: Sequence[str], row: int, grid: _Grid, first_fiscal_year: int | None, problems: list[SheetProblem]
+) -> tuple[int, ...]:
+    """Read the year headings (「令和３年度」「30年度」「R3」); ``first_fiscal_year`` overrides what they say."""
+    if first_fiscal_year is not None:
+        return tuple(range(first_fiscal_year, first_fiscal_year + len(texts)))
+    read: list[int | None] = []
+    eraless: list[int] = []
+    for index, text in enumerate(texts):
+        try:
+            read.append(parse_fiscal_year(text))
+        except FiscalYearError:
+            match = _ERALESS_YEAR.match(normalised(text))
+            if match:
+                read.append(None)
+                eraless.append(index)
+            else:
+                column = next((c for c in range(1, grid.width + 1) if grid.value(row, c) == text), None)
+                problems.append(SheetProblem(grid.sheet.name, row, column, ERROR_YEAR_HEADING.format(text=text)))
+                return ()
+    for index in eraless:
+        # 「30年度」: 平成 or 令和, whichever fits the neighbouring headings (else 平成 from 20 up).
+        era_year = _ERALESS_YEAR.match(normalised(texts[index])).group("year")
+        number = 1 if era_year == "元" else int(era_year)
+        known = [(i, year) for i, year in enumerate(read) if year is not None]
+        if known:
+            i, year = known[0]
+            expected = year + (index - i)
+            read[index] = min((1988 + number, 2018 + number), key=lambda candidate: abs(candidate - expected))
+        else:
+            read[index] = 1988 + number if number >= 20 else 2018 + number
+    years = [year for year in read if year is not None]
+    if years != list(range(years[0], years[0] + len(years))):
+        labels = "・".join(texts)
+        problems.append(SheetProblem(grid.sheet.name, row, None, ERROR_YEARS_NOT_CONSECUTIVE.format(years=labels)))
+        return ()
+    return tuple(years)
+
+
+# -- Areas and items ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _ItemCells:
+    row: int
+    number: int
+    text: str
+    cells: dict[int, str] = field(default_factory=dict)  # sheet column → text
+    backgrounds: list[tuple[str, int]] = field(default_factory=list)  # (text, last row it spans)
+
+
+@dataclass
+class _AreaCells:
+    row: int
+    number: int
+    sub_number: int | None
+    title: str
+    fields: dict[str, str] = field(default_factory=dict)
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: list[_ItemCells] = field(default_factory=list)
+
+
+def _area_heading(grid: _Grid, row: int) -> re.Match | None:
+    text = grid.value(row, 1)
+    if not text or not grid.is_origin(row, 1):
+        return None
+    others = any(grid.raw(row, c) for c in range(2, grid.width + 1) if grid.is_origin(row, c))
+    first_line = unicodedata.normalize("NFKC", text.split("\n")[0]).strip()
+    if others or _ITEM.match(first_line):
+        return None
+    return _AREA.match(first_line)
+
+
+def _areas(
+    grid: _Grid, layout: _Layout, problems: list[SheetProblem], progress: "_Progress | None", municipalities: int
+) -> list[AreaDraft]:
+    sheet = grid.sheet.name
+    item_column = next((c for c, p in layout.columns.items() if p.source == Source.ITEM), None)
+    if item_column is None:
+        return []
+    areas: list[_AreaCells] = []
+    current: _AreaCells | None = None
+    item: _ItemCells | None = None
+    for row in range(layout.name_row + 1, len(grid.rows) + 1):
+        if heading := _area_heading(grid, row):
+            number, sub = int(heading.group("number")), heading.group("sub")
+            title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
+            current = _AreaCells(row, number, int(sub) if sub else None, title)
+            if any((a.number, a.sub_number) == (current.number, current.sub_number) for a in areas):
+                problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=current.title)))
+            areas.append(current)
+            item = None
+            continue
+        if current is None and grid.is_origin(row, item_column) and grid.raw(row, item_column):
+            problems.append(SheetProblem(sheet, row, item_column, ERROR_UNPLACED))
+        elif current is not None and grid.is_origin(row, item_column) and (text := grid.raw(row, item_column)):
+            match = _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip())
+            number = int(match.group("number")) if match else (current.items[-1].number + 1 if current.items else 1)
+            if any(existing.number == number for existing in current.items):
+                problems.append(SheetProblem(sheet, row, item_column, ERROR_ITEM_NUMBER_TWICE.format(number=number)))
+            item = _ItemCells(row, number, text)
+            current.items.append(item)
+        for column in range(1, grid.width + 1):
+            if not grid.is_origin(row, column) or column == item_column:
+                continue
+            text = grid.raw(row, column)
+            if not text:
+                continue
+            placed = layout.columns.get(column)
+            if placed is None or current is None or item is None:
+                problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
+                continue
+            if len(text) > MAX_TEXT:
+                problems.append(
+                    SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=MAX_TEXT, length=len(text)))
+                )
+                continue
+            if placed.source in AREA_SOURCES:
+                previous = current.fields.get(placed.source)
+                if previous is not None and previous != text:
+                    problems.append(SheetProblem(sheet, row, column, ERROR_AREA_TWICE.format(heading=placed.heading)))
+                current.fields.setdefault(placed.source, text)
+                current.places.setdefault(placed.source, (row, column))
+            elif placed.source == Source.BACKGROUND:
+                item.backgrounds.append((text, grid.spans_to(row, column)))
+            elif item.row != row and grid.spans_to(item.row, item_column) < row:
+                problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
+            elif column in item.cells:
+                problems.append(SheetProblem(sheet, row, column, ERROR_CELL_TWICE.format(heading=placed.heading)))
+            else:
+                item.cells[column] = text
+    drafts = []
+    for area in areas:
+        if not area.items:
+            continue
+        drafts.append(_area_draft(grid, layout, area, problems, progress, municipalities))
+    return drafts
+
+
+def _area_draft(
+    grid: _Grid,
+    layout: _Layout,
+    area: _AreaCells,
+    problems: list[SheetProblem],
+    progress: "_Progress | None",
+    municipalities: int,
+) -> AreaDraft:
+    # A 現状と課題 merged down beside several items is the area's; one beside a single item is the item's.
+    area_background = ""
+    item_backgrounds: dict[int, str] = {}
+    for index, item in enumerate(area.items):
+        for text, last_row in item.backgrounds:
+            later = [other for other in area.items[index + 1 :] if other.row <= last_row]
+            if later:
+                area_background = text
+            else:
+                item_backgrounds[index] = text
+    label_key = normalised(
+        f"{area.number}{area.title}" if area.sub_number is None else f"{area.number}({area.sub_number}){area.title}"
+    )
+    items = tuple(
+        _item_draft(
+            grid,
+            layout,
+            item,
+            item_backgrounds.get(index, ""),
+            problems,
+            progress.items.get((label_key, item.number)) if progress else None,
+            municipalities,
+        )
+        for index, item in enumerate(area.items)
+    )
+    if progress is not None:
+        progress.seen.update((label_key, item.number) for item in area.items)
+    return AreaDraft(
+        number=area.number,
+        sub_number=area.sub_number,
+        title=area.title,
+        vision=area.fields.get(Source.AREA_VISION, ""),
+        background=area_background,
+        outcome_indicator_text=area.fields.get(Source.OUTCOME_INDICATOR, ""),
+        items=items,
+        row=area.row,
+        vision_cell=area.places.get(Source.AREA_VISION),
+    )
+
+
+def _split_item_text(text: str) -> tuple[str, str]:
+    """Split 「事項１\\n取組\\n（関連する取組）\\n・事業」 into the item's text and its related activities."""
+    lines = text.split("\n")
+    first = unicodedata.normalize("NFKC", lines[0]).strip()
+    if match := _ITEM.match(first):
+        rest = match.group("rest")
+        lines = ([rest] if rest else []) + lines[1:]
+    split = next((i for i, line in enumerate(lines) if _RELATED.match(line)), None)
+    if split is None:
+        split = next((i for i, line in enumerate(lines) if i > 0 and line.lstrip().startswith("・")), None)
+    if split is None:
+        return "\n".join(lines), ""
+    return "\n".join(lines[:split]), "\n".join(lines[split:])
+
+
+def _assessment(text: str, spec: LayoutSpec) -> tuple[str, str]:
+    """Split an assessment cell at the layout's in-cell labels (＜自己評価＞ … ＜今後の取組方針＞ …)."""
+    self_assessment, next_steps = text, ""
+    label = spec.next_steps_label
+    if label:
+        marker = f"{label}\n"
+        if self_assessment.startswith(marker):
+            return "", self_assessment[len(marker) :]
+        position = self_assessment.find(f"\n\n{marker}")
+        if position >= 0:
+            next_steps = self_assessment[position + len(marker) + 2 :]
+            self_assessment = self_assessment[:position]
+    if spec.assessment_label and self_assessment.startswith(f"{spec.assessment_label}\n"):
+        self_assessment = self_assessment[len(spec.assessment_label) + 1 :]
+    return self_assessment, next_steps
+
+
+def _item_draft(
+    grid: _Grid,
+    layout: _Layout,
+    cells: _ItemCells,
+    background: str,
+    problems: list[SheetProblem],
+    from_progress: "_ProgressItem | None",
+    municipalities: int,
+) -> ItemDraft:
+    sheet = grid.sheet.name
+    by_source: dict[tuple[str, int | None], tuple[int, str]] = {}
+    for column, text in cells.cells.items():
+        placed = layout.columns[column]
+        by_source[(placed.source, placed.fiscal_year)] = (column, text)
+    title, related = _split_item_text(cells.text)
+
+    def text_of(source: str, year: int | None = None) -> str:
+        return by_source.get((source, year), (0, ""))[1]
+
+    def column_of(source: str, year: int | None = None) -> int | None:
+        return by_source.get((source, year), (None, ""))[0] or next(
+            (c for c, p in layout.columns.items() if p.source == source and p.fiscal_year == year), None
+        )
+
+    target_cell = text_of(Source.TARGET)
+    has_actual_column = any(p.source == Source.ACTUAL for p in layout.columns.values())
+    if from_progress is not None:
+        indicators = from_progress.indicators
+        # The official cells must say what 達成状況 says: a hand edit of either is caught, not guessed.
+        if Source.TARGET in {p.source for p in layout.columns.values()}:
+            expected = _target_cell(indicators)
+            if expected != target_cell:
+                problems.append(
+                    SheetProblem(
+                        sheet,
+                        cells.row,
+                        column_of(Source.TARGET),
+                        ERROR_PROGRESS_MISMATCH.format(sheet=PROGRESS_TITLE, found=target_cell[:40]),
+                    )
+                )
+        if has_actual_column:
+            for year in layout.fiscal_years:
+                expected = _actual_cell(indicators, year)
+                found = text_of(Source.ACTUAL, year)
+                if expected != found:
+                    problems.append(
+                        SheetProblem(
+                            sheet,
+                            cells.row,
+                            column_of(Source.ACTUAL, year),
+                            ERROR_PROGRESS_MISMATCH.format(sheet=PROGRESS_TITLE, found=found[:40]),
+                        )
+                    )
+    else:
+        indicators = _indicators_from_wording(
+            target_cell, cells.row, column_of(Source.TARGET), title, layout, sheet, problems, municipalities
+        )
+        if has_actual_column:
+            indicators = _with_actuals(indicators, layout, by_source, cells.row, sheet, problems)
+    evaluations = []
+    for year in layout.fiscal_years:
+        activities = text_of(Source.ACTIVITIES, year)
+        self_assessment, next_steps = _assessment(text_of(Source.ASSESSMENT, year), layout.spec)
+        rating = text_of(Source.RATING, year).strip()
+        if activities or self_assessment or next_steps or rating:
+            evaluations.append(
+                EvaluationDraft(year, activities, self_assessment, next_steps, rating, column_of(Source.RATING, year))
+            )
+    return ItemDraft(
+        number=cells.number,
+        title=title,
+        related_activities=related,
+        background=background or text_of(Source.BACKGROUND),
+        item_vision=text_of(Source.ITEM_VISION),
+        reference=_limited(
+            text_of(Source.REFERENCE).strip(),
+            "参考資料",
+            100,
+            SheetProblem(sheet, cells.row, column_of(Source.REFERENCE), ""),
+            problems,
+        ),
+        indicators=indicators,
+        evaluations=tuple(evaluations),
+        row=cells.row,
+        section=from_progress.section if from_progress else "",
+        programs=from_progress.programs if from_progress else (),
+    )
+
+
+def _limited(text: str, field: str, limit: int, place: SheetProblem, problems: list[SheetProblem]) -> str:
+    """Return the text, listing a problem at the place when it is longer than the field holds."""
+    if len(text) > limit:
+        message = ERROR_FIELD_TOO_LONG.format(field=field, limit=limit, length=len(text))
+        problems.append(SheetProblem(place.sheet, place.row, place.column, message))
+    return text
+
+
+def _target_cell(indicators: Sequence[IndicatorDraft]) -> str:
+    """Return the 目標 cell as the export prints it (sheets.exports.self_evaluation.target_text)."""
+    texts: list[str] = []
+    for indicator in indicators:
+        if indicator.plan_target_text and indicator.plan_target_text not in texts:
+            texts.append(indicator.plan_target_text)
+    return "\n".join(texts)
+
+
+def _actual_cell(indicators: Sequence[IndicatorDraft], year: int) -> str:
+    """Return a year's 実績 cell as the export prints it (sheets.exports.self_evaluation.actual_text)."""
+    texts = []
+    for indicator in indicators:
+        if not indicator.plan_target_text:
+            continue
+        result = next((r for r in indicator.results if r.fiscal_year == year), None)
+        if result is None:
+            continue
+        text = result.actual_text or format_quantity(result.value, indicator.unit, empty="")
+        if text:
+            texts.append(text)
+    return "\n".join(texts)
+
+
+def _indicators_from_wording(
+    text: str,
+    row: int,
+    column: int | None,
+    title: str,
+    layout: _Layout,
+    sheet: str,
+    problems: list[SheetProblem],
+    municipalities: int,
+) -> tuple[IndicatorDraft, ...]:
+    """Read the 目標 cell by the target grammar: one indicator per figure, the wording kept verbatim."""
+    indicators: list[IndicatorDraft] = []
+    years = layout.fiscal_years
+    for line in (line for line in text.split("\n") if line.strip()):
+        reading = read_target_wording(
+            line,
+            first_fiscal_year=years[0] if years else None,
+            last_fiscal_year=years[-1] if years else None,
+            municipality_count=municipalities,
+            known_totals=KNOWN_TOTALS,
+        )
+        place = SheetProblem(sheet, row, column, "")
+        if len(line) > 500:
+            _limited(line, "目標", 500, place, problems)
+            continue
+        if any(len(component.unit) > 20 for component in reading.components):
+            unit = next(c.unit for c in reading.components if len(c.unit) > 20)
+            _limited(unit, "単位", 20, place, problems)
+            continue
+        if not reading.understood:
+            problems.append(
+                SheetProblem(sheet, row, column, ERROR_TARGET_UNREAD.format(text=line, described=describe(reading)))
+            )
+            continue
+        for component in reading.components:
+            number = len(indicators) + 1
+            indicators.append(
+                IndicatorDraft(
+                    key=f"target-{number}",
+                    name=short_title_of(title) or f"指標{number}",
+                    component=component.label[:50],
+                    unit=component.unit,
+                    type=Indicator.Type.PROCESS,
+                    targets=(
+                        TargetDraft(
+                            kind=component.kind,
+                            value=component.value,
+                            unit=component.unit,
+                            fiscal_year=reading.fiscal_year,
+                            text=line,
+                            direction=component.direction or "",
+                        ),
+                    ),
+                    results=(),
+                )
+            )
+    return tuple(indicators)
+
+
+def _with_actuals(
+    indicators: tuple[IndicatorDraft, ...],
+    layout: _Layout,
+    by_source: dict[tuple[str, int | None], tuple[int, str]],
+    row: int,
+    sheet: str,
+    problems: list[SheetProblem],
+) -> tuple[IndicatorDraft, ...]:
+    """Give each indicator its year's 実績: one line per indicator, or the whole cell for a single one."""
+    results: dict[int, list[ResultDraft]] = {index: [] for index in range(len(indicators))}
+    for year in layout.fiscal_years:
+        column, text = by_source.get((Source.ACTUAL, year), (None, ""))
+        if not text:
+            continue
+        lines = [line for line in text.split("\n") if line.strip()]
+        if not indicators:
+            problems.append(SheetProblem(sheet, row, column, ERROR_ACTUAL_NO_TARGET))
+            continue
+        if len(indicators) == 1:
+            lines = [text]
+        elif len(lines) != len(indicators):
+            problems.append(
+                SheetProblem(sheet, row, column, ERROR_ACTUAL_LINES.format(lines=len(lines), targets=len(indicators)))
+            )
+            continue
+        for index, line in enumerate(lines):
+            line = _limited(line, "実績", 500, SheetProblem(sheet, row, column, ""), problems)
+            results[index].append(ResultDraft(year, _quantity_value(line, indicators[index].unit), line))
+    return tuple(
+        IndicatorDraft(**{**indicator.__dict__, "results": tuple(results[index])})
+        for index, indicator in enumerate(indicators)
+    )
+
+
+def _quantity_value(text: str, unit: str) -> Decimal | None:
+    """Return the figure of 「１４４人」「1,350人」; None where the text is not a single figure (kept as text)."""
+    try:
+        quantity = parse_quantity(text)
+    except QuantityError:
+        return None
+    if quantity.unit and unit and quantity.unit != unit:
+        return None
+    return quantity.value
+
+
+# -- 達成状況: the export's own columns marked 取込用 ---------------------------------------------
+
+PROGRESS_REQUIRED = ("分野", "事項", "年度", "実績（原文）", "実績", "単位")
+PROGRESS_MACHINE = (
+    HEADER_KEY,
+    HEADER_NAME,
+    HEADER_COMPONENT,
+    HEADER_TYPE,
+    HEADER_TARGETS,
+    HEADER_COVERED,
+    HEADER_PERIOD_COVERED,
+    HEADER_VERDICT,
+    HEADER_VERDICT_TEXT,
+    HEADER_SECTION,
+    HEADER_PROGRAMS,
+    HEADER_OUTSIDE_RESULTS,
+)
+TYPE_OF_LABEL = {label: value for value, label in INDICATOR_TYPE_LABELS.items()}
+VERDICT_OF_LABEL = {label: value for value, label in Verdict.choices}
+
+
+@dataclass
+class _ProgressItem:
+    row: int
+    indicators: tuple[IndicatorDraft, ...]
+    section: str
+    programs: tuple[str, ...]
+
+
+@dataclass
+class _Progress:
+    items: dict[tuple[str, int], _ProgressItem]
+    seen: set[tuple[str, int]] = field(default_factory=set)
+
+
+def _progress_read(
+    sheet: SheetRows | None, fiscal_years: tuple[int, ...], problems: list[SheetProblem]
+) -> _Progress | None:
+    """Read the indicators of every item from 「達成状況」 when it has the columns marked 取込用, else None."""
+    if sheet is None or not sheet.rows:
+        return None
+    header = {cell_text(value).strip(): index for index, value in enumerate(sheet.rows[0]) if cell_text(value)}
+    if HEADER_KEY not in header:
+        return None  # a 達成状況 without the import's columns (or typed by hand): the grammar reads the sheet
+    for ref in sheet.formulas:
+        row, column = _cell_position(ref)
+        problems.append(SheetProblem(sheet.name, row, column, ERROR_FORMULA))
+    missing = [h for h in (*PROGRESS_REQUIRED, *PROGRESS_MACHINE) if h not in header]
+    for name in missing:
+        problems.append(SheetProblem(sheet.name, 1, None, ERROR_PROGRESS_HEADER.format(sheet=sheet.name, header=name)))
+    if missing:
+        return _Progress({})
+    grouped: dict[tuple[str, int], dict[str, dict]] = {}
+    rows_of: dict[tuple[str, int], int] = {}
+    extras: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+
+    def problem(row: int, heading: str, message: str) -> None:
+        problems.append(SheetProblem(sheet.name, row, header[heading] + 1, message))
+
+    for row_number, values in enumerate(sheet.rows[1:], start=2):
+
+        def get(heading: str, values=values) -> Any:
+            index = header[heading]
+            return values[index] if index < len(values) else None
+
+        if not any(cell_text(v) for v in values):
+            continue
+        match = _ITEM.match(unicodedata.normalize("NFKC", cell_text(get("事項"))).strip())
+        if not match:
+            problem(row_number, "事項", ERROR_PROGRESS_VALUE.format(value=cell_text(get("事項"))[:30], what="事項番号"))
+            continue
+        key = (normalised(cell_text(get("分野"))), int(match.group("number")))
+        rows_of.setdefault(key, row_number)
+        extras.setdefault(
+            key,
+            (
+                cell_text(get(HEADER_SECTION)).strip(),
+                tuple(p for p in cell_text(get(HEADER_PROGRAMS)).split("\n") if p.strip()),
+            ),
+        )
+        indicator_key = cell_text(get(HEADER_KEY)).strip()
+        if not _KEY.match(indicator_key):
+            problem(row_number, HEADER_KEY, ERROR_KEY.format(key=indicator_key[:30]))
+            continue
+        try:
+            fiscal_year = parse_fiscal_year(cell_text(get("年度")))
+        except FiscalYearError as error:
+            problem(row_number, "年度", str(error))
+            continue
+        indicators = grouped.setdefault(key, {})
+        if indicator_key not in indicators:
+            targets = _targets_json(cell_text(get(HEADER_TARGETS)))
+            if targets is None:
+                problem(row_number, HEADER_TARGETS, ERROR_PROGRESS_VALUE.format(value="…", what="登録目標"))
+                continue
+            outside = _outside_results_json(cell_text(get(HEADER_OUTSIDE_RESULTS)), fiscal_years)
+            if outside is None:
+                problem(row_number, HEADER_OUTSIDE_RESULTS, ERROR_PROGRESS_VALUE.format(value="…", what="期間外の実績"))
+                continue
+            indicators[indicator_key] = {
+                "outside": outside,
+                "name": cell_text(get(HEADER_NAME)),
+                "component": cell_text(get(HEADER_COMPONENT)),
+                "unit": cell_text(get("単位")),
+                "type": TYPE_OF_LABEL.get(cell_text(get(HEADER_TYPE)), Indicator.Type.PROCESS),
+                "targets": targets,
+                "results": [],
+            }
+        value = _number(get("実績"))
+        covered = _number(get(HEADER_COVERED))
+        period_covered = _number(get(HEADER_PERIOD_COVERED))
+        if value is False or covered is False or period_covered is False:
+            problem(row_number, "実績", ERROR_PROGRESS_VALUE.format(value=cell_text(get("実績"))[:20], what="数値"))
+            continue
+        verdict_label = cell_text(get(HEADER_VERDICT)).strip()
+        result = ResultDraft(
+            fiscal_year=fiscal_year,
+            value=value,
+            actual_text=cell_text(get("実績（原文）")),
+            municipality_count=int(covered) if covered is not None else None,
+            verdict=VERDICT_OF_LABEL.get(verdict_label, ""),
+            verdict_text=cell_text(get(HEADER_VERDICT_TEXT)),
+            period_municipality_count=int(period_covered) if period_covered is not None else None,
+        )
+        if any((value is not None, result.actual_text, covered, result.verdict, period_covered)):
+            indicators[indicator_key]["results"].append(result)
+    items = {}
+    for key, indicators in grouped.items():
+        drafts = tuple(
+            IndicatorDraft(
+                key=indicator_key,
+                name=data["name"],
+                component=data["component"],
+                unit=data["unit"],
+                type=data["type"],
+                targets=data["targets"],
+                results=tuple(sorted((*data["outside"], *data["results"]), key=lambda r: r.fiscal_year)),
+            )
+            for indicator_key, data in indicators.items()
+        )
+        section, programs = extras[key]
+        items[key] = _ProgressItem(rows_of[key], drafts, section, programs)
+    return _Progress(items)
+
+
+def _progress_leftovers(progress: _Progress, areas: list[AreaDraft], problems: list[SheetProblem]) -> None:
+    for (area, number), item in progress.items.items():
+        if (area, number) not in progress.seen:
+            message = ERROR_PROGRESS_ITEM.format(sheet=PROGRESS_TITLE, area=area, number=number)
+            problems.append(SheetProblem(PROGRESS_TITLE, item.row, None, message))
+
+
+def _number(value: Any) -> Decimal | bool | None:
+    """Return a numeric cell as a Decimal, None when blank, False when it is not a number."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    try:
+        return Decimal(unicodedata.normalize("NFKC", str(value)).replace(",", "").strip())
+    except InvalidOperation:
+        return False
+
+
+def _outside_results_json(text: str, fiscal_years: tuple[int, ...]) -> tuple[ResultDraft, ...] | None:
+    """Read the 期間外の実績 cell written by the export (a baseline year's result); None when unreadable."""
+    if not text.strip():
+        return ()
+    try:
+        results = []
+        for entry in json.loads(text):
+            fiscal_year = entry["fiscal_year"]
+            if not isinstance(fiscal_year, int) or fiscal_year in fiscal_years:
+                return None
+            value = None if entry["value"] is None else Decimal(str(entry["value"]))
+            results.append(ResultDraft(fiscal_year, value, str(entry["actual_text"])[:500]))
+    except (ValueError, TypeError, KeyError, AttributeError, InvalidOperation):
+        return None
+    return tuple(results)
+
+
+def _targets_json(text: str) -> tuple[TargetDraft, ...] | None:
+    """Read the 登録目標 cell written by the export; None when it is not what the export writes."""
+    try:
+        data = json.loads(text or "[]")
+        targets = []
+        for entry in data:
+            kind = Kind(entry["kind"])
+            value = None if entry["value"] is None else Decimal(str(entry["value"]))
+            fiscal_year = entry["fiscal_year"]
+            if fiscal_year is not None and not isinstance(fiscal_year, int):
+                return None
+            source = Target.Source(entry["source"])
+            direction = Direction(entry["direction"]) if entry["direction"] else ""
+            if kind != Kind.DIRECTION and value is None:
+                return None
+            targets.append(
+                TargetDraft(
+                    kind=kind.value,
+                    value=value,
+                    unit=str(entry["unit"])[:20],
+                    fiscal_year=fiscal_year,
+                    text=str(entry["text"])[:500],
+                    source=source.value,
+                    direction=str(direction),
+                )
+            )
+    except (ValueError, TypeError, KeyError, AttributeError, InvalidOperation):
+        return None
+    return tuple(targets)

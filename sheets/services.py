@@ -1,0 +1,289 @@
+"""Writes of the sheets app: set a plan period up from its own self-evaluation sheet (issue 13 §3).
+
+``plan_sheet_layouts`` gives the reader every layout the administrator has; ``plan_sheet_check``
+adds what only the database knows (the period name, the visions and ratings the sheet names)
+to the draft's problems; ``plan_sheet_import`` creates the period, its areas, items, indicators,
+targets, results, self-evaluations and reporting years in one transaction, each row saved with
+its history and the reason 「自己評価シートの取込」. Refused, with nothing written, when the draft
+has a problem, the user is not a system administrator or the period already has items.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.permissions import is_system_admin
+from evaluations.models import Rating, ReportingYear, SelfEvaluation, YearlyResult
+from evaluations.rollover import reporting_deadline_of
+from programs.fiscal_years import era_range_label
+from programs.models import (
+    Indicator,
+    Item,
+    PlanPeriod,
+    PolicyArea,
+    Program,
+    Section,
+    SheetColumn,
+    SheetLayout,
+    Target,
+    Vision,
+)
+from programs.sheet_layouts import LayoutSpec
+
+from .imports.plan_sheet import PlanDraft, SheetProblem
+
+CHANGE_REASON = "自己評価シートの取込"
+ERROR_NOT_ADMIN = "自己評価シートの取込はシステム管理者のみが行えます。"
+ERROR_NAME_REQUIRED = "計画期間の名称を入力してください。"
+ERROR_NAME_TOO_LONG = "計画期間の名称は20文字以内にしてください。"
+ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
+ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
+ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
+ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
+ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
+ERROR_FIELD = "{where}: {messages}"
+
+
+class PlanSheetRefused(ValueError):
+    """The sheet cannot be imported as asked; the message says why in Japanese. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class PlanSheetImportResult:
+    plan: PlanPeriod
+    counts: dict[str, int]
+    reporting_years_created: int
+
+
+def plan_sheet_layouts() -> dict[str, LayoutSpec]:
+    """Return every sheet layout by name with its columns in order (two queries)."""
+    columns: dict[int, list] = {}
+    for column in SheetColumn.objects.order_by("layout_id", "order", "id"):
+        columns.setdefault(column.layout_id, []).append(column.as_spec())
+    return {
+        layout.name: LayoutSpec(
+            columns=tuple(columns.get(layout.id, ())),
+            title=layout.title,
+            note=layout.note,
+            year_headings=tuple(layout.year_heading_lines),
+            assessment_label=layout.assessment_label,
+            next_steps_label=layout.next_steps_label,
+        )
+        for layout in SheetLayout.objects.all()
+        if columns.get(layout.id)
+    }
+
+
+def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem, ...]:
+    """Return the draft's problems and what the database refuses: the period, unknown visions and ratings."""
+    problems = list(draft.problems)
+    name = plan_name.strip()
+    if not name:
+        problems.append(SheetProblem("", None, None, ERROR_NAME_REQUIRED))
+    elif len(name) > PlanPeriod._meta.get_field("name").max_length:
+        problems.append(SheetProblem("", None, None, ERROR_NAME_TOO_LONG))
+    existing = PlanPeriod.objects.filter(name=name).first() if name else None
+    if existing is not None:
+        if Item.objects.filter(area__plan=existing).exists():
+            problems.append(SheetProblem("", None, None, ERROR_HAS_ITEMS.format(name=name)))
+        elif draft.fiscal_years and (existing.first_fiscal_year, existing.last_fiscal_year) != (
+            draft.fiscal_years[0],
+            draft.fiscal_years[-1],
+        ):
+            years = era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1])
+            problems.append(
+                SheetProblem("", None, None, ERROR_YEARS_DIFFER.format(name=name, existing=existing, years=years))
+            )
+    visions = _visions()
+    ratings = _ratings()
+    sheet = draft.sheet
+    for area in draft.areas:
+        if area.vision and area.vision not in visions:
+            row, column = area.vision_cell or (area.row, None)
+            problems.append(SheetProblem(sheet, row, column, ERROR_VISION.format(text=area.vision[:60])))
+        for item in area.items:
+            for evaluation in item.evaluations:
+                if evaluation.rating and evaluation.rating not in ratings:
+                    known = "・".join(ratings) or "なし"
+                    message = ERROR_RATING.format(symbol=evaluation.rating[:10], known=known)
+                    problems.append(SheetProblem(sheet, item.row, evaluation.rating_column, message))
+    return tuple(problems)
+
+
+def _visions() -> dict[str, Vision]:
+    return {vision.sheet_text: vision for vision in Vision.objects.select_related("parent__parent")}
+
+
+def _ratings() -> dict[str, Rating]:
+    ratings = {}
+    for rating in Rating.objects.select_related("scale").order_by("-scale__is_default", "scale__name", "order"):
+        ratings.setdefault(rating.symbol, rating)
+    return ratings
+
+
+def free_ordinal(name: str) -> int:
+    """Return the period number 「第9期」 names if no period uses it, else the next number after every period's."""
+    match = re.fullmatch(r"第\s*(\d+)\s*期", name.strip())
+    if match and not PlanPeriod.objects.filter(ordinal=int(match.group(1))).exists():
+        return int(match.group(1))
+    return (PlanPeriod.objects.aggregate(last=Max("ordinal"))["last"] or 0) + 1
+
+
+@transaction.atomic
+def plan_sheet_import(
+    *, draft: PlanDraft, plan_name: str, by=None, reason: str = CHANGE_REASON
+) -> PlanSheetImportResult:
+    """Create the period the draft describes in one transaction, with history; refuse (writing nothing) otherwise."""
+    if by is not None and not is_system_admin(by):
+        raise PlanSheetRefused(ERROR_NOT_ADMIN)
+    problems = plan_sheet_check(draft=draft, plan_name=plan_name)
+    if problems or not draft.areas:
+        raise PlanSheetRefused("\n".join([ERROR_INVALID, *(f"{p.place}: {p.message}" for p in problems)]))
+    name = plan_name.strip()
+    layout = SheetLayout.objects.filter(name=draft.layout_name).first()
+    plan = PlanPeriod.objects.filter(name=name).first()
+    if plan is None:
+        plan = PlanPeriod(
+            name=name,
+            ordinal=free_ordinal(name),
+            title=draft.title,
+            first_fiscal_year=draft.fiscal_years[0],
+            last_fiscal_year=draft.fiscal_years[-1],
+            uses_rating=draft.uses_rating,
+            layout=layout,
+        )
+    else:
+        plan.layout = layout
+        plan.uses_rating = draft.uses_rating
+    _save(plan, reason, "計画期間")
+    visions, ratings = _visions(), _ratings()
+    approved_at = timezone.now()
+    sections = {section.name: section for section in Section.objects.all()}
+    programs = {program.name: program for program in Program.objects.all()}
+    top_areas: dict[int, PolicyArea] = {}
+    for area_draft in sorted(draft.areas, key=lambda a: (a.number, a.sub_number or 0)):
+        area = PolicyArea(
+            plan=plan,
+            number=area_draft.number,
+            sub_number=area_draft.sub_number,
+            parent=top_areas.get(area_draft.number) if area_draft.sub_number else None,
+            title=area_draft.title,
+            vision=visions.get(area_draft.vision) if area_draft.vision else None,
+            background=area_draft.background,
+            outcome_indicator_text=area_draft.outcome_indicator_text,
+        )
+        _save(area, reason, area_draft.label)
+        if area_draft.sub_number is None:
+            top_areas[area.number] = area
+        for item_draft in area_draft.items:
+            where = f"{area_draft.label} {item_draft.label}"
+            item = Item(
+                area=area,
+                number=item_draft.number,
+                title=item_draft.title,
+                related_activities=item_draft.related_activities,
+                section=sections.get(item_draft.section),
+                background=item_draft.background,
+                item_vision=item_draft.item_vision,
+                reference=item_draft.reference,
+            )
+            _save(item, reason, where)
+            chosen = [programs[name] for name in item_draft.programs if name in programs]
+            if chosen:
+                item.programs.set(chosen)
+            for order, indicator_draft in enumerate(item_draft.indicators):
+                _indicator_create(item, order, indicator_draft, reason, f"{where} {indicator_draft.label}")
+            # The sheet is the prefecture's published record: what it states is approved, by whoever
+            # imported it, so the reports count it (evaluations.progress counts approved figures only).
+            approved = {"status": SelfEvaluation.Status.APPROVED, "approved_at": approved_at, "approved_by": by}
+            evaluated_years = set()
+            for evaluation in item_draft.evaluations:
+                evaluated_years.add(evaluation.fiscal_year)
+                _save(
+                    SelfEvaluation(
+                        item=item,
+                        fiscal_year=evaluation.fiscal_year,
+                        activities=evaluation.activities,
+                        self_assessment=evaluation.self_assessment,
+                        next_steps=evaluation.next_steps,
+                        rating=ratings.get(evaluation.rating) if evaluation.rating else None,
+                        **approved,
+                    ),
+                    reason,
+                    where,
+                )
+            result_years = {
+                result.fiscal_year
+                for indicator_draft in item_draft.indicators
+                for result in indicator_draft.results
+                if draft.fiscal_years[0] <= result.fiscal_year <= draft.fiscal_years[-1]
+            }
+            for fiscal_year in sorted(result_years - evaluated_years):
+                _save(SelfEvaluation(item=item, fiscal_year=fiscal_year, **approved), reason, where)
+    created = 0
+    for fiscal_year in plan.fiscal_years:
+        if not ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).exists():
+            _save(
+                ReportingYear(plan=plan, fiscal_year=fiscal_year, deadline=reporting_deadline_of(fiscal_year)),
+                reason,
+                "報告年度",
+            )
+            created += 1
+    return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=created)
+
+
+def _indicator_create(item: Item, order: int, draft, reason: str, where: str) -> None:
+    indicator = Indicator(
+        item=item,
+        key=draft.key,
+        name=draft.name,
+        component=draft.component,
+        unit=draft.unit,
+        type=draft.type,
+        order=order,
+    )
+    _save(indicator, reason, where)
+    for target in draft.targets:
+        _save(
+            Target(
+                indicator=indicator,
+                kind=target.kind,
+                value=target.value,
+                unit=target.unit,
+                fiscal_year=target.fiscal_year,
+                target_text=target.text,
+                source=target.source,
+                direction=target.direction,
+            ),
+            reason,
+            where,
+        )
+    for result in draft.results:
+        _save(
+            YearlyResult(
+                indicator=indicator,
+                fiscal_year=result.fiscal_year,
+                value=result.value,
+                actual_text=result.actual_text,
+                municipality_count=result.municipality_count,
+                verdict=result.verdict,
+                verdict_text=result.verdict_text,
+                period_municipality_count=result.period_municipality_count,
+            ),
+            reason,
+            where,
+        )
+
+
+def _save(instance, reason: str, where: str) -> None:
+    """Validate the fields (uniqueness and checks are the database's), then save with the history's reason."""
+    instance._change_reason = reason
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise PlanSheetRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
+    instance.save()

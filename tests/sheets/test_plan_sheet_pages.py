@@ -1,0 +1,211 @@
+"""The sheet import's upload page (システム管理者) and the import_sheet command: preview, confirm, refusals."""
+
+import io
+import time
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from programs.models import Item, PlanPeriod
+from sheets.imports import upload
+from sheets.plan_sheet_preview import SESSION_KEY
+
+from .helpers import rezip
+from .test_hostile_workbooks import CONTENT_TYPES, EXTERNAL_LINK, MACRO, REL, WORKBOOK_RELS, _add_override
+from .test_hostile_workbooks import _add_relationship as add_relationship
+from .test_plan_sheet_import import _bad_cells, export_bytes, hand_typed_eighth, row_counts
+
+UPLOAD = "sheets:plan_sheet_upload"
+CONFIRM = "sheets:plan_sheet_confirm"
+
+
+def _post(client, data: bytes, plan: str = "第8期（取込）", name: str = "自己評価シート.xlsx"):
+    return client.post(reverse(UPLOAD), {"file": SimpleUploadedFile(name, data), "plan": plan})
+
+
+@pytest.mark.django_db
+def test_an_administrator_previews_then_confirms_and_the_period_is_created(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse(UPLOAD))
+    assert page.status_code == 200
+    assert "シートから計画を作成" in page.content.decode()  # the menu entry beside 次期計画の作成
+    before = row_counts()
+    response = _post(client, export_bytes("第8期"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "作成するもの:" in html and "事項2" in html and "第8期様式" in html
+    assert "153人（各年度）" in html and "各年度 153人" in html  # the wording and what was read from it
+    assert "この内容で作成する" in html
+    assert row_counts() == before  # nothing written by the preview
+    token = response.context["token"]
+    confirmed = client.post(reverse(CONFIRM), {"token": token})
+    assert confirmed.status_code == 302
+    plan = PlanPeriod.objects.get(name="第8期（取込）")
+    assert Item.objects.filter(area__plan=plan).count() == Item.objects.filter(area__plan__name="第8期").count()
+    assert SESSION_KEY not in client.session
+    # The token is spent: a second confirm creates nothing more.
+    again = client.post(reverse(CONFIRM), {"token": token}, follow=True)
+    assert "取込の内容が見つかりません" in again.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tamper", ["token", "expired", "file"])
+def test_a_tampered_or_expired_confirmation_writes_nothing(client, admin_user, tamper):
+    client.force_login(admin_user)
+    response = _post(client, export_bytes("第8期"))
+    token = response.context["token"]
+    session = client.session
+    if tamper == "token":
+        token = token[:-2] + "xx"
+    elif tamper == "expired":
+        session[SESSION_KEY]["kept_at"] = time.time() - 31 * 60
+    else:
+        session[SESSION_KEY]["data"] = session[SESSION_KEY]["data"][:-8] + "AAAAAAA="
+    session.save()
+    before = row_counts()
+    confirmed = client.post(reverse(CONFIRM), {"token": token}, follow=True)
+    assert "何も作成していません" in confirmed.content.decode()
+    assert row_counts() == before
+    assert not PlanPeriod.objects.filter(name="第8期（取込）").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["staff_user", "manager_user"])
+def test_staff_and_managers_get_403(client, role, request):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse(UPLOAD)).status_code == 403
+    assert _post(client, b"PK").status_code == 403
+    assert client.post(reverse(CONFIRM), {"token": "x"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_bad_cells_are_listed_with_their_place_and_no_confirm_is_offered(client, admin_user, vision_text):
+    client.force_login(admin_user)
+    before = row_counts()
+    response = _post(client, hand_typed_eighth(vision_text, edit=_bad_cells), plan="第10期")
+    html = response.content.decode()
+    assert response.status_code == 400
+    for place in ("自己評価シート!E6", "自己評価シート!F8", "自己評価シート!N10", "自己評価シート!H6"):
+        assert place in html
+    assert "この内容で作成する" not in html
+    assert SESSION_KEY not in client.session
+    assert row_counts() == before
+
+
+def _zip_bomb(data: bytes) -> bytes:
+    return rezip(data, add={"xl/media/zeros.xml": b"<a>" + b"0" * (3 * 1024 * 1024) + b"</a>"})
+
+
+HOSTILE = {
+    "oversize": (lambda d: d + b"\0" * (upload.MAX_UPLOAD_BYTES + 1), "ファイルが大きすぎます"),
+    "zip_bomb": (_zip_bomb, "圧縮爆弾"),
+    "macro": (
+        lambda d: rezip(
+            d,
+            add={"xl/code.bin": b"\xd0\xcf\x11\xe0" + b"\0" * 200},
+            edit={
+                CONTENT_TYPES: _add_override("xl/code.bin", MACRO),
+                WORKBOOK_RELS: add_relationship(
+                    "http://schemas.microsoft.com/office/2006/relationships/vbaProject", "code.bin"
+                ),
+            },
+        ),
+        "マクロを含むブック",
+    ),
+    "external_link": (
+        lambda d: rezip(
+            d,
+            add={
+                "xl/links/el1.xml": '<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+                "xl/links/_rels/el1.xml.rels": (
+                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                    f'<Relationship Id="rId1" Type="{REL}/externalLinkPath" Target="file:///C:/secret.xlsx" '
+                    'TargetMode="External"/></Relationships>'
+                ),
+            },
+            edit={
+                CONTENT_TYPES: _add_override("xl/links/el1.xml", EXTERNAL_LINK),
+                WORKBOOK_RELS: add_relationship(f"{REL}/externalLink", "links/el1.xml"),
+            },
+        ),
+        "外部のブックやファイルへのリンク",
+    ),
+    "not_a_workbook": (lambda d: b"not a zip at all", "Excel ブック（.xlsx）ではありません"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_the_entry_imports_defences_refuse_a_hostile_file_and_nothing_is_written(client, admin_user, case):
+    client.force_login(admin_user)
+    make, fragment = HOSTILE[case]
+    data = make(export_bytes("第8期"))
+    before = row_counts()
+    response = _post(client, data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert fragment in html
+    assert "この内容で作成する" not in html
+    assert row_counts() == before
+
+
+def test_the_zip_bomb_case_is_a_bomb_by_the_upload_rule():
+    data = _zip_bomb(_minimal_xlsx())
+    member = zipfile.ZipFile(io.BytesIO(data)).getinfo("xl/media/zeros.xml")
+    assert member.file_size / member.compress_size > upload.MAX_MEMBER_RATIO
+
+
+def _minimal_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+# -- The command -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_command_dry_run_prints_the_preview_and_writes_nothing(tokyo_data, tmp_path):
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(export_bytes("第8期"))
+    before = row_counts()
+    out = io.StringIO()
+    call_command("import_sheet", str(path), plan="第8期（取込）", dry_run=True, stdout=out)
+    printed = out.getvalue()
+    assert "何も書き込みません" in printed
+    assert "■ 7 地域ケア会議の推進" in printed
+    assert "「153人（各年度）」→ 各年度 153人" in printed
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_the_command_creates_the_period_and_refuses_a_period_with_items(tokyo_data, tmp_path):
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(export_bytes("第7期"))
+    out = io.StringIO()
+    call_command("import_sheet", str(path), plan="第7期（取込）", stdout=out)
+    assert "作成しました" in out.getvalue()
+    plan = PlanPeriod.objects.get(name="第7期（取込）")
+    assert Item.objects.filter(area__plan=plan).count() == Item.objects.filter(area__plan__name="第7期").count()
+    before = row_counts()
+    with pytest.raises(CommandError, match="すでに事項が登録されている"):
+        call_command("import_sheet", str(path), plan="第7期（取込）", stdout=io.StringIO())
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_the_command_names_every_bad_cell_and_writes_nothing(vision_text, tmp_path):
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(hand_typed_eighth(vision_text, edit=_bad_cells))
+    before = row_counts()
+    with pytest.raises(CommandError) as raised:
+        call_command("import_sheet", str(path), plan="第10期", stdout=io.StringIO())
+    assert "自己評価シート!E6" in str(raised.value) and "数式" in str(raised.value)
+    assert row_counts() == before
+    with pytest.raises(CommandError, match="見つかりません"):
+        call_command("import_sheet", str(tmp_path / "none.xlsx"), plan="第10期")
