@@ -202,6 +202,21 @@ def test_a_hand_typed_sheet_creates_the_period_with_history(vision_text):
 
 
 @pytest.mark.django_db
+def test_the_imported_sheet_is_the_approved_record_managers_see(vision_text, django_user_model):
+    admin = django_user_model.objects.create_superuser("importer", password="x")
+    plan = plan_sheet_import(draft=draft_of(hand_typed_eighth(vision_text)), plan_name="第10期", by=admin).plan
+    evaluations = SelfEvaluation.objects.filter(item__area__plan=plan)
+    # Every item-year the sheet states, including one with figures and no narrative, is 承認済 by the importer.
+    years_with_results = set(
+        YearlyResult.objects.filter(indicator__item__area__plan=plan).values_list("indicator__item_id", "fiscal_year")
+    )
+    assert years_with_results <= set(evaluations.values_list("item_id", "fiscal_year"))
+    assert {(e.status, e.approved_by_id) for e in evaluations} == {(SelfEvaluation.Status.APPROVED, admin.id)}
+    cell = plan_progress(plan=plan).items[0].indicators[0].years[0]
+    assert (cell.actual, cell.state, cell.pending) == (144, "approved", None)
+
+
+@pytest.mark.django_db
 def test_the_seventh_layout_typed_by_hand_with_heisei_headings(tokyo_data):
     workbook = Workbook()
     sheet = workbook.active
