@@ -116,7 +116,7 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     expect(page.locator(".messages")).to_contain_text("承認しました")
     page.goto(f"{live_server.url}/?plan=第8期")
     with page.expect_download(timeout=180_000) as download_info:
-        page.get_by_role("link", name="自己評価シート（PDF）").click()
+        page.get_by_role("link", name=re.compile(r"^PDF\s*（自己評価シート）$")).click()
     download = download_info.value
     assert re.fullmatch(r"自己評価シート_第8期_\d{8}\.pdf", download.suggested_filename)
     path = artifacts_dir / "sheet_with_attachment.pdf"

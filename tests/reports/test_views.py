@@ -106,7 +106,7 @@ def test_dashboard_links_to_the_excel_downloads(manager_client, tokyo_data):
 def test_dashboard_links_to_the_published_pdf(manager_client, tokyo_data):
     html = _html(manager_client, reverse("reports:dashboard"))
     pdf_url = reverse("sheets:self_evaluation_pdf") + "?plan=%E7%AC%AC8%E6%9C%9F"
-    assert f'<a href="{pdf_url}" aria-label="自己評価シート（PDF）">PDF</a>' in html
+    assert f'<a href="{pdf_url}">PDF<span class="visually-hidden">（自己評価シート）</span></a>' in html
 
 
 def test_item_page_shows_years_side_by_side_narratives_and_history(manager_client, tokyo_data):
