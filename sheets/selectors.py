@@ -1,8 +1,10 @@
-"""Reads the import needs beyond the report rows: the items themselves and their workflow state."""
+"""Reads the sheets need beyond the report rows: the items, their workflow state and their 別紙 titles."""
 
 from django.db.models import Count
 
+from cycle import selectors as cycle_selectors
 from evaluations.models import ReportingYear, SelfEvaluation
+from evaluations.progress import PlanProgress
 from programs.models import Item, PlanPeriod
 
 
@@ -38,3 +40,13 @@ def evaluation_versions(*, plan: PlanPeriod, fiscal_year: int) -> dict[int, int]
     return dict(
         SelfEvaluation.objects.filter(item__area__plan=plan, fiscal_year=fiscal_year).values_list("item_id", "version")
     )
+
+
+def attachment_titles(*, progress: PlanProgress) -> dict[tuple[int, int], tuple[str, ...]]:
+    """Return the titles of the evidence files of the sheet's items, per (item id, fiscal year) (one query).
+
+    Read beside the progress rows rather than inside them: the read model (evaluations) sits below
+    the cycle app that keeps the files, and sheets may read both.
+    """
+    item_ids = [item.id for area in progress.areas for item in area.items]
+    return cycle_selectors.attachment_titles_by_item_year(item_ids=item_ids, fiscal_years=progress.fiscal_years)

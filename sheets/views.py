@@ -120,7 +120,8 @@ def _sheet_request(request) -> tuple[Workbook, str] | HttpResponse:
         area_ids = [area.pk]
         suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
     progress = plan_progress(plan=plan, area_ids=area_ids)
-    workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan)))
+    titles = selectors.attachment_titles(progress=progress)
+    workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan), attachment_titles=titles))
     return workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}"
 
 

@@ -17,7 +17,7 @@ APPS = ("accounts", "programs", "evaluations", "reports", "sheets", "cycle")
 FORBIDDEN = {
     "programs": {"evaluations", "reports", "sheets", "cycle"},
     "evaluations": {"reports", "sheets", "cycle"},
-    "sheets": {"reports"},
+    "sheets": {"reports"},  # sheets reads cycle: the 参考資料 cell lists the 別紙 titles (sheets.selectors)
     "cycle": {"reports", "sheets"},
     "accounts": {"programs", "evaluations", "reports", "sheets", "cycle"},
 }

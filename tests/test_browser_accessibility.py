@@ -148,6 +148,27 @@ def _focus_ring(page, selector: str) -> tuple[str, str]:
     )
 
 
+def test_the_dashboards_section_table_scrolls_in_a_focusable_region_at_320px(demo_world, live_server, open_context):
+    """A box that scrolls must take keyboard focus (WCAG 2.1.1): the 担当課 table at 320 px (issue 12)."""
+    page = open_context(viewport={"width": 320, "height": 800}).new_page()
+    _login(page, live_server, "demo-manager")
+
+    region = page.get_by_role("region", name=re.compile("担当課別入力状況"))
+    assert region.get_attribute("tabindex") == "0"
+    assert region.evaluate("(box) => box.scrollWidth > box.clientWidth"), "the table fits: nothing to scroll"
+    for _ in range(80):  # reach it with the keyboard alone
+        page.keyboard.press("Tab")
+        if region.evaluate("(box) => box === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reaches the scrolling table")
+    assert region.evaluate("(box) => box.matches(':focus-visible')")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(box) => box.scrollLeft > 0", arg=region.element_handle())
+    assert _axe(page) == []
+
+
 SHORT_LABELS = ".site-nav a, .site-user button, .user-sections, .breadcrumbs li, .status, .entry-table th[scope=row]"
 # The first text of each element: on how many lines does it render?
 BROKEN_LABELS = """(selector) => [...document.querySelectorAll(selector)].flatMap((element) => {

@@ -2,8 +2,11 @@
 
 The layout (``programs.sheet_layouts``: columns, their printed headings, the stored field each
 shows) decides the columns; every official cell holds the stored text verbatim, nothing added.
-What the application computes (target, actual, rate, status, running total) goes on a second
-worksheet, 「達成状況」, read from the same progress rows (``evaluations.progress.plan_progress``).
+The one addition is the 参考資料 cell: after the stored reference text it lists the titles of the
+evidence files (別紙) attached to the item's years that the text does not already cite (see
+``reference_text``). What the application computes (target, actual, rate, status, running total)
+goes on a second worksheet, 「達成状況」, read from the same progress rows
+(``evaluations.progress.plan_progress``).
 ``sheet_data`` turns the rows into cell text, ``self_evaluation_workbook`` lays it out: one block
 per area, A3 landscape.
 """
@@ -11,6 +14,9 @@ per area, A3 landscape.
 import datetime
 import json
 import math
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -107,16 +113,26 @@ class SheetData:
 # -- Cell text: the stored text, verbatim ----------------------------------------------------
 
 
-def sheet_data(progress: PlanProgress, layout: LayoutSpec | None = None) -> SheetData:
-    """Turn the plan's progress rows into the text of every cell of the sheet, in the layout's columns."""
+# (item id, fiscal year) → the titles of the evidence files attached to that item-year.
+AttachmentTitles = Mapping[tuple[int, int], Sequence[str]]
+
+
+def sheet_data(
+    progress: PlanProgress, layout: LayoutSpec | None = None, *, attachment_titles: AttachmentTitles | None = None
+) -> SheetData:
+    """Turn the plan's progress rows into the text of every cell of the sheet, in the layout's columns.
+
+    ``attachment_titles`` (read by ``sheets.selectors.attachment_titles``) go into the 参考資料 cells.
+    """
     layout = layout or fallback_layout(uses_rating=progress.uses_rating, title=progress.title)
     years = progress.fiscal_years
     columns = layout.placed(years)
+    titles = attachment_titles or {}
     return SheetData(
         title_lines=tuple(line for line in (layout.title, layout.note) if line),
         plan_label=progress.label,
         columns=columns,
-        areas=tuple(_sheet_area(area, columns, layout, years) for area in progress.areas),
+        areas=tuple(_sheet_area(area, columns, layout, years, titles) for area in progress.areas),
         progress=progress,
     )
 
@@ -128,7 +144,11 @@ def area_heading(area: AreaRow) -> str:
 
 
 def _sheet_area(
-    area: AreaRow, columns: tuple[PlacedColumn, ...], layout: LayoutSpec, years: tuple[int, ...]
+    area: AreaRow,
+    columns: tuple[PlacedColumn, ...],
+    layout: LayoutSpec,
+    years: tuple[int, ...],
+    attachment_titles: AttachmentTitles,
 ) -> SheetArea:
     # The area's 現状と課題 stands once beside all its items when none of them has its own.
     shared_background = bool(area.background) and not any(item.background for item in area.items)
@@ -141,7 +161,7 @@ def _sheet_area(
         SheetRow(
             item_id=item.id,
             cells=tuple(
-                "" if index in merged_indexes else cell_text(item, column, layout, years)
+                "" if index in merged_indexes else cell_text(item, column, layout, years, attachment_titles)
                 for index, column in enumerate(columns)
             ),
         )
@@ -159,8 +179,14 @@ def area_text(area: AreaRow, source: str) -> str:
     }[source]
 
 
-def cell_text(item: ItemRow, column: PlacedColumn, layout: LayoutSpec, years: tuple[int, ...]) -> str:
-    """Return the text of an item's cell in the column: the stored text as entered, nothing added."""
+def cell_text(
+    item: ItemRow,
+    column: PlacedColumn,
+    layout: LayoutSpec,
+    years: tuple[int, ...],
+    attachment_titles: AttachmentTitles | None = None,
+) -> str:
+    """Return the text of an item's cell in the column: the stored text as entered (参考資料 adds the 別紙)."""
     source = column.source
     if source == Source.ITEM:
         return item_text(item)
@@ -171,7 +197,7 @@ def cell_text(item: ItemRow, column: PlacedColumn, layout: LayoutSpec, years: tu
     if source == Source.ITEM_VISION:
         return item.item_vision
     if source == Source.REFERENCE:
-        return item.reference
+        return reference_text(item, years, attachment_titles or {})
     index = years.index(column.fiscal_year)
     evaluation = published(item.evaluations[index])
     if source == Source.ACTUAL:
@@ -238,6 +264,47 @@ def actual_text(indicators: tuple[IndicatorRow, ...], index: int) -> str:
         if text:
             texts.append(text)
     return "\n".join(texts)
+
+
+_CITATION_SEPARATORS = re.compile(r"[\s、，,・／/]+")
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−", "-"))
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _citation_key(text: str) -> str:
+    """Return a title as compared with the stored text: 「別紙７－１２」 and 「別紙7-12」 are one citation."""
+    return "".join(unicodedata.normalize("NFKC", text).translate(_DASHES).split())
+
+
+def _title_order(title: str) -> tuple:
+    """Order titles as people number them: 「別紙7-2」 before 「別紙7-12」, then by the text itself."""
+    parts = _DIGITS.split(unicodedata.normalize("NFKC", title))
+    return (tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part), title)
+
+
+def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: AttachmentTitles) -> str:
+    """Return the 参考資料 cell: the stored reference text verbatim, then the titles of the attached 別紙.
+
+    The stored text comes first and is never changed: the item's reference, then each year's own
+    reference where it says something else. Each evidence file's title then follows on a line of
+    its own, unless the stored text already cites it (「別紙15、別紙16」 cites 「別紙16」; width and
+    dash forms are ignored, 「別紙１」 is not cited by 「別紙15」). Order: the fiscal years of the
+    period oldest first; within a year, titles by their numbers (「別紙7-2」 before 「別紙7-12」);
+    a title attached in two years is listed once, under the first.
+    """
+    lines: list[str] = []
+    for text in (item.reference, *(evaluation.reference for evaluation in item.evaluations if evaluation)):
+        if text and text not in lines:
+            lines.append(text)
+    cited = {_citation_key(line) for line in lines}
+    cited |= {_citation_key(part) for line in lines for part in _CITATION_SEPARATORS.split(line) if part}
+    for fiscal_year in years:
+        for title in sorted(attachment_titles.get((item.id, fiscal_year), ()), key=_title_order):
+            key = _citation_key(title)
+            if key and key not in cited:
+                cited.add(key)
+                lines.append(title)
+    return "\n".join(lines)
 
 
 def assessment_text(evaluation: EvaluationCell | None, layout: LayoutSpec) -> str:
@@ -598,7 +665,8 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
         ("出力日時", (generated_at or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")),
         (
             "自己評価シート",
-            "各欄は登録された原文のとおりです（アプリによる追記はありません）。",
+            "各欄は登録された原文のとおりです。参考資料欄のみ、原文に続けて、添付された別紙の表題"
+            "（原文にないもの。年度順・番号順）を1行ずつ加えています。",
         ),
         (
             PROGRESS_TITLE,

@@ -103,6 +103,12 @@ def test_dashboard_links_to_the_excel_downloads(manager_client, tokyo_data):
     assert reverse("reports:table_xlsx") + "?plan=%E7%AC%AC8%E6%9C%9F" in html
 
 
+def test_dashboard_links_to_the_published_pdf(manager_client, tokyo_data):
+    html = _html(manager_client, reverse("reports:dashboard"))
+    pdf_url = reverse("sheets:self_evaluation_pdf") + "?plan=%E7%AC%AC8%E6%9C%9F"
+    assert f'<a href="{pdf_url}">PDF<span class="visually-hidden">（自己評価シート）</span></a>' in html
+
+
 def test_item_page_shows_years_side_by_side_narratives_and_history(manager_client, tokyo_data):
     item = _item("第8期", 7, None, 1)
     html = _html(manager_client, reverse("reports:item", args=[item.id]))

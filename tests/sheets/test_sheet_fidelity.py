@@ -79,7 +79,12 @@ def _stored_text(item: Item, source: str, fiscal_year: int | None, layout: Sheet
     if source == Source.OUTCOME_INDICATOR:
         return item.area.outcome_indicator_text
     if source == Source.REFERENCE:
-        return item.reference
+        # The item's reference, then each year's own where it differs (no 別紙 attached here).
+        texts = [
+            item.reference,
+            *SelfEvaluation.objects.filter(item=item).order_by("fiscal_year").values_list("reference", flat=True),
+        ]
+        return "\n".join(dict.fromkeys(text for text in texts if text))
     if source == Source.ACTUAL:
         return "\n".join(
             result.actual_text

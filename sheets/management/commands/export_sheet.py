@@ -7,6 +7,7 @@ from programs.models import PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 from sheets.exports.pdf import PdfUnavailable, sheet_pdf
 from sheets.exports.self_evaluation import self_evaluation_workbook, sheet_data
+from sheets.selectors import attachment_titles
 
 FORMATS = ("xlsx", "pdf")
 
@@ -38,7 +39,10 @@ class Command(BaseCommand):
         if chosen not in FORMATS or output.suffix.lower() != f".{chosen}":
             raise CommandError("出力ファイルの拡張子を形式に合わせてください（.xlsx または .pdf）。")
         progress = plan_progress(plan=plan_period, area_ids=area_ids)
-        workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan_period)))
+        layout = sheet_layout(plan=plan_period)
+        workbook = self_evaluation_workbook(
+            sheet_data(progress, layout, attachment_titles=attachment_titles(progress=progress))
+        )
         if chosen == "pdf":
             try:
                 output.write_bytes(sheet_pdf(workbook))
