@@ -2,7 +2,7 @@
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from evaluations.attention import AttentionEntry, AttentionKind
 from programs.fiscal_years import era_date_label
@@ -87,27 +87,34 @@ def attention_badge(entry: AttentionEntry):
 
 
 @register.simple_tag
-def attention_detail(entry: AttentionEntry, labels) -> str:
-    """Say in words how far a 要対応 entry is behind (its figures, the deadline, the verdict)."""
+def attention_detail(entry: AttentionEntry, labels):
+    """Say in words how far a 要対応 entry is behind (its figures, the deadline, the verdict).
+
+    Each phrase is kept on one line (a narrow column wraps between phrases, never inside a word).
+    """
+    return format_html_join(
+        "・", '<span class="phrase">{}</span>', ((phrase,) for phrase in _attention_phrases(entry, labels))
+    )
+
+
+def _attention_phrases(entry: AttentionEntry, labels) -> list[str]:
     unit = entry.unit
     if entry.kind == AttentionKind.OVERDUE:
-        return f"{entry.entry_status_label}・期限 {era_date_label(entry.deadline)}（{entry.days_overdue}日超過）"
+        return [entry.entry_status_label, f"期限 {era_date_label(entry.deadline)}（{entry.days_overdue}日超過）"]
     if entry.kind == AttentionKind.WRONG_WAY:
         if entry.previous is None:
-            return f"{format_quantity(entry.actual, unit)}（前の値なし）"
+            return [f"{format_quantity(entry.actual, unit)}（前の値なし）"]
         change = "減" if entry.actual < entry.previous else "増"
-        return (
-            f"{format_quantity(entry.previous, unit)} → {format_quantity(entry.actual, unit)}"
-            f"（前の値から{entry.shortfall}%{change}）"
-        )
+        return [
+            f"{format_quantity(entry.previous, unit)} → {format_quantity(entry.actual, unit)}",
+            f"前の値から{entry.shortfall}%{change}",
+        ]
     if entry.kind == AttentionKind.DISAGREES:
-        status = labels.get(entry.status, entry.status)
-        return f"実績から計算: {status} {format_rate(entry.rate, empty='')}／職員の判断: {entry.verdict_label}".replace(
-            "  ", " "
-        )
+        computed = " ".join(filter(None, [labels.get(entry.status, entry.status), format_rate(entry.rate, empty="")]))
+        return [f"実績から計算: {computed}", f"職員の判断: {entry.verdict_label}"]
     if entry.rate is None:
-        return "数値なし（職員の判断により未達成）"
+        return ["数値なし（職員の判断により未達成）"]
     figures = f"{format_quantity(entry.actual, unit)}／{format_quantity(entry.target, unit)}"
     if entry.is_cumulative:
         figures = f"累計 {figures}"
-    return f"達成率 {format_rate(entry.rate)}（{figures}）・目標まで{entry.shortfall}ポイント"
+    return [f"達成率 {format_rate(entry.rate)}（{figures}）", f"目標まで{entry.shortfall}ポイント"]
