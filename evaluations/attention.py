@@ -15,7 +15,7 @@ Four kinds of entry, each for one indicator (or, for a missed deadline, one item
     has passed; a locked (確定) year and a year without a deadline are never overdue.
 減少
     a direction target (「増加」) whose headline year moved the other way (減少; for a target
-    that aims to decrease, 増加 — labelled with the status under the administrator's rule).
+    that aims to decrease, 「増加（目標は減少）」 — named as the administrator's rule names the status).
 判断と不一致
     a year whose figure and the officials' recorded verdict contradict each other.
 
@@ -27,7 +27,7 @@ How far behind: one ordering key, ``shortfall``, in percentage points of the tar
   A 未達成 resting on the verdict alone (no figure) is 100: nothing measured shows progress.
 * 未入力（期限超過） — 100: nothing is reported, so 0 % of the target is shown.
 * 減少 — the fall as a share of the previous figure: 100 − current ÷ previous × 100.
-  2,366 → 2,316所: 100 − 97.9 = 2.1.
+  2,366 → 2,316所: 100 − 97.9 = 2.1. (For a target that aims to decrease, the rise: 100 → 110人 = 10.0.)
 * 判断と不一致 — the figure's own shortfall (100 − its rate, never below 0): a contradiction on
   a figure that is 達成 sorts last, one on a figure far below target sorts with it.
 
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from programs.kinds import Kind, Status
+from programs.kinds import STATUS_LABELS, Kind, Status
 from programs.models import item_label_of
 
 from .models import SelfEvaluation
@@ -119,6 +119,12 @@ def _shortfall(rate: Decimal | None) -> Decimal:
     return HUNDRED if rate is None else _points(HUNDRED - rate)
 
 
+def _wrong_way_label(status: Status, labels) -> str:
+    """Return 「減少」, or 「増加（目標は減少）」 where the target aims to decrease (a rise alone reads as good)."""
+    label = labels.get(status, STATUS_LABELS.get(status, status))
+    return label if status == Status.DECREASED else f"{label}（目標は減少）"
+
+
 def _cell_of(indicator: IndicatorRow, fiscal_year: int | None) -> YearCell | None:
     return next((cell for cell in indicator.years if cell.fiscal_year == fiscal_year), None)
 
@@ -181,6 +187,8 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
     headline = indicator.headline
     figures = {"indicator_label": indicator.label, "unit": indicator.unit}
     if headline.status == Status.NOT_ACHIEVED:
+        # A headline is graded from an entered year, so it has one; the plan's last year stands in regardless.
+        fiscal_year = headline.fiscal_year or indicator.years[-1].fiscal_year
         rate = headline.rate
         if headline.is_cumulative and indicator.cumulative is not None:
             rate = indicator.cumulative.pace_rate if indicator.cumulative.pace_rate is not None else rate
@@ -188,14 +196,14 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
             AttentionEntry(
                 kind=AttentionKind.NOT_ACHIEVED,
                 label=labels.get(Status.NOT_ACHIEVED, AttentionKind.LABELS[AttentionKind.NOT_ACHIEVED]),
-                fiscal_year=headline.fiscal_year or 0,
+                fiscal_year=fiscal_year,
                 shortfall=_shortfall(rate),
                 status=Status.NOT_ACHIEVED,
                 rate=headline.rate,
                 actual=headline.actual,
                 target=headline.target,
                 is_cumulative=headline.is_cumulative,
-                order=(*order, headline.fiscal_year or 0),
+                order=(*order, fiscal_year),
                 **figures,
                 **common,
             )
@@ -212,9 +220,12 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
         entries.append(
             AttentionEntry(
                 kind=AttentionKind.WRONG_WAY,
-                label=labels.get(cell.status, AttentionKind.LABELS[AttentionKind.WRONG_WAY]),
+                label=_wrong_way_label(cell.status, labels),
                 fiscal_year=cell.fiscal_year,
-                shortfall=_shortfall(ratio.quantize(ONE_DECIMAL, ROUND_HALF_UP) if ratio is not None else None),
+                # The change as a share of the previous figure, whichever way was wrong.
+                shortfall=HUNDRED
+                if ratio is None
+                else _points(abs(HUNDRED - ratio.quantize(ONE_DECIMAL, ROUND_HALF_UP))),
                 status=cell.status,
                 actual=cell.actual,
                 previous=previous,

@@ -155,3 +155,24 @@ def test_the_list_is_built_without_a_query(tokyo_data):
     with CaptureQueriesContext(connection) as queries:
         attention_entries(progress, reporting_years=years, today=datetime.date(2026, 11, 30))
     assert len(queries) == 0
+
+
+def test_a_target_that_aims_to_decrease_is_listed_when_it_rises(db):
+    from tests import factories
+
+    plan = factories.plan_period(first_fiscal_year=2024, last_fiscal_year=2026)
+    area = factories.policy_area(plan=plan, number=1, title="試験分野")
+    indicator = factories.indicator(item_=factories.item(area=area, number=1), name="待機者数", unit="人")
+    factories.target(indicator_=indicator, kind="direction", direction="decrease", value=None, target_text="減少")
+    for year, value in ((2024, 100), (2025, 110), (2026, 120)):
+        factories.yearly_result(indicator_=indicator, fiscal_year=year, value=Decimal(value), actual_text=f"{value}人")
+    [entry] = attention_entries(plan_progress(plan=plan), reporting_years=[], today=datetime.date(2027, 6, 1))
+    # The headline is the latest year: 110 → 120人, a rise of 9.1 % where a fall was aimed at.
+    assert (entry.kind, entry.label, entry.fiscal_year, entry.previous, entry.actual, entry.shortfall) == (
+        KIND.WRONG_WAY,
+        "増加（目標は減少）",
+        2026,
+        Decimal("110"),
+        Decimal("120"),
+        Decimal("9.1"),
+    )
