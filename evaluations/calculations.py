@@ -98,6 +98,7 @@ class Achievement:
     needed_per_remaining_year: Decimal | None = None
     # Direction-only targets only.
     trend: Trend | None = None
+    previous: Decimal | None = None  # the earlier value the trend is measured from
     # Cumulative targets only: the year on its own against its share of the period target.
     year_target: Decimal | None = None
     year_rate: Decimal | None = None
@@ -236,6 +237,7 @@ def direction_achievement(
         rate=None,
         met=met,
         trend=trend,
+        previous=previous,
     )
 
 

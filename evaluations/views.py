@@ -13,7 +13,7 @@ from accounts.decorators import member_required
 from accounts.permissions import is_manager, is_system_admin, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
-from programs.forms import PlanYearForm
+from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate
 
@@ -84,6 +84,8 @@ def my_work(request):
             ),
             "unlock_denied": policies.can_unlock(request.user, reporting_year) if reporting_year else "",
             "unlock_form": ReasonForm(),
+            "plan_is_empty": plan_is_empty(plan),
+            "empty_period_message": MESSAGE_EMPTY_PERIOD,
         },
     )
 

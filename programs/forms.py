@@ -4,6 +4,27 @@ from django import forms
 
 from .models import PlanPeriod
 
+# What every page says for a period with no item yet (a manager too: not the 担当課 advice).
+MESSAGE_EMPTY_PERIOD = "この計画期間には事項が登録されていません。"
+EMPTY_PERIOD_MARK = "（事項なし）"
+
+
+def plan_is_empty(plan: PlanPeriod) -> bool:
+    """Return whether a plan (annotated by ``evaluations.selectors.plan_choices``) has no item yet."""
+    return not getattr(plan, "has_items", True)
+
+
+def plan_choice_list(plans: list[PlanPeriod]) -> list[tuple[str, str]]:
+    """Return the plans as choices: those with items newest first, then empty ones marked 「（事項なし）」.
+
+    ``plans`` come oldest first from ``plan_choices``; the period pages open on (the latest with
+    items) heads the list, and an empty period is never the first a user meets.
+    """
+    newest_first = list(reversed(plans))
+    filled = [(plan.name, str(plan)) for plan in newest_first if not plan_is_empty(plan)]
+    empty = [(plan.name, f"{plan}{EMPTY_PERIOD_MARK}") for plan in newest_first if plan_is_empty(plan)]
+    return filled + empty
+
 
 class PlanYearForm(forms.Form):
     """Choose a plan period and one of its fiscal years from the query string, else the default.
@@ -21,7 +42,7 @@ class PlanYearForm(forms.Form):
         self.plans = plans
         self.default = default
         self.year_default = year_default
-        self.fields["plan"].choices = [(plan.name, str(plan)) for plan in reversed(plans)]
+        self.fields["plan"].choices = plan_choice_list(plans)
         chosen = self._chosen_plan()
         self.fields["fiscal_year"].choices = chosen.fiscal_year_choices if chosen else []
         self._shown = self._choose()

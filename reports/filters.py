@@ -10,6 +10,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from programs.forms import plan_choice_list
 from programs.models import Item, PlanPeriod, PolicyArea, Section
 
 from .selectors import NO_TARGET, NO_TARGET_LABEL
@@ -22,6 +23,9 @@ UNAPPROVED_LABEL = "未承認の実績を含める"
 def include_unapproved(data) -> bool:
     """Return whether the query string asks to count figures not yet approved (the checkbox below)."""
     return (data.get(UNAPPROVED_PARAM) or "").lower() in ("on", "1", "true")
+
+
+ERROR_STATUS = "状況「%(value)s」はありません。状況は一覧から選んでください（複数選べます）。"
 
 
 class PlainSelect(forms.Select):
@@ -61,7 +65,13 @@ class ProgressFilter(django_filters.FilterSet):
         label="担当課", queryset=Section.objects.all(), empty_label=ALL, widget=PlainSelect
     )
     fiscal_year = django_filters.ChoiceFilter(label="年度", method="computed", empty_label=ALL)
-    status = django_filters.ChoiceFilter(label="状況", method="computed", empty_label=ALL)
+    # Several statuses at once (?status=not_achieved&status=not_entered); none chosen: all.
+    status = django_filters.MultipleChoiceFilter(
+        label="状況",
+        method="computed",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": ERROR_STATUS},
+    )
     # Managers' views count approved figures (evaluations.progress); this counts the newer ones too, labelled.
     unapproved = django_filters.BooleanFilter(
         label=UNAPPROVED_LABEL, method="computed", widget=forms.CheckboxInput(attrs={"value": "on"})
@@ -88,7 +98,7 @@ class ProgressFilter(django_filters.FilterSet):
             data["fiscal_year"] = str(fiscal_year_default)
         super().__init__(data, queryset=Item.objects.all())
         self.filters["area"].queryset = PolicyArea.objects.filter(plan=plan).order_by("number", "sub_number")
-        self.filters["plan"].extra["choices"] = [(p.name, str(p)) for p in reversed(plans)]
+        self.filters["plan"].extra["choices"] = plan_choice_list(plans)
         self.filters["fiscal_year"].extra["choices"] = plan.fiscal_year_choices
         if fiscal_year_label:
             self.filters["fiscal_year"].label = fiscal_year_label
@@ -109,9 +119,10 @@ class ProgressFilter(django_filters.FilterSet):
         for name in ("area", "section"):
             if data.get(name):
                 params[name] = data[name].pk
-        for name in ("fiscal_year", "status"):
-            if data.get(name) and name in self.data:
-                params[name] = data[name]
+        if data.get("fiscal_year") and "fiscal_year" in self.data:
+            params["fiscal_year"] = data["fiscal_year"]
+        if data.get("status"):
+            params["status"] = list(data["status"])  # repeated in the query string (query_url: doseq)
         if self.include_unapproved:
             params[UNAPPROVED_PARAM] = "on"
         return params
@@ -136,5 +147,14 @@ class ProgressFilter(django_filters.FilterSet):
         return int(value) if value else None
 
     @property
-    def chosen_status(self) -> str | None:
-        return (self.form.cleaned_data.get("status") or None) if self.is_valid() else None
+    def chosen_statuses(self) -> tuple[str, ...]:
+        """Return the chosen statuses in the order the filter offers them (none: every status)."""
+        chosen = set(self.form.cleaned_data.get("status") or ()) if self.is_valid() else set()
+        return tuple(value for value, _label in self.filters["status"].extra["choices"] if value in chosen)
+
+    @property
+    def status_error(self) -> str | None:
+        """Return the Japanese reason a status in the query string is refused (the page answers 400), else None."""
+        self.is_valid()
+        errors = self.form.errors.get("status")
+        return " ".join(errors) if errors else None

@@ -1,5 +1,6 @@
 from django import forms
 
+from programs.forms import plan_choice_list
 from programs.models import PlanPeriod, PolicyArea
 
 
@@ -13,7 +14,9 @@ class ComparisonForm(forms.Form):
         data = data.copy()
         data["plan"] = plan.name
         super().__init__(data)
-        self.fields["plan"].choices = [(p.name, str(p)) for p in reversed(plans) if p.ordinal > plans[0].ordinal]
+        # The periods with items newest first, the empty ones last and marked (programs.forms.plan_choice_list).
+        first = plans[0].name  # nothing before it to compare with
+        self.fields["plan"].choices = [(name, label) for name, label in plan_choice_list(plans) if name != first]
         self.fields["area"].choices = [(area.id, area.label) for area in areas]
 
     def chosen_area(self, areas: list[PolicyArea]) -> PolicyArea | None:

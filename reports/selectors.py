@@ -7,12 +7,13 @@ rate: the read model did, with the administrator's status rule.
 
 import datetime
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, F
 
+from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
     AreaRow,
@@ -72,15 +73,19 @@ class StatusCount:
     count: int
 
 
-def progress_with_status(progress: PlanProgress, status: str | None) -> PlanProgress:
-    """Keep only the indicators whose headline has the status, and the items and areas holding them."""
-    if not status:
+def progress_with_status(progress: PlanProgress, statuses: str | Collection[str] | None = ()) -> PlanProgress:
+    """Keep only the indicators whose headline has one of the statuses, and the items and areas holding them.
+
+    No status: the progress as it is. A plain string is one status (callers before the filter took several).
+    """
+    if not statuses:
         return progress
+    statuses = {statuses} if isinstance(statuses, str) else set(statuses)
     areas = []
     for area in progress.areas:
         items = []
         for item in area.items:
-            indicators = tuple(ind for ind in item.indicators if _headline_status(ind) == status)
+            indicators = tuple(ind for ind in item.indicators if _headline_status(ind) in statuses)
             if indicators:
                 items.append(replace(item, indicators=indicators))
         if items:
@@ -202,6 +207,8 @@ def _item_label(area: AreaRow, item: ItemRow) -> str:
 # Above this many graded indicators the dashboard lists one summary row per area, each linking
 # to the area's cards, instead of every card: a national-scale plan stays readable and fast.
 DASHBOARD_CARD_LIMIT = 100
+# The 要対応 list shows the most behind first; past this many the rest are counted, not listed.
+DASHBOARD_ATTENTION_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -220,10 +227,20 @@ class Dashboard:
     entry: EntryProgress
     reporting_years: tuple[ReportingYear, ...]
     area_summaries: tuple[AreaSummary, ...] = ()  # one per area when the cards are collapsed
+    attention: tuple[AttentionEntry, ...] = ()  # 要対応, most behind first (evaluations.attention)
 
     @property
     def collapsed(self) -> bool:
         return bool(self.area_summaries)
+
+    @property
+    def attention_shown(self) -> tuple[AttentionEntry, ...]:
+        """Return the entries the page lists: the most behind, at most ``DASHBOARD_ATTENTION_LIMIT``."""
+        return self.attention[:DASHBOARD_ATTENTION_LIMIT]
+
+    @property
+    def attention_more(self) -> int:
+        return max(len(self.attention) - DASHBOARD_ATTENTION_LIMIT, 0)
 
 
 def area_summaries(progress: PlanProgress) -> tuple[AreaSummary, ...]:
@@ -246,12 +263,15 @@ def dashboard_get(
     progress: PlanProgress,
     area_ids: list[int] | None = None,
     section_ids: list[int] | None = None,
-    status: str | None,
+    status: str | Collection[str] | None = None,
     fiscal_year: int | None,
     reporting_years: list[ReportingYear],
     today: datetime.date,
 ) -> Dashboard:
-    """Return the dashboard of a plan from its progress: cards by area, status counts, entry progress."""
+    """Return the dashboard of a plan from its progress: 要対応, cards by area, status counts, entry progress.
+
+    The 要対応 list follows the area and section chosen, not the status filter (it is its own selection).
+    """
     progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
         fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
@@ -266,6 +286,7 @@ def dashboard_get(
         entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
+        attention=attention_entries(progress, reporting_years=reporting_years, today=today),
     )
 
 
@@ -351,7 +372,7 @@ def progress_table_rows(
     area_ids: list[int] | None = None,
     section_ids: list[int] | None = None,
     fiscal_year: int | None = None,
-    status: str | None = None,
+    status: str | Collection[str] | None = None,
 ) -> TableRows:
     """Flatten the plan's progress into one row per indicator × fiscal year, optionally narrowed.
 
@@ -363,7 +384,8 @@ def progress_table_rows(
     if memo is None or memo[0] is not progress:
         memo = (progress, TableRows(_table_rows(progress)), {})
         _TABLE_ROWS[memo_key] = memo
-    key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, status or None)
+    statuses = frozenset({status} if isinstance(status, str) else status or ())
+    key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, statuses or None)
     if not any(key):
         return memo[1]
     narrowings = memo[2]
@@ -376,7 +398,7 @@ def progress_table_rows(
             if (not areas or row.area_id in areas)
             and (not sections or row.section_id in sections)
             and (fiscal_year is None or row.fiscal_year == fiscal_year)
-            and (not status or row.status == status)
+            and (not statuses or row.status in statuses)
         )
         if len(narrowings) >= _TABLE_NARROWINGS_KEPT:
             narrowings.clear()

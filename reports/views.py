@@ -11,6 +11,7 @@ from django_tables2 import RequestConfig
 from accounts.decorators import member_required
 from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
+from programs.forms import MESSAGE_EMPTY_PERIOD, plan_is_empty
 from programs.models import Item, PlanPeriod, item_label_of
 from programs.selectors import reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
@@ -35,6 +36,11 @@ def _plan(request, plans: list[PlanPeriod]) -> PlanPeriod:
     if plan is None:
         raise Http404(ERROR_UNKNOWN_PLAN.format(name=name) if name else ERROR_NO_PLAN)
     return plan
+
+
+def _empty_period(plan: PlanPeriod) -> dict:
+    """Return what a page says for a period without items (plans from ``plan_choices``)."""
+    return {"plan_is_empty": plan_is_empty(plan), "empty_period_message": MESSAGE_EMPTY_PERIOD}
 
 
 def _filtered(request, plans: list[PlanPeriod], plan: PlanPeriod, progress: PlanProgress, **options) -> ProgressFilter:
@@ -63,12 +69,14 @@ def dashboard(request):
         fiscal_year_label="入力状況の年度",
         fiscal_year_default=selectors.entry_year_default(plan=plan, reporting_years=reporting_years),
     )
+    if filters.status_error:
+        return render(request, "400.html", {"message": filters.status_error}, status=400)
     dashboard = selectors.dashboard_get(
         plan=plan,
         progress=progress,
         area_ids=filters.chosen_area_ids,
         section_ids=filters.chosen_section_ids,
-        status=filters.chosen_status,
+        status=filters.chosen_statuses,
         fiscal_year=filters.chosen_fiscal_year,
         reporting_years=reporting_years,
         today=timezone.localdate(),
@@ -80,6 +88,7 @@ def dashboard(request):
         "dashboard": dashboard,
         "labels": progress.labels,
         "reference_figures": reference_figures_by_area(plan_id=plan.id),
+        **_empty_period(plan),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -125,7 +134,7 @@ def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
         area_ids=filters.chosen_area_ids,
         section_ids=filters.chosen_section_ids,
         fiscal_year=filters.chosen_fiscal_year,
-        status=filters.chosen_status,
+        status=filters.chosen_statuses,
     )
     table = ProgressTable(rows, labels=progress.labels)
     RequestConfig(request, paginate=False).configure(table)  # the ordering from ?sort=
@@ -139,19 +148,23 @@ def table(request):
     if not pages.is_valid():
         return render(request, "400.html", {"message": pages.error_message}, status=400)
     plan, filters, table = _table(request)
+    if filters.status_error:
+        return render(request, "400.html", {"message": filters.status_error}, status=400)
     per_page = pages.cleaned_data["per_page"]
     try:
         table.paginate(per_page=per_page, page=pages.cleaned_data["page"])
     except EmptyPage:  # past the end (a bookmark from before rows went): the last page
         table.paginate(per_page=per_page, page=table.paginator.num_pages)
-    context = {"nav": "table", "plan": plan, "filters": filters, "table": table}
+    context = {"nav": "table", "plan": plan, "filters": filters, "table": table, **_empty_period(plan)}
     return render(request, "reports/table.html", context)
 
 
 @member_required
 @require_GET
 def table_xlsx(request):
-    plan, _filters, table = _table(request)
+    plan, filters, table = _table(request)
+    if filters.status_error:
+        return render(request, "400.html", {"message": filters.status_error}, status=400)
     content = progress_workbook_bytes(
         table.data.data,
         ordering=table.data.ordering_key,

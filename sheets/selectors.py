@@ -12,6 +12,10 @@ def plan_by_name(*, name: str) -> PlanPeriod | None:
     return PlanPeriod.objects.filter(name=name).first()
 
 
+def plan_has_items(*, plan: PlanPeriod) -> bool:
+    return Item.objects.filter(area__plan=plan).exists()
+
+
 def items_by_id(*, plan_id: int, item_ids: set[int]) -> dict[int, Item]:
     """Return the plan's items by id, with what the permission rules read (area, plan, section)."""
     items = Item.objects.filter(area__plan_id=plan_id, id__in=item_ids).select_related("area__plan", "section")

@@ -1,6 +1,7 @@
 """Download the sheet, the summary and the entry workbook; upload a filled entry workbook."""
 
 import io
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,8 +17,10 @@ from openpyxl import Workbook
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
 from evaluations.policies import can_view
 from evaluations.progress import plan_progress, plans_progress
+from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default
 from evaluations.services import EditConflict
 from programs.fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
+from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_choice_list, plan_is_empty
 from programs.models import PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 
@@ -151,6 +154,9 @@ def entry_template_download(request):
         return _bad_request(request, str(error))
     if not plan.contains(fiscal_year):
         return _bad_request(request, ERROR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
+    if not selectors.plan_has_items(plan=plan):
+        # Before the section check: an empty period is the reason, whoever asks (not the 担当課 advice).
+        return redirect(f"{reverse('sheets:import_upload')}?{urlencode({'plan': plan.name})}")
     section_ids = None
     if not is_system_admin(request.user):
         section_ids = sorted(owned_section_ids(request.user))
@@ -183,7 +189,7 @@ def import_upload(request):
             "sheets/import_preview.html",
             {"preview": preview, "token": token, "file_name": file_name, "nav": "entry"},
         )
-    return render(request, "sheets/import_upload.html", {"form": form, "plans": _plan_choices(), "nav": "entry"})
+    return render(request, "sheets/import_upload.html", {"form": form, **_template_choice(request), "nav": "entry"})
 
 
 @login_required
@@ -213,8 +219,43 @@ def import_confirm(request):
     return redirect("sheets:import_upload")
 
 
-def _plan_choices() -> list[tuple[PlanPeriod, list[tuple[int, str]]]]:
-    return [(plan, plan.fiscal_year_choices) for plan in PlanPeriod.objects.all()]
+@dataclass(frozen=True)
+class TemplatePlan:
+    """A plan in the download form: its choice label, its years, and whether it opens chosen."""
+
+    name: str
+    label: str
+    fiscal_years: list[tuple[int, str]]
+    is_chosen: bool
+
+
+def _template_choice(request) -> dict:
+    """Return the download form's plans and years, opening on the shared default (``plan_year_default``).
+
+    The latest period with items and its open reporting year come first and chosen (never the
+    oldest period's first year); a period without items is listed last, marked, and, chosen
+    with ``?plan=``, says so instead of offering an empty workbook.
+    """
+    plans = plan_choices()
+    choice = PlanYearForm(request.GET, plans=plans, default=plan_year_default(plans), year_default=fiscal_year_default)
+    chosen_plan, chosen_year = choice.chosen or (None, None)
+    by_name = {plan.name: plan for plan in plans}
+    options = [
+        TemplatePlan(
+            name=name,
+            label=label,
+            fiscal_years=by_name[name].fiscal_year_choices,
+            is_chosen=chosen_plan is not None and name == chosen_plan.name,
+        )
+        for name, label in plan_choice_list(plans)
+    ]
+    return {
+        "plans": options,
+        "chosen_year": chosen_year,
+        "chosen_plan": chosen_plan,
+        "plan_is_empty": chosen_plan is not None and plan_is_empty(chosen_plan),
+        "empty_period_message": MESSAGE_EMPTY_PERIOD,
+    }
 
 
 # -- Set a plan period up from its own sheet (システム管理者) -------------------------------------

@@ -40,7 +40,8 @@ def query_url(context, name: str, **params) -> str:
     """Return a page's URL with its query string, so that no template assembles one by hand.
 
     ``name`` is a URL name (``'reports:table'``) or a path (``request.path``); empty
-    parameters are left out; a URL name that is not installed gives "" (the link is hidden).
+    parameters are left out, a list repeats its parameter; a URL name that is not installed
+    gives "" (the link is hidden).
     """
     if name.startswith("/"):
         path = name
@@ -54,7 +55,8 @@ def query_url(context, name: str, **params) -> str:
         path = paths[name]
         if not path:
             return ""
-    query = urlencode({key: value for key, value in params.items() if value not in (None, "")})
+    # A list (the report filters' statuses) repeats its parameter: ?status=a&status=b.
+    query = urlencode({key: value for key, value in params.items() if value not in (None, "", [], ())}, doseq=True)
     return f"{path}?{query}" if query else path
 
 

@@ -4,6 +4,9 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from evaluations.attention import AttentionEntry, AttentionKind
+from programs.fiscal_years import era_date_label
+from programs.quantities import format_quantity, format_rate
 from programs.templatetags.kaigo import query_url
 
 from .. import charts
@@ -82,3 +85,51 @@ def filtered_url(context, name: str, filters, **changes) -> str:
 def verdicts_recorded(cells) -> bool:
     """Return whether any year of an indicator has the officials' verdict recorded."""
     return any(cell.verdict for cell in cells)
+
+
+# A 要対応 kind's badge borrows a status colour; its words always say the kind (never colour alone).
+_ATTENTION_BADGES = {
+    AttentionKind.NOT_ACHIEVED: "not_achieved",
+    AttentionKind.OVERDUE: "not_started",
+    AttentionKind.WRONG_WAY: "decreased",
+    AttentionKind.DISAGREES: "mostly_achieved",
+}
+
+
+@register.simple_tag
+def attention_badge(entry: AttentionEntry):
+    return format_html('<span class="status status-{}">{}</span>', _ATTENTION_BADGES[entry.kind], entry.label)
+
+
+@register.simple_tag
+def attention_detail(entry: AttentionEntry, labels):
+    """Say in words how far a 要対応 entry is behind (its figures, the deadline, the verdict).
+
+    Each phrase is kept on one line (a narrow column wraps between phrases, never inside a word).
+    """
+    return format_html_join(
+        "・", '<span class="phrase">{}</span>', ((phrase,) for phrase in _attention_phrases(entry, labels))
+    )
+
+
+def _attention_phrases(entry: AttentionEntry, labels) -> list[str]:
+    unit = entry.unit
+    if entry.kind == AttentionKind.OVERDUE:
+        return [entry.entry_status_label, f"期限 {era_date_label(entry.deadline)}（{entry.days_overdue}日超過）"]
+    if entry.kind == AttentionKind.WRONG_WAY:
+        if entry.previous is None:
+            return [f"{format_quantity(entry.actual, unit)}（前の値なし）"]
+        change = "減" if entry.actual < entry.previous else "増"
+        return [
+            f"{format_quantity(entry.previous, unit)} → {format_quantity(entry.actual, unit)}",
+            f"前の値から{entry.shortfall}%{change}",
+        ]
+    if entry.kind == AttentionKind.DISAGREES:
+        computed = " ".join(filter(None, [labels.get(entry.status, entry.status), format_rate(entry.rate, empty="")]))
+        return [f"実績から計算: {computed}", f"職員の判断: {entry.verdict_label}"]
+    if entry.rate is None:
+        return ["数値なし（職員の判断により未達成）"]
+    figures = f"{format_quantity(entry.actual, unit)}／{format_quantity(entry.target, unit)}"
+    if entry.is_cumulative:
+        figures = f"累計 {figures}"
+    return [f"達成率 {format_rate(entry.rate)}（{figures}）", f"目標まで{entry.shortfall}ポイント"]

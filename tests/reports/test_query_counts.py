@@ -30,10 +30,12 @@ def _urls() -> dict[str, str]:
         "dashboard": reverse("reports:dashboard"),
         "dashboard_7th": reverse("reports:dashboard") + "?plan=第7期",
         "dashboard_filtered": reverse("reports:dashboard") + f"?area={area}&status=mostly_achieved&fiscal_year=2021",
+        "dashboard_statuses": reverse("reports:dashboard") + "?plan=第7期&status=not_achieved&status=decreased",
         "item": reverse("reports:item", args=[item.id]),
         "item_cumulative": reverse("reports:item", args=[cumulative.id]),
         "table": reverse("reports:table") + "?plan=第7期&sort=-rate",
         "table_filtered": reverse("reports:table") + f"?area={area}&fiscal_year=2021&status=mostly_achieved",
+        "table_statuses": reverse("reports:table") + "?plan=第7期&status=achieved&status=no_target",
         "table_xlsx": reverse("reports:table_xlsx") + "?plan=第7期&status=not_achieved",
         "compare": reverse("reports:compare"),
         "api": reverse("reports:api_progress") + "?plan=第7期",
@@ -54,12 +56,15 @@ REPORT_QUERIES = {
     "dashboard": 10,
     "dashboard_7th": 10,
     "dashboard_filtered": 11,  # + the chosen area's validation
+    # Several statuses, and the 要対応 list built from the rows already read (issue 12 item 7): no query more.
+    "dashboard_statuses": 10,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
     # thread: item, reporting years, comments
     "item": 9,
     "item_cumulative": 9,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
+    "table_statuses": 6,
     "table_xlsx": 2,  # no filter form rendered, no header
     "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
     "api": 2,  # plans, progress token

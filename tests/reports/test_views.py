@@ -68,7 +68,8 @@ def test_seventh_plan_shows_the_running_total_and_the_items_below_target(manager
     assert "2（1）地域ケア会議" in behind
     assert "88.8%" in behind
     assert "200.0%" not in behind  # 1 事項1 (達成) is filtered out
-    assert '<option value="not_achieved" selected>未達成</option>' in behind
+    # issue 12 item 7: the status filter is a set of checkboxes (several statuses), no longer a select.
+    assert '<input type="checkbox" name="status" value="not_achieved" id="id_status_2" checked>' in behind
 
 
 def test_dashboard_filters_by_area_and_section_and_they_survive_a_reload(manager_client, tokyo_data):
@@ -78,8 +79,10 @@ def test_dashboard_filters_by_area_and_section_and_they_survive_a_reload(manager
     cards = html.split("取組分野ごとの進捗")[1]
     assert "6 認知症施策に関する支援" in cards
     assert "8 介護人材の確保" not in cards
-    for label in ("取組分野", "担当課", "入力状況の年度", "状況"):
+    for label in ("取組分野", "担当課", "入力状況の年度"):
         assert f">{label}</label>" in html
+    # issue 12 item 7: the statuses are checkboxes, grouped under a legend instead of one label.
+    assert "<legend>状況<" in html
 
 
 def test_unknown_plan_is_404(manager_client, tokyo_data):
