@@ -162,10 +162,13 @@ def test_a_target_that_aims_to_decrease_is_listed_when_it_rises(db):
 
     plan = factories.plan_period(first_fiscal_year=2024, last_fiscal_year=2026)
     area = factories.policy_area(plan=plan, number=1, title="試験分野")
-    indicator = factories.indicator(item_=factories.item(area=area, number=1), name="待機者数", unit="人")
+    item = factories.item(area=area, number=1)
+    indicator = factories.indicator(item_=item, name="待機者数", unit="人")
     factories.target(indicator_=indicator, kind="direction", direction="decrease", value=None, target_text="減少")
     for year, value in ((2024, 100), (2025, 110), (2026, 120)):
         factories.yearly_result(indicator_=indicator, fiscal_year=year, value=Decimal(value), actual_text=f"{value}人")
+        # Managers' views count approved figures only (issue 12 item 2).
+        factories.self_evaluation(item_=item, fiscal_year=year, status="approved")
     [entry] = attention_entries(plan_progress(plan=plan), reporting_years=[], today=datetime.date(2027, 6, 1))
     # The headline is the latest year: 110 → 120人, a rise of 9.1 % where a fall was aimed at.
     assert (entry.kind, entry.label, entry.fiscal_year, entry.previous, entry.actual, entry.shortfall) == (
