@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -46,6 +47,8 @@ ERROR_VISION = "ビジョン・目標「{text}」が登録されていません�
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
 ERROR_FIELD = "{where}: {messages}"
+SMALLINT_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers)
+ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
 
 
 class PlanSheetRefused(ValueError):
@@ -105,13 +108,45 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
         if area.vision and area.vision not in visions:
             row, column = area.vision_cell or (area.row, None)
             problems.append(SheetProblem(sheet, row, column, ERROR_VISION.format(text=area.vision[:60])))
+        figures = [(PolicyArea, "number", area.number), (PolicyArea, "sub_number", area.sub_number)]
+        problems += _figure_problems(sheet, area.row, figures)
         for item in area.items:
+            figures = [(Item, "number", item.number)]
+            for indicator in item.indicators:
+                figures += [(Target, "value", target.value) for target in indicator.targets]
+                for result in indicator.results:
+                    figures += [
+                        (YearlyResult, name, getattr(result, name))
+                        for name in ("value", "municipality_count", "period_municipality_count")
+                    ]
+            problems += _figure_problems(sheet, item.row, figures)
             for evaluation in item.evaluations:
                 if evaluation.rating and evaluation.rating not in ratings:
                     known = "・".join(ratings) or "なし"
                     message = ERROR_RATING.format(symbol=evaluation.rating[:10], known=known)
                     problems.append(SheetProblem(sheet, item.row, evaluation.rating_column, message))
     return tuple(problems)
+
+
+def _figure_problems(sheet: str, row: int, figures) -> list[SheetProblem]:
+    """Name, at the row, each figure its model field refuses (too many digits, beyond a small integer).
+
+    The preview must refuse what the confirm would: ``plan_sheet_import`` validates every row it saves.
+    """
+    problems = []
+    for model, name, value in figures:
+        if value is None:
+            continue
+        field = model._meta.get_field(name)
+        try:
+            field.clean(value, None)
+            if field.get_internal_type() == "PositiveSmallIntegerField":
+                # PostgreSQL's smallint, whatever the test database (SQLite's validators allow 64 bits).
+                MaxValueValidator(SMALLINT_MAX)(value)
+        except ValidationError as error:
+            message = ERROR_FIGURE.format(label=field.verbose_name, value=value, messages=" ".join(error.messages))
+            problems.append(SheetProblem(sheet, row, None, message))
+    return problems
 
 
 def _visions() -> dict[str, Vision]:
@@ -126,9 +161,16 @@ def _ratings() -> dict[str, Rating]:
 
 
 def free_ordinal(name: str) -> int:
-    """Return the period number 「第9期」 names if no period uses it, else the next number after every period's."""
+    """Return the period number 「第9期」 names if no period uses it, else the next number after every period's.
+
+    A number the field cannot hold (「第99999期」) is not taken from the name either: the name is kept as typed.
+    """
     match = re.fullmatch(r"第\s*(\d+)\s*期", name.strip())
-    if match and not PlanPeriod.objects.filter(ordinal=int(match.group(1))).exists():
+    if (
+        match
+        and int(match.group(1)) <= SMALLINT_MAX
+        and not PlanPeriod.objects.filter(ordinal=int(match.group(1))).exists()
+    ):
         return int(match.group(1))
     return (PlanPeriod.objects.aggregate(last=Max("ordinal"))["last"] or 0) + 1
 

@@ -209,3 +209,35 @@ def test_the_command_names_every_bad_cell_and_writes_nothing(vision_text, tmp_pa
     assert row_counts() == before
     with pytest.raises(CommandError, match="見つかりません"):
         call_command("import_sheet", str(tmp_path / "none.xlsx"), plan="第10期")
+
+
+def _huge_figures(sheet):
+    sheet["D4"] = "事項99999\n講師を育成する研修を実施"  # beyond the item number's 32767
+    sheet["F4"] = "12345678901234567890人"  # a 20-digit 実績: more than 12 whole digits
+    sheet["E8"] = "600.125人(総論編) 180人(実践編)"  # three decimals in a target
+
+
+@pytest.mark.django_db
+def test_figures_the_database_cannot_hold_are_problems_in_the_preview_not_a_refusal_at_confirm(
+    client, admin_user, vision_text
+):
+    """A preview that offers 「この内容で作成する」 must not be refused by the confirm that follows."""
+    client.force_login(admin_user)
+    response = _post(client, hand_typed_eighth(vision_text, edit=_huge_figures), plan="第10期")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert not response.context["token"] and "この内容で作成する" not in html
+    places = " ".join(f"{p.place} {p.message}" for p in response.context["problems"])
+    assert "自己評価シート 4行目" in places and "99999" in places  # the item number, at the item's row
+    assert "12345678901234567890" in places  # the 実績
+    assert "自己評価シート 8行目" in places and "600.125" in places  # the target
+
+
+@pytest.mark.django_db
+def test_a_period_number_beyond_what_the_database_holds_takes_the_next_free_number(client, admin_user):
+    client.force_login(admin_user)
+    response = _post(client, export_bytes("第8期"), plan="第99999期")
+    assert response.status_code == 200
+    client.post(reverse(CONFIRM), {"token": response.context["token"]})
+    plan = PlanPeriod.objects.get(name="第99999期")  # created, on SQLite and on PostgreSQL alike
+    assert plan.ordinal == max(PlanPeriod.objects.exclude(pk=plan.pk).values_list("ordinal", flat=True)) + 1
