@@ -290,15 +290,22 @@ def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: Att
     its own, unless the stored text already cites it (「別紙15、別紙16」 cites 「別紙16」; width and
     dash forms are ignored, 「別紙１」 is not cited by 「別紙15」). Order: the fiscal years of the
     period oldest first; within a year, titles by their numbers (「別紙7-2」 before 「別紙7-12」);
-    a title attached in two years is listed once, under the first.
+    a title attached in two years is listed once, under the first. A year whose self-evaluation is
+    still in the workflow (下書き, 差戻し, 未承認) adds neither its reference nor its titles: the official
+    sheet prints approved text only, and the notes name the year.
     """
     lines: list[str] = []
-    for text in (item.reference, *(evaluation.reference for evaluation in item.evaluations if evaluation)):
+    # A year still in the workflow lends nothing, like its other text (``published``, ``unapproved_years``).
+    held = {evaluation.fiscal_year for evaluation in item.evaluations if evaluation and published(evaluation) is None}
+    references = (published(evaluation).reference for evaluation in item.evaluations if published(evaluation))
+    for text in (item.reference, *references):
         if text and text not in lines:
             lines.append(text)
     cited = {_citation_key(line) for line in lines}
     cited |= {_citation_key(part) for line in lines for part in _CITATION_SEPARATORS.split(line) if part}
     for fiscal_year in years:
+        if fiscal_year in held:
+            continue
         for title in sorted(attachment_titles.get((item.id, fiscal_year), ()), key=_title_order):
             key = _citation_key(title)
             if key and key not in cited:

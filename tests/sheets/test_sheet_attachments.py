@@ -215,3 +215,28 @@ def test_the_pdf_lists_the_attached_titles(client, admin_user, soffice, tmp_path
     text = subprocess.run([pdftotext, str(path), "-"], check=True, capture_output=True, text=True).stdout
     assert "別紙7-13" in "".join(text.split())
     assert "".join(text.split()).count("別紙7-12") >= 2  # both items cite it: one stored, one attached
+
+
+def test_a_year_still_in_the_workflow_lends_the_sheet_neither_its_reference_nor_its_titles(
+    client, admin_user, manager_user
+):
+    """The official sheet prints approved text only: a draft's 参考資料 and 別紙 wait for the approval."""
+    item = _item(number=2)
+    Item.objects.filter(pk=item.pk).update(reference="")
+    _attach(item, 2022, "別紙7-30", admin_user)
+    evaluation, _ = SelfEvaluation.objects.update_or_create(
+        item=item, fiscal_year=2022, defaults={"status": SelfEvaluation.Status.DRAFT, "reference": "下書きの別紙7-31"}
+    )
+    client.force_login(manager_user)
+
+    assert _cell_of(_download(client, plan="第8期"), item) == ""
+    for url in ("sheets:self_evaluation_sheet", "sheets:summary", "reports:table_xlsx"):
+        response = client.get(reverse(url), {"plan": "第8期"})
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = "\n".join(
+            str(cell.value) for sheet in load_workbook(io.BytesIO(body)) for row in sheet.iter_rows() for cell in row
+        )
+        assert "下書きの別紙7-31" not in text and "別紙7-30" not in text, url
+
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(status=SelfEvaluation.Status.APPROVED)
+    assert _cell_of(_download(client, plan="第8期"), item) == "下書きの別紙7-31\n別紙7-30"
