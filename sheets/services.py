@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -47,6 +47,10 @@ ERROR_VISION = "ビジョン・目標「{text}」が登録されていません�
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
 ERROR_FIELD = "{where}: {messages}"
+ERROR_MEANWHILE = (
+    "{name}（またはその期の番号）はたった今ほかの操作で登録されました（何も変更していません）。"
+    "もう一度アップロードして内容を確かめてください。"
+)
 SMALLINT_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers)
 ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
 
@@ -182,6 +186,8 @@ def plan_sheet_import(
     """Create the period the draft describes in one transaction, with history; refuse (writing nothing) otherwise."""
     if by is not None and not is_system_admin(by):
         raise PlanSheetRefused(ERROR_NOT_ADMIN)
+    # Lock an existing period first: another import of it waits, then finds its items (plan_sheet_check).
+    PlanPeriod.objects.select_for_update().filter(name=plan_name.strip()).first()
     problems = plan_sheet_check(draft=draft, plan_name=plan_name)
     if problems or not draft.areas:
         raise PlanSheetRefused("\n".join([ERROR_INVALID, *(f"{p.place}: {p.message}" for p in problems)]))
@@ -198,10 +204,15 @@ def plan_sheet_import(
             uses_rating=draft.uses_rating,
             layout=layout,
         )
+        try:
+            with transaction.atomic():
+                _save(plan, reason, "計画期間")
+        except IntegrityError as error:  # the same name or number, committed since the check
+            raise PlanSheetRefused(ERROR_MEANWHILE.format(name=name)) from error
     else:
         plan.layout = layout
         plan.uses_rating = draft.uses_rating
-    _save(plan, reason, "計画期間")
+        _save(plan, reason, "計画期間")
     visions, ratings = _visions(), _ratings()
     approved_at = timezone.now()
     sections = {section.name: section for section in Section.objects.all()}

@@ -241,3 +241,26 @@ def test_a_period_number_beyond_what_the_database_holds_takes_the_next_free_numb
     client.post(reverse(CONFIRM), {"token": response.context["token"]})
     plan = PlanPeriod.objects.get(name="第99999期")  # created, on SQLite and on PostgreSQL alike
     assert plan.ordinal == max(PlanPeriod.objects.exclude(pk=plan.pk).values_list("ordinal", flat=True)) + 1
+
+
+@pytest.mark.django_db
+def test_a_period_another_administrator_creates_meanwhile_is_refused_with_a_message_not_a_500(
+    client, admin_user, monkeypatch
+):
+    """Two administrators confirm 「第10期」 at once: the one whose insert comes second is told, nothing is written."""
+    from sheets import services
+
+    client.force_login(admin_user)
+    response = _post(client, export_bytes("第8期"), plan="第10期")
+    real_free_ordinal = services.free_ordinal
+
+    def meanwhile(name):  # the other administrator's period commits between the check and the insert
+        PlanPeriod.objects.create(name=name, ordinal=40, first_fiscal_year=2021, last_fiscal_year=2023)
+        return real_free_ordinal(name)
+
+    monkeypatch.setattr(services, "free_ordinal", meanwhile)
+    confirmed = client.post(reverse(CONFIRM), {"token": response.context["token"]}, follow=True)
+    assert confirmed.status_code == 200
+    assert "何も作成していません" in confirmed.content.decode()
+    assert "第10期" in confirmed.content.decode()
+    assert not PlanPeriod.objects.filter(name="第10期").exists()  # the other's, rolled back with ours in this test
