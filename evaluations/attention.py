@@ -45,7 +45,7 @@ from programs.kinds import STATUS_LABELS, Kind, Status
 from programs.models import item_label_of
 
 from .models import SelfEvaluation
-from .progress import EntryStatus, IndicatorRow, ItemRow, PlanProgress, YearCell
+from .progress import EntryStatus, IndicatorRow, ItemRow, PlanProgress, YearCell, state_label_of
 
 HUNDRED = Decimal("100.0")
 ONE_DECIMAL = Decimal("0.1")
@@ -99,6 +99,7 @@ class AttentionEntry:
     unit: str = ""
     is_cumulative: bool = False
     verdict_label: str = ""  # what the officials recorded, for a disagreement
+    state: str | None = None  # the figure's workflow state: not approved only with include_unapproved
     order: tuple = ()  # plan order: area, item, indicator, fiscal year
 
     @property
@@ -108,6 +109,11 @@ class AttentionEntry:
     @property
     def entry_status_label(self) -> str:
         return EntryStatus.LABELS.get(self.entry_status, "")
+
+    @property
+    def state_label(self) -> str:
+        """「下書き」 or 「未承認」 for a figure counted before its approval (labelled like everywhere else)."""
+        return state_label_of(self.state)
 
 
 def _points(value: Decimal) -> Decimal:
@@ -203,6 +209,7 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
                 actual=headline.actual,
                 target=headline.target,
                 is_cumulative=headline.is_cumulative,
+                state=headline.state,
                 order=(*order, fiscal_year),
                 **figures,
                 **common,
@@ -229,6 +236,7 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
                 status=cell.status,
                 actual=cell.actual,
                 previous=previous,
+                state=cell.state,
                 order=(*order, cell.fiscal_year),
                 **figures,
                 **common,
@@ -247,6 +255,7 @@ def _indicator_entries(indicator: IndicatorRow, labels, common, order) -> list[A
                     actual=cell.actual,
                     target=cell.target,
                     verdict_label=cell.verdict_label,
+                    state=cell.state,
                     order=(*order, cell.fiscal_year),
                     **figures,
                     **common,

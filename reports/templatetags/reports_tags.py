@@ -107,9 +107,12 @@ def attention_detail(entry: AttentionEntry, labels):
 
     Each phrase is kept on one line (a narrow column wraps between phrases, never inside a word).
     """
-    return format_html_join(
+    phrases = format_html_join(
         "・", '<span class="phrase">{}</span>', ((phrase,) for phrase in _attention_phrases(entry, labels))
     )
+    if entry.state_label:  # counted with 「未承認の実績を含める」: say so, as every figure does
+        return format_html('<span class="figure-state">{}</span> {}', entry.state_label, phrases)
+    return phrases
 
 
 def _attention_phrases(entry: AttentionEntry, labels) -> list[str]:

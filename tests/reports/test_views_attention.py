@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import ReportingYear
+from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from programs.forms import MESSAGE_EMPTY_PERIOD
 from programs.models import Item
 
@@ -122,3 +122,22 @@ def test_an_empty_period_says_it_has_no_items(manager_client, tokyo_data, page):
     assert f'<p class="empty-period" role="status">{MESSAGE_EMPTY_PERIOD}</p>' in html
     assert "担当課の設定" not in html
     assert "要対応" not in html.split("<main")[1]
+
+
+def test_a_draft_figure_is_never_listed_as_a_result_and_is_labelled_when_unapproved_ones_are_counted(
+    manager_client, tokyo_data
+):
+    """要対応 lists approved figures; with 「未承認の実績を含める」 a 下書き figure says so, as everywhere else."""
+    item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
+    SelfEvaluation.objects.create(item=item, fiscal_year=2022, status=SelfEvaluation.Status.DRAFT)
+    YearlyResult.objects.create(
+        indicator=item.indicators.get(key="trainees"), fiscal_year=2022, value=10, actual_text="10人"
+    )
+    url = reverse("reports:dashboard")
+
+    approved_only = _text(_attention(_html(manager_client, url, {"plan": "第8期"})))
+    assert "10人" not in approved_only
+
+    counted = _attention(_html(manager_client, url, {"plan": "第8期", "unapproved": "on"}))
+    row = next(row for row in counted.split("<tr>") if "10人" in row)
+    assert "下書き" in _text(row)
