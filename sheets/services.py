@@ -9,6 +9,7 @@ has a problem, the user is not a system administrator or the period already has 
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -43,6 +44,9 @@ ERROR_NAME_REQUIRED = "計画期間の名称を入力してください。"
 ERROR_NAME_TOO_LONG = "計画期間の名称は20文字以内にしてください。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
 ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
+ERROR_NAME_CONFUSABLE = (
+    "「{name}」は登録済みの{existing}と紛らわしいため使えません。{existing}に取り込むか、別の名称にしてください。"
+)
 ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
@@ -94,6 +98,12 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
     elif len(name) > PlanPeriod._meta.get_field("name").max_length:
         problems.append(SheetProblem("", None, None, ERROR_NAME_TOO_LONG))
     existing = PlanPeriod.objects.filter(name=name).first() if name else None
+    if name and existing is None:
+        problems += [
+            SheetProblem("", None, None, ERROR_NAME_CONFUSABLE.format(name=name, existing=other))
+            for other in PlanPeriod.objects.all()
+            if _name_key(other.name) == _name_key(name)
+        ]
     if existing is not None:
         if Item.objects.filter(area__plan=existing).exists():
             problems.append(SheetProblem("", None, None, ERROR_HAS_ITEMS.format(name=name)))
@@ -130,6 +140,11 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
                     message = ERROR_RATING.format(symbol=evaluation.rating[:10], known=known)
                     problems.append(SheetProblem(sheet, item.row, evaluation.rating_column, message))
     return tuple(problems)
+
+
+def _name_key(name: str) -> str:
+    """Return the name as it reads: 「第７期」 and 「第 7 期」 read as 「第7期」."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 def _figure_problems(sheet: str, row: int, figures) -> list[SheetProblem]:

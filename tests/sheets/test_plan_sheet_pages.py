@@ -264,3 +264,16 @@ def test_a_period_another_administrator_creates_meanwhile_is_refused_with_a_mess
     assert "何も作成していません" in confirmed.content.decode()
     assert "第10期" in confirmed.content.decode()
     assert not PlanPeriod.objects.filter(name="第10期").exists()  # the other's, rolled back with ours in this test
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["第７期", "第 7 期", "第８期"])
+def test_a_name_that_only_differs_in_width_or_spaces_from_an_existing_period_is_refused(client, admin_user, typed):
+    """A careless 「第７期」 (full-width ７) must not create a second 第7期 beside the real one."""
+    client.force_login(admin_user)
+    before = PlanPeriod.objects.count()
+    response = _post(client, export_bytes("第8期"), plan=typed)
+    assert response.status_code == 400 and not response.context["token"]
+    messages = " ".join(problem.message for problem in response.context["problems"])
+    assert "紛らわしい" in messages
+    assert PlanPeriod.objects.count() == before
