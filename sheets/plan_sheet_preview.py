@@ -68,10 +68,14 @@ def pending_plan_sheet_keep(
 
 
 def pending_plan_sheet_take(session, token: str) -> PendingPlanSheet | None:
-    """Remove and return the upload the token confirms; None when absent, expired, guessed or altered."""
-    kept = session.pop(SESSION_KEY, None)
+    """Remove and return the upload the token confirms; None when absent, expired, guessed or altered.
+
+    A token that is not the kept one (an older tab's) leaves the kept upload for its own tab.
+    """
+    kept = session.get(SESSION_KEY)
     if not kept or not secrets.compare_digest(str(kept.get("token", "")), str(token)):
         return None
+    session.pop(SESSION_KEY, None)
     if time.time() - float(kept.get("kept_at", 0)) > MAX_AGE_SECONDS:
         return None
     try:

@@ -277,3 +277,19 @@ def test_a_name_that_only_differs_in_width_or_spaces_from_an_existing_period_is_
     messages = " ".join(problem.message for problem in response.context["problems"])
     assert "紛らわしい" in messages
     assert PlanPeriod.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_stale_tab_confirming_an_older_preview_does_not_throw_away_the_newer_one(client, admin_user):
+    """Tab 1 previews, tab 2 previews another name; tab 1's confirm is refused, tab 2's still creates its period."""
+    client.force_login(admin_user)
+    older = _post(client, export_bytes("第8期"), plan="第10期").context["token"]
+    newer = _post(client, export_bytes("第8期"), plan="第11期").context["token"]
+
+    stale = client.post(reverse(CONFIRM), {"token": older}, follow=True)
+    assert "取込の内容が見つかりません" in stale.content.decode()
+    assert not PlanPeriod.objects.filter(name__in=["第10期", "第11期"]).exists()
+
+    client.post(reverse(CONFIRM), {"token": newer})
+    assert PlanPeriod.objects.filter(name="第11期").exists()
+    assert not PlanPeriod.objects.filter(name="第10期").exists()
