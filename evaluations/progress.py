@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import Count, QuerySet
 
 from programs.fiscal_years import era_label
-from programs.kinds import Kind, Status, TargetFigure, target_for_year
+from programs.kinds import Kind, Status, TargetFigure, TargetLine, target_for_year
 from programs.models import (
     Indicator,
     Item,
@@ -206,19 +206,6 @@ class PeriodCoverage:
     target: Decimal | None
     rate: Decimal | None
     status: Status
-
-
-@dataclass(frozen=True)
-class TargetLine:
-    """One stored target of an indicator, as stored (the sheet import reads it back from 達成状況)."""
-
-    kind: str
-    value: Decimal | None
-    unit: str
-    fiscal_year: int | None
-    text: str
-    source: str
-    direction: str
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from django.db.models import Prefetch
 
 from accounts.permissions import is_system_admin
 from programs.fiscal_years import era_label
-from programs.kinds import Kind
-from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
+from programs.kinds import Kind, TargetLine
+from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
 from .models import ReportingYear
@@ -79,15 +79,7 @@ PERIOD_KINDS = {Kind.CUMULATIVE, Kind.COVERAGE, Kind.BY_PERIOD_END}
 # -- the source, read once ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SourceTarget:
-    kind: str
-    value: Decimal | None
-    unit: str
-    fiscal_year: int | None
-    text: str
-    source: str
-    direction: str
+SourceTarget = TargetLine  # a target of the period rolled over, as stored
 
 
 @dataclass(frozen=True)
@@ -139,9 +131,7 @@ class SourceArea:
 
     @property
     def label(self) -> str:
-        if self.sub_number is None:
-            return f"{self.number} {self.title}"
-        return f"{self.number}（{self.sub_number}）{self.title}"
+        return area_label_of(self.number, self.sub_number, self.title)
 
 
 @dataclass(frozen=True)
@@ -363,9 +353,7 @@ class PlannedArea:
 
     @property
     def label(self) -> str:
-        if self.sub_number is None:
-            return f"{self.number} {self.title}"
-        return f"{self.number}（{self.sub_number}）{self.title}"
+        return area_label_of(self.number, self.sub_number, self.title)
 
 
 @dataclass(frozen=True)
@@ -780,16 +768,4 @@ def _item_create(area: PolicyArea, planned: PlannedItem, reason: str) -> None:
         )
         _save(indicator, reason)
         for target in planned_indicator.targets:
-            _save(
-                Target(
-                    indicator=indicator,
-                    kind=target.kind,
-                    value=target.value,
-                    unit=target.unit,
-                    fiscal_year=target.fiscal_year,
-                    target_text=target.text,
-                    source=target.source,
-                    direction=target.direction,
-                ),
-                reason,
-            )
+            _save(Target.from_line(indicator=indicator, line=target), reason)

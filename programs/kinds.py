@@ -65,6 +65,20 @@ class TargetFigure:
     text: str = ""  # the target as worded in the plan (「各年度 153人」)
 
 
+@dataclass(frozen=True)
+class TargetLine:
+    """One target as stored, wording included: what the read model carries, the rollover copies
+    and the sheet import creates (``programs.models.Target.from_line`` makes the row)."""
+
+    kind: str
+    value: Decimal | None
+    unit: str
+    fiscal_year: int | None
+    text: str
+    source: str = "plan"  # programs.models.Target.Source
+    direction: str = ""
+
+
 class _HasFiscalYear(Protocol):
     fiscal_year: int | None
 

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
-from .kinds import TargetFigure
+from .kinds import TargetFigure, TargetLine
 from .quantities import format_quantity
 from .sheet_layouts import ColumnSpec, Source, Years
 
@@ -100,6 +100,13 @@ def short_title_of(title: str) -> str:
 def item_label_of(number: int) -> str:
     """Return 「事項3」: how pages, the API and workbooks name an item within its area."""
     return f"事項{number}"
+
+
+def area_label_of(number: int, sub_number: int | None, title: str) -> str:
+    """Return 「7 地域ケア会議の推進」 or 「2（1）地域ケア会議」 for a sub-area."""
+    if sub_number is None:
+        return f"{number} {title}"
+    return f"{number}（{sub_number}）{title}"
 
 
 def plan_label_of(name: str, first_fiscal_year: int, last_fiscal_year: int) -> str:
@@ -314,9 +321,7 @@ class PolicyArea(models.Model):
     @property
     def label(self) -> str:
         """Return 「7 地域ケア会議の推進」 or 「2（1）地域ケア会議」 for a sub-area."""
-        if self.sub_number is None:
-            return f"{self.number} {self.title}"
-        return f"{self.number}（{self.sub_number}）{self.title}"
+        return area_label_of(self.number, self.sub_number, self.title)
 
 
 class ReferenceFigure(models.Model):
@@ -475,6 +480,20 @@ class Target(models.Model):
     def __str__(self) -> str:
         year = era_label(self.fiscal_year) if self.fiscal_year else "期間"
         return f"{self.target_text}（{year}）"
+
+    @classmethod
+    def from_line(cls, *, indicator: "Indicator", line: TargetLine) -> "Target":
+        """Return an unsaved target of ``indicator`` holding ``line`` (rollover, sheet import)."""
+        return cls(
+            indicator=indicator,
+            kind=line.kind,
+            value=line.value,
+            unit=line.unit,
+            fiscal_year=line.fiscal_year,
+            target_text=line.text,
+            source=line.source,
+            direction=line.direction,
+        )
 
     def as_figure(self) -> TargetFigure:
         return TargetFigure(

@@ -316,20 +316,7 @@ def _indicator_create(item: Item, order: int, draft, reason: str, where: str) ->
     )
     _save(indicator, reason, where)
     for target in draft.targets:
-        _save(
-            Target(
-                indicator=indicator,
-                kind=target.kind,
-                value=target.value,
-                unit=target.unit,
-                fiscal_year=target.fiscal_year,
-                target_text=target.text,
-                source=target.source,
-                direction=target.direction,
-            ),
-            reason,
-            where,
-        )
+        _save(Target.from_line(indicator=indicator, line=target), reason, where)
     for result in draft.results:
         _save(
             YearlyResult(

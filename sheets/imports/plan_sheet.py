@@ -33,8 +33,8 @@ from openpyxl.utils.cell import range_boundaries
 
 from evaluations.models import Verdict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
-from programs.kinds import Direction, Kind
-from programs.models import Indicator, Target, short_title_of
+from programs.kinds import Direction, Kind, TargetLine
+from programs.models import Indicator, Target, area_label_of, short_title_of
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, PlacedColumn, Source
 from programs.target_wording import describe, read_target_wording
@@ -125,15 +125,8 @@ class SheetProblem:
         return f"{self.sheet}!{get_column_letter(self.column)}{self.row}"
 
 
-@dataclass(frozen=True)
-class TargetDraft:
-    kind: str
-    value: Decimal | None
-    unit: str
-    fiscal_year: int | None
-    text: str
-    source: str = Target.Source.PLAN
-    direction: str = ""
+class TargetDraft(TargetLine):
+    """A target read from the sheet, with how the preview describes it."""
 
     @property
     def described(self) -> str:
@@ -220,9 +213,7 @@ class AreaDraft:
 
     @property
     def label(self) -> str:
-        if self.sub_number is None:
-            return f"{self.number} {self.title}"
-        return f"{self.number}（{self.sub_number}）{self.title}"
+        return area_label_of(self.number, self.sub_number, self.title)
 
 
 @dataclass(frozen=True)
