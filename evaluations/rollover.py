@@ -196,18 +196,7 @@ def _source_area(area: PolicyArea) -> SourceArea:
                         unit=indicator.unit,
                         type=indicator.type,
                         order=indicator.order,
-                        targets=tuple(
-                            SourceTarget(
-                                kind=target.kind,
-                                value=target.value,
-                                unit=target.unit,
-                                fiscal_year=target.fiscal_year,
-                                text=target.target_text,
-                                source=target.source,
-                                direction=target.direction,
-                            )
-                            for target in indicator.targets.all()
-                        ),
+                        targets=tuple(target.as_line() for target in indicator.targets.all()),
                     )
                     for indicator in item.indicators.all()
                 ),

@@ -495,6 +495,18 @@ class Target(models.Model):
             direction=line.direction,
         )
 
+    def as_line(self) -> TargetLine:
+        """Return this target as the record ``from_line`` reads (the rollover copies it)."""
+        return TargetLine(
+            kind=self.kind,
+            value=self.value,
+            unit=self.unit,
+            fiscal_year=self.fiscal_year,
+            text=self.target_text,
+            source=self.source,
+            direction=self.direction,
+        )
+
     def as_figure(self) -> TargetFigure:
         return TargetFigure(
             kind=self.kind,
