@@ -2,8 +2,10 @@
 
 Seeing follows ownership, stricter than the entry screen: the files are the section's
 working papers, so only staff of the owning section, managers and administrators see them.
-Changing follows the entry rule for the year: staff of the owning section (or an
-administrator) while the reporting year is not locked.
+Changing follows the entry rule for the item-year, decided once in ``evaluations.policies.can_edit``:
+the files are the 参考資料 of the entry, so they are read-only exactly when its figures are
+(the year is locked, the entry is approved, or it is submitted and under review). Reopening
+the entry is the way to change an approved year's files, as it is for its figures.
 
 The thread (やり取り) is read by the same people as the files. Owning staff, managers and
 administrators write to it; on a locked year only managers and administrators do: the entry
@@ -13,15 +15,15 @@ to record why a figure stands (a correction for next year, a question from the m
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
-from evaluations.models import ReportingYear
-from evaluations.policies import can_view
+from evaluations.models import ReportingYear, SelfEvaluation
+from evaluations.policies import can_edit, can_view
 from programs.fiscal_years import era_label
 from programs.models import Item
 
 REASON_NOT_OWNER_VIEW = "この事項の別紙は、所管課の担当者と管理職のみが閲覧できます。"
 REASON_NOT_OWNER_CHANGE = "別紙の登録・削除は、この事項を所管する課の担当者のみが行えます。"
 REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
-REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため、別紙を登録・削除できません。"
+REASON_ENTRY_CLOSED = "別紙を登録・削除できません。{reason}"
 
 
 def can_see_attachments(user, item: Item) -> str | None:
@@ -34,15 +36,27 @@ def can_see_attachments(user, item: Item) -> str | None:
     return REASON_NOT_OWNER_VIEW
 
 
-def can_change_attachments(user, item: Item, fiscal_year: int, reporting_year: ReportingYear | None) -> str | None:
+def can_change_attachments(
+    user,
+    item: Item,
+    fiscal_year: int,
+    reporting_year: ReportingYear | None,
+    evaluation: SelfEvaluation | None,
+) -> str | None:
+    """Owning staff (or an administrator) change the files while the entry's figures may change.
+
+    Who may is said here in the files' words; when is not re-decided: the entry rule
+    (``evaluations.policies.can_edit``: locked year, approved, submitted) answers, and its
+    reason is shown after 「別紙を登録・削除できません。」.
+    """
     if reason := can_view(user):
         return reason
     if not item.area.plan.contains(fiscal_year):
         return REASON_NOT_IN_PLAN.format(year=era_label(fiscal_year))
     if not is_system_admin(user) and not (is_staff_member(user) and owns_item(user, item)):
         return REASON_NOT_OWNER_CHANGE
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
+    if reason := can_edit(user, item, fiscal_year, evaluation, reporting_year):
+        return REASON_ENTRY_CLOSED.format(reason=reason)
     return None
 
 

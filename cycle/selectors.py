@@ -109,6 +109,12 @@ def reminder_label(sent_at: datetime.datetime | None) -> str:
     return f"最終督促：{day.month}月{day.day}日"
 
 
+def entry_state(*, item: Item, fiscal_year: int) -> tuple[ReportingYear | None, SelfEvaluation | None]:
+    """Return the reporting year and the entry whose state decides whether the 別紙 may change (two queries)."""
+    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    return reporting_year, SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
+
+
 def attachments_for(*, item: Item, fiscal_year: int) -> list[Attachment]:
     return list(
         Attachment.objects.filter(item=item, fiscal_year=fiscal_year)

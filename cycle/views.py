@@ -9,7 +9,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
-from evaluations.models import ReportingYear
 from programs.fiscal_years import era_label
 from programs.models import Item
 
@@ -37,8 +36,9 @@ def attachments(request, item_id: int, fiscal_year: int):
     item = _item_for(item_id, fiscal_year)
     if reason := policies.can_see_attachments(request.user, item):
         raise PermissionDenied(reason)
-    reporting_year = ReportingYear.objects.filter(plan=item.area.plan, fiscal_year=fiscal_year).first()
-    change_denied = policies.can_change_attachments(request.user, item, fiscal_year, reporting_year)
+    change_denied = policies.can_change_attachments(
+        request.user, item, fiscal_year, *selectors.entry_state(item=item, fiscal_year=fiscal_year)
+    )
     form = AttachmentForm()
     if request.method == "POST":
         if change_denied:
