@@ -230,6 +230,17 @@ def _delete_file_after_commit(attachment: Attachment) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def attachment_file_remove_with_row(sender, instance: Attachment, **kwargs) -> None:
+    """Remove the file of an attachment row deleted by a cascade (an item's or a plan's deletion).
+
+    Connected to ``post_delete`` in ``CycleConfig.ready``: a cascade runs in the database layer
+    and calls no service, so this is the one place that sees it. ``attachment_delete`` schedules
+    the removal itself (explicit); the mark it leaves keeps this from doing it twice.
+    """
+    if not getattr(instance, "_file_deletion_scheduled", False):
+        _delete_file_after_commit(instance)
+
+
 @transaction.atomic
 def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: UploadedFile, by) -> Attachment:
     """Store an evidence file after checking the user, the entry's state, the quota and the content.
