@@ -13,7 +13,7 @@ can no longer change, so staff have nothing to answer with, while a manager may 
 to record why a figure stands (a correction for next year, a question from the ministry).
 """
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids, owns_item
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.policies import can_edit, can_view
@@ -69,10 +69,30 @@ def _owner_or_reviewer(user, item: Item) -> bool:
     return is_manager(user) or is_system_admin(user) or (is_staff_member(user) and owns_item(user, item))
 
 
+ALL_SECTIONS = None
+
+
+def thread_reader_sections(user) -> frozenset[int] | None:
+    """Return the sections whose item threads the user may read: ``ALL_SECTIONS`` (None) for every item.
+
+    The one decision behind ``can_read_thread`` (an item at a time) and the notices (a query
+    filter for the list and the header count): a notice quotes the thread, so whoever may no
+    longer read the thread (moved to another section, role taken away) no longer sees it.
+    """
+    if can_view(user):
+        return frozenset()
+    if is_manager(user) or is_system_admin(user):
+        return ALL_SECTIONS
+    return frozenset(owned_section_ids(user)) if is_staff_member(user) else frozenset()
+
+
 def can_read_thread(user, item: Item) -> str | None:
     if reason := can_view(user):
         return reason
-    return None if _owner_or_reviewer(user, item) else REASON_NOT_OWNER_THREAD
+    sections = thread_reader_sections(user)
+    if sections is ALL_SECTIONS or (item.section_id is not None and item.section_id in sections):
+        return None
+    return REASON_NOT_OWNER_THREAD
 
 
 def can_comment(user, item: Item, fiscal_year: int, reporting_year: ReportingYear | None) -> str | None:

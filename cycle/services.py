@@ -384,8 +384,8 @@ def workflow_event_record(event: WorkflowEvent) -> Comment:
 
 
 def notices_mark_read(*, user, notice_ids=None, item_id: int | None = None, fiscal_year: int | None = None) -> int:
-    """Mark the user's unread notices read: those listed, or all of one item-year; return how many."""
-    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    """Mark the user's unread visible notices read: those listed, or all of one item-year; return how many."""
+    unread = selectors.visible_notices(user=user).filter(read_at__isnull=True)
     if notice_ids is not None:
         unread = unread.filter(pk__in=list(notice_ids))
     if item_id is not None:

@@ -15,7 +15,7 @@ from programs.models import Item
 from . import policies, selectors, services
 from .file_types import CONTENT_TYPES, FileRejected
 from .forms import AttachmentForm, CommentForm
-from .models import Attachment, Notice
+from .models import Attachment
 
 MESSAGE_UPLOADED = "別紙「{title}」を登録しました。"
 MESSAGE_DELETED = "別紙「{title}」を削除しました。"
@@ -170,6 +170,6 @@ def notices_mark_read(request):
 @require_POST
 def notice_open(request, notice_id: int):
     """Open the item-year a notice is about, marking the user's notices on it read (a POST: it writes)."""
-    notice = get_object_or_404(Notice, pk=notice_id, recipient=request.user)
+    notice = get_object_or_404(selectors.visible_notices(user=request.user), pk=notice_id)
     services.notices_mark_read(user=request.user, item_id=notice.item_id, fiscal_year=notice.fiscal_year)
     return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#thread")

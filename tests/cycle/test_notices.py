@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cycle.models import Notice
+from cycle.models import Comment, Notice
 from tests.workflow_world import OPEN_YEAR, PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,56 @@ def test_the_list_runs_the_same_queries_at_two_sizes(world):
     _notify(world, 20, role="manager", kind=Notice.Kind.SUBMITTED, item=world.other_item)
     _large, large_sql = _get(client, reverse("cycle:notices"))
     assert len(large_sql) == len(small_sql), "\n".join(large_sql)
+
+
+# -- Notices follow access (issue 18 item 12) ---------------------------------------------------
+
+
+def _returned_with(world, body: str) -> Notice:
+    comment = Comment.objects.create(
+        item=world.own_item,
+        fiscal_year=OPEN_YEAR,
+        kind=Comment.Kind.RETURNED,
+        body=body,
+        author=world.users["manager"],
+        author_role="管理職",
+    )
+    return Notice.objects.create(
+        recipient=world.users["staff_own"],
+        kind=Notice.Kind.RETURNED,
+        item=world.own_item,
+        fiscal_year=OPEN_YEAR,
+        actor=world.users["manager"],
+        comment=comment,
+    )
+
+
+def test_a_user_removed_from_the_section_no_longer_sees_its_notices_or_counts_them(world):
+    notice = _returned_with(world, "所管課だけの話：受講者の内訳")
+    client = _client(world, "staff_own")
+    assert "所管課だけの話" in client.get(reverse("cycle:notices")).content.decode()
+
+    world.own_item.section.members.remove(world.users["staff_own"])
+
+    html = client.get(reverse("cycle:notices")).content.decode()
+    assert "所管課だけの話" not in html and "講師養成研修" not in html
+    assert "お知らせはありません。" in html
+    assert "notice-count" not in client.get(MY_WORK).content.decode()
+    assert client.post(reverse("cycle:notice_open", args=[notice.id])).status_code == 404
+    assert client.post(reverse("cycle:notices_mark_read")).status_code == 302
+    notice.refresh_from_db()
+    assert notice.read_at is None  # nothing was written for a notice the user may not see
+
+
+def test_notices_follow_the_same_policy_as_the_thread_page(world):
+    from cycle.policies import can_read_thread
+
+    _returned_with(world, "やり取りの本文")
+    user = world.users["staff_own"]
+    world.own_item.section.members.remove(user)
+    user.groups.clear()
+    user.groups.add(*world.users["manager"].groups.all())  # now a manager: every thread, every notice
+    fresh = type(user).objects.get(pk=user.pk)
+
+    assert can_read_thread(fresh, world.own_item) is None
+    assert "やり取りの本文" in _client(world, "staff_own").get(reverse("cycle:notices")).content.decode()
