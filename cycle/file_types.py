@@ -40,6 +40,7 @@ import re
 import zipfile
 import zlib
 from typing import BinaryIO
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 from django.db import models
@@ -73,7 +74,10 @@ ERROR_ACTIVE_PDF = (
     "含む PDF、または中身を確認できない（暗号化された）PDF は登録できません。"
     "PDF に印刷し直すなどして、処理を含まない PDF にしてください。"
 )
-ERROR_TOO_LARGE_INSIDE = "展開すると大きすぎるファイルです。内容を確認できないため登録できません。"
+ERROR_TOO_LARGE_INSIDE = (
+    "展開すると大きすぎるファイルです。内容を確認できないため登録できません。"
+    "ファイルを分けるか、PDF にして登録してください。"
+)
 
 _CONTENT_TYPES = "[Content_Types].xml"
 # An Office file of the largest accepted size inflates to a few hundred MB at most; a ZIP that
@@ -86,7 +90,17 @@ _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}
 _RELATIONSHIPS_MAX_BYTES = 1024 * 1024
 _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 # Parts that run code or pull in other programs' objects, by the content type they declare.
-_UNSAFE_CONTENT_TYPE_WORDS = ("macroenabled", "vbaproject", "vba", "activex", "oleobject", "externallink")
+# External data connections and query tables refresh from a database or a web address.
+_UNSAFE_CONTENT_TYPE_WORDS = (
+    "macroenabled",
+    "vbaproject",
+    "vba",
+    "activex",
+    "oleobject",
+    "externallink",
+    "connections+xml",
+    "querytable",
+)
 # Relationship types that run code or reach outside the file even when the target is internal.
 _UNSAFE_RELATIONSHIP_ENDINGS = (
     "vbaproject",
@@ -239,57 +253,139 @@ def _local(tag: str) -> tuple[str, str]:
 
 def _looks_like_xml(head: bytes) -> bool:
     head = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"<") or head[:2] in (b"\xff\xfe", b"\xfe\xff") or head[1:2] == b"\x00"
+    return head.startswith(b"<") or _is_utf16(head)
+
+
+def _is_utf16(head: bytes) -> bool:
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]
+
+
+# A part can hold active content only if its bytes (lowercased) show one of these words (a
+# character reference may spell anything, so ``&#`` counts too); every other part is passed at
+# the speed of a byte search, so a large ordinary workbook is not parsed at all. A UTF-16 part
+# is always parsed. Plain substring tests: a regular expression over tens of MB took seconds.
+_WORKBOOK_SUSPECT = (b"|", b"&#", b"webservice", b"filterxml", b"image", b"rtd", b"call", b"register", b"exec", b"dde")
+_DOCUMENT_SUSPECT = (b"&#", b"include", b"link", b"dde", b"import")
+_SCAN_CHUNK = 1024 * 1024
+_SCAN_OVERLAP = 16
+# Parsing is what costs (about 2 MB/s here on a busy machine): a part that must be parsed and
+# is larger than this is refused rather than hold a worker for most of its timeout.
+_MAX_PARSED_PART_BYTES = 32 * 1024 * 1024
+
+
+def _part_is_suspect(archive: zipfile.ZipFile, info: zipfile.ZipInfo, words: tuple[bytes, ...]) -> bool:
+    with archive.open(info) as part:
+        tail = b""
+        while chunk := part.read(_SCAN_CHUNK):
+            if not tail and _is_utf16(chunk[:4]):
+                return True
+            window = (tail + chunk).lower()
+            if any(word in window for word in words):
+                return True
+            tail = chunk[-_SCAN_OVERLAP:]
+    return False
 
 
 def _refuse_active_office_content(archive: zipfile.ZipFile, kind: FileKind) -> None:
     """Read every XML part (whatever its name) and refuse formulas or fields that reach outside."""
-    error = ERROR_ACTIVE_WORKBOOK if kind == FileKind.XLSX else ERROR_ACTIVE_DOCUMENT
+    error, suspect = (
+        (ERROR_ACTIVE_WORKBOOK, _WORKBOOK_SUSPECT)
+        if kind == FileKind.XLSX
+        else (ERROR_ACTIVE_DOCUMENT, _DOCUMENT_SUSPECT)
+    )
     for info in archive.infolist():
         if info.is_dir() or info.filename == _CONTENT_TYPES:
             continue
         with archive.open(info) as part:
             if not _looks_like_xml(part.read(4)):
                 continue
+        if not _part_is_suspect(archive, info, suspect):
+            continue
+        if info.file_size > _MAX_PARSED_PART_BYTES:
+            raise FileRejected(ERROR_TOO_LARGE_INSIDE)
         with archive.open(info) as part:
             if _part_reaches_out(part):
                 raise FileRejected(error)
 
 
-def _part_reaches_out(part) -> bool:
-    fields: list[list[str]] = []  # the instructions of the complex fields being read (they nest)
-    for _event, element in ElementTree.iterparse(part, events=("end",), forbid_dtd=True):
-        namespace, local = _local(element.tag)
+class _ReachesOut(Exception):
+    """Stops the parse at the first formula or field that reaches outside."""
+
+
+class _ActiveContentReader:
+    """Expat handlers that collect formula text and field instructions, nothing else.
+
+    Expat calls back only for elements and text, without building a tree, so a large part is
+    read quickly; no DTD and no entity declarations are accepted (the defusedxml rules).
+    """
+
+    def __init__(self):
+        self.fields: list[list[str]] = []  # the instructions of the complex fields being read (they nest)
+        self.text: list[str] | None = None  # the formula or instruction text being collected
+
+    def start(self, name: str, attributes: dict) -> None:
+        namespace, local = _local(name)
         if _WORD_NAMESPACE_WORD in namespace:
-            if local == "fldSimple" and field_reaches_out(_attribute(element, "instr")):
-                return True
+            if local == "fldSimple" and field_reaches_out(_attribute(attributes, "instr")):
+                raise _ReachesOut
             if local == "fldChar":
-                kind = _attribute(element, "fldCharType")
+                kind = _attribute(attributes, "fldCharType")
                 if kind == "begin":
-                    fields.append([])
-                elif fields and kind in ("separate", "end"):
-                    if field_reaches_out("".join(fields[-1])):
-                        return True
+                    self.fields.append([])
+                elif self.fields and kind in ("separate", "end"):
+                    if field_reaches_out("".join(self.fields[-1])):
+                        raise _ReachesOut
                     if kind == "end":
-                        fields.pop()
+                        self.fields.pop()
                     else:
-                        fields[-1] = []  # the result between separate and end is not code
-            elif local == "instrText" and fields:
-                fields[-1].append(element.text or "")
-        elif (
+                        self.fields[-1] = []  # the result between separate and end is not code
+            elif local == "instrText" and self.fields:
+                self.text = self.fields[-1]
+        elif local in _SPREADSHEET_FORMULA_TAGS and ("spreadsheetml" in namespace or "office/excel" in namespace):
+            self.text = []
+
+    def end(self, name: str) -> None:
+        namespace, local = _local(name)
+        if (
             local in _SPREADSHEET_FORMULA_TAGS
-            and ("spreadsheetml" in namespace or "office/excel" in namespace)
-            and element.text
-            and formula_calls_out(element.text)
+            and self.text is not None
+            and _WORD_NAMESPACE_WORD not in namespace
+            and formula_calls_out("".join(self.text))
         ):
-            return True
-        if local not in ("instrText", "fldChar"):
-            element.clear()
+            raise _ReachesOut
+        if local in _SPREADSHEET_FORMULA_TAGS or local == "instrText":
+            self.text = None
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+
+def _forbid(*_args) -> None:
+    raise FileRejected(ERROR_UNSUPPORTED)
+
+
+def _part_reaches_out(part) -> bool:
+    reader = _ActiveContentReader()
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = _forbid
+    parser.EntityDeclHandler = _forbid
+    parser.ExternalEntityRefHandler = _forbid
+    parser.StartElementHandler = reader.start
+    parser.EndElementHandler = reader.end
+    parser.CharacterDataHandler = reader.characters
+    try:
+        parser.ParseFile(part)
+    except _ReachesOut:
+        return True
+    except expat.ExpatError:
+        raise FileRejected(ERROR_UNSUPPORTED) from None
     return False
 
 
-def _attribute(element, name: str) -> str:
-    for key, value in element.attrib.items():
+def _attribute(attributes: dict, name: str) -> str:
+    for key, value in attributes.items():
         if _local(key)[1] == name:
             return value
     return ""

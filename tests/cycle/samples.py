@@ -193,3 +193,12 @@ def pdf_with_packed_objects(packed: bytes) -> bytes:
     data = header + packed
     stream = pdf_stream(b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode" % len(header), zlib.compress(data))
     return pdf(b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>", stream)
+
+
+def xlsx_with_a_data_connection() -> bytes:
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.connections+xml"
+    return with_parts(
+        xlsx(),
+        {"xl/connections.xml": '<connections xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'},
+        f'<Override PartName="/xl/connections.xml" ContentType="{content_type}"/>',
+    )

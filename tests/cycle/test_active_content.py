@@ -46,6 +46,11 @@ def test_a_workbook_whose_formula_calls_out_of_excel_is_refused(formula):
     assert str(refused.value) == ERROR_ACTIVE_WORKBOOK
 
 
+def test_a_workbook_with_an_external_data_connection_is_refused():
+    with pytest.raises(FileRejected, match="外部への参照"):
+        detect_kind(io.BytesIO(samples.xlsx_with_a_data_connection()))
+
+
 def test_a_dde_defined_name_is_refused():
     with pytest.raises(FileRejected, match="DDE"):
         detect_kind(io.BytesIO(samples.xlsx_with_defined_name("cmd|'/C calc'!A0")))
@@ -170,3 +175,16 @@ def test_the_page_refuses_an_active_file_beside_the_input_and_stores_nothing(wor
     assert response.context["form"].errors["file"] == [ERROR_ACTIVE_WORKBOOK]
     assert Attachment.objects.count() == 0 and Comment.objects.count() == 0
     assert [path for path in media_root.rglob("*") if path.is_file()] == []
+
+
+def test_a_part_that_would_need_a_long_parse_is_refused_not_parsed(monkeypatch):
+    # Only parts whose bytes show a suspect word are parsed; one too large to parse within a
+    # worker's time is refused at once (a 37 MB sheet part took ~19 s to parse on a busy machine).
+    from cycle import file_types
+    from cycle.file_types import ERROR_TOO_LARGE_INSIDE
+
+    monkeypatch.setattr(file_types, "_MAX_PARSED_PART_BYTES", 100)
+    with pytest.raises(FileRejected) as refused:
+        detect_kind(io.BytesIO(samples.xlsx_with_formula('"a|b"&A2')))
+    assert str(refused.value) == ERROR_TOO_LARGE_INSIDE
+    assert detect_kind(io.BytesIO(samples.xlsx_with_formula("SUM(A2:A9)"))) == FileKind.XLSX  # not parsed
