@@ -409,7 +409,7 @@ _PDF_UNSAFE_NAMES = {
     b"AA",
 }
 _PDF_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
-_PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
+_PDF_LENGTH = re.compile(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)")
 _PDF_MAX_INFLATED = 64 * 1024 * 1024
 
 
