@@ -144,3 +144,20 @@ def test_the_admin_cannot_delete_an_approved_years_file(world, media_root, djang
 
     assert (single.status_code, bulk.status_code) == (403, 403)
     assert Attachment.objects.count() == 1 and len(_files(media_root)) == 1
+
+
+def test_restored_files_are_as_private_as_uploaded_ones(tmp_path):
+    from operations.backups import restore_media
+
+    source = tmp_path / "backup" / "media"
+    (source / "attachments" / "7").mkdir(parents=True)
+    (source / "attachments" / "7" / "a.pdf").write_bytes(samples.PDF)
+    (source / "attachments" / "7" / "a.pdf").chmod(0o644)
+    (source / "attachments").chmod(0o755)
+    media = tmp_path / "media"
+
+    assert restore_media(source=source, media_root=media) == 1
+
+    assert stat.S_IMODE((media / "attachments" / "7" / "a.pdf").stat().st_mode) == 0o600
+    assert stat.S_IMODE((media / "attachments").stat().st_mode) == 0o700
+    assert stat.S_IMODE((media / "attachments" / "7").stat().st_mode) == 0o700
