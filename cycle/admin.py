@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
 
 
@@ -29,7 +31,12 @@ class ReminderSentAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(SimpleHistoryAdmin):
-    """Listed for administrators; files are added and removed on the item's 別紙 page, where they are checked."""
+    """Listed for administrators; files are added and removed on the item's 別紙 page, where they are checked.
+
+    Deleting goes through ``services.attachment_delete`` like the page's button: an approved or
+    locked year's files stay (the admin answers 403 with the reason), and each deletion is in
+    the history and the thread, and its file leaves the disk once the deletion commits.
+    """
 
     list_display = ["title", "item", "fiscal_year", "kind", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["kind", "fiscal_year"]
@@ -41,6 +48,15 @@ class AttachmentAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        services.attachment_delete(attachment=obj, by=request.user)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for attachment in queryset.select_related("item__area__plan"):
+            services.attachment_delete(attachment=attachment, by=request.user)
 
 
 @admin.register(Comment)

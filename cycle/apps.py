@@ -11,8 +11,14 @@ class CycleConfig(AppConfig):
     def ready(self):
         # evaluations may not import this app; it publishes each submission, return and approval
         # to the listeners registered here, which write the thread entry and the notices.
+        from django.db.models.signals import post_delete
+
         from evaluations import workflow_events
 
-        from .services import workflow_event_record
+        from .models import Attachment
+        from .services import attachment_file_remove_with_row, workflow_event_record
 
         workflow_events.subscribe(workflow_event_record)
+        # A cascade (an item or a plan deleted in the admin) deletes attachment rows without
+        # a service; their files must go with them.
+        post_delete.connect(attachment_file_remove_with_row, sender=Attachment, dispatch_uid="attachment_file")

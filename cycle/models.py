@@ -135,10 +135,12 @@ class Attachment(models.Model):
 
 
 class Comment(models.Model):
-    """One entry in an item-year's thread: a remark, or a submission, return or approval with its words.
+    """One entry in an item-year's thread: a remark, a submission, return or approval with its words,
+    or a 別紙 attached or deleted.
 
     Returns and approvals are written by the workflow listener (``services.workflow_event_record``)
-    in the same transaction as the transition, so the thread is the one timeline to read.
+    in the same transaction as the transition, and 別紙 entries by the attachment services in the
+    transaction of the change, so the thread is the one timeline to read.
     """
 
     class Kind(models.TextChoices):
@@ -146,6 +148,8 @@ class Comment(models.Model):
         SUBMITTED = "submitted", "提出"
         RETURNED = "returned", "差戻し"
         APPROVED = "approved", "承認"
+        ATTACHED = "attached", "別紙の登録"
+        DETACHED = "detached", "別紙の削除"
 
     class Role(models.TextChoices):
         STAFF = STAFF, STAFF
@@ -185,12 +189,15 @@ class Comment(models.Model):
 
 
 class Notice(models.Model):
-    """An in-app notice (お知らせ) to one user that an item-year was submitted, returned or approved."""
+    """An in-app notice (お知らせ) to one user that an item-year was submitted, returned or approved,
+    or that one of its 別紙 was attached or deleted."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", "提出されました"
         RETURNED = "returned", "差し戻されました"
         APPROVED = "approved", "承認されました"
+        ATTACHED = "attached", "別紙が登録されました"
+        DETACHED = "detached", "別紙が削除されました"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="宛先", on_delete=models.CASCADE, related_name="notices"

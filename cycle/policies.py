@@ -2,8 +2,10 @@
 
 Seeing follows ownership, stricter than the entry screen: the files are the section's
 working papers, so only staff of the owning section, managers and administrators see them.
-Changing follows the entry rule for the year: staff of the owning section (or an
-administrator) while the reporting year is not locked.
+Changing follows the entry rule for the item-year, decided once in ``evaluations.policies.can_edit``:
+the files are the 参考資料 of the entry, so they are read-only exactly when its figures are
+(the year is locked, the entry is approved, or it is submitted and under review). Reopening
+the entry is the way to change an approved year's files, as it is for its figures.
 
 The thread (やり取り) is read by the same people as the files. Owning staff, managers and
 administrators write to it; on a locked year only managers and administrators do: the entry
@@ -11,17 +13,17 @@ can no longer change, so staff have nothing to answer with, while a manager may 
 to record why a figure stands (a correction for next year, a question from the ministry).
 """
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owns_item
+from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids, owns_item
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
-from evaluations.models import ReportingYear
-from evaluations.policies import can_view
+from evaluations.models import ReportingYear, SelfEvaluation
+from evaluations.policies import can_edit, can_view
 from programs.fiscal_years import era_label
 from programs.models import Item
 
 REASON_NOT_OWNER_VIEW = "この事項の別紙は、所管課の担当者と管理職のみが閲覧できます。"
 REASON_NOT_OWNER_CHANGE = "別紙の登録・削除は、この事項を所管する課の担当者のみが行えます。"
 REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
-REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため、別紙を登録・削除できません。"
+REASON_ENTRY_CLOSED = "別紙を登録・削除できません。{reason}"
 
 
 def can_see_attachments(user, item: Item) -> str | None:
@@ -34,15 +36,27 @@ def can_see_attachments(user, item: Item) -> str | None:
     return REASON_NOT_OWNER_VIEW
 
 
-def can_change_attachments(user, item: Item, fiscal_year: int, reporting_year: ReportingYear | None) -> str | None:
+def can_change_attachments(
+    user,
+    item: Item,
+    fiscal_year: int,
+    reporting_year: ReportingYear | None,
+    evaluation: SelfEvaluation | None,
+) -> str | None:
+    """Owning staff (or an administrator) change the files while the entry's figures may change.
+
+    Who may is said here in the files' words; when is not re-decided: the entry rule
+    (``evaluations.policies.can_edit``: locked year, approved, submitted) answers, and its
+    reason is shown after 「別紙を登録・削除できません。」.
+    """
     if reason := can_view(user):
         return reason
     if not item.area.plan.contains(fiscal_year):
         return REASON_NOT_IN_PLAN.format(year=era_label(fiscal_year))
     if not is_system_admin(user) and not (is_staff_member(user) and owns_item(user, item)):
         return REASON_NOT_OWNER_CHANGE
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
+    if reason := can_edit(user, item, fiscal_year, evaluation, reporting_year):
+        return REASON_ENTRY_CLOSED.format(reason=reason)
     return None
 
 
@@ -55,10 +69,30 @@ def _owner_or_reviewer(user, item: Item) -> bool:
     return is_manager(user) or is_system_admin(user) or (is_staff_member(user) and owns_item(user, item))
 
 
+ALL_SECTIONS = None
+
+
+def thread_reader_sections(user) -> frozenset[int] | None:
+    """Return the sections whose item threads the user may read: ``ALL_SECTIONS`` (None) for every item.
+
+    The one decision behind ``can_read_thread`` (an item at a time) and the notices (a query
+    filter for the list and the header count): a notice quotes the thread, so whoever may no
+    longer read the thread (moved to another section, role taken away) no longer sees it.
+    """
+    if can_view(user):
+        return frozenset()
+    if is_manager(user) or is_system_admin(user):
+        return ALL_SECTIONS
+    return frozenset(owned_section_ids(user)) if is_staff_member(user) else frozenset()
+
+
 def can_read_thread(user, item: Item) -> str | None:
     if reason := can_view(user):
         return reason
-    return None if _owner_or_reviewer(user, item) else REASON_NOT_OWNER_THREAD
+    sections = thread_reader_sections(user)
+    if sections is ALL_SECTIONS or (item.section_id is not None and item.section_id in sections):
+        return None
+    return REASON_NOT_OWNER_THREAD
 
 
 def can_comment(user, item: Item, fiscal_year: int, reporting_year: ReportingYear | None) -> str | None:

@@ -12,6 +12,7 @@ from evaluations.models import ReportingYear, SelfEvaluation
 from programs.fiscal_years import era_datetime_label, era_label
 from programs.models import Item, Section
 
+from . import policies
 from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
 from .reminders import NO_SECTION, PendingItem, Person, SectionPending, YearFacts
 
@@ -109,6 +110,12 @@ def reminder_label(sent_at: datetime.datetime | None) -> str:
     return f"最終督促：{day.month}月{day.day}日"
 
 
+def entry_state(*, item: Item, fiscal_year: int) -> tuple[ReportingYear | None, SelfEvaluation | None]:
+    """Return the reporting year and the entry whose state decides whether the 別紙 may change (two queries)."""
+    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    return reporting_year, SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
+
+
 def attachments_for(*, item: Item, fiscal_year: int) -> list[Attachment]:
     return list(
         Attachment.objects.filter(item=item, fiscal_year=fiscal_year)
@@ -202,9 +209,18 @@ def item_staff_ids(*, item: Item, also: int | None = None) -> set[int]:
     return set(users.values_list("id", flat=True).distinct())
 
 
+def visible_notices(*, user):
+    """Return the user's notices whose item-year thread they may still read (the thread page's policy)."""
+    notices = Notice.objects.filter(recipient=user)
+    sections = policies.thread_reader_sections(user)
+    if sections is not policies.ALL_SECTIONS:
+        notices = notices.filter(item__section_id__in=sorted(sections))
+    return notices
+
+
 def unread_notice_count(*, user) -> int:
-    """Return how many of the user's notices are unread (one query, whatever the number)."""
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Return how many of the user's visible notices are unread (one notice query, whatever the number)."""
+    return visible_notices(user=user).filter(read_at__isnull=True).count()
 
 
 @dataclass(frozen=True)
@@ -228,9 +244,9 @@ def _item_label(item: Item) -> str:
 
 
 def notices_for(*, user, limit: int = NOTICE_PAGE_SIZE) -> list[NoticeRow]:
-    """Return the user's latest notices, newest first, with what the list shows (one query)."""
+    """Return the user's latest visible notices, newest first, with what the list shows (one query)."""
     notices = (
-        Notice.objects.filter(recipient=user)
+        visible_notices(user=user)
         .select_related("item__area__plan", "actor", "comment")
         .order_by("-created_at", "-id")[:limit]
     )

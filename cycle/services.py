@@ -11,17 +11,18 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import ReportingYear
+from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.workflow_events import Transition, WorkflowEvent
 from programs.fiscal_years import era_date_label, era_label
 from programs.models import Item
 
 from . import policies, selectors
-from .file_types import FileRejected, check_size, detect_kind
+from .file_types import FileRejected, check_size, detect_kind, format_size
 from .models import Attachment, Comment, Notice, ReminderSent
 from .reminder_steps import due_step
 from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
@@ -30,6 +31,13 @@ logger = logging.getLogger(__name__)
 
 ERROR_COMMENT_EMPTY = "コメントを入力してください。"
 ERROR_TITLE_TAKEN = "この年度には同じ表題の別紙がすでにあります。別の表題にするか、先に削除してください。"
+ERROR_TOO_MANY = "この年度の別紙は{limit}件までです（登録済み {count}件）。不要な別紙を削除してから登録してください。"
+ERROR_TOTAL_TOO_LARGE = (
+    "この年度の別紙は合計 {limit} までです（登録済み {used}、このファイル {size}）。"
+    "不要な別紙を削除するか、ファイルを小さくしてから登録してください。"
+)
+ATTACHED_BODY = "別紙「{title}」（{name}）を登録しました。"
+DETACHED_BODY = "別紙「{title}」（{name}）を削除しました。"
 
 
 # -- Reminders --------------------------------------------------------------------------------
@@ -148,16 +156,103 @@ def _display_name(name: str, kind: str) -> str:
     return f"{(stem or 'attachment')[:200]}.{kind}"
 
 
+def _locked_entry_state(item: Item, fiscal_year: int) -> tuple[ReportingYear | None, SelfEvaluation | None]:
+    """Read the year and the entry the change rule depends on, holding them until the change commits.
+
+    The item row is locked first, so two uploads to one item take turns (the quota counts what
+    the other stored); the year and the entry are locked so that a lock or an approval either
+    happens before the check (and refuses) or waits until the file is in (and the approver sees it).
+    """
+    Item.objects.select_for_update().filter(pk=item.pk).first()
+    reporting_year = (
+        ReportingYear.objects.select_for_update().filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    )
+    evaluation = SelfEvaluation.objects.select_for_update().filter(item=item, fiscal_year=fiscal_year).first()
+    return reporting_year, evaluation
+
+
+def _check_quota(*, item: Item, fiscal_year: int, size: int) -> None:
+    """Refuse a file that would take the item-year past the count or the total-size quota."""
+    stored = Attachment.objects.filter(item=item, fiscal_year=fiscal_year).aggregate(
+        count=Count("id"), total=Sum("size")
+    )
+    count, total = stored["count"], stored["total"] or 0
+    if count >= settings.ATTACHMENT_MAX_COUNT:
+        raise FileRejected(ERROR_TOO_MANY.format(limit=settings.ATTACHMENT_MAX_COUNT, count=count))
+    if total + size > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+        raise FileRejected(
+            ERROR_TOTAL_TOO_LARGE.format(
+                limit=format_size(settings.ATTACHMENT_MAX_TOTAL_BYTES), used=format_size(total), size=format_size(size)
+            )
+        )
+
+
+def _record_attachment_change(*, attachment: Attachment, kind: str, by) -> Comment:
+    """Write a 別紙 change into the item-year's thread and tell the managers and the owning staff.
+
+    An approved 参考資料 must never change unseen: the thread is the timeline the reviewers
+    read, and the notice brings them to it (nobody is told of their own act).
+    """
+    item = attachment.item
+    template = ATTACHED_BODY if kind == Comment.Kind.ATTACHED else DETACHED_BODY
+    comment = Comment(
+        item=item,
+        fiscal_year=attachment.fiscal_year,
+        kind=kind,
+        body=template.format(title=attachment.title, name=attachment.original_name),
+        author=by,
+        author_role=policies.comment_role(by, item),
+    )
+    comment._history_user = by
+    comment.full_clean(exclude=["item", "author"])  # both were just read from the database
+    comment.save()
+    recipient_ids = selectors.manager_ids() | selectors.item_staff_ids(item=item)
+    Notice.objects.bulk_create(
+        Notice(
+            recipient_id=recipient_id,
+            kind=kind,
+            item=item,
+            fiscal_year=attachment.fiscal_year,
+            actor=by,
+            comment=comment,
+            created_at=comment.created_at,
+        )
+        for recipient_id in sorted(recipient_ids - {by.pk})
+    )
+    return comment
+
+
+def _delete_file_after_commit(attachment: Attachment) -> None:
+    """Remove the stored file once the row's deletion is committed (a rollback keeps both)."""
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment._file_deletion_scheduled = True  # the post_delete receiver need not do it again
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def attachment_file_remove_with_row(sender, instance: Attachment, **kwargs) -> None:
+    """Remove the file of an attachment row deleted by a cascade (an item's or a plan's deletion).
+
+    Connected to ``post_delete`` in ``CycleConfig.ready``: a cascade runs in the database layer
+    and calls no service, so this is the one place that sees it. ``attachment_delete`` schedules
+    the removal itself (explicit); the mark it leaves keeps this from doing it twice.
+    """
+    if not getattr(instance, "_file_deletion_scheduled", False):
+        _delete_file_after_commit(instance)
+
+
 @transaction.atomic
 def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: UploadedFile, by) -> Attachment:
-    """Store an evidence file after checking the user, the size and the content's type.
+    """Store an evidence file after checking the user, the entry's state, the quota and the content.
 
+    The upload and who made it go into the history and the item-year's thread (with notices).
     Raises PermissionDenied or FileRejected (with the Japanese reason); nothing is stored then.
     """
-    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
-    if reason := policies.can_change_attachments(by, item, fiscal_year, reporting_year):
+    reporting_year, evaluation = _locked_entry_state(item, fiscal_year)
+    if reason := policies.can_change_attachments(by, item, fiscal_year, reporting_year, evaluation):
         raise PermissionDenied(reason)
     check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
+    _check_quota(item=item, fiscal_year=fiscal_year, size=upload.size)
     kind = detect_kind(upload.file)
     if _title_taken(item=item, fiscal_year=fiscal_year, title=title):
         raise FileRejected(ERROR_TITLE_TAKEN)
@@ -186,12 +281,13 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
         attachment.full_clean()
         with transaction.atomic():
             attachment.save()
+        _record_attachment_change(attachment=attachment, kind=Comment.Kind.ATTACHED, by=by)
     except (ValidationError, IntegrityError) as error:
         attachment.file.delete(save=False)
         if isinstance(error, IntegrityError) or "title" in error.message_dict or NON_FIELD_ERRORS in error.message_dict:
             raise FileRejected(ERROR_TITLE_TAKEN) from None
         raise
-    except Exception:
+    except BaseException:
         attachment.file.delete(save=False)
         raise
     return attachment
@@ -203,16 +299,16 @@ def _title_taken(*, item: Item, fiscal_year: int, title: str) -> bool:
 
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by) -> None:
-    """Delete an evidence file: the row now (history keeps who and when), the file after commit."""
-    reporting_year = ReportingYear.objects.filter(
-        plan_id=attachment.item.area.plan_id, fiscal_year=attachment.fiscal_year
-    ).first()
-    if reason := policies.can_change_attachments(by, attachment.item, attachment.fiscal_year, reporting_year):
+    """Delete an evidence file: the row now (history and the thread keep who and when), the file after commit."""
+    reporting_year, evaluation = _locked_entry_state(attachment.item, attachment.fiscal_year)
+    if reason := policies.can_change_attachments(
+        by, attachment.item, attachment.fiscal_year, reporting_year, evaluation
+    ):
         raise PermissionDenied(reason)
-    storage, name = attachment.file.storage, attachment.file.name
     attachment._history_user = by
+    _record_attachment_change(attachment=attachment, kind=Comment.Kind.DETACHED, by=by)
+    _delete_file_after_commit(attachment)
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 # -- The item-year thread (やり取り) and notices (お知らせ) ---------------------------------------
@@ -288,8 +384,8 @@ def workflow_event_record(event: WorkflowEvent) -> Comment:
 
 
 def notices_mark_read(*, user, notice_ids=None, item_id: int | None = None, fiscal_year: int | None = None) -> int:
-    """Mark the user's unread notices read: those listed, or all of one item-year; return how many."""
-    unread = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    """Mark the user's unread visible notices read: those listed, or all of one item-year; return how many."""
+    unread = selectors.visible_notices(user=user).filter(read_at__isnull=True)
     if notice_ids is not None:
         unread = unread.filter(pk__in=list(notice_ids))
     if item_id is not None:

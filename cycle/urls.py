@@ -10,5 +10,6 @@ urlpatterns = [
     path("attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),
     path("items/<int:item_id>/comments/", views.comment_post, name="comment_post"),
     path("notices/", views.notices, name="notices"),
-    path("notices/<int:notice_id>/", views.notice_open, name="notice_open"),
+    path("notices/read/", views.notices_mark_read, name="notices_mark_read"),
+    path("notices/<int:notice_id>/open/", views.notice_open, name="notice_open"),
 ]

@@ -9,19 +9,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
-from evaluations.models import ReportingYear
 from programs.fiscal_years import era_label
 from programs.models import Item
 
 from . import policies, selectors, services
 from .file_types import CONTENT_TYPES, FileRejected
 from .forms import AttachmentForm, CommentForm
-from .models import Attachment, Notice
+from .models import Attachment
 
 MESSAGE_UPLOADED = "別紙「{title}」を登録しました。"
 MESSAGE_DELETED = "別紙「{title}」を削除しました。"
 MESSAGE_COMMENTED = "コメントを書き込みました。"
 MESSAGE_COMMENT_INVALID = "コメントを書き込めませんでした: {errors}"
+MESSAGE_MARKED_READ = "{count}件のお知らせを既読にしました。"
 MESSAGE_INVALID = "登録できませんでした。入力内容を確認してください（ファイルは保存されていません）。"
 
 
@@ -37,8 +37,9 @@ def attachments(request, item_id: int, fiscal_year: int):
     item = _item_for(item_id, fiscal_year)
     if reason := policies.can_see_attachments(request.user, item):
         raise PermissionDenied(reason)
-    reporting_year = ReportingYear.objects.filter(plan=item.area.plan, fiscal_year=fiscal_year).first()
-    change_denied = policies.can_change_attachments(request.user, item, fiscal_year, reporting_year)
+    change_denied = policies.can_change_attachments(
+        request.user, item, fiscal_year, *selectors.entry_state(item=item, fiscal_year=fiscal_year)
+    )
     form = AttachmentForm()
     if request.method == "POST":
         if change_denied:
@@ -147,16 +148,28 @@ def comment_post(request, item_id: int):
 @member_required
 @require_GET
 def notices(request):
-    """List the user's notices; opening the list marks them read (the unread ones stay marked on this page)."""
+    """List the user's notices; reading the list changes nothing (marking read is a POST)."""
     rows = selectors.notices_for(user=request.user)
-    services.notices_mark_read(user=request.user, notice_ids=[row.id for row in rows if row.is_unread])
-    return render(request, "cycle/notices.html", {"nav": "notices", "notices": rows})
+    return render(
+        request,
+        "cycle/notices.html",
+        {"nav": "notices", "notices": rows, "any_unread": any(row.is_unread for row in rows)},
+    )
 
 
 @member_required
-@require_GET
+@require_POST
+def notices_mark_read(request):
+    """Mark every notice of the user read (「すべて既読にする」) and go back to the list."""
+    if marked := services.notices_mark_read(user=request.user):
+        messages.success(request, MESSAGE_MARKED_READ.format(count=marked))
+    return redirect("cycle:notices")
+
+
+@member_required
+@require_POST
 def notice_open(request, notice_id: int):
-    """Open the item-year a notice is about, marking the user's notices on it read."""
-    notice = get_object_or_404(Notice, pk=notice_id, recipient=request.user)
+    """Open the item-year a notice is about, marking the user's notices on it read (a POST: it writes)."""
+    notice = get_object_or_404(selectors.visible_notices(user=request.user), pk=notice_id)
     services.notices_mark_read(user=request.user, item_id=notice.item_id, fiscal_year=notice.fiscal_year)
     return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#thread")

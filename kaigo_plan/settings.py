@@ -223,6 +223,13 @@ MEDIA_ROOT = require_dedicated_folder(
 MEDIA_URL = "media/"
 # Evidence files (別紙) attached to an item's year: the largest accepted, in megabytes.
 ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+# Per item-year quotas: one account could otherwise fill the disk with files of the largest size.
+ATTACHMENT_MAX_COUNT = env_int("DJANGO_ATTACHMENT_MAX_COUNT", 20, minimum=1)
+ATTACHMENT_MAX_TOTAL_BYTES = env_int("DJANGO_ATTACHMENT_MAX_TOTAL_MB", 50, minimum=1) * 1024 * 1024
+# Uploaded files and their folders are the owner's alone (other accounts on the server read nothing).
+# https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-permissions
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # ---------------------------------------------------------------------------
 # Mail (deadline reminders): printed to the console in development, SMTP in production

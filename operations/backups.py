@@ -118,11 +118,31 @@ def postgres_url(settings_dict: dict, database: str) -> str:
     return urlunsplit(("postgres", f"{user}@{host}{port}", f"/{database}", "", ""))
 
 
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_FOLDER_MODE = 0o700
+
+
+def _private_folder(folder: Path) -> None:
+    """Create ``folder`` (and missing parents) readable by the owner alone; leave existing ones as they are.
+
+    An operator's folder (``--output /srv/backups/x.tar``) keeps its mode; a folder this creates
+    holds every figure and evidence file, so no other account on the server may list it.
+    """
+    missing = [folder, *folder.parents]
+    missing = [path for path in missing if not path.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in missing:
+        path.chmod(PRIVATE_FOLDER_MODE)
+
+
 def backup_create(*, destination: Path, media_root: Path, workdir: Path, alias: str = "default") -> Path:
-    """Write one archive with the database dump and every file under ``media_root``."""
+    """Write one archive with the database dump and every file under ``media_root``, readable by the owner alone."""
     dump = backup_database(destination=workdir / DATABASE_MEMBER, alias=alias)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(destination, "w") as archive:
+    _private_folder(destination.parent)
+    # Created 0600 before a byte is written: a umask of 022 would leave it world-readable meanwhile.
+    descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    os.fchmod(descriptor, PRIVATE_FILE_MODE)  # an existing file keeps its old mode through O_CREAT
+    with os.fdopen(descriptor, "wb") as stream, tarfile.open(fileobj=stream, mode="w") as archive:
         archive.add(dump, arcname=DATABASE_MEMBER)
         if media_root.is_dir():
             archive.add(media_root, arcname=MEDIA_MEMBER)
@@ -159,4 +179,10 @@ def restore_media(*, source: Path, media_root: Path) -> int:
     """Copy the backup's files into ``media_root`` (replacing same-named files); return how many."""
     media_root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(source, media_root, dirs_exist_ok=True)
-    return sum(1 for path in source.rglob("*") if path.is_file())
+    # Restored files are as private as uploaded ones (FILE_UPLOAD_PERMISSIONS), whatever the archive says.
+    restored = 0
+    for path in source.rglob("*"):
+        target = media_root / path.relative_to(source)
+        target.chmod(PRIVATE_FILE_MODE if path.is_file() else PRIVATE_FOLDER_MODE)
+        restored += path.is_file()
+    return restored

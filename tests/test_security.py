@@ -99,6 +99,10 @@ def test_state_changing_requests_need_post_and_csrf(world):
         ("evaluations:unlock_year", [world.plan.id, OPEN_YEAR]),
         ("evaluations:review", [1]),
         ("evaluations:reopen", [1]),
+        ("cycle:notice_open", [1]),
+        ("cycle:notices_mark_read", []),
+        ("cycle:attachment_delete", [1]),
+        ("cycle:comment_post", [world.own_item.id]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 405, name
     assert client.get(reverse("logout")).status_code == 405

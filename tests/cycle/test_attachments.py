@@ -10,8 +10,9 @@ from django.urls import reverse
 from cycle import selectors
 from cycle.file_types import ERROR_UNSUPPORTED
 from cycle.models import Attachment
-from cycle.policies import REASON_NOT_OWNER_CHANGE, REASON_NOT_OWNER_VIEW, REASON_YEAR_LOCKED
+from cycle.policies import REASON_ENTRY_CLOSED, REASON_NOT_OWNER_CHANGE, REASON_NOT_OWNER_VIEW
 from cycle.services import attachment_upload
+from evaluations.policies import REASON_YEAR_LOCKED
 from tests.workflow_world import LOCKED_YEAR, OPEN_YEAR, PASSWORD
 
 from . import samples
@@ -101,7 +102,8 @@ def test_no_upload_into_a_locked_year(world, media_root):
     client = _client(world, "staff_own")
     page = client.get(_page(world.own_item, LOCKED_YEAR))
     assert page.status_code == 200
-    assert REASON_YEAR_LOCKED.format(year="令和4年度") in page.content.decode()
+    # The entry's own rule and reason decide (issue 18 item 4), after the files' words.
+    assert REASON_ENTRY_CLOSED.format(reason=REASON_YEAR_LOCKED.format(year="令和4年度")) in page.content.decode()
     assert _upload(client, world.own_item, samples.PDF, year=LOCKED_YEAR).status_code == 403
     _assert_nothing_stored(media_root)
 

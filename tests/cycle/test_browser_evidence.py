@@ -38,14 +38,20 @@ def _logout(page):
     page.get_by_role("button", name="ログアウト").click()
 
 
-def _open_the_only_notice(page, expected: str):
-    """Read the header count, open the list (which clears it) and follow the notice to the item-year."""
-    expect(page.locator("#notice-count")).to_have_text("1件の未読")
+def _open_the_newest_notice(page, expected: str, unread_count: int = 1):
+    """Read the header count, open the list (reading changes nothing) and open the newest notice.
+
+    Opening is a POST that marks the item-year's notices read, so the count clears when all
+    the unread ones are about that item-year.
+    """
+    expect(page.locator("#notice-count")).to_have_text(f"{unread_count}件の未読")
     page.get_by_role("link", name="お知らせ").click()
     unread = page.locator(".notice-unread")
-    expect(unread).to_have_count(1)
-    expect(unread).to_contain_text(expected)
-    unread.locator("a").click()
+    expect(unread).to_have_count(unread_count)
+    expect(unread.first).to_contain_text(expected)
+    expect(page.locator("#notice-count")).to_have_text(f"{unread_count}件の未読")  # a GET marks nothing read
+    unread.first.get_by_role("button").click()
+    expect(page.locator("#notice-count")).to_have_count(0)
 
 
 def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
@@ -72,7 +78,7 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     _logout(page)
 
     login(page, live_server, "demo-manager")
-    _open_the_only_notice(page, "提出されました")
+    _open_the_newest_notice(page, "提出されました")
     page.get_by_label("コメント（差戻しの場合は必須）").fill(REASON)
     page.get_by_role("button", name="差し戻す").click()
     expect(page.locator(".messages")).to_contain_text("差し戻しました")
@@ -80,7 +86,7 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
 
     # Staff see the notice, reply in the thread and attach the file the manager asked for.
     login(page, live_server, "demo-staff-a")
-    _open_the_only_notice(page, "差し戻されました")
+    _open_the_newest_notice(page, "差し戻されました")
     expect(page.locator("#thread .thread-returned .thread-body")).to_have_text(REASON)
     page.get_by_label("コメントを書く").fill(REPLY)
     page.get_by_role("button", name="コメントする").click()
@@ -97,8 +103,9 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     page.goto(entry_url)
     expect(page.locator(".attachments-summary")).to_contain_text(TITLE)
     entries = page.locator("#thread .thread-entry")
-    expect(entries).to_have_count(3)  # submitted, returned, the reply: newest last
+    expect(entries).to_have_count(4)  # submitted, returned, the reply, the file: newest last
     expect(entries.nth(2)).to_contain_text(REPLY)
+    expect(entries.nth(3)).to_contain_text(f"別紙「{TITLE}」（受講者名簿.pdf）を登録しました。")
     page.locator("#thread").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "thread_with_attachment.png"), full_page=True)
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した（受講者名簿は別紙7-13）。")
@@ -109,7 +116,8 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
 
     # The manager approves and downloads the published PDF from the dashboard.
     login(page, live_server, "demo-manager")
-    _open_the_only_notice(page, "提出されました")
+    # Told of the file as of the resubmission (issue 18 item 4): both notices are this item-year's.
+    _open_the_newest_notice(page, "提出されました", unread_count=2)
     expect(page.locator("#thread .thread-entry").nth(2)).to_contain_text(REPLY)
     page.get_by_label("コメント（差戻しの場合は必須）").fill("別紙を確認しました。")
     page.get_by_role("button", name="承認する").click()
@@ -128,4 +136,4 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
 
     assert list(Attachment.objects.filter(item=item, fiscal_year=2022).values_list("title", flat=True)) == [TITLE]
     kinds = list(Comment.objects.filter(item=item, fiscal_year=2022).values_list("kind", flat=True))
-    assert kinds == ["submitted", "returned", "comment", "submitted", "approved"]
+    assert kinds == ["submitted", "returned", "comment", "attached", "submitted", "approved"]
