@@ -28,9 +28,9 @@ from programs.models import PlanPeriod, PolicyArea
 
 from . import selectors, tasks
 from .documents import is_large, sheet_document, stamp, summary_document
+from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .exports.pdf import ERROR_NO_CONVERTER, converter_path
 from .forms import ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse
@@ -111,9 +111,9 @@ def self_evaluation_pdf(request):
     if isinstance(sheet, HttpResponse):
         return sheet
     plan, area = sheet
-    if converter_path() is None:
+    if pdf.converter_path() is None:  # said at once: no job for a server that cannot convert
         workbook_url = f"{reverse('sheets:self_evaluation_sheet')}?{request.GET.urlencode()}"
-        context = {"message": ERROR_NO_CONVERTER, "workbook_url": workbook_url}
+        context = {"message": pdf.ERROR_NO_CONVERTER, "workbook_url": workbook_url}
         return render(request, "sheets/pdf_unavailable.html", context, status=503)
     label = f"自己評価シート {plan.name}{_area_label(area)}（PDF）"
     return _start(
