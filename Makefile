@@ -29,7 +29,7 @@ seed: migrate
 # Long work (PDF, large workbooks, the sheet import) runs in django-tasks' database worker:
 # `run` and `serve` start $(TASK_WORKERS) of them beside the web server and stop them on exit.
 TASK_WORKERS ?= 2
-START_WORKERS = pids=""; for n in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker --no-reload --queue-name '*' & pids="$$pids $$!"; done; \
+START_WORKERS = pids=""; for n in $$(seq $(TASK_WORKERS)); do nice -n 5 $(PY) manage.py db_worker --no-reload --queue-name '*' & pids="$$pids $$!"; done; \
 	trap 'kill $$pids 2>/dev/null; wait $$pids 2>/dev/null' EXIT INT TERM
 
 run: seed

@@ -115,6 +115,8 @@ def main(argv=None) -> int:
         "healthz_samples": len(healthz),
         "healthz_seconds_max": round(max(healthz), 3),
         "healthz_seconds_median": round(statistics.median(healthz), 3),
+        "healthz_seconds_p95": round(sorted(healthz)[int(len(healthz) * 0.95)], 3),
+        "healthz_over_1s": sum(sample > 1 for sample in healthz),
         "jobs_done": sum(job.status == Job.Status.DONE for job in jobs),
         "jobs_failed": sum(job.status == Job.Status.FAILED for job in jobs),
         "conversion_seconds_median": round(statistics.median(runs), 2) if runs else None,

@@ -253,6 +253,8 @@ PDF_MAX_CONCURRENT = env_int("PDF_MAX_CONCURRENT", 2, minimum=1)
 # gunicorn's 60 s, although the conversion now runs in the worker, so one stuck soffice cannot
 # hold a slot for long.
 PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 50, minimum=1)
+# Scheduling priority of LibreOffice (nice 0–19): lower than the web workers, which keep answering.
+PDF_NICENESS = env_int("PDF_NICENESS", 10)
 # How long a job waits for a free conversion slot before it fails with a message.
 PDF_SLOT_WAIT_SECONDS = env_int("PDF_SLOT_WAIT_SECONDS", 300, minimum=1)
 # The official sheet and the summary workbook of a plan with more items than this are built by

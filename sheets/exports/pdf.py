@@ -87,6 +87,10 @@ def _convert(soffice: str, workbook: Workbook, timeout: float) -> bytes:
             str(work),
             str(source),
         ]
+        if settings.PDF_NICENESS and (nice := shutil.which("nice")):
+            # Below the web workers: a conversion takes a whole core for seconds, and /healthz and
+            # the pages must still answer at once (nice execs soffice: same pid, same group).
+            command = [nice, "-n", str(settings.PDF_NICENESS), *command]
         _run_in_own_group(command, timeout)
         target = work / "sheet.pdf"
         if not target.exists() or target.stat().st_size == 0:
