@@ -355,3 +355,32 @@ def test_sweep_uploads_deletes_expired_pending_uploads_and_keeps_fresh_ones(clie
     assert not any(path.exists() for path in pending_paths(old))
     assert all(path.exists() for path in pending_paths(fresh))
     assert "2" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_confirm_the_worker_has_not_run_yet_shows_the_status_page_then_the_outcome(client, admin_user, settings):
+    """A 2,000-item sheet takes a minute to create: the confirm only queues it; the worker creates the period."""
+    from jobs.models import Job
+    from jobs.services import job_input_path
+    from sheets.tasks import plan_sheet_import_job
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(admin_user)
+    token = _post(client, export_bytes("第8期")).context["token"]
+    confirmed = client.post(reverse(CONFIRM), {"token": token})
+    job = Job.objects.get()
+    assert confirmed["Location"] == reverse("jobs:status", args=[job.pk])
+    assert not PlanPeriod.objects.filter(name="第8期（取込）").exists()  # not in the request
+    assert not any(path.exists() for path in pending_paths(token))  # moved to the job
+    assert stat.S_IMODE(os.stat(job_input_path(job)).st_mode) == 0o600
+    assert "順番待ち" in client.get(confirmed["Location"]).content.decode()
+
+    assert plan_sheet_import_job.call(str(job.pk)) == Job.Status.DONE  # what db_worker does
+
+    plan = PlanPeriod.objects.get(name="第8期（取込）")
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "第8期（取込）（令和3年度～令和5年度）を自己評価シートから作成しました" in page
+    assert "/?plan=" in page  # the link to the new period's dashboard
+    assert not job_input_path(job).exists()  # the input goes once used
+    assert Item.objects.filter(area__plan=plan).exists()
+    assert plan_sheet_import_job.call(str(job.pk)) == "skipped"  # a task delivered twice runs once
