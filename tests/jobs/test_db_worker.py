@@ -9,7 +9,9 @@ from django_tasks_db.models import DBTaskResult
 
 from jobs.models import Job
 
-pytestmark = pytest.mark.django_db
+# Committed transactions, as in production: db_worker calls close_old_connections(), which closes
+# a PostgreSQL connection it finds inside a test's open transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
