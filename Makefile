@@ -26,15 +26,21 @@ seed: migrate
 	$(PY) manage.py rollover_plan --from 第8期 --to 第9期 --skip-if-filled
 	$(PY) manage.py create_demo_users
 
+# Long work (PDF, large workbooks, the sheet import) runs in django-tasks' database worker:
+# `run` and `serve` start $(TASK_WORKERS) of them beside the web server and stop them on exit.
+TASK_WORKERS ?= 2
+START_WORKERS = pids=""; for n in $$(seq $(TASK_WORKERS)); do nice -n 5 $(PY) manage.py db_worker --no-reload --queue-name '*' & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null; wait $$pids 2>/dev/null' EXIT INT TERM
+
 run: seed
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(START_WORKERS); $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style serving: gunicorn + whitenoise; settings come from the environment
 # (DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS ...).
 serve: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(BIN)/gunicorn --config gunicorn.conf.py
+	@$(START_WORKERS); $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Backups: pg_dump (PostgreSQL) or the SQLite online backup, with the uploaded files (MEDIA_ROOT),
 # as one archive in var/backups/.

@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "sheets",
     "operations",
     "cycle",
+    # Background work (PDF, large workbooks, the sheet import): Django 6's tasks API, backported,
+    # with its database backend, so no server beyond the database is needed (README, 重い処理).
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#middleware
@@ -230,6 +235,52 @@ ATTACHMENT_MAX_TOTAL_BYTES = env_int("DJANGO_ATTACHMENT_MAX_TOTAL_MB", 50, minim
 # https://docs.djangoproject.com/en/5.2/ref/settings/#file-upload-permissions
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# ---------------------------------------------------------------------------
+# Background tasks: the worker is `manage.py db_worker` (docs/deploy/kaigo-plan-worker.service)
+# https://docs.djangoproject.com/en/6.0/ref/settings/#tasks (django-tasks backports it to 5.2)
+# ---------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Results (PDF, workbooks) and the inputs a job reads, one 0700 folder per job; never served
+# directly: the download view checks that the user asked for the file (or is an administrator).
+JOBS_ROOT = require_dedicated_folder(
+    "DJANGO_JOBS_ROOT",
+    env_path("DJANGO_JOBS_ROOT", BASE_DIR / "var" / "jobs"),
+    base_dir=BASE_DIR,
+    dedicated_parent=_SERVED_FOLDERS_PARENT,
+    private={**_PRIVATE_PATHS, "DJANGO_STATIC_ROOT": STATIC_ROOT, "DJANGO_MEDIA_ROOT": MEDIA_ROOT},
+)
+# A finished job's file is kept this long, then swept (`manage.py sweep_uploads`).
+JOB_RESULT_TTL_SECONDS = env_int("JOB_RESULT_TTL_MINUTES", 60, minimum=1) * 60
+# Jobs one user may have queued or running at once (a page reload reuses the same job).
+JOB_MAX_ACTIVE_PER_USER = env_int("JOB_MAX_ACTIVE_PER_USER", 3, minimum=1)
+# LibreOffice conversions running at once on this machine, whatever the number of workers.
+PDF_MAX_CONCURRENT = env_int("PDF_MAX_CONCURRENT", 2, minimum=1)
+# One conversion is killed (with its whole process group) after this many seconds: below
+# gunicorn's 60 s, although the conversion now runs in the worker, so one stuck soffice cannot
+# hold a slot for long.
+PDF_TIMEOUT_SECONDS = env_int("PDF_TIMEOUT_SECONDS", 50, minimum=1)
+# Scheduling priority of LibreOffice (nice 0–19): lower than the web workers, which keep answering.
+PDF_NICENESS = env_int("PDF_NICENESS", 10)
+# How long a job waits for a free conversion slot before it fails with a message.
+PDF_SLOT_WAIT_SECONDS = env_int("PDF_SLOT_WAIT_SECONDS", 300, minimum=1)
+# The official sheet and the summary workbook of a plan with more items than this are built by
+# the worker (a status page offers the file); smaller ones are built in the request.
+BACKGROUND_EXPORT_MIN_ITEMS = env_int("BACKGROUND_EXPORT_MIN_ITEMS", 200)
+# A previewed plan-sheet upload waits here (0700 folder, 0600 files) until confirmed or expired.
+PENDING_UPLOAD_ROOT = require_dedicated_folder(
+    "DJANGO_PENDING_UPLOAD_ROOT",
+    env_path("DJANGO_PENDING_UPLOAD_ROOT", BASE_DIR / "var" / "uploads"),
+    base_dir=BASE_DIR,
+    dedicated_parent=_SERVED_FOLDERS_PARENT,
+    private={
+        **_PRIVATE_PATHS,
+        "DJANGO_STATIC_ROOT": STATIC_ROOT,
+        "DJANGO_MEDIA_ROOT": MEDIA_ROOT,
+        "DJANGO_JOBS_ROOT": JOBS_ROOT,
+    },
+)
+PENDING_UPLOAD_MAX_AGE_SECONDS = env_int("PENDING_UPLOAD_MAX_AGE_MINUTES", 30, minimum=1) * 60
 
 # ---------------------------------------------------------------------------
 # Mail (deadline reminders): printed to the console in development, SMTP in production

@@ -16,5 +16,6 @@ urlpatterns = [
     path("entry/", include("evaluations.urls")),
     path("sheets/", include("sheets.urls")),
     path("cycle/", include("cycle.urls")),
+    path("jobs/", include("jobs.urls")),
     path("", include("reports.urls")),
 ]

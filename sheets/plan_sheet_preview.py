@@ -1,11 +1,23 @@
-"""The preview of a sheet import: text lines for the command, and the upload kept until confirmed (the page)."""
+"""The preview of a sheet import: text lines for the command, and the upload kept until confirmed (the page).
 
-import base64
+The previewed file waits on disk under ``PENDING_UPLOAD_ROOT`` (0700 folder, 0600 files), never
+in the session: a base64 copy in the database session made every request of that administrator
+load and save megabytes (issue 18 §8). The session holds only the token of the latest preview
+(so an older tab cannot confirm a newer preview); the file is named by the token's hash, bound
+to the user who uploaded it, deleted when confirmed or refused, and swept once expired
+(``manage.py sweep_uploads``).
+"""
+
 import hashlib
+import json
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+
+from jobs.storage import private_folder, private_write
 from programs.fiscal_years import era_range_label
 
 from .imports.plan_sheet import PlanDraft
@@ -32,10 +44,11 @@ def preview_lines(draft: PlanDraft, plan_name: str) -> list[str]:
     return lines
 
 
-# -- The previewed upload, kept in the session until confirmed ---------------------------------
+# -- The previewed upload, kept on disk until confirmed -------------------------------------------
 
 SESSION_KEY = "sheets_plan_import"
-MAX_AGE_SECONDS = 30 * 60
+DATA_SUFFIX = ".xlsx"
+META_SUFFIX = ".json"
 
 
 @dataclass(frozen=True)
@@ -49,47 +62,112 @@ class PendingPlanSheet:
     data: bytes
 
 
+def _root() -> Path:
+    return private_folder(Path(settings.PENDING_UPLOAD_ROOT))
+
+
+def pending_paths(token: str) -> tuple[Path, Path]:
+    """Return the data and metadata files of a token; named by its hash, so a listing reveals no token."""
+    key = hashlib.sha256(f"plan-sheet:{token}".encode()).hexdigest()
+    root = _root()
+    return root / f"{key}{DATA_SUFFIX}", root / f"{key}{META_SUFFIX}"
+
+
+def _discard(token: str) -> None:
+    for path in pending_paths(token):
+        path.unlink(missing_ok=True)
+
+
 def pending_plan_sheet_keep(
-    session, *, data: bytes, sha256: str, plan_name: str, first_year: int | None, layout: str, file_name: str
+    session,
+    *,
+    user,
+    data: bytes,
+    sha256: str,
+    plan_name: str,
+    first_year: int | None,
+    layout: str,
+    file_name: str,
 ) -> str:
-    """Keep the previewed file (and its digest) in the session; return the token that confirms it."""
-    token = secrets.token_urlsafe(16)
-    session[SESSION_KEY] = {
-        "token": token,
+    """Keep the previewed file on disk for ``user``; return the token that confirms it.
+
+    The session's earlier preview (another tab's) is discarded: only the latest can be confirmed.
+    """
+    pending_plan_sheet_forget(session)
+    token = secrets.token_urlsafe(32)
+    data_path, meta_path = pending_paths(token)
+    private_write(data_path, data)
+    meta = {
+        "user_id": user.pk,
         "plan_name": plan_name,
         "first_year": first_year,
         "layout": layout,
         "file_name": file_name[:100],
         "sha256": sha256,
-        "data": base64.b64encode(data).decode("ascii"),
         "kept_at": time.time(),
     }
+    private_write(meta_path, json.dumps(meta, ensure_ascii=False).encode())
+    session[SESSION_KEY] = {"token": token}
     return token
 
 
-def pending_plan_sheet_take(session, token: str) -> PendingPlanSheet | None:
-    """Remove and return the upload the token confirms; None when absent, expired, guessed or altered.
+def pending_plan_sheet_forget(session) -> None:
+    """Drop the session's previewed upload, file and all (a new upload replaces it)."""
+    kept = session.pop(SESSION_KEY, None)
+    if isinstance(kept, dict) and kept.get("token"):
+        _discard(str(kept["token"]))
 
-    A token that is not the kept one (an older tab's) leaves the kept upload for its own tab.
+
+def pending_plan_sheet_take(session, token: str, *, user) -> PendingPlanSheet | None:
+    """Remove and return the upload the token confirms; None when absent, expired, guessed, altered or another's.
+
+    A token that is not the session's latest (an older tab's) leaves the kept upload for its own tab.
     """
     kept = session.get(SESSION_KEY)
-    if not kept or not secrets.compare_digest(str(kept.get("token", "")), str(token)):
+    if not isinstance(kept, dict) or not secrets.compare_digest(str(kept.get("token", "")), str(token)):
         return None
     session.pop(SESSION_KEY, None)
-    if time.time() - float(kept.get("kept_at", 0)) > MAX_AGE_SECONDS:
-        return None
+    data_path, meta_path = pending_paths(token)
     try:
-        data = base64.b64decode(kept["data"], validate=True)
-    except (KeyError, ValueError, TypeError):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        data = data_path.read_bytes()
+    except (OSError, ValueError):
         return None
-    if not secrets.compare_digest(hashlib.sha256(data).hexdigest(), str(kept.get("sha256", ""))):
+    finally:
+        _discard(token)
+    if meta.get("user_id") != user.pk:
+        return None
+    if time.time() - float(meta.get("kept_at", 0)) > settings.PENDING_UPLOAD_MAX_AGE_SECONDS:
+        return None
+    if not secrets.compare_digest(hashlib.sha256(data).hexdigest(), str(meta.get("sha256", ""))):
         return None
     return PendingPlanSheet(
         token=token,
-        plan_name=str(kept.get("plan_name", "")),
-        first_year=kept.get("first_year"),
-        layout=str(kept.get("layout") or ""),
-        file_name=str(kept.get("file_name", "")),
-        sha256=kept["sha256"],
+        plan_name=str(meta.get("plan_name", "")),
+        first_year=meta.get("first_year"),
+        layout=str(meta.get("layout") or ""),
+        file_name=str(meta.get("file_name", "")),
+        sha256=meta["sha256"],
         data=data,
     )
+
+
+def pending_uploads_sweep(*, now: float | None = None) -> int:
+    """Delete every pending upload file older than the expiry (by its write time); return files deleted.
+
+    By the file's modification time rather than its metadata, so a half-written pair or a
+    corrupt metadata file goes too.
+    """
+    now = time.time() if now is None else now
+    root = Path(settings.PENDING_UPLOAD_ROOT)
+    if not root.is_dir():
+        return 0
+    deleted = 0
+    for path in root.iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > settings.PENDING_UPLOAD_MAX_AGE_SECONDS:
+                path.unlink()
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted

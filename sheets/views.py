@@ -4,6 +4,7 @@ import io
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,27 +17,25 @@ from openpyxl import Workbook
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
 from evaluations.policies import can_view
-from evaluations.progress import plan_progress, plans_progress
+from evaluations.progress import plan_progress
 from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default
 from evaluations.services import EditConflict
+from jobs.models import Job
+from jobs.services import JobRefused, job_start
 from programs.fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_choice_list, plan_is_empty
 from programs.models import PlanPeriod, PolicyArea
-from programs.selectors import sheet_layout
 
-from . import selectors
+from . import selectors, tasks
+from .documents import is_large, sheet_document, stamp, summary_document
+from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
-from .exports.self_evaluation import self_evaluation_workbook, sheet_data
-from .exports.summary import summary_sheet, summary_workbook
 from .forms import ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
-from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
-from .imports.upload import UploadRejected
-from .plan_sheet_preview import SESSION_KEY as PLAN_SHEET_SESSION_KEY
-from .plan_sheet_preview import pending_plan_sheet_keep, pending_plan_sheet_take
-from .services import PlanSheetRefused, plan_sheet_check, plan_sheet_import, plan_sheet_layouts
+from .imports.plan_sheet import plan_sheet_parse
+from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
+from .services import plan_sheet_check, plan_sheet_layouts
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
@@ -78,68 +77,88 @@ def _require_entry_user(user) -> None:
         raise PermissionDenied(ERROR_ENTRY_ROLE)
 
 
-def _stamp() -> str:
-    return timezone.localtime().strftime("%Y%m%d")
+def _start(request, *, kind: str, label: str, params: dict, task, input_data: bytes | None = None):
+    """Hand long work to the task worker and send the user to its status page (or back, refused)."""
+    try:
+        job = job_start(kind=kind, user=request.user, label=label, params=params, task=task, input_data=input_data)
+    except JobRefused as error:
+        return render(request, "sheets/job_refused.html", {"message": str(error)}, status=429)
+    return redirect("jobs:status", job_id=job.pk)
 
 
 @login_required
 @require_GET
 def self_evaluation_sheet(request):
-    """Download the self-evaluation sheet of a plan period, or of one area of it."""
+    """Download the self-evaluation sheet of a plan period, or of one area of it (a large plan: by the worker)."""
     sheet = _sheet_request(request)
     if isinstance(sheet, HttpResponse):
         return sheet
-    workbook, name = sheet
+    plan, area = sheet
+    if is_large([plan], minimum=settings.BACKGROUND_EXPORT_MIN_ITEMS):
+        label = f"自己評価シート {plan.name}{_area_label(area)}（Excel）"
+        return _start(
+            request, kind=Job.Kind.SHEET_XLSX, label=label, params=_sheet_params(plan, area), task=tasks.sheet_xlsx_job
+        )
+    workbook, name = sheet_document(plan=plan, area=area)
     return _workbook_response(workbook, f"{name}.xlsx")
 
 
 @login_required
 @require_GET
 def self_evaluation_pdf(request):
-    """Download the sheet as the published PDF (A3 landscape, the period's own layout)."""
+    """Ask the worker for the sheet as the published PDF (A3 landscape); the status page offers it when ready."""
     sheet = _sheet_request(request)
     if isinstance(sheet, HttpResponse):
         return sheet
-    workbook, name = sheet
-    try:
-        pdf = sheet_pdf(workbook)
-    except PdfUnavailable as error:
+    plan, area = sheet
+    if pdf.converter_path() is None:  # said at once: no job for a server that cannot convert
         workbook_url = f"{reverse('sheets:self_evaluation_sheet')}?{request.GET.urlencode()}"
-        context = {"message": str(error), "workbook_url": workbook_url}
+        context = {"message": pdf.ERROR_NO_CONVERTER, "workbook_url": workbook_url}
         return render(request, "sheets/pdf_unavailable.html", context, status=503)
-    return FileResponse(io.BytesIO(pdf), as_attachment=True, filename=f"{name}.pdf", content_type=PDF_CONTENT_TYPE)
+    label = f"自己評価シート {plan.name}{_area_label(area)}（PDF）"
+    return _start(
+        request, kind=Job.Kind.SHEET_PDF, label=label, params=_sheet_params(plan, area), task=tasks.sheet_pdf_job
+    )
 
 
-def _sheet_request(request) -> tuple[Workbook, str] | HttpResponse:
-    """Read the plan (and area) of a sheet download; return its workbook and file name, or a 400."""
+def _sheet_params(plan: PlanPeriod, area: PolicyArea | None) -> dict:
+    return {"plan": plan.name, "area": area.pk if area else None}
+
+
+def _area_label(area: PolicyArea | None) -> str:
+    return f" 分野{area.number}" + (f"-{area.sub_number}" if area.sub_number else "") if area else ""
+
+
+def _sheet_request(request) -> tuple[PlanPeriod, PolicyArea | None] | HttpResponse:
+    """Read the plan (and area) of a sheet download; return them, or a 400."""
     _require_viewer(request.user)
     plan = _plan(request)
-    area_ids = None
-    suffix = ""
+    area = None
     if area_id := request.GET.get("area"):
         if not area_id.isdigit():
             return _bad_request(request, ERROR_AREA_NOT_NUMBER)
         area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
-        area_ids = [area.pk]
-        suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
-    progress = plan_progress(plan=plan, area_ids=area_ids)
-    titles = selectors.attachment_titles(progress=progress)
-    workbook = self_evaluation_workbook(sheet_data(progress, sheet_layout(plan=plan), attachment_titles=titles))
-    return workbook, f"自己評価シート_{plan.name}{suffix}_{_stamp()}"
+    return plan, area
 
 
 @login_required
 @require_GET
 def summary(request):
-    """Download the summary workbook (managers and administrators)."""
+    """Download the summary workbook (managers and administrators; large plans built by the worker)."""
     _require_viewer(request.user)
     if not (is_manager(request.user) or is_system_admin(request.user)):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
     plans = [_plan(request)] if request.GET.get("plan") else list(PlanPeriod.objects.all())
     item_ids = {int(value) for value in request.GET.getlist("item") if value.isdigit()} or None
-    sheets = [summary_sheet(progress, chart_item_ids=item_ids) for progress in plans_progress(plans=plans)]
-    name = plans[0].name if len(plans) == 1 else "全期間"
-    return _workbook_response(summary_workbook(sheets), f"集計表_{name}_{_stamp()}.xlsx")
+    if is_large(plans, minimum=settings.BACKGROUND_EXPORT_MIN_ITEMS):
+        params = {
+            "plans": [plan.name for plan in plans] if request.GET.get("plan") else [],
+            "items": sorted(item_ids or []),
+        }
+        label = f"集計表 {plans[0].name if len(plans) == 1 else '全期間'}（Excel）"
+        return _start(request, kind=Job.Kind.SUMMARY_XLSX, label=label, params=params, task=tasks.summary_job)
+    workbook, file_name = summary_document(plans=plans, item_ids=item_ids)
+    return _workbook_response(workbook, file_name)
 
 
 @login_required
@@ -171,7 +190,7 @@ def entry_template_download(request):
     workbook = entry_workbook(
         template, generated_by=request.user.get_username(), generated_at=timezone.localtime().replace(microsecond=0)
     )
-    return _workbook_response(workbook, f"入力用ブック_{plan.name}_{era_label(fiscal_year)}_{_stamp()}.xlsx")
+    return _workbook_response(workbook, f"入力用ブック_{plan.name}_{era_label(fiscal_year)}_{stamp()}.xlsx")
 
 
 @login_required
@@ -284,7 +303,7 @@ def plan_sheet_upload(request):
     _require_system_admin(request.user)
     form = PlanSheetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        request.session.pop(PLAN_SHEET_SESSION_KEY, None)
+        pending_plan_sheet_forget(request.session)
         plan_name = form.cleaned_data["plan"].strip()
         first_year = form.cleaned_data["first_year"]
         layout = form.cleaned_data["layout"]
@@ -295,6 +314,7 @@ def plan_sheet_upload(request):
         if not problems and draft.areas:
             token = pending_plan_sheet_keep(
                 request.session,
+                user=request.user,
                 data=form.data_bytes,
                 sha256=form.digest,
                 plan_name=plan_name,
@@ -317,27 +337,39 @@ def plan_sheet_upload(request):
 @login_required
 @require_POST
 def plan_sheet_confirm(request):
-    """Create the previewed period in one transaction; a missing, expired or altered upload writes nothing."""
+    """Create the previewed period (worker, one transaction); a missing, expired or altered upload writes nothing.
+
+    A 2,000-item sheet takes about a minute to create, longer than a request may last, so the
+    worker does it and the status page reports; where the task already finished (tests run
+    tasks at once) the user goes straight to the outcome, as before.
+    """
     _require_system_admin(request.user)
-    pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""))
+    pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""), user=request.user)
     if pending is None:
         messages.error(request, ERROR_PLAN_SHEET_GONE)
         return redirect("sheets:plan_sheet_upload")
+    params = {
+        "plan_name": pending.plan_name,
+        "first_year": pending.first_year,
+        "layout": pending.layout,
+        "file_name": pending.file_name,
+    }
     try:
-        draft = _plan_sheet_draft(plan_sheet_read(pending.data), pending.first_year, pending.layout)
-        result = plan_sheet_import(
-            draft=draft,
-            plan_name=pending.plan_name,
-            by=request.user,
-            reason=f"自己評価シートの取込（{pending.file_name}）",
+        job = job_start(
+            kind=Job.Kind.PLAN_SHEET_IMPORT,
+            user=request.user,
+            label=f"{pending.plan_name}の作成（{pending.file_name}）",
+            params=params,
+            task=tasks.plan_sheet_import_job,
+            input_data=pending.data,
         )
-    except (UploadRejected, PlanSheetRefused) as error:
+    except JobRefused as error:
         messages.error(request, f"何も作成していません。{error}")
         return redirect("sheets:plan_sheet_upload")
-    counts = result.counts
-    messages.success(
-        request,
-        f"{result.plan}を自己評価シートから作成しました（分野{counts['areas']}、事項{counts['items']}、"
-        f"指標{counts['indicators']}、実績{counts['results']}件）。",
-    )
-    return redirect(f"{reverse('reports:dashboard')}?{urlencode({'plan': result.plan.name})}")
+    if job.status == Job.Status.DONE:
+        messages.success(request, job.message)
+        return redirect(job.result_url)
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.message)
+        return redirect("sheets:plan_sheet_upload")
+    return redirect("jobs:status", job_id=job.pk)

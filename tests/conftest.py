@@ -33,6 +33,19 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, tmp_path_factory):
+    """Run background tasks inside the request (django-tasks' ImmediateBackend), files in a fresh folder.
+
+    One test (tests/jobs/test_db_worker.py) switches back to the database backend and runs the
+    real ``db_worker``.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    files = tmp_path_factory.mktemp("var")
+    settings.JOBS_ROOT = files / "jobs"
+    settings.PENDING_UPLOAD_ROOT = files / "uploads"
+
+
+@pytest.fixture(autouse=True)
 def progress_cache_cleared():
     # Each test starts cold, so that query counts do not depend on the order tests run in.
     from evaluations.progress import progress_cache_clear

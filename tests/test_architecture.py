@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "programs", "evaluations", "reports", "sheets", "cycle")
+APPS = ("accounts", "programs", "evaluations", "reports", "sheets", "cycle", "jobs")
 # cycle (reminders, threads, evidence files) sits beside reports and sheets: it reads the plan
 # and the workflow, and evaluations reaches it only through the listeners it registers.
 FORBIDDEN = {
@@ -19,7 +19,10 @@ FORBIDDEN = {
     "evaluations": {"reports", "sheets", "cycle"},
     "sheets": {"reports"},  # sheets reads cycle: the 参考資料 cell lists the 別紙 titles (sheets.selectors)
     "cycle": {"reports", "sheets"},
-    "accounts": {"programs", "evaluations", "reports", "sheets", "cycle"},
+    "accounts": {"programs", "evaluations", "reports", "sheets", "cycle", "jobs"},
+    # jobs (background work: its state, files, conversion slots) sits on accounts only; the apps
+    # that have long work (sheets) give it the function to run.
+    "jobs": {"programs", "evaluations", "reports", "sheets", "cycle"},
 }
 
 

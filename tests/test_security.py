@@ -37,6 +37,7 @@ def _walk(patterns, prefix="", namespace=""):
 def _sample_path(route: str) -> str:
     """Turn a route such as items/<int:item_id>/<int:fiscal_year>/ into a concrete path."""
     path = re.sub(r"<int:[^>]+>", "1", route)
+    path = re.sub(r"<uuid:[^>]+>", "00000000-0000-4000-8000-000000000000", path)
     path = re.sub(r"<(?:str|slug|path):[^>]+>|<[^>]+>", "x", path)
     path = path.replace("^", "").replace("$", "").replace("\\Z", "")
     return "/" + path

@@ -1,6 +1,9 @@
 """The sheet import's upload page (システム管理者) and the import_sheet command: preview, confirm, refusals."""
 
 import io
+import json
+import os
+import stat
 import time
 import zipfile
 
@@ -11,7 +14,7 @@ from django.urls import reverse
 
 from programs.models import Item, PlanPeriod
 from sheets.imports import upload
-from sheets.plan_sheet_preview import SESSION_KEY
+from sheets.plan_sheet_preview import SESSION_KEY, pending_paths
 
 from .helpers import rezip
 from .test_hostile_workbooks import CONTENT_TYPES, EXTERNAL_LINK, MACRO, REL, WORKBOOK_RELS, _add_override
@@ -57,14 +60,14 @@ def test_a_tampered_or_expired_confirmation_writes_nothing(client, admin_user, t
     client.force_login(admin_user)
     response = _post(client, export_bytes("第8期"))
     token = response.context["token"]
-    session = client.session
+    data_path, meta_path = pending_paths(token)
     if tamper == "token":
         token = token[:-2] + "xx"
     elif tamper == "expired":
-        session[SESSION_KEY]["kept_at"] = time.time() - 31 * 60
+        meta = json.loads(meta_path.read_text())
+        meta_path.write_text(json.dumps({**meta, "kept_at": time.time() - 31 * 60}))
     else:
-        session[SESSION_KEY]["data"] = session[SESSION_KEY]["data"][:-8] + "AAAAAAA="
-    session.save()
+        data_path.write_bytes(data_path.read_bytes()[:-8] + b"AAAAAAAA")
     before = row_counts()
     confirmed = client.post(reverse(CONFIRM), {"token": token}, follow=True)
     assert "何も作成していません" in confirmed.content.decode()
@@ -293,3 +296,91 @@ def test_a_stale_tab_confirming_an_older_preview_does_not_throw_away_the_newer_o
     client.post(reverse(CONFIRM), {"token": newer})
     assert PlanPeriod.objects.filter(name="第11期").exists()
     assert not PlanPeriod.objects.filter(name="第10期").exists()
+
+
+# -- The pending upload lives on disk, not in the session (issue 18 §8) ---------------------------
+
+
+@pytest.mark.django_db
+def test_the_previewed_upload_is_a_private_file_not_a_copy_in_the_session(client, admin_user, settings):
+    """A 5 MB upload in the database session made every later request of that admin 77× slower."""
+    client.force_login(admin_user)
+    data = export_bytes("第8期")
+    token = _post(client, data).context["token"]
+    session_size = len(client.session.encode(dict(client.session.items())))
+    assert session_size < 1000  # the token only, whatever the file's size
+    data_path, meta_path = pending_paths(token)
+    assert data_path.read_bytes() == data
+    assert token not in data_path.name  # the file is named by the token's hash
+    assert stat.S_IMODE(os.stat(settings.PENDING_UPLOAD_ROOT).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(data_path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(meta_path).st_mode) == 0o600
+    client.post(reverse(CONFIRM), {"token": token})
+    assert PlanPeriod.objects.filter(name="第8期（取込）").exists()
+    assert not data_path.exists() and not meta_path.exists()  # deleted on confirm
+    assert list(settings.PENDING_UPLOAD_ROOT.iterdir()) == []
+
+
+@pytest.mark.django_db
+def test_another_administrator_cannot_confirm_an_upload_with_its_token(client, admin_user):
+    """The token is bound to the uploader: another admin holding it (and even the session pointer) gets nothing."""
+    from .conftest import _user
+
+    client.force_login(admin_user)
+    token = _post(client, export_bytes("第8期")).context["token"]
+    other = _user("other-admin", None, superuser=True)
+    client.force_login(other)
+    session = client.session
+    session[SESSION_KEY] = {"token": token}
+    session.save()
+    before = row_counts()
+    confirmed = client.post(reverse(CONFIRM), {"token": token}, follow=True)
+    assert "何も作成していません" in confirmed.content.decode()
+    assert row_counts() == before
+    assert not any(path.exists() for path in pending_paths(token))
+
+
+@pytest.mark.django_db
+def test_sweep_uploads_deletes_expired_pending_uploads_and_keeps_fresh_ones(client, admin_user, settings):
+    client.force_login(admin_user)
+    old = _post(client, export_bytes("第8期"), plan="第10期").context["token"]
+    client.logout()
+    client.force_login(admin_user)
+    fresh = _post(client, export_bytes("第8期"), plan="第11期").context["token"]
+    long_ago = time.time() - settings.PENDING_UPLOAD_MAX_AGE_SECONDS - 60
+    for path in pending_paths(old):
+        os.utime(path, (long_ago, long_ago))
+    out = io.StringIO()
+    call_command("sweep_uploads", stdout=out)
+    assert not any(path.exists() for path in pending_paths(old))
+    assert all(path.exists() for path in pending_paths(fresh))
+    assert "2" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_confirm_the_worker_has_not_run_yet_shows_the_status_page_then_the_outcome(client, admin_user, settings):
+    """A 2,000-item sheet takes a minute to create: the confirm only queues it; the worker creates the period."""
+    from jobs.models import Job
+    from jobs.services import job_input_path
+    from sheets.tasks import plan_sheet_import_job
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(admin_user)
+    token = _post(client, export_bytes("第8期")).context["token"]
+    confirmed = client.post(reverse(CONFIRM), {"token": token})
+    job = Job.objects.get()
+    assert confirmed["Location"] == reverse("jobs:status", args=[job.pk])
+    assert not PlanPeriod.objects.filter(name="第8期（取込）").exists()  # not in the request
+    assert not any(path.exists() for path in pending_paths(token))  # moved to the job
+    assert stat.S_IMODE(os.stat(job_input_path(job)).st_mode) == 0o600
+    assert "順番待ち" in client.get(confirmed["Location"]).content.decode()
+
+    assert plan_sheet_import_job.call(str(job.pk)) == Job.Status.DONE  # what db_worker does
+
+    plan = PlanPeriod.objects.get(name="第8期（取込）")
+    page = client.get(confirmed["Location"]).content.decode()
+    assert "第8期（取込）（令和3年度～令和5年度）を自己評価シートから作成しました" in page
+    assert "/?plan=" in page  # the link to the new period's dashboard
+    assert not job_input_path(job).exists()  # the input goes once used
+    assert Item.objects.filter(area__plan=plan).exists()
+    assert plan_sheet_import_job.call(str(job.pk)) == "skipped"  # a task delivered twice runs once

@@ -74,8 +74,14 @@ def test_every_area_starts_a_new_page(tokyo_data, soffice, tmp_path):
 
 
 def test_the_pdf_download_is_the_same_sheet(client, manager_user, soffice, tmp_path):
+    """The request only asks for the PDF; its status page then offers the file (issue 18 §7)."""
     client.force_login(manager_user)
-    response = client.get(reverse("sheets:self_evaluation_pdf"), {"plan": "第8期"})
+    asked = client.get(reverse("sheets:self_evaluation_pdf"), {"plan": "第8期"})
+    assert asked.status_code == 302 and asked["Location"].startswith("/jobs/")
+    status = client.get(asked["Location"]).content.decode()
+    download = asked["Location"] + "download/"
+    assert f'href="{download}"' in status and ".pdf をダウンロードする" in status
+    response = client.get(download)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
