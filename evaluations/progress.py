@@ -371,6 +371,11 @@ class ItemRow:
         """Return the indicators that have a target (the ones a dashboard grades)."""
         return tuple(indicator for indicator in self.indicators if indicator.has_target)
 
+    @property
+    def scope_text(self) -> str:
+        """Return who may take part where the item words that instead of a target (「62区市町村対象」)."""
+        return next((indicator.scope_text for indicator in self.indicators if indicator.scope_text), "")
+
     def entry_status(self, fiscal_year: int, fiscal_years: tuple[int, ...]) -> str:
         return self.entry_statuses[fiscal_years.index(fiscal_year)]
 

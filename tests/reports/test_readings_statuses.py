@@ -129,6 +129,9 @@ def test_the_item_page_shows_the_scope_as_context_without_a_rate(manager_client,
     assert "対象: <strong>62区市町村対象</strong>" in html
     for rate in ("17.7%", "9.7%", "6.5%"):
         assert rate not in html
+    dashboard = _html(manager_client, reverse("reports:dashboard"), plan="第7期")
+    assert "対象: 62区市町村対象（参加できる範囲で、目標ではありません" in dashboard
+    assert "17.7%" not in dashboard
 
 
 # -- item 12: a year that repeats earlier figures has no trend ------------------------------------------
