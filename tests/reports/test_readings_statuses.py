@@ -209,6 +209,21 @@ def test_the_api_carries_the_period_coverage_the_pages_show(manager_client, toky
     assert general["cumulative"]["pace_rate"] == 73.7
 
 
+# -- item 16 (part): the programmes' purpose, 成果 and budget are on the item page -------------------------
+
+
+def test_the_item_page_shows_its_programmes_purpose_results_and_budget(manager_client, tokyo_data):
+    # 第8期 7 事項1, 別紙7-12 (seed 000): 「R4予算額 15,640千円」,
+    # 「平成３０年度～令和２年度の受講修了者数は、１，１９９名」.
+    item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
+    html = _html(manager_client, reverse("reports:item", args=[item.id]))
+    programme = html[html.index("<h2>関連事業</h2>") :]
+    assert "自立支援・介護予防に向けた地域ケア会議推進事業" in programme
+    assert "令和4年度 15,640千円" in programme
+    assert "受講修了者数は、１，１９９名" in programme
+    assert "地域ケア会議の実現のため、地域や組織の実情に合った独自の研修を行えるよう講師養成研修を実施する" in programme
+
+
 # -- the walk: a verdict the seed states and the status contradicts is flagged ------------------------
 
 
