@@ -20,19 +20,28 @@ cumulative
     needed per remaining year = (period target − running total) ÷ years left.
     第7期 2（1）事項1: 352 + 428 + 419 = 1,199 of 1,350 → 88.8 %; after FY2018 the target to
     date is 450, so 352 is 78.2 % of pace.
-    Each year is also measured on its own against its share of the period target
-    (``year_target``, ``year_rate``): the yearly breakdown where the sheet gives one (募集規模
-    360, 450, 540 = 1,350 → 352/360 = 97.8 %, 428/450 = 95.1 %, 419/540 = 77.6 %), else an
-    equal share (第7期 3 事項1 初任者 540人 over three years: 172/180 = 95.6 % in the first
-    year, never 172/540 = 31.9 %). A year is graded by its own rate; the running total by pace.
+    A year whose plan the sheet states (募集規模 360, 450, 540 = 1,350; 「・２市支援（平成31年度）」)
+    is measured on its own against that plan (``year_target``, ``year_rate``): 352/360 = 97.8 %,
+    428/450 = 95.1 %, 419/540 = 77.6 %. A year with no stated plan is graded by pace, the
+    running total against the target to date (第7期 3 事項1 初任者 540人: 172/180 = 95.6 % in
+    the first year, never 172/540 = 31.9 %; 2（2）事項1 総論編 600人: 238/400 = 59.5 % after
+    FY2019), never against an equal share nobody stated: an invented share grades a year the
+    officials never planned (2（1）事項2 「9区市町村」: 2/3 in 平成31年度, when the sheet planned
+    「・２市支援（平成31年度）」 and 2 were supported).
 frequency
-    met when actual count ≥ target count in the year (「年１回以上」: 1 ≥ 1 → met).
+    met when actual count ≥ target count in the year (「年１回以上」: 1 ≥ 1 → met). An "at least N
+    times" target has no percentage once met: 3 sessions against 「年１回以上」 is 「3回（目標
+    年１回以上）達成」, never 300 % (``rate`` is None when met); below it, the rate shows how far
+    short it fell (0 of 3 → 0.0 %).
 coverage
     rate = municipalities covered ÷ municipalities aimed at (62 for 「62区市町村で各１人以上」);
     「24区市 38人配置」 → 24 ÷ 62 = 38.7 %.
     Over the period: the distinct municipalities reached since its first year, the named
     ones' union where every year names them, else the count the sheet states
     (【平成30～令和２年度累計】29区市町 → 29 ÷ 62 = 46.8 %), never the sum of the years.
+scope (「62区市町村対象」)
+    not a target: who may take part. The yearly count (「11区市　40件」) is an observed figure
+    with the 62 as context; no rate, no status (``indicator_achievement`` returns None).
 by_period_end
     rate = the latest value reached by the year ÷ target; met when it reaches the target
     (「12センターで実施（H32年度末）」).
@@ -45,7 +54,7 @@ several components (「600人(総論編) 180人(実践編)」)
 next-year figure stated in an evaluation (「【R3年度の目標数値】…1回」)
     becomes that year's target: ``target_for_year`` prefers a target of the fiscal year
     and falls back to the period target. It applies to the year it names only: 第7期 5 事項3
-    「平成31年度目標：13回」 is FY2019's target; FY2020 has none, so 年12回 applies (13 → 108.3 %).
+    「平成31年度目標：13回」 is FY2019's target; FY2020 has none, so 年12回 applies (13 ≥ 12: met).
 the officials' verdict (「年1回開催するという目標は達成できている」 → 達成)
     where a year has no figure, its status follows the verdict staff recorded with the sentence
     it rests on; where a figure exists the computed status stands and a verdict that says
@@ -132,7 +141,11 @@ def per_year_achievement(*, fiscal_year: int, target: Decimal | None, actual: De
 
 
 def frequency_achievement(*, fiscal_year: int, target: Decimal | None, actual: Decimal | None) -> Achievement:
-    return _against_target(Kind.FREQUENCY, fiscal_year, target, actual)
+    """Measure a count against an "at least N times" target: met, or the share reached when short."""
+    achievement = _against_target(Kind.FREQUENCY, fiscal_year, target, actual)
+    if achievement.met:
+        return replace(achievement, rate=None)  # 3 of 「年１回以上」 is met, not 300 %
+    return achievement
 
 
 def coverage_achievement(
@@ -161,8 +174,8 @@ def cumulative_achievement(
 ) -> Achievement:
     """Measure the running total since the period began against the period target and its pace.
 
-    The year's own value is measured against ``year_share`` (the sheet's yearly breakdown),
-    else against an equal share of the period target.
+    The year's own value is measured against ``year_share`` where the sheet states the year's
+    plan; without one there is no year target (the year is graded by pace, ``status_of``).
     """
     entered = [
         value
@@ -184,8 +197,6 @@ def cumulative_achievement(
             shortfall = max(Decimal(period_target) - running_total, Decimal(0))
             needed = (shortfall / years_left).quantize(Decimal("1"), ROUND_HALF_UP)
     year_target = year_share
-    if year_target is None and period_target is not None:
-        year_target = (Decimal(period_target) / years_in_period).quantize(Decimal("1"), ROUND_HALF_UP)
     return Achievement(
         kind=Kind.CUMULATIVE,
         fiscal_year=fiscal_year,
@@ -286,6 +297,8 @@ def indicator_achievement(
             return direction_achievement(
                 fiscal_year=fiscal_year, direction=target.direction, values_by_year=values_by_year
             )
+        case Kind.SCOPE:
+            return None  # who may take part: the count is observed, with the scope as context
     raise ValueError(f"unknown target kind {target.kind!r}")
 
 
@@ -333,9 +346,10 @@ def status_of(
 
     Both thresholds are parameters so that an administrator can change them (evaluations.models.StatusRule).
 
-    A cumulative year is graded by its own value against its share (``year_rate``); the
-    running total (``period_standing``) against the target to date (its pace), so a plan on
-    pace is not shown as behind in its first year; a direction-only target reports its trend.
+    A cumulative year is graded by its own value against the year's stated plan (``year_rate``),
+    else by pace; the running total (``period_standing``) always by pace (the target to date), so
+    a plan on pace is not shown as behind in its first year; a direction-only target reports its
+    trend.
     """
     if achievement is None or not achievement.entered:
         return Status.NOT_ENTERED

@@ -50,7 +50,7 @@ from programs.models import (
     short_title_of,
 )
 from programs.models import indicator_label_of as _indicator_label
-from programs.quantities import format_quantity
+from programs.quantities import format_quantity, format_rate
 
 from .calculations import (
     Achievement,
@@ -125,6 +125,10 @@ class EntryStatus:
     LABELS = {NOT_STARTED: "未入力", **dict(SelfEvaluation.Status.choices)}
 
 
+BASIS_YEAR_PLAN = "year_plan"
+BASIS_PACE = "pace"
+
+
 @dataclass(frozen=True)
 class YearCell:
     fiscal_year: int
@@ -144,6 +148,17 @@ class YearCell:
     pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled beside this one
     covered: int | None = None  # municipalities the result covers (named, else the stated count)
     period_covered: int | None = None  # the period's distinct municipalities the sheet states as of this year
+    # Cumulative targets only: what ``target`` and ``rate`` compare. BASIS_YEAR_PLAN: the year's own
+    # figure against the plan the sheet states for the year; BASIS_PACE: the running total against
+    # the target to date (no plan stated for the year, so no share is invented).
+    basis: str = ""
+
+    @property
+    def compared(self) -> Decimal | None:
+        """Return the figure ``rate`` measures: the running total on pace, else the year's figure."""
+        if self.basis == BASIS_PACE and self.achievement is not None and self.actual is not None:
+            return self.achievement.running_total
+        return self.actual
 
     @property
     def verdict_label(self) -> str:
@@ -177,6 +192,9 @@ class Headline:
     is_cumulative: bool
     state: str | None = None  # the workflow state of the figure (the least approved one a running total adds)
     pending: PendingFigure | None = None  # the latest newer figure awaiting approval, shown labelled
+    # The target as worded for the same year as the figure (a running total: the period's), so a
+    # card never sets one year's wording beside another year's figure (issue 21 item 13).
+    target_text: str = ""
 
     @property
     def state_label(self) -> str:
@@ -234,7 +252,26 @@ class IndicatorRow:
 
     @property
     def has_target(self) -> bool:
-        return self.target_kind is not None
+        """Return whether the indicator is graded: a scope (「62区市町村対象」) is context, not a target."""
+        return self.target_kind is not None and self.target_kind != Kind.SCOPE
+
+    def attainment(self, figure: "YearCell | Headline") -> str:
+        """Return what the 達成率 column shows for a figure of this indicator.
+
+        A met "at least N times" target has no percentage (issue 21 item 14): 3 sessions against
+        「年１回以上」 read 「3回（目標 年１回以上）」, never 「300.0%」; everything else its rate.
+        """
+        met = figure.actual is not None and figure.target is not None and figure.actual >= figure.target
+        if self.target_kind == Kind.FREQUENCY and figure.rate is None and met:
+            wording = figure.target_text if "以上" in figure.target_text else ""
+            wording = wording or f"{format_quantity(figure.target, self.unit)}以上"
+            return f"{format_quantity(figure.actual, self.unit)}（目標 {wording}）"
+        return format_rate(figure.rate)
+
+    @property
+    def scope_text(self) -> str:
+        """Return who may take part (「62区市町村対象」) where the plan words that instead of a target."""
+        return self.target_text if self.target_kind == Kind.SCOPE else ""
 
     @property
     def latest(self) -> YearCell | None:
@@ -269,6 +306,7 @@ def _headline(indicator: IndicatorRow) -> Headline:
             is_cumulative=True,
             state=(unapproved or counted or [None])[-1],
             pending=pending,
+            target_text=indicator.target_text,
         )
     # A year judged in words (a verdict, no figure) stands like a year with a figure.
     entered = [cell for cell in indicator.years if cell.actual is not None or cell.verdict]
@@ -284,6 +322,7 @@ def _headline(indicator: IndicatorRow) -> Headline:
             status=first_target.status if first_target else None,
             is_cumulative=False,
             pending=pending,
+            target_text=first_target.target_text if first_target else indicator.target_text,
         )
     return Headline(
         fiscal_year=cell.fiscal_year,
@@ -294,6 +333,7 @@ def _headline(indicator: IndicatorRow) -> Headline:
         is_cumulative=False,
         state=cell.state,
         pending=pending,
+        target_text=cell.target_text or indicator.target_text,
     )
 
 
@@ -330,6 +370,11 @@ class ItemRow:
     def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
         """Return the indicators that have a target (the ones a dashboard grades)."""
         return tuple(indicator for indicator in self.indicators if indicator.has_target)
+
+    @property
+    def scope_text(self) -> str:
+        """Return who may take part where the item words that instead of a target (「62区市町村対象」)."""
+        return next((indicator.scope_text for indicator in self.indicators if indicator.scope_text), "")
 
     def entry_status(self, fiscal_year: int, fiscal_years: tuple[int, ...]) -> str:
         return self.entry_statuses[fiscal_years.index(fiscal_year)]
@@ -784,12 +829,19 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
         )
         year_target = target_for_year(target_figures, year)
         result = results.get(year)
+        if restates_no_figure(achievement, result):
+            achievement = None  # nothing new to compare: no trend, and no 未入力 for a year the sheet filled
         computed = rule.grade(achievement)
         verdict = result["verdict"] if result else ""
         target, rate = (achievement.target, achievement.rate) if achievement else (None, None)
+        basis = ""
         if achievement is not None and achievement.kind == Kind.CUMULATIVE:
-            # A year on its own, against its share; the running total is the summary's.
-            target, rate = achievement.year_target, achievement.year_rate
+            # A year on its own against the plan the sheet states for it; without one, the
+            # running total against the target to date (the pace), as status_of grades it.
+            if achievement.year_target is not None:
+                target, rate, basis = achievement.year_target, achievement.year_rate, BASIS_YEAR_PLAN
+            else:
+                target, rate, basis = achievement.target_to_date, achievement.pace_rate, BASIS_PACE
         cells.append(
             YearCell(
                 fiscal_year=year,
@@ -807,6 +859,7 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
                 pending=counted.pending.get(year),
                 covered=_covered(result) if result else None,
                 period_covered=result["period_municipality_count"] if result else None,
+                basis=basis,
             )
         )
 
@@ -854,6 +907,23 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
         outside_results=tuple(
             (year, r["value"], r["actual_text"]) for year, r in sorted(results.items()) if year not in fiscal_years
         ),
+    )
+
+
+def restates_no_figure(achievement: Achievement | None, result: dict | None) -> bool:
+    """Tell whether a direction target's year is reported in words with no figure of its own.
+
+    第7期 8 事項2, 令和元年度: the cell repeats 「（28年10月）58,589人⇒（29年10月）61,792人」, the
+    figures 平成30年度 already reported; a trend needs a new figure, so the year has none (neither
+    横ばい nor 未入力). A verdict recorded for such a year still grades it.
+    """
+    return (
+        achievement is not None
+        and achievement.kind == Kind.DIRECTION
+        and result is not None
+        and result["value"] is None
+        and bool(result["actual_text"])
+        and not result["verdict"]
     )
 
 

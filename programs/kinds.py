@@ -19,6 +19,8 @@ class Kind(StrEnum):
     COVERAGE = "coverage"
     BY_PERIOD_END = "by_period_end"
     DIRECTION = "direction"
+    # Who may take part (「62区市町村対象」): context for an observed count, never graded. Issue 21 item 11.
+    SCOPE = "scope"
 
 
 class Direction(StrEnum):

@@ -436,6 +436,7 @@ class Target(models.Model):
         COVERAGE = TargetKind.COVERAGE, "区市町村カバー"
         BY_PERIOD_END = TargetKind.BY_PERIOD_END, "期末までの到達"
         DIRECTION = TargetKind.DIRECTION, "方向（増加・減少）"
+        SCOPE = TargetKind.SCOPE, "対象（目標ではない）"
 
     class Direction(models.TextChoices):
         INCREASE = TargetDirection.INCREASE, "増加"

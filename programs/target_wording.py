@@ -13,13 +13,18 @@ frequency       「年１回以上」「年12回」「センターごとに年�
 cumulative      「1,350人（H30～32）」 and a bare period figure 「1,350人」 → cumulative over the period
 components      「540人（初任者）180人（現任者）（H30～32）」「600人(総論編) 180人(実践編)」
                 → one component per figure, each with its label
-coverage        「62区市町村で各１人以上」「全区市町村」「62区市町村対象」 → coverage of 62 municipalities
+coverage        「62区市町村で各１人以上」「全区市町村」 → coverage of 62 municipalities
+scope           「62区市町村対象」 → who may take part, not a target: the yearly counts are observed
+                figures with the 62 as context, never graded (issue 21 item 11)
 by period end   「12センターで実施（H32年度末）」 → 12 センター by the end of FY2020;
                 「全老人福祉圏域（Ｒ２）」 → every area the prefecture has (given in ``known_totals``)
 direction       「増加」「介護福祉士増加」 → direction, increase (「減少」 → decrease)
 restated        「平成31年度目標：13回」「【R3年度の目標数値】・研修　1回」「目標：年２回実施（令和２年度）」
                 → the target of the year named; a yearly figure in 回 is a frequency, any other a
                 per-year target; 「セミナー2回、計160名」 gives two components
+year's plan     「・２市支援（平成31年度）」 beside a period total (``period_kind`` cumulative) → that
+                year's share of it, cumulative 2 区市町村 (issue 21 item 10); 「２市」「24区市」 count
+                municipalities
 """
 
 import re
@@ -41,6 +46,7 @@ KIND_LABELS = {
     Kind.COVERAGE: "区市町村カバー",
     Kind.BY_PERIOD_END: "期末までの到達",
     Kind.DIRECTION: "方向（増加・減少）",
+    Kind.SCOPE: "対象（目標ではない）",
 }
 
 
@@ -90,7 +96,7 @@ _EACH_YEAR = re.compile(r"\(各年度\)|各年度")
 _NUMBER = r"(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _FIGURE = re.compile(rf"(?P<approx>約)?{_NUMBER}(?P<unit>[^\d\s(),、・]*)(?:\((?P<label>[^()\d]+)\))?")
 _FREQUENCY = re.compile(rf"年{_NUMBER}回")
-_COVERAGE = re.compile(rf"^(?:全)?{_NUMBER}?区市町村(?:で各.*|対象)?$")
+_COVERAGE = re.compile(rf"^(?:全)?{_NUMBER}?区市町村(?P<scope>対象)?(?:で各.*)?$")
 _DIRECTION = re.compile(r"(増加|減少)$")
 # 「約800人（過去3か年実績）」: a bracketed remark with figures of its own is not a component's label.
 _REMARK = re.compile(r"\([^()]*\d[^()]*\)")
@@ -103,11 +109,14 @@ def read_target_wording(
     last_fiscal_year: int | None = None,
     municipality_count: int = 62,
     known_totals: dict[str, int] | None = None,
+    period_kind: Kind | str | None = None,
 ) -> TargetReading:
     """Read ``text`` into a typed target; the plan's years resolve 「年度末」 and era-less years.
 
     ``known_totals`` names how many of a unit the prefecture has (「老人福祉圏域」: 12), so that
     「全老人福祉圏域」 reads as a number; municipalities are ``municipality_count``.
+    ``period_kind`` is the kind of the indicator's period target, where it has one: a figure
+    stated for one year beside a period total is that year's plan, a share of the total.
     """
     body = _normalise(text)
     fiscal_year, body = _restated_year(body, first_fiscal_year)
@@ -134,6 +143,11 @@ def read_target_wording(
         municipality_count=municipality_count,
         known_totals=known_totals or {},
     )
+    if fiscal_year is not None and period_kind == Kind.CUMULATIVE:
+        components = tuple(
+            replace(component, kind=Kind.CUMULATIVE) if component.kind == Kind.PER_YEAR else component
+            for component in components
+        )
     return TargetReading(
         text=text, components=components, fiscal_year=fiscal_year, first_fiscal_year=first, last_fiscal_year=last
     )
@@ -247,12 +261,16 @@ def _coverage(body: str, municipality_count: int) -> TargetComponent | None:
     value = _decimal(match.group("number")) if match.group("number") else Decimal(municipality_count)
     if value != municipality_count:
         return None
-    return TargetComponent(kind=Kind.COVERAGE, value=value, unit=MUNICIPALITY_UNIT)
+    # 「62区市町村対象」 says who is eligible; only 「…で各１人以上」「全区市町村」 aim at covering them.
+    kind = Kind.SCOPE if match.group("scope") else Kind.COVERAGE
+    return TargetComponent(kind=kind, value=value, unit=MUNICIPALITY_UNIT)
 
 
 def _unit(unit: str) -> str:
     # 「12センターで実施」: the unit is what is counted, not the verb after it.
-    return re.split(r"で|を|に|の", unit, maxsplit=1)[0]
+    unit = re.split(r"で|を|に|の", unit, maxsplit=1)[0]
+    # 「２市支援」「24区市」: municipalities, whichever of 区・市・町・村 the sheet names.
+    return MUNICIPALITY_UNIT if re.match(r"^[区市町村]+(?:支援)?$", unit) else unit
 
 
 def _label_before(part: str, figure: re.Match) -> str:

@@ -2,7 +2,15 @@
 
 from decimal import Decimal
 
-from evaluations.progress import CumulativeSummary, IndicatorRow, ItemRow, PendingFigure, PlanProgress, YearCell
+from evaluations.progress import (
+    CumulativeSummary,
+    IndicatorRow,
+    ItemRow,
+    PendingFigure,
+    PeriodCoverage,
+    PlanProgress,
+    YearCell,
+)
 
 
 def number(value: Decimal | None) -> int | float | None:
@@ -47,8 +55,12 @@ def _indicator(indicator: IndicatorRow) -> dict:
         "name": indicator.label,
         "unit": indicator.unit,
         "target_kind": indicator.target_kind,
+        # Every figure a page shows is here (issue 21 item 15): the wording of the target (the
+        # period's, or who may take part for a scope), the running total and the period coverage.
+        "target_text": indicator.target_text,
         "years": [_year(cell) for cell in indicator.years],
         "cumulative": _cumulative(indicator.cumulative),
+        "period_coverage": _period_coverage(indicator.period_coverage),
     }
 
 
@@ -56,8 +68,13 @@ def _year(cell: YearCell) -> dict:
     return {
         "fiscal_year": cell.fiscal_year,
         "target": number(cell.target),
+        "target_text": cell.target_text,
         "actual": number(cell.actual),
         "achievement_rate": rate(cell.rate),
+        # Cumulative targets: "year_plan" (the year's figure against its stated plan) or "pace"
+        # (the running total, "compared", against the target to date); null otherwise.
+        "basis": cell.basis or None,
+        "compared": number(cell.compared) if cell.basis else None,
         "status": cell.graded_status.value if cell.graded_status else None,
         # The workflow state of "actual" (approved unless ?unapproved=on; null: no figure), and a
         # newer figure awaiting approval, counted nowhere.
@@ -81,9 +98,24 @@ def _cumulative(summary: CumulativeSummary | None) -> dict | None:
     if summary is None:
         return None
     return {
+        "fiscal_year": summary.fiscal_year,
         "target": number(summary.target),
         "actual": number(summary.actual),
         "achievement_rate": rate(summary.rate),
         "target_to_date": number(summary.target_to_date),
+        "pace_rate": rate(summary.pace_rate),
+        "needed_per_remaining_year": number(summary.needed_per_remaining_year),
         "status": summary.status.value,
+    }
+
+
+def _period_coverage(coverage: PeriodCoverage | None) -> dict | None:
+    if coverage is None:
+        return None
+    return {
+        "fiscal_year": coverage.fiscal_year,
+        "covered": number(coverage.covered),
+        "target": number(coverage.target),
+        "achievement_rate": rate(coverage.rate),
+        "status": coverage.status.value,
     }

@@ -13,7 +13,7 @@ from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
 from programs.forms import MESSAGE_EMPTY_PERIOD, plan_is_empty
 from programs.models import Item, PlanPeriod, item_label_of
-from programs.selectors import reference_figures_by_area
+from programs.selectors import programmes_of_item, reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
 from . import selectors, serializers
@@ -109,6 +109,7 @@ def item_report(request, item_id: int):
         "years": page.years,
         "labels": page.labels,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
+        "programmes": programmes_of_item(item_id=item.id),
         # Every member may open the entry screen (read-only where they cannot edit, with the
         # approval form for a manager), so the link is for everyone.
         "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),

@@ -51,6 +51,12 @@ def figure_state(figure, unit):
 
 
 @register.simple_tag
+def attainment(indicator, figure):
+    """Render the 達成率 cell: the rate, or for a met frequency target 「3回（目標 年１回以上）」."""
+    return indicator.attainment(figure)
+
+
+@register.simple_tag
 def sparkline(indicator):
     return charts.sparkline(charts.series_of(indicator))
 

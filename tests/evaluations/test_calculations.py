@@ -75,10 +75,11 @@ def test_cumulative_1199_of_1350_trainees_over_the_seventh_period():
     assert last.rate == D("88.8")
     assert last.met is False
     assert last.needed_per_remaining_year is None
-    # The running total at the period's end: 88.8 % of the period target. (This test graded the
-    # FY2020 achievement itself; a year is now graded by its own share, 419/450 = 93.1 %.)
+    # The running total at the period's end: 88.8 % of the period target. Without the yearly plans
+    # (募集規模) the year has no share of its own: it is graded by pace, never by an invented equal
+    # share (issue 21 item 10; this test pinned 419/450 = 93.1 % 概ね達成 before).
     assert status_of(period_standing(last)) == Status.NOT_ACHIEVED
-    assert (last.year_target, last.year_rate, status_of(last)) == (D(450), D("93.1"), Status.MOSTLY_ACHIEVED)
+    assert (last.year_target, last.year_rate, status_of(last)) == (None, None, Status.NOT_ACHIEVED)
 
 
 def test_cumulative_on_pace_is_not_shown_as_behind_in_its_first_year():
@@ -230,8 +231,9 @@ def test_a_target_restated_for_a_year_applies_to_that_year_only():
     results = [ResultFigure(2019, D(13)), ResultFigure(2020, D(13))]
     fy2019 = indicator_achievement(targets=targets, results=results, fiscal_year=2019, **SEVENTH)
     fy2020 = indicator_achievement(targets=targets, results=results, fiscal_year=2020, **SEVENTH)
-    assert (fy2019.target, fy2019.rate) == (D(13), D("100.0"))
-    assert (fy2020.target, fy2020.rate) == (D(12), D("108.3"))
+    # A met frequency shows no percentage (issue 21 item 14; this test pinned 100.0 and 108.3 %).
+    assert (fy2019.target, fy2019.rate, fy2019.met) == (D(13), None, True)
+    assert (fy2020.target, fy2020.rate, fy2020.met) == (D(12), None, True)
 
 
 def test_each_year_of_a_period_target_is_measured_against_its_own_share():
@@ -255,12 +257,54 @@ def test_each_year_of_a_period_target_is_measured_against_its_own_share():
     assert status_of(years[2019]) == Status.MOSTLY_ACHIEVED  # 95.1 %, never the 57.8 % of the whole
 
 
-def test_a_first_year_without_a_breakdown_is_judged_against_an_equal_share():
-    # 第7期 3 事項1 初任者: 540人（H30～32）, 172 in the first year: 172/180, not 「31.9 % 概ね達成」.
+def test_a_year_without_a_stated_plan_is_judged_by_pace_never_an_equal_share():
+    # 第7期 3 事項1 初任者: 540人（H30～32）, 172 in the first year: 172 of the 180 due by then, not
+    # 「31.9 % 未達成」. (This test pinned an equal share, year_target 180; issue 21 item 10 makes it pace.)
     first = cumulative_achievement(fiscal_year=2018, period_target=D(540), values_by_year={2018: D(172)}, **SEVENTH)
-    assert (first.year_target, first.year_rate) == (D(180), D("95.6"))
+    assert (first.year_target, first.year_rate) == (None, None)
+    assert (first.target_to_date, first.pace_rate) == (D(180), D("95.6"))
     assert first.rate == D("31.9")  # the running total against the whole, shown as such
     assert status_of(first) == Status.MOSTLY_ACHIEVED
+    # 第7期 2（2）事項1 総論編 600人: 119 + 119 → 238 of the 400 due after FY2019 (59.5 %); in FY2020
+    # 204 is no 「102 % of 200」: 442 of 600 (73.7 %).
+    values = {2018: D(119), 2019: D(119), 2020: D(204)}
+    fy2020 = cumulative_achievement(fiscal_year=2020, period_target=D(600), values_by_year=values, **SEVENTH)
+    assert (fy2020.year_rate, fy2020.pace_rate, status_of(fy2020)) == (None, D("73.7"), Status.NOT_ACHIEVED)
+
+
+def test_a_year_with_a_stated_plan_is_graded_against_it():
+    # 第7期 2（1）事項2 「9区市町村」: 「・２市支援（平成31年度）」, 2 supported → met, never 2/3 = 66.7 %.
+    targets = [
+        TargetFigure(kind=Kind.CUMULATIVE, value=D(9)),
+        TargetFigure(kind=Kind.CUMULATIVE, value=D(2), fiscal_year=2019),
+        TargetFigure(kind=Kind.CUMULATIVE, value=D(1), fiscal_year=2020),
+    ]
+    results = [ResultFigure(2018, D(2)), ResultFigure(2019, D(2)), ResultFigure(2020, D(1))]
+    years = [
+        indicator_achievement(targets=targets, results=results, fiscal_year=year, **SEVENTH)
+        for year in (2018, 2019, 2020)
+    ]
+    assert [(a.year_target, a.year_rate, status_of(a)) for a in years] == [
+        (None, None, Status.NOT_ACHIEVED),  # no plan stated for 平成30年度: by pace, 2 of 3
+        (D(2), D("100.0"), Status.ACHIEVED),
+        (D(1), D("100.0"), Status.ACHIEVED),
+    ]
+    assert years[0].pace_rate == D("66.7")
+
+
+def test_a_met_frequency_target_has_no_percentage():
+    # 「年１回以上」 and three sessions: met, not 300 %; below the target the shortfall shows.
+    met = frequency_achievement(fiscal_year=2018, target=D(1), actual=D(3))
+    assert (met.rate, met.met, status_of(met)) == (None, True, Status.ACHIEVED)
+    short = frequency_achievement(fiscal_year=2020, target=D(3), actual=D(0))
+    assert (short.rate, short.met, status_of(short)) == (D("0.0"), False, Status.NOT_ACHIEVED)
+
+
+def test_a_scope_is_not_graded():
+    # 第7期 4 事項2 「62区市町村対象」: who may take part; 「11区市　40件」 is observed, never 11/62.
+    targets = [TargetFigure(kind=Kind.SCOPE, value=D(62))]
+    results = [ResultFigure(2018, D(11), municipality_count=11)]
+    assert indicator_achievement(targets=targets, results=results, fiscal_year=2018, **SEVENTH) is None
 
 
 def test_coverage_over_a_period_counts_each_municipality_once():

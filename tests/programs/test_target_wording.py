@@ -20,8 +20,10 @@ TOKYO_TOTALS = {"老人福祉圏域": 12}
 PLAN_YEARS = {"第7期": (2018, 2020), "第8期": (2021, 2023)}
 
 
-def read(text: str, first: int = 2018, last: int = 2020):
-    return read_target_wording(text, first_fiscal_year=first, last_fiscal_year=last, known_totals=TOKYO_TOTALS)
+def read(text: str, first: int = 2018, last: int = 2020, period_kind=None):
+    return read_target_wording(
+        text, first_fiscal_year=first, last_fiscal_year=last, known_totals=TOKYO_TOTALS, period_kind=period_kind
+    )
 
 
 @pytest.mark.parametrize(
@@ -35,7 +37,8 @@ def read(text: str, first: int = 2018, last: int = 2020):
         ("1,350人", Kind.CUMULATIVE, 1350, "人"),
         ("62区市町村で各１人以上", Kind.COVERAGE, 62, "区市町村"),
         ("全区市町村", Kind.COVERAGE, 62, "区市町村"),
-        ("62区市町村対象", Kind.COVERAGE, 62, "区市町村"),
+        # Issue 21 item 11: 「62区市町村対象」 states who may take part, not a coverage target.
+        ("62区市町村対象", Kind.SCOPE, 62, "区市町村"),
     ],
 )
 def test_reads_single_figure_targets(text, kind, value, unit):
@@ -120,6 +123,16 @@ def test_reads_a_restated_target_with_two_figures_and_drops_a_remark():
     assert describe(staff) == "令和元年度の目標: 各年度 約800人"
 
 
+def test_reads_a_years_plan_beside_a_period_total_as_its_share():
+    # 第7期 2（1）事項2 「9区市町村」, 平成30年度: 「・２市支援（平成31年度）」.
+    reading = read("・２市支援（平成31年度）", period_kind=Kind.CUMULATIVE)
+
+    assert reading.fiscal_year == 2019
+    assert reading.components == (TargetComponent(kind=Kind.CUMULATIVE, value=Decimal(2), unit="区市町村"),)
+    # Without a period total beside it, a year's figure is that year's own target, as before.
+    assert read("・２市支援（平成31年度）").kind == Kind.PER_YEAR
+
+
 @pytest.mark.parametrize("text", ["", "よくわからない目標", "研修を充実させる"])
 def test_leaves_the_kind_to_the_administrator_when_it_cannot_read_the_wording(text):
     reading = read(text)
@@ -135,16 +148,22 @@ def _tokyo_targets():
         for area in fragment["areas"]:
             for item in area["items"]:
                 for indicator in item["indicators"]:
-                    for target in indicator.get("targets") or []:
+                    targets = indicator.get("targets") or []
+                    # The kind of the period target, the context a year's plan is read in (issue 21 item 10).
+                    period_kind = next((t["kind"] for t in targets if t["fiscal_year"] is None), None)
+                    for target in targets:
                         yield pytest.param(
-                            fragment["plan"], target, id=f"{path.stem}-{indicator['key']}-{target['text']}"
+                            fragment["plan"],
+                            target,
+                            period_kind,
+                            id=f"{path.stem}-{indicator['key']}-{target['text']}",
                         )
 
 
-@pytest.mark.parametrize(("plan", "target"), list(_tokyo_targets()))
-def test_every_tokyo_target_reads_as_the_fixture_holds_it(plan, target):
+@pytest.mark.parametrize(("plan", "target", "period_kind"), list(_tokyo_targets()))
+def test_every_tokyo_target_reads_as_the_fixture_holds_it(plan, target, period_kind):
     first, last = PLAN_YEARS[plan]
-    reading = read(target["text"], first, last)
+    reading = read(target["text"], first, last, period_kind=period_kind)
 
     matches = [
         component

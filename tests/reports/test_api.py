@@ -30,13 +30,17 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
         "name": "講師養成研修の受講者数",
         "unit": "人",
         "target_kind": "per_year",
+        "target_text": "153人（各年度）",
         # Each figure states its workflow state, and any newer one awaiting approval (issue 12).
         "years": [
             {
                 "fiscal_year": 2021,
                 "target": 153,
+                "target_text": "153人（各年度）",
                 "actual": 144,
                 "achievement_rate": 94.1,
+                "basis": None,
+                "compared": None,
                 "status": "mostly_achieved",
                 "state": "approved",
                 "pending": None,
@@ -44,8 +48,11 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
             {
                 "fiscal_year": 2022,
                 "target": 153,
+                "target_text": "153人（各年度）",
                 "actual": None,
                 "achievement_rate": None,
+                "basis": None,
+                "compared": None,
                 "status": "not_entered",
                 "state": None,
                 "pending": None,
@@ -53,14 +60,18 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
             {
                 "fiscal_year": 2023,
                 "target": 153,
+                "target_text": "153人（各年度）",
                 "actual": None,
                 "achievement_rate": None,
+                "basis": None,
+                "compared": None,
                 "status": "not_entered",
                 "state": None,
                 "pending": None,
             },
         ],
         "cumulative": None,
+        "period_coverage": None,
     }
     assert '"achievement_rate": 94.1' in response.content.decode()
     assert set(data) == {"plan", "fiscal_years", "includes_unapproved", "areas"}
@@ -80,10 +91,13 @@ def test_sub_area_and_cumulative_object(manager_client, tokyo_data):
     indicator = area["items"][0]["indicators"][0]
     assert indicator["target_kind"] == "cumulative"
     assert indicator["cumulative"] == {
+        "fiscal_year": 2020,
         "target": 1350,
         "actual": 1199,
         "achievement_rate": 88.8,
         "target_to_date": 1350,
+        "pace_rate": 88.8,
+        "needed_per_remaining_year": None,
         "status": "not_achieved",
     }
     assert [y["actual"] for y in indicator["years"]] == [352, 428, 419]

@@ -31,10 +31,11 @@ def test_seventh_plan_lists_what_is_behind_at_the_top_most_behind_first(manager_
     html = _html(manager_client, reverse("reports:dashboard"), {"plan": "第7期"})
     attention = _attention(html)
     assert html.index('<section class="attention"') < html.index("取組分野ごとの進捗")
-    assert '<h2 id="attention-heading">要対応 <span class="attention-count">13件</span></h2>' in attention
+    # 12: 4 事項2 「62区市町村対象」 is a scope, not a target behind (issue 21 item 11; 13 before).
+    assert '<h2 id="attention-heading">要対応 <span class="attention-count">12件</span></h2>' in attention
     assert '<th scope="col">区分</th>' in attention  # a real table, with the kind in words
     rows = attention.split("<tbody>")[1].split("<tr>")[1:]
-    assert len(rows) == 13
+    assert len(rows) == 12
     rehab = Item.objects.get(area__plan__name="第7期", area__number=4, number=1)
     assert f'<a href="/items/{rehab.id}/" title="' in rows[0]
     assert ">4 リハビリテーション専門職等の職能団体等と連携した支援 › 事項1</a>" in rows[0]
