@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from programs.admin import IndicatorAdmin, ItemAdmin
+from programs.admin import IndicatorAdmin, ItemAdmin, PlanPeriodAdmin
 from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label, fiscal_year_choices
-from programs.models import Indicator, Item
+from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import format_quantity, format_rate
 
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     YearlyResult,
 )
 from .progress import achievement_for, status_rule_get
+from .services import PeriodRefused, plan_period_create, plan_period_problems
 
 
 class SelfEvaluationInline(admin.StackedInline):
@@ -40,6 +42,50 @@ class YearlyResultInline(admin.TabularInline):
 # results, so that programs.admin never imports from evaluations.
 admin.site.unregister(Item)
 admin.site.unregister(Indicator)
+admin.site.unregister(PlanPeriod)
+
+
+class PlanPeriodForm(PlanPeriodAdmin.form):
+    def clean(self):
+        """Refuse here what the period writer would refuse, so the admin shows it beside the form."""
+        cleaned = super().clean()
+        if self.instance.pk is None and not self.errors:
+            problems = plan_period_problems(
+                name=cleaned["name"],
+                ordinal=cleaned.get("ordinal"),
+                first_fiscal_year=cleaned["first_fiscal_year"],
+                last_fiscal_year=cleaned["last_fiscal_year"],
+            )
+            if problems:
+                raise ValidationError(problems)
+        return cleaned
+
+
+@admin.register(PlanPeriod)
+class PlanPeriodWithYearsAdmin(PlanPeriodAdmin):
+    form = PlanPeriodForm
+
+    def save_model(self, request, obj, form, change):
+        """Create a new period through the one period writer (layout, reporting years); edit as usual."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            made = plan_period_create(
+                name=obj.name,
+                ordinal=obj.ordinal,
+                title=obj.title,
+                first_fiscal_year=obj.first_fiscal_year,
+                last_fiscal_year=obj.last_fiscal_year,
+                uses_rating=obj.uses_rating,
+                layout=obj.layout,
+                reason="管理画面で作成",
+            )
+        except PeriodRefused as refused:  # the form checked the same rule; only a race reaches here
+            raise ValidationError(str(refused)) from refused
+        for field in PlanPeriod._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(made.plan, field.attname))
+        obj._state.adding = False
 
 
 @admin.register(Item)
