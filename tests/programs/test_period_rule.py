@@ -1,0 +1,128 @@
+"""Issue 18 item 1: a typo in a year must not take the site down.
+
+Fiscal years, ordinals and names follow one rule (programs.periods) wherever a period is
+created; a refused period leaves nothing behind; and a row stored past every check (an old
+database, a shell) is shown with its Western years instead of answering 500.
+"""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from accounts.roles import SYSTEM_ADMIN
+from evaluations.progress import plan_progress
+from programs.fiscal_years import era_label, era_range_label
+from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
+from programs.periods import period_problems
+from programs.selectors import sheet_layout
+from sheets.exports.self_evaluation import self_evaluation_workbook, sheet_data
+from tests.workflow_world import make_user
+
+
+@pytest.fixture
+def admin(tokyo_data):
+    return make_user("rule-admin", role=SYSTEM_ADMIN, superuser=True)
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (PlanPeriod, PolicyArea, Item, Indicator, Target))
+
+
+def test_the_rule_refuses_a_year_typed_without_its_era_and_years_before_heisei():
+    assert set(period_problems(name="第42期", ordinal=42, first_fiscal_year=6, last_fiscal_year=8)) == {
+        "first_fiscal_year",
+        "last_fiscal_year",
+    }
+    assert (
+        "1985"
+        in period_problems(name="第42期", ordinal=42, first_fiscal_year=1985, last_fiscal_year=1987)[
+            "first_fiscal_year"
+        ]
+    )
+    assert period_problems(name="第42期", ordinal=1000, first_fiscal_year=2024, last_fiscal_year=2026).keys() == {
+        "ordinal"
+    }
+    assert period_problems(name="第42期", ordinal=42, first_fiscal_year=2024, last_fiscal_year=2026) == {}
+
+
+def test_import_sheet_with_first_year_6_is_refused_and_writes_nothing(admin, tmp_path):
+    plan = PlanPeriod.objects.get(name="第8期")
+    path = tmp_path / "sheet.xlsx"
+    buffer = io.BytesIO()
+    self_evaluation_workbook(sheet_data(plan_progress(plan=plan), sheet_layout(plan=plan))).save(buffer)
+    path.write_bytes(buffer.getvalue())
+    before = _counts()
+
+    with pytest.raises(CommandError, match="対応範囲"):
+        call_command("import_sheet", str(path), "--plan", "第42期", "--first-year", "6", verbosity=0)
+
+    assert _counts() == before
+    assert not PlanPeriod.objects.filter(name="第42期").exists()
+
+
+def test_rollover_command_with_a_year_out_of_range_is_refused_and_writes_nothing(admin):
+    before = _counts()
+    with pytest.raises(CommandError, match="対応範囲"):
+        call_command("rollover_plan", "--from", "第8期", "--to", "第42期", "--first-year", "6", verbosity=0)
+    assert _counts() == before
+
+
+def test_the_admin_refuses_a_period_starting_in_1985_with_a_message(client, admin):
+    client.force_login(admin)
+    before = _counts()
+    response = client.post(
+        reverse("admin:programs_planperiod_add"),
+        {"name": "第42期", "ordinal": 42, "title": "", "first_fiscal_year": 1985, "last_fiscal_year": 1987},
+    )
+    assert response.status_code == 200
+    assert "対応範囲" in response.content.decode()
+    assert _counts() == before
+
+
+def _stored_past_every_check(name: str, ordinal: int, first: int, last: int) -> PlanPeriod:
+    """Store a period the rule refuses, as an old database or a shell could (bulk_create validates nothing)."""
+    (plan,) = PlanPeriod.objects.bulk_create(
+        [PlanPeriod(name=name, ordinal=ordinal, first_fiscal_year=first, last_fiscal_year=last)]
+    )
+    area = PolicyArea.objects.create(plan=plan, number=1, title="分野")
+    item = Item.objects.create(area=area, number=1, title="事項")
+    indicator = Indicator.objects.create(item=item, key="trainees", name="研修修了者数", unit="人")
+    Target.objects.create(indicator=indicator, kind=Target.Kind.PER_YEAR, value=Decimal(10), target_text="10人")
+    return plan
+
+
+PAGES = [
+    ("reports:dashboard", {}),
+    ("reports:table", {}),
+    ("reports:compare", {}),
+    ("evaluations:my_work", {}),
+    ("sheets:import_upload", {}),
+    ("sheets:plan_sheet_upload", {}),
+    ("evaluations:rollover_start", {}),
+    ("admin:programs_planperiod_changelist", {}),
+]
+
+
+@pytest.mark.parametrize(("first", "last", "label"), [(1985, 1987, "1985～1987年度"), (6, 8, "6～8年度")])
+def test_a_stored_period_no_era_can_label_breaks_no_page(client, admin, first, last, label):
+    plan = _stored_past_every_check("第42期", 42, first, last)
+    client.force_login(admin)
+    urls = [reverse(name, kwargs=kwargs) for name, kwargs in PAGES]
+    urls += [f"{reverse(name)}?plan=第42期" for name in ("reports:dashboard", "reports:table", "evaluations:my_work")]
+    urls += [
+        reverse("admin:programs_planperiod_change", args=[plan.pk]),
+        reverse("admin:programs_planperiod_delete", args=[plan.pk]),
+    ]
+    answers = {url: client.get(url).status_code for url in urls}
+    assert answers == dict.fromkeys(urls, 200)
+    assert label in client.get(reverse("admin:programs_planperiod_changelist")).content.decode()
+    assert str(plan) == f"第42期（{label}）"
+
+
+def test_labels_of_years_no_era_names_are_western():
+    assert era_range_label(1985, 1987) == "1985～1987年度"
+    assert era_label(1985) == "1985年度"
+    assert era_range_label(2021, 2023) == "令和3年度～令和5年度"
