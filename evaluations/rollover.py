@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
@@ -35,7 +36,7 @@ from accounts.permissions import is_system_admin
 from programs.fiscal_years import era_label
 from programs.kinds import Kind, TargetLine
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
-from programs.periods import name_key
+from programs.periods import multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
 from .services import PeriodRefused, plan_period_create, plan_period_problems, reporting_deadline_of
@@ -58,6 +59,8 @@ ERROR_WORDING_UNREAD = (
 ERROR_TITLE_REQUIRED = "変更後の名称を入力してください。"
 ERROR_NEW_ITEM_INCOMPLETE = "新しい事項には分野、事項名、指標名、目標の文言をすべて入力してください。"
 ERROR_NEW_ITEM_AREA = "新しい事項の分野が見つからないか、終了になっています。"
+ERROR_TOO_LONG = "{label}は{limit}文字以内にしてください（{length}文字あります）。"
+ERROR_FIELD = "{where}: {messages}"
 ERROR_MEANWHILE = (
     "{name}はたった今ほかの操作で作成されました（何も変更していません）。ダッシュボードで内容を確かめてください。"
 )
@@ -436,10 +439,13 @@ def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisi
         )
     area_keys = {area.key for area in areas if area.created}
     for index, new in enumerate(decisions.new_items):
+        key = f"new-{index}"
         if not all([new.area_key, new.title.strip(), new.indicator_name.strip(), new.wording.strip()]):
-            errors[f"new-{index}"] = ERROR_NEW_ITEM_INCOMPLETE
+            errors[key] = ERROR_NEW_ITEM_INCOMPLETE
         elif new.area_key not in area_keys:
-            errors[f"new-{index}"] = ERROR_NEW_ITEM_AREA
+            errors[key] = ERROR_NEW_ITEM_AREA
+        _check_text(key, new.title.strip(), Item, "title", errors)
+        _check_text(key, new.indicator_name.strip(), Indicator, "name", errors)
     return RolloverPlan(
         source_name=source.name,
         period=period,
@@ -450,14 +456,36 @@ def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisi
     )
 
 
-def _changed_title(key: str, choice: Choice, old: str, decisions: Decisions, errors: dict[str, str]) -> str:
+def _changed_title(
+    key: str, choice: Choice, old: str, decisions: Decisions, errors: dict[str, str], *, model=PolicyArea
+) -> str:
     if choice != Choice.CHANGE:
         return old
     title = decisions.titles.get(key, "").strip()
     if not title:
         errors[key] = ERROR_TITLE_REQUIRED
         return old
+    _check_text(key, title, model, "title", errors)
     return title
+
+
+def text_problem(value: str, model, field_name: str) -> str | None:
+    """Return why the model field refuses the text (its max_length, a control character), in Japanese, or None.
+
+    The limits are read from the model, so the preview refuses exactly what the confirm's
+    ``full_clean`` would (a title of 300 characters, a wording of 600, a unit of 21, a NUL).
+    """
+    field = model._meta.get_field(field_name)
+    label = field.verbose_name
+    if field.max_length is not None and len(value) > field.max_length:
+        return ERROR_TOO_LONG.format(label=label, limit=field.max_length, length=len(value))
+    multi_line = field.get_internal_type() == "TextField"
+    return (multi_line_error if multi_line else single_line_error)(value, label=label)
+
+
+def _check_text(key: str, value: str, model, field_name: str, errors: dict[str, str]) -> None:
+    if key not in errors and (problem := text_problem(value, model, field_name)):
+        errors[key] = problem
 
 
 def _planned_items(area, area_choice, source, period, decisions, errors) -> list[PlannedItem]:
@@ -468,7 +496,7 @@ def _planned_items(area, area_choice, source, period, decisions, errors) -> list
         choice = Choice.END if area_choice == Choice.END else decisions.choice(key)
         if choice != Choice.END:
             number += 1
-        title = _changed_title(key, choice, item.title, decisions, errors)
+        title = _changed_title(key, choice, item.title, decisions, errors, model=Item)
         indicators = tuple(
             _planned_indicator(indicator, choice, source, period, decisions, errors) for indicator in item.indicators
         )
@@ -576,6 +604,9 @@ def _new_indicator(key: str, new: NewItem, period: NewPeriod, errors: dict[str, 
 
 
 def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, str], *, unit: str):
+    if problem := text_problem(wording, Target, "target_text"):
+        errors[key] = problem
+        return None
     reading = read_target_wording(
         wording,
         first_fiscal_year=period.first_fiscal_year,
@@ -585,6 +616,9 @@ def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, s
     typed = typed_target_of(reading)
     if typed is None or (typed.fiscal_year is not None and typed.fiscal_year not in period.fiscal_years):
         errors[key] = ERROR_WORDING_UNREAD.format(text=wording, described=describe(reading))
+        return None
+    if typed.unit and (problem := text_problem(typed.unit, Target, "unit")):
+        errors[key] = problem
         return None
     return PlannedTarget(
         kind=typed.kind,
@@ -691,6 +725,9 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
                 reason=reason,
             )
             plan = made.plan
+            if not made.created and Item.objects.filter(area__plan=plan).exists():
+                # Another confirm filled the period after our check (we now hold its row lock).
+                raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name))
             _structure_create(plan, rollover, reason)
     except PeriodRefused as refused:
         raise RolloverRefused(str(refused)) from refused
@@ -723,8 +760,13 @@ def _structure_create(plan: PlanPeriod, rollover: RolloverPlan, reason: str) -> 
 
 def _save(instance, reason: str) -> None:
     instance._change_reason = reason
-    # Field validation here; uniqueness and checks are the database's.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
+    # Field validation here; uniqueness and checks are the database's. The preview checked the same
+    # limits (text_problem), so a refusal here is a value the source itself holds: say which.
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        where = f"{instance._meta.verbose_name}「{str(instance)[:30]}」"
+        raise RolloverRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
     instance.save()
 
 

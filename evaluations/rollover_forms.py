@@ -74,20 +74,26 @@ class RolloverPeriodForm(forms.Form):
 
 
 def decisions_from(data, source: SourcePlan) -> Decisions:
-    """Read the preview's choices back from its POST (nothing is kept between the two pages)."""
+    """Read the preview's choices back from its POST (nothing is kept between the two pages).
+
+    A control missing from the POST is at its default (rollover.js leaves those out, so that a
+    plan of 600 items stays under Django's 1,000 fields): 継続, the old title, no new wording.
+    """
     choices, titles, wordings = {}, {}, {}
     keys = []
     for area in source.areas:
-        keys.append((area_key(area.id), "title"))
+        keys.append((area_key(area.id), area.title))
         for item in area.items:
-            keys.append((item_key(item.id), "title"))
-            keys.extend((indicator_key(indicator.id), "wording") for indicator in item.indicators)
-    for key, changed in keys:
+            keys.append((item_key(item.id), item.title))
+            keys.extend((indicator_key(indicator.id), None) for indicator in item.indicators)
+    for key, old_title in keys:
         value = data.get(f"choice-{key}", Choice.CONTINUE)
         choices[key] = Choice(value) if value in set(Choice) else Choice.CONTINUE
-        if changed == "title" and data.get(f"title-{key}"):
-            titles[key] = data[f"title-{key}"]
-        if changed == "wording" and data.get(f"wording-{key}"):
+        if old_title is not None:
+            title = data.get(f"title-{key}", old_title)  # posted blank stays blank: the preview asks for one
+            if title:
+                titles[key] = title
+        elif data.get(f"wording-{key}"):
             wordings[key] = data[f"wording-{key}"]
     fields = ("new-area", "new-title", "new-indicator", "new-wording")
     new_items = ()
