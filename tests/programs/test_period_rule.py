@@ -126,3 +126,70 @@ def test_labels_of_years_no_era_names_are_western():
     assert era_range_label(1985, 1987) == "1985～1987年度"
     assert era_label(1985) == "1985年度"
     assert era_range_label(2021, 2023) == "令和3年度～令和5年度"
+
+
+# -- issue 18 item 9: control characters are refused in every name and title --------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "fields", "field"),
+    [
+        (PlanPeriod, {"name": "第2\n7期", "ordinal": 27, "first_fiscal_year": 2024, "last_fiscal_year": 2026}, "name"),
+        (
+            PlanPeriod,
+            {
+                "name": "第27期",
+                "ordinal": 27,
+                "first_fiscal_year": 2024,
+                "last_fiscal_year": 2026,
+                "title": "自己評価\x00シート",
+            },
+            "title",
+        ),
+        (PolicyArea, {"number": 1, "title": "地域\tケア"}, "title"),
+        (Item, {"number": 1, "title": "講師の\x00育成"}, "title"),
+        (Indicator, {"key": "trainees", "name": "受講者\r数"}, "name"),
+        (Indicator, {"key": "trainees", "name": "受講者数", "unit": "人\x1b"}, "unit"),
+    ],
+)
+def test_the_models_refuse_a_control_character_in_every_name_and_title(db, model, fields, field):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        model(**fields).clean_fields(exclude=["plan", "area", "item"])
+    assert "制御文字" in " ".join(refused.value.message_dict[field])
+
+
+def test_an_item_title_keeps_its_line_breaks(db):
+    Item(number=1, title="講師を育成し、\r\n地域ケア会議を支援する").clean_fields(exclude=["area"])
+
+
+def test_the_sheet_import_refuses_a_title_with_a_control_character_at_the_preview(admin):
+    from dataclasses import replace
+
+    from sheets.services import plan_sheet_check, plan_sheet_layouts
+
+    plan = PlanPeriod.objects.get(name="第8期")
+    buffer = io.BytesIO()
+    self_evaluation_workbook(sheet_data(plan_progress(plan=plan), sheet_layout(plan=plan))).save(buffer)
+    from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read
+
+    draft = plan_sheet_parse(plan_sheet_read(buffer.getvalue()), layouts=plan_sheet_layouts())
+    area = draft.areas[0]
+    broken = replace(draft, areas=(replace(area, title="地域\x00ケア"), *draft.areas[1:]))
+    messages = [problem.message for problem in plan_sheet_check(draft=broken, plan_name="第42期")]
+    assert any("制御文字" in message for message in messages)
+    assert not any("制御文字" in problem.message for problem in plan_sheet_check(draft=draft, plan_name="第42期"))
+
+
+@pytest.mark.parametrize("typed", ["第８期", "第 8 期", "第2\n7期", "第\t42期"])
+def test_the_admin_refuses_a_look_alike_or_a_control_character_in_a_period_name(client, admin, typed):
+    client.force_login(admin)
+    before = _counts()
+    response = client.post(
+        reverse("admin:programs_planperiod_add"),
+        {"name": typed, "ordinal": 42, "title": "", "first_fiscal_year": 2030, "last_fiscal_year": 2032},
+    )
+    assert response.status_code == 200
+    assert "紛らわしい" in response.content.decode() or "制御文字" in response.content.decode()
+    assert _counts() == before
