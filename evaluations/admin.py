@@ -1,5 +1,5 @@
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.admin import IndicatorAdmin, ItemAdmin, PlanPeriodAdmin
@@ -20,7 +20,7 @@ from .models import (
     YearlyResult,
 )
 from .progress import achievement_for, status_rule_get
-from .services import PeriodRefused, plan_period_create, plan_period_problems
+from .services import PeriodRefused, plan_period_create
 
 
 class SelfEvaluationInline(admin.StackedInline):
@@ -45,44 +45,34 @@ admin.site.unregister(Indicator)
 admin.site.unregister(PlanPeriod)
 
 
-class PlanPeriodForm(PlanPeriodAdmin.form):
-    def clean(self):
-        """Refuse here what the period writer would refuse, so the admin shows it beside the form."""
-        cleaned = super().clean()
-        if self.instance.pk is None and not self.errors:
-            problems = plan_period_problems(
-                name=cleaned["name"],
-                ordinal=cleaned.get("ordinal"),
-                first_fiscal_year=cleaned["first_fiscal_year"],
-                last_fiscal_year=cleaned["last_fiscal_year"],
-            )
-            if problems:
-                raise ValidationError(problems)
-        return cleaned
-
-
 @admin.register(PlanPeriod)
 class PlanPeriodWithYearsAdmin(PlanPeriodAdmin):
-    form = PlanPeriodForm
+    """The admin's form runs the model's validators: the period rule of programs.periods."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # The form checked the same rule; only a period committed meanwhile by someone else reaches
+        # here, and the admin's transaction has rolled everything back: say so, not a 500.
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except PeriodRefused as refused:
+            self.message_user(request, f"何も作成していません。{refused}", messages.ERROR)
+            return redirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         """Create a new period through the one period writer (layout, reporting years); edit as usual."""
         if change:
             super().save_model(request, obj, form, change)
             return
-        try:
-            made = plan_period_create(
-                name=obj.name,
-                ordinal=obj.ordinal,
-                title=obj.title,
-                first_fiscal_year=obj.first_fiscal_year,
-                last_fiscal_year=obj.last_fiscal_year,
-                uses_rating=obj.uses_rating,
-                layout=obj.layout,
-                reason="管理画面で作成",
-            )
-        except PeriodRefused as refused:  # the form checked the same rule; only a race reaches here
-            raise ValidationError(str(refused)) from refused
+        made = plan_period_create(
+            name=obj.name,
+            ordinal=obj.ordinal,
+            title=obj.title,
+            first_fiscal_year=obj.first_fiscal_year,
+            last_fiscal_year=obj.last_fiscal_year,
+            uses_rating=obj.uses_rating,
+            layout=obj.layout,
+            reason="管理画面で作成",
+        )
         for field in PlanPeriod._meta.concrete_fields:
             setattr(obj, field.attname, getattr(made.plan, field.attname))
         obj._state.adding = False
