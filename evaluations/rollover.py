@@ -20,7 +20,8 @@ What continues, and how its targets are carried:
 - targets restated for the old period's own years stay with the old period;
 - a changed indicator's targets are what its new wording says, read by the target grammar.
 Results and self-evaluations are never carried: the new period starts 未入力 everywhere.
-This module lives in ``evaluations`` because it also creates the reporting years.
+The period itself (its layout and its reporting years with their deadlines) is made by the one
+period writer, ``services.plan_period_create``, as for every other way a period is created.
 """
 
 from collections.abc import Mapping
@@ -39,9 +40,8 @@ from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, are
 from programs.periods import multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
-from .services import PeriodRefused, plan_period_create, plan_period_problems, reporting_deadline_of
-
-__all__ = ["reporting_deadline_of"]  # re-exported: the deadline rule lives with the period writer
+from .services import PeriodRefused, plan_period_create, plan_period_problems
+from .services import reporting_deadline_of as reporting_deadline_of  # re-exported for the rollover's callers
 
 CHANGE_REASON = "次期計画の作成（{source}から）"
 TO_SET = "要設定"
