@@ -38,21 +38,14 @@ from .imports.plan_sheet import PlanDraft, SheetProblem
 
 CHANGE_REASON = "自己評価シートの取込"
 ERROR_NOT_ADMIN = "自己評価シートの取込はシステム管理者のみが行えます。"
-ERROR_NAME_REQUIRED = "計画期間の名称を入力してください。"
-ERROR_NAME_TOO_LONG = "計画期間の名称は20文字以内にしてください。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
 ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
-ERROR_NAME_CONFUSABLE = (
-    "「{name}」は登録済みの{existing}と紛らわしいため使えません。{existing}に取り込むか、別の名称にしてください。"
-)
 ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
 ERROR_FIELD = "{where}: {messages}"
-ERROR_MEANWHILE = (
-    "{name}（またはその期の番号）はたった今ほかの操作で登録されました（何も変更していません）。"
-    "もう一度アップロードして内容を確かめてください。"
-)
+# The period's name, number and years are refused with the period rule's messages (programs.periods,
+# evaluations.services.plan_period_problems), the same for every way a period is created.
 SMALLINT_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers)
 ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
 
