@@ -193,3 +193,24 @@ def test_the_admin_refuses_a_look_alike_or_a_control_character_in_a_period_name(
     assert response.status_code == 200
     assert "紛らわしい" in response.content.decode() or "制御文字" in response.content.decode()
     assert _counts() == before
+
+
+def test_an_admin_add_that_loses_a_race_gets_a_message_not_a_500(client, admin, monkeypatch):
+    """Another administrator commits 第42期 between the form's check and the writer: say so, write nothing."""
+    from evaluations import admin as evaluations_admin
+    from evaluations.services import ERROR_PERIOD_MEANWHILE, PeriodRefused
+
+    def meanwhile(**fields):
+        raise PeriodRefused(ERROR_PERIOD_MEANWHILE.format(name=fields["name"]))
+
+    monkeypatch.setattr(evaluations_admin, "plan_period_create", meanwhile)
+    client.force_login(admin)
+    before = _counts()
+    response = client.post(
+        reverse("admin:programs_planperiod_add"),
+        {"name": "第42期", "ordinal": 42, "title": "", "first_fiscal_year": 2030, "last_fiscal_year": 2032},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "何も作成していません" in response.content.decode()
+    assert _counts() == before
