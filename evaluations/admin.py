@@ -1,10 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from programs.admin import IndicatorAdmin, ItemAdmin
+from programs.admin import IndicatorAdmin, ItemAdmin, PlanPeriodAdmin
 from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label, fiscal_year_choices
-from programs.models import Indicator, Item
+from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import format_quantity, format_rate
 
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     YearlyResult,
 )
 from .progress import achievement_for, status_rule_get
+from .services import PeriodRefused, plan_period_create
 
 
 class SelfEvaluationInline(admin.StackedInline):
@@ -40,6 +42,40 @@ class YearlyResultInline(admin.TabularInline):
 # results, so that programs.admin never imports from evaluations.
 admin.site.unregister(Item)
 admin.site.unregister(Indicator)
+admin.site.unregister(PlanPeriod)
+
+
+@admin.register(PlanPeriod)
+class PlanPeriodWithYearsAdmin(PlanPeriodAdmin):
+    """The admin's form runs the model's validators: the period rule of programs.periods."""
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # The form checked the same rule; only a period committed meanwhile by someone else reaches
+        # here, and the admin's transaction has rolled everything back: say so, not a 500.
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except PeriodRefused as refused:
+            self.message_user(request, f"何も作成していません。{refused}", messages.ERROR)
+            return redirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        """Create a new period through the one period writer (layout, reporting years); edit as usual."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        made = plan_period_create(
+            name=obj.name,
+            ordinal=obj.ordinal,
+            title=obj.title,
+            first_fiscal_year=obj.first_fiscal_year,
+            last_fiscal_year=obj.last_fiscal_year,
+            uses_rating=obj.uses_rating,
+            layout=obj.layout,
+            reason="管理画面で作成",
+        )
+        for field in PlanPeriod._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(made.plan, field.attname))
+        obj._state.adding = False
 
 
 @admin.register(Item)

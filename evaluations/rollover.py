@@ -20,25 +20,28 @@ What continues, and how its targets are carried:
 - targets restated for the old period's own years stay with the old period;
 - a changed indicator's targets are what its new wording says, read by the target grammar.
 Results and self-evaluations are never carried: the new period starts 未入力 everywhere.
-This module lives in ``evaluations`` because it also creates the reporting years.
+The period itself (its layout and its reporting years with their deadlines) is made by the one
+period writer, ``services.plan_period_create``, as for every other way a period is created.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from accounts.permissions import is_system_admin
 from programs.fiscal_years import era_label
 from programs.kinds import Kind, TargetLine
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
+from programs.periods import multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
-from .models import ReportingYear
+from .services import PeriodRefused, plan_period_create, plan_period_problems
+from .services import reporting_deadline_of as reporting_deadline_of  # re-exported for the rollover's callers
 
 CHANGE_REASON = "次期計画の作成（{source}から）"
 TO_SET = "要設定"
@@ -46,9 +49,6 @@ KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 ERROR_NOT_ADMIN = "次期計画の作成はシステム管理者のみが行えます。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため作成できません（何も変更していません）。"
-ERROR_YEARS = "開始年度は終了年度以前にしてください。"
-ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。年度を合わせてください。"
-ERROR_ORDINAL_TAKEN = "第{ordinal}期の番号はすでに{other}が使っています。"
 ERROR_SAME_PERIOD = "作成元と新しい計画期間が同じです。"
 ERROR_OVERLAP = "新しい計画期間の年度が作成元（{source}）と重なっています。"
 ERROR_WORDING_REQUIRED = "変更後の目標の文言を入力してください。"
@@ -59,6 +59,11 @@ ERROR_WORDING_UNREAD = (
 ERROR_TITLE_REQUIRED = "変更後の名称を入力してください。"
 ERROR_NEW_ITEM_INCOMPLETE = "新しい事項には分野、事項名、指標名、目標の文言をすべて入力してください。"
 ERROR_NEW_ITEM_AREA = "新しい事項の分野が見つからないか、終了になっています。"
+ERROR_TOO_LONG = "{label}は{limit}文字以内にしてください（{length}文字あります）。"
+ERROR_FIELD = "{where}: {messages}"
+ERROR_MEANWHILE = (
+    "{name}はたった今ほかの操作で作成されました（何も変更していません）。ダッシュボードで内容を確かめてください。"
+)
 
 
 class RolloverRefused(ValueError):
@@ -402,11 +407,6 @@ class RolloverPlan:
         return lines
 
 
-def reporting_deadline_of(fiscal_year: int) -> date:
-    """Return the entry deadline of a fiscal year: 31 May after it ends (the seeds' FY2022 → 2023-05-31)."""
-    return date(fiscal_year + 1, 5, 31)
-
-
 def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisions) -> RolloverPlan:
     """Return what the rollover will create; pure: reads only its arguments."""
     errors: dict[str, str] = {}
@@ -439,10 +439,13 @@ def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisi
         )
     area_keys = {area.key for area in areas if area.created}
     for index, new in enumerate(decisions.new_items):
+        key = f"new-{index}"
         if not all([new.area_key, new.title.strip(), new.indicator_name.strip(), new.wording.strip()]):
-            errors[f"new-{index}"] = ERROR_NEW_ITEM_INCOMPLETE
+            errors[key] = ERROR_NEW_ITEM_INCOMPLETE
         elif new.area_key not in area_keys:
-            errors[f"new-{index}"] = ERROR_NEW_ITEM_AREA
+            errors[key] = ERROR_NEW_ITEM_AREA
+        _check_text(key, new.title.strip(), Item, "title", errors)
+        _check_text(key, new.indicator_name.strip(), Indicator, "name", errors)
     return RolloverPlan(
         source_name=source.name,
         period=period,
@@ -453,14 +456,36 @@ def rollover_preview(*, source: SourcePlan, period: NewPeriod, decisions: Decisi
     )
 
 
-def _changed_title(key: str, choice: Choice, old: str, decisions: Decisions, errors: dict[str, str]) -> str:
+def _changed_title(
+    key: str, choice: Choice, old: str, decisions: Decisions, errors: dict[str, str], *, model=PolicyArea
+) -> str:
     if choice != Choice.CHANGE:
         return old
     title = decisions.titles.get(key, "").strip()
     if not title:
         errors[key] = ERROR_TITLE_REQUIRED
         return old
+    _check_text(key, title, model, "title", errors)
     return title
+
+
+def text_problem(value: str, model, field_name: str) -> str | None:
+    """Return why the model field refuses the text (its max_length, a control character), in Japanese, or None.
+
+    The limits are read from the model, so the preview refuses exactly what the confirm's
+    ``full_clean`` would (a title of 300 characters, a wording of 600, a unit of 21, a NUL).
+    """
+    field = model._meta.get_field(field_name)
+    label = field.verbose_name
+    if field.max_length is not None and len(value) > field.max_length:
+        return ERROR_TOO_LONG.format(label=label, limit=field.max_length, length=len(value))
+    multi_line = field.get_internal_type() == "TextField"
+    return (multi_line_error if multi_line else single_line_error)(value, label=label)
+
+
+def _check_text(key: str, value: str, model, field_name: str, errors: dict[str, str]) -> None:
+    if key not in errors and (problem := text_problem(value, model, field_name)):
+        errors[key] = problem
 
 
 def _planned_items(area, area_choice, source, period, decisions, errors) -> list[PlannedItem]:
@@ -471,7 +496,7 @@ def _planned_items(area, area_choice, source, period, decisions, errors) -> list
         choice = Choice.END if area_choice == Choice.END else decisions.choice(key)
         if choice != Choice.END:
             number += 1
-        title = _changed_title(key, choice, item.title, decisions, errors)
+        title = _changed_title(key, choice, item.title, decisions, errors, model=Item)
         indicators = tuple(
             _planned_indicator(indicator, choice, source, period, decisions, errors) for indicator in item.indicators
         )
@@ -579,6 +604,9 @@ def _new_indicator(key: str, new: NewItem, period: NewPeriod, errors: dict[str, 
 
 
 def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, str], *, unit: str):
+    if problem := text_problem(wording, Target, "target_text"):
+        errors[key] = problem
+        return None
     reading = read_target_wording(
         wording,
         first_fiscal_year=period.first_fiscal_year,
@@ -588,6 +616,9 @@ def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, s
     typed = typed_target_of(reading)
     if typed is None or (typed.fiscal_year is not None and typed.fiscal_year not in period.fiscal_years):
         errors[key] = ERROR_WORDING_UNREAD.format(text=wording, described=describe(reading))
+        return None
+    if typed.unit and (problem := text_problem(typed.unit, Target, "unit")):
+        errors[key] = problem
         return None
     return PlannedTarget(
         kind=typed.kind,
@@ -641,25 +672,25 @@ class RolloverResult:
 
 
 def rollover_period_check(*, source: PlanPeriod, period: NewPeriod) -> None:
-    """Refuse a new period that cannot be made: same as the source, overlapping, taken or not empty."""
-    if period.name == source.name:
+    """Refuse a new period that cannot be made: same as the source, overlapping, taken, not empty or out of range.
+
+    The name, number and years are the period writer's rule (``plan_period_problems``), as for
+    every other way a period is created.
+    """
+    if name_key(period.name) == name_key(source.name):
         raise RolloverRefused(ERROR_SAME_PERIOD)
-    if period.first_fiscal_year > period.last_fiscal_year:
-        raise RolloverRefused(ERROR_YEARS)
+    if problems := plan_period_problems(
+        name=period.name,
+        ordinal=period.ordinal,
+        first_fiscal_year=period.first_fiscal_year,
+        last_fiscal_year=period.last_fiscal_year,
+    ):
+        raise RolloverRefused("\n".join(problems))
     if period.first_fiscal_year <= source.last_fiscal_year and period.last_fiscal_year >= source.first_fiscal_year:
         raise RolloverRefused(ERROR_OVERLAP.format(source=source.name))
     existing = PlanPeriod.objects.filter(name=period.name).first()
-    if existing is not None:
-        if Item.objects.filter(area__plan=existing).exists():
-            raise RolloverRefused(ERROR_HAS_ITEMS.format(name=period.name))
-        if (existing.first_fiscal_year, existing.last_fiscal_year) != (
-            period.first_fiscal_year,
-            period.last_fiscal_year,
-        ):
-            raise RolloverRefused(ERROR_YEARS_DIFFER.format(name=period.name, existing=existing))
-    other = PlanPeriod.objects.filter(ordinal=period.ordinal).exclude(name=period.name).first()
-    if other is not None:
-        raise RolloverRefused(ERROR_ORDINAL_TAKEN.format(ordinal=period.ordinal, other=other.name))
+    if existing is not None and Item.objects.filter(area__plan=existing).exists():
+        raise RolloverRefused(ERROR_HAS_ITEMS.format(name=period.name))
 
 
 @transaction.atomic
@@ -667,28 +698,45 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
     """Create the new period from ``source`` as the decisions say, in one transaction with history.
 
     The plan is rebuilt from the database here, not taken from the preview page, so what is
-    written is what the source holds now. Refused (nothing written) for a user who is not a
-    system administrator, a period that cannot be made, or a plan with errors.
+    written is what the source holds now. The period itself (its layout, taken from the source,
+    and its reporting years with their deadlines) is made by the one period writer. Refused
+    (nothing written) for a user who is not a system administrator, a period that cannot be
+    made, a plan with errors, or a rollover to the same period confirmed meanwhile by someone else.
     """
     if by is not None and not is_system_admin(by):
         raise RolloverRefused(ERROR_NOT_ADMIN)
+    # Lock the new period's row if it exists: a second confirm waits here, then finds its items.
+    PlanPeriod.objects.select_for_update().filter(name=period.name).first()
     rollover_period_check(source=source, period=period)
     rollover = rollover_preview(source=source_plan_read(plan=source), period=period, decisions=decisions)
     if rollover.errors:
         raise RolloverRefused("\n".join(rollover.errors.values()))
     reason = rollover.change_reason
-    plan, _ = PlanPeriod.objects.get_or_create(
-        name=period.name,
-        defaults={
-            "ordinal": period.ordinal,
-            "title": rollover.title,
-            "first_fiscal_year": period.first_fiscal_year,
-            "last_fiscal_year": period.last_fiscal_year,
-            "uses_rating": rollover.uses_rating,
-            # HOOK (issue 11, sheet layouts): when PlanPeriod gains ``layout``, copy the source's
-            # layout here unless the administrator chose another one.
-        },
-    )
+    try:
+        with transaction.atomic():
+            made = plan_period_create(
+                name=period.name,
+                ordinal=period.ordinal,
+                title=rollover.title,
+                first_fiscal_year=period.first_fiscal_year,
+                last_fiscal_year=period.last_fiscal_year,
+                uses_rating=rollover.uses_rating,
+                layout=source.layout,
+                reason=reason,
+            )
+            plan = made.plan
+            if not made.created and Item.objects.filter(area__plan=plan).exists():
+                # Another confirm filled the period after our check (we now hold its row lock).
+                raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name))
+            _structure_create(plan, rollover, reason)
+    except PeriodRefused as refused:
+        raise RolloverRefused(str(refused)) from refused
+    except IntegrityError as error:  # another confirm committed the same areas or items since our check
+        raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name)) from error
+    return RolloverResult(plan=plan, rollover=rollover, reporting_years_created=made.reporting_years_created)
+
+
+def _structure_create(plan: PlanPeriod, rollover: RolloverPlan, reason: str) -> None:
     new_areas: dict[int, PolicyArea] = {}
     for area in rollover.areas:
         if not area.created:
@@ -708,24 +756,17 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
         for item in area.items:
             if item.created:
                 _item_create(new_area, item, reason)
-    created = 0
-    for fiscal_year in period.fiscal_years:
-        year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
-        if year is None:
-            deadline = reporting_deadline_of(fiscal_year)
-            _save(ReportingYear(plan=plan, fiscal_year=fiscal_year, deadline=deadline), reason)
-            created += 1
-        elif year.deadline is None:
-            year.deadline = reporting_deadline_of(fiscal_year)
-            year._change_reason = reason
-            year.save(update_fields=["deadline"])
-    return RolloverResult(plan=plan, rollover=rollover, reporting_years_created=created)
 
 
 def _save(instance, reason: str) -> None:
     instance._change_reason = reason
-    # Field validation here; uniqueness and checks are the database's.
-    instance.full_clean(validate_unique=False, validate_constraints=False)
+    # Field validation here; uniqueness and checks are the database's. The preview checked the same
+    # limits (text_problem), so a refusal here is a value the source itself holds: say which.
+    try:
+        instance.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        where = f"{instance._meta.verbose_name}「{str(instance)[:30]}」"
+        raise RolloverRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
     instance.save()
 
 

@@ -4,7 +4,9 @@ import re
 
 from django import forms
 
+from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from programs.models import PlanPeriod
+from programs.periods import NAME_MAX_LENGTH, ORDINAL_MAX, ORDINAL_MIN
 
 from .rollover import Choice, Decisions, NewItem, NewPeriod, SourcePlan, area_key, indicator_key, item_key
 
@@ -17,12 +19,21 @@ class RolloverPeriodForm(forms.Form):
     source = forms.ModelChoiceField(
         label="作成元の計画期間", queryset=PlanPeriod.objects.all(), to_field_name="name", empty_label=None
     )
-    name = forms.CharField(label="新しい計画期間の名称", max_length=20, help_text="例: 第9期")
+    # The bounds are the period rule's (programs.periods); the service checks the same rule again.
+    name = forms.CharField(label="新しい計画期間の名称", max_length=NAME_MAX_LENGTH, help_text="例: 第9期")
     ordinal = forms.IntegerField(
-        label="期", min_value=1, max_value=999, required=False, help_text="空欄なら名称の数字（第9期なら 9）"
+        label="期",
+        min_value=ORDINAL_MIN,
+        max_value=ORDINAL_MAX,
+        required=False,
+        help_text="空欄なら名称の数字（第9期なら 9）",
     )
-    first_fiscal_year = forms.IntegerField(label="開始年度（西暦）", min_value=2000, max_value=2100)
-    last_fiscal_year = forms.IntegerField(label="終了年度（西暦）", min_value=2000, max_value=2100)
+    first_fiscal_year = forms.IntegerField(
+        label="開始年度（西暦）", min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR
+    )
+    last_fiscal_year = forms.IntegerField(
+        label="終了年度（西暦）", min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR
+    )
 
     @classmethod
     def initial_for(cls, plans: list[PlanPeriod]) -> dict:
@@ -63,20 +74,26 @@ class RolloverPeriodForm(forms.Form):
 
 
 def decisions_from(data, source: SourcePlan) -> Decisions:
-    """Read the preview's choices back from its POST (nothing is kept between the two pages)."""
+    """Read the preview's choices back from its POST (nothing is kept between the two pages).
+
+    A control missing from the POST is at its default (rollover.js leaves those out, so that a
+    plan of 600 items stays under Django's 1,000 fields): 継続, the old title, no new wording.
+    """
     choices, titles, wordings = {}, {}, {}
     keys = []
     for area in source.areas:
-        keys.append((area_key(area.id), "title"))
+        keys.append((area_key(area.id), area.title))
         for item in area.items:
-            keys.append((item_key(item.id), "title"))
-            keys.extend((indicator_key(indicator.id), "wording") for indicator in item.indicators)
-    for key, changed in keys:
+            keys.append((item_key(item.id), item.title))
+            keys.extend((indicator_key(indicator.id), None) for indicator in item.indicators)
+    for key, old_title in keys:
         value = data.get(f"choice-{key}", Choice.CONTINUE)
         choices[key] = Choice(value) if value in set(Choice) else Choice.CONTINUE
-        if changed == "title" and data.get(f"title-{key}"):
-            titles[key] = data[f"title-{key}"]
-        if changed == "wording" and data.get(f"wording-{key}"):
+        if old_title is not None:
+            title = data.get(f"title-{key}", old_title)  # posted blank stays blank: the preview asks for one
+            if title:
+                titles[key] = title
+        elif data.get(f"wording-{key}"):
             wordings[key] = data[f"wording-{key}"]
     fields = ("new-area", "new-title", "new-indicator", "new-wording")
     new_items = ()

@@ -7,6 +7,7 @@ and why. ``QuerySet.update()`` is used only to bump the version, never to change
 """
 
 import datetime
+import re
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
@@ -14,12 +15,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from programs.fiscal_years import era_label
-from programs.models import Item, PlanPeriod, Target
+from programs.models import Item, PlanPeriod, SheetLayout, Target
+from programs.periods import (
+    ERROR_NAME_CONFUSABLE,
+    ORDINAL_MAX,
+    ORDINAL_MIN,
+    confusable_name,
+    normalised_name,
+    period_problems,
+)
 from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit
+from programs.selectors import layout_of_predecessor
 
 from . import policies, selectors, workflow_events
 from .changes import (
@@ -384,15 +394,18 @@ def self_evaluation_approve(
     evaluation.manager_comment = comment.strip()
     _stamp(evaluation, user, history_reason)
     evaluation.save(update_fields=["status", "approved_at", "approved_by", "manager_comment", "version"])
-    _approved_results_snapshot(evaluation)
+    approved_results_record(evaluation=evaluation)
     workflow_events.publish(
         workflow_events.WorkflowEvent(workflow_events.Transition.APPROVED, evaluation, user, comment.strip())
     )
     return evaluation
 
 
-def _approved_results_snapshot(evaluation: SelfEvaluation) -> None:
+def approved_results_record(*, evaluation: SelfEvaluation) -> None:
     """Keep the item-year's figures as approved, for the reports while a later edit awaits approval.
+
+    The one writer of approved figures: the approval above, and every loader that stores a
+    record as already approved (the sheet import, the YAML loader), call it after the figures.
 
     A snapshot rather than reading the history as of ``approved_at``: the read model reads it
     in one plain query of one row per indicator-year (evaluations.progress), where the history
@@ -572,3 +585,153 @@ def item_entry_save_and_submit(
         expected_version=version,
         required_narratives=required_narratives,
     )
+
+
+# -- a plan period's structure: the one writer ----------------------------------------------------
+
+ERROR_PERIOD_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。年度を合わせてください。"
+ERROR_PERIOD_ORDINAL_TAKEN = "第{ordinal}期の番号はすでに{other}が使っています。"
+ERROR_PERIOD_MEANWHILE = (
+    "{name}（またはその期の番号）はたった今ほかの操作で登録されました（何も変更していません）。"
+    "内容を確かめてもう一度操作してください。"
+)
+ERROR_PERIOD_FIELD = "計画期間: {messages}"
+
+
+class PeriodRefused(ValueError):
+    """The period cannot be created as asked; the message says why in Japanese. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class PeriodCreated:
+    plan: PlanPeriod
+    created: bool  # False: an existing period without items was completed
+    reporting_years_created: int
+
+
+def reporting_deadline_of(fiscal_year: int) -> datetime.date:
+    """Return the entry deadline of a fiscal year: 31 May after it ends (the seeds' FY2022 → 2023-05-31)."""
+    return datetime.date(fiscal_year + 1, 5, 31)
+
+
+def ordinal_for(name: str) -> int:
+    """Return the number 「第9期」 names if no period uses it, else the next number after every period's."""
+    digits = re.fullmatch(r"第\s*(\d+)\s*期", normalised_name(name))
+    # A number the rule refuses (「第99999期」) is not taken from the name either: the name is kept as typed.
+    if (
+        digits
+        and ORDINAL_MIN <= int(digits.group(1)) <= ORDINAL_MAX
+        and not PlanPeriod.objects.filter(ordinal=int(digits.group(1))).exists()
+    ):
+        return int(digits.group(1))
+    return (PlanPeriod.objects.aggregate(last=Max("ordinal"))["last"] or 0) + 1
+
+
+def plan_period_problems(*, name: str, ordinal: int | None, first_fiscal_year: int, last_fiscal_year: int) -> list[str]:
+    """Return every reason (Japanese) the period cannot be created or completed; empty if it can.
+
+    The previews (rollover, sheet import), the commands and the writer below read this one check:
+    the rule of ``programs.periods`` and what only the database knows (a look-alike name, a taken
+    number, an existing period with other years). ``ordinal`` None: ``ordinal_for`` picks it.
+    """
+    problems = list(
+        period_problems(
+            name=name, ordinal=ordinal, first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year
+        ).values()
+    )
+    if problems:
+        return problems
+    stored = normalised_name(name)
+    existing = PlanPeriod.objects.filter(name=stored).first()
+    if existing is not None:
+        if (existing.first_fiscal_year, existing.last_fiscal_year) != (first_fiscal_year, last_fiscal_year):
+            problems.append(ERROR_PERIOD_YEARS_DIFFER.format(name=stored, existing=existing))
+        return problems
+    if other := confusable_name(stored, PlanPeriod.objects.values_list("name", flat=True)):
+        problems.append(ERROR_NAME_CONFUSABLE.format(name=stored, existing=other))
+    if ordinal is not None and (taken := PlanPeriod.objects.filter(ordinal=ordinal).first()) is not None:
+        problems.append(ERROR_PERIOD_ORDINAL_TAKEN.format(ordinal=ordinal, other=taken.name))
+    return problems
+
+
+@transaction.atomic
+def plan_period_create(
+    *,
+    name: str,
+    first_fiscal_year: int,
+    last_fiscal_year: int,
+    reason: str,
+    ordinal: int | None = None,
+    title: str = "",
+    uses_rating: bool | None = None,
+    layout: SheetLayout | None = None,
+    deadlines: dict[int, datetime.date | None] | None = None,
+) -> PeriodCreated:
+    """Create a plan period's structure, or complete an existing one that has the same years, in one transaction.
+
+    The rollover, the sheet import, the YAML loader and the admin all create periods here:
+    the name is checked by ``plan_period_problems`` (a look-alike of another period's is refused);
+    without ``layout`` a new period takes its predecessor's; every fiscal year gets its reporting
+    year, with ``deadlines[year]`` when given, else ``reporting_deadline_of`` (an existing year
+    without a deadline gets that one). Refused (PeriodRefused, nothing written) on any problem,
+    including a period or number committed by someone else since the check.
+    """
+    problems = plan_period_problems(
+        name=name, ordinal=ordinal, first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year
+    )
+    if problems:
+        raise PeriodRefused("\n".join(problems))
+    stored = normalised_name(name)
+    plan = PlanPeriod.objects.select_for_update().filter(name=stored).first()
+    created = plan is None
+    if plan is None:
+        ordinal = ordinal if ordinal is not None else ordinal_for(stored)
+        plan = PlanPeriod(
+            name=stored,
+            ordinal=ordinal,
+            title=title,
+            first_fiscal_year=first_fiscal_year,
+            last_fiscal_year=last_fiscal_year,
+            uses_rating=bool(uses_rating),
+            layout=layout or layout_of_predecessor(ordinal=ordinal),
+        )
+        try:
+            plan.full_clean(validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            raise PeriodRefused(ERROR_PERIOD_FIELD.format(messages=" ".join(error.messages))) from error
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError as error:  # the same name, number or a look-alike committed since the check
+            raise PeriodRefused(ERROR_PERIOD_MEANWHILE.format(name=stored)) from error
+    else:
+        changed = []
+        wanted_layout = layout or (plan.layout or layout_of_predecessor(ordinal=plan.ordinal))
+        if wanted_layout is not None and plan.layout_id != wanted_layout.id:
+            plan.layout = wanted_layout
+            changed.append("layout")
+        if uses_rating is not None and plan.uses_rating != uses_rating:
+            plan.uses_rating = uses_rating
+            changed.append("uses_rating")
+        if changed:
+            plan.save(update_fields=changed)
+    return PeriodCreated(plan=plan, created=created, reporting_years_created=_reporting_years(plan, deadlines, reason))
+
+
+def _reporting_years(plan: PlanPeriod, deadlines: dict[int, datetime.date | None] | None, reason: str) -> int:
+    existing = {year.fiscal_year: year for year in ReportingYear.objects.filter(plan=plan)}
+    created = 0
+    for fiscal_year in plan.fiscal_years:
+        deadline = (deadlines or {}).get(fiscal_year, reporting_deadline_of(fiscal_year))
+        year = existing.get(fiscal_year)
+        if year is None:
+            year = ReportingYear(plan=plan, fiscal_year=fiscal_year, deadline=deadline)
+            year._change_reason = reason
+            year.full_clean(validate_unique=False, validate_constraints=False)
+            year.save()
+            created += 1
+        elif year.deadline is None and deadline is not None:
+            year.deadline = deadline
+            year._change_reason = reason
+            year.save(update_fields=["deadline"])
+    return created

@@ -61,10 +61,8 @@ class PlanPeriodAdmin(admin.ModelAdmin):
             initial.setdefault("layout", predecessor.pk)
         return initial
 
-    def save_model(self, request, obj, form, change):
-        if not change and obj.layout_id is None:
-            obj.layout = layout_of_predecessor(ordinal=obj.ordinal)
-        super().save_model(request, obj, form, change)
+    # A new period is created by the one period writer (evaluations.admin registers the subclass
+    # that calls it): it inherits the predecessor's layout and gets its reporting years.
 
 
 @admin.register(Vision)

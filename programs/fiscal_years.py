@@ -16,7 +16,7 @@ FISCAL_YEAR_START_MONTH = 4
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")  # deadlines and times are the prefecture's, whatever the server's zone
 
 ERROR_FISCAL_YEAR_UNREADABLE = "年度「{text}」を読み取れません。「2021」「R3」「令和3年度」の形で入力してください。"
-ERROR_FISCAL_YEAR_OUT_OF_RANGE = "年度「{text}」は対応範囲（平成元年度以降）の外です。"
+ERROR_FISCAL_YEAR_OUT_OF_RANGE = "年度「{text}」は対応範囲（平成元年度（1989年度）～2100年度）の外です。"
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,10 @@ class Era:
 HEISEI = Era(name="平成", letter="H", first_fiscal_year=1989)
 REIWA = Era(name="令和", letter="R", first_fiscal_year=2019)
 ERAS = (REIWA, HEISEI)  # newest first: display picks the first that has begun
+# The years the application accepts anywhere (typed, imported, rolled over, stored through a form):
+# the eras it can label, up to a bound that keeps every derived date (deadlines) a real date.
+FIRST_FISCAL_YEAR = HEISEI.first_fiscal_year
+LAST_FISCAL_YEAR = 2100
 _ERAS_BY_TOKEN = {token: era for era in ERAS for token in (era.name, era.letter)}
 
 _ERA_PATTERN = re.compile(r"^(平成|令和|H|R)\s*(元|\d{1,2})\s*(?:年度|年)?$", re.IGNORECASE)
@@ -47,8 +51,20 @@ def fiscal_year_of(day: datetime.date) -> int:
     return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
 
 
+def is_supported_fiscal_year(fiscal_year: int) -> bool:
+    """Say whether the application accepts the fiscal year (平成元年度 to 2100)."""
+    return FIRST_FISCAL_YEAR <= fiscal_year <= LAST_FISCAL_YEAR
+
+
+def fiscal_year_range_error(fiscal_year: int) -> str | None:
+    """Return the Japanese reason a fiscal year is refused, or None: the one range rule."""
+    if is_supported_fiscal_year(fiscal_year):
+        return None
+    return ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=fiscal_year)
+
+
 def era_of(fiscal_year: int) -> Era:
-    """Return the era a fiscal year is displayed in."""
+    """Return the era a fiscal year is displayed in; raise FiscalYearError before 平成."""
     for era in ERAS:
         if fiscal_year >= era.first_fiscal_year:
             return era
@@ -60,7 +76,13 @@ def era_year_of(fiscal_year: int) -> int:
 
 
 def era_label(fiscal_year: int) -> str:
-    """Return the display form: 2021 → 「令和3年度」, 2019 → 「令和元年度」, 2018 → 「平成30年度」."""
+    """Return the display form: 2021 → 「令和3年度」, 2019 → 「令和元年度」, 2018 → 「平成30年度」.
+
+    A year no era labels (1985, a stored typo such as 6) is shown as 「1985年度」: a display never fails
+    on a stored row (validation refuses such years before they are written).
+    """
+    if fiscal_year < HEISEI.first_fiscal_year:
+        return f"{fiscal_year}年度"
     era = era_of(fiscal_year)
     year = era_year_of(fiscal_year)
     return f"{era.name}{'元' if year == 1 else year}年度"
@@ -72,7 +94,12 @@ _WEEKDAYS = "月火水木金土日"
 
 
 def era_range_label(first_fiscal_year: int, last_fiscal_year: int) -> str:
-    """Return 「令和3年度～令和5年度」: a span of fiscal years (a plan period's, a target's)."""
+    """Return 「令和3年度～令和5年度」: a span of fiscal years (a plan period's, a target's).
+
+    A span with a year no era labels is shown with its Western years: 「1985～1987年度」.
+    """
+    if first_fiscal_year < HEISEI.first_fiscal_year or last_fiscal_year < HEISEI.first_fiscal_year:
+        return f"{first_fiscal_year}～{last_fiscal_year}年度"
     return f"{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}"
 
 
@@ -91,7 +118,9 @@ def era_date_label(day: datetime.date, *, weekday: bool = False) -> str:
             year = day.year - first_day.year + 1
             label = f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
             return f"{label}（{_WEEKDAYS[day.weekday()]}）" if weekday else label
-    raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=day.isoformat()))
+    # Before 平成 (a stored row no form would accept): the Western date, never an error page.
+    label = f"{day.year}年{day.month}月{day.day}日"
+    return f"{label}（{_WEEKDAYS[day.weekday()]}）" if weekday else label
 
 
 def era_datetime_label(moment: datetime.datetime) -> str:
@@ -131,7 +160,9 @@ def deadline_label(deadline: datetime.date, today: datetime.date) -> str:
 
 
 def short_era_label(fiscal_year: int) -> str:
-    """Return the short form used in sheet headers: 2021 → 「R3」, 2018 → 「H30」."""
+    """Return the short form used in sheet headers: 2021 → 「R3」, 2018 → 「H30」 (before 平成: 「1985」)."""
+    if fiscal_year < HEISEI.first_fiscal_year:
+        return str(fiscal_year)
     return f"{era_of(fiscal_year).letter}{era_year_of(fiscal_year)}"
 
 
@@ -156,6 +187,6 @@ def parse_fiscal_year(text: str | int) -> int:
 
 
 def _checked(fiscal_year: int, text: object) -> int:
-    if not HEISEI.first_fiscal_year <= fiscal_year <= 2100:
+    if not is_supported_fiscal_year(fiscal_year):
         raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=text))
     return fiscal_year

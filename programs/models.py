@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,6 +13,17 @@ from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
 from .kinds import TargetFigure, TargetLine
+from .periods import (
+    ERROR_NAME_CONFUSABLE,
+    ERROR_YEARS_ORDER,
+    NAME_MAX_LENGTH,
+    confusable_name,
+    normalised_name,
+    validate_fiscal_year,
+    validate_multi_line,
+    validate_ordinal,
+    validate_single_line,
+)
 from .quantities import format_quantity
 from .sheet_layouts import ColumnSpec, Source, Years
 
@@ -122,11 +134,20 @@ def indicator_label_of(name: str, component: str) -> str:
 class PlanPeriod(models.Model):
     """A three-year plan period such as 第8期 (FY2021–FY2023)."""
 
-    name = models.CharField("名称", max_length=20, unique=True, help_text="例: 第8期")
-    ordinal = models.PositiveSmallIntegerField("期", unique=True, help_text="第8期なら 8")
-    title = models.CharField("シート表題", max_length=200, blank=True)
-    first_fiscal_year = models.PositiveSmallIntegerField("開始年度")
-    last_fiscal_year = models.PositiveSmallIntegerField("終了年度")
+    # The range and character rules are programs.periods', shared with every way a period is created.
+    name = models.CharField(
+        "名称", max_length=NAME_MAX_LENGTH, unique=True, help_text="例: 第8期", validators=[validate_single_line]
+    )
+    ordinal = models.PositiveSmallIntegerField(
+        "期", unique=True, help_text="第8期なら 8", validators=[validate_ordinal]
+    )
+    title = models.CharField("シート表題", max_length=200, blank=True, validators=[validate_single_line])
+    first_fiscal_year = models.PositiveSmallIntegerField(
+        "開始年度", help_text="西暦（例: 2024）", validators=[validate_fiscal_year]
+    )
+    last_fiscal_year = models.PositiveSmallIntegerField(
+        "終了年度", help_text="西暦（例: 2026）", validators=[validate_fiscal_year]
+    )
     uses_rating = models.BooleanField("評定欄あり", default=False)
     layout = models.ForeignKey(
         SheetLayout,
@@ -151,6 +172,19 @@ class PlanPeriod(models.Model):
 
     def __str__(self) -> str:
         return plan_label_of(self.name, self.first_fiscal_year, self.last_fiscal_year)
+
+    def clean(self) -> None:
+        """Store the name without surrounding spaces; refuse reversed years and a look-alike (「第７期」)."""
+        self.name = normalised_name(self.name or "")
+        errors = {}
+        years = (self.first_fiscal_year, self.last_fiscal_year)
+        if None not in years and years[0] > years[1]:
+            errors["last_fiscal_year"] = ERROR_YEARS_ORDER
+        others = PlanPeriod.objects.exclude(pk=self.pk).values_list("name", flat=True)
+        if self.name and (existing := confusable_name(self.name, others)):
+            errors["name"] = ERROR_NAME_CONFUSABLE.format(name=self.name, existing=existing)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def fiscal_years(self) -> list[int]:
@@ -295,7 +329,7 @@ class PolicyArea(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name="上位分野", null=True, blank=True, on_delete=models.CASCADE, related_name="sub_areas"
     )
-    title = models.CharField("分野名", max_length=200)
+    title = models.CharField("分野名", max_length=200, validators=[validate_single_line])
     vision = models.ForeignKey(
         Vision, verbose_name="ビジョン・目標", null=True, blank=True, on_delete=models.PROTECT, related_name="areas"
     )
@@ -364,7 +398,7 @@ class Item(models.Model):
 
     area = models.ForeignKey(PolicyArea, verbose_name="取組分野", on_delete=models.CASCADE, related_name="items")
     number = models.PositiveSmallIntegerField("事項番号")
-    title = models.TextField("事項（目標に向けた取組）")
+    title = models.TextField("事項（目標に向けた取組）", validators=[validate_multi_line])
     related_activities = models.TextField("関連する取組", blank=True)
     programs = models.ManyToManyField(Program, verbose_name="関連事業", blank=True, related_name="items")
     section = models.ForeignKey(
@@ -404,9 +438,11 @@ class Indicator(models.Model):
 
     item = models.ForeignKey(Item, verbose_name="事項", on_delete=models.CASCADE, related_name="indicators")
     key = models.SlugField("識別子", max_length=50, help_text="事項の中で一意の英数字")
-    name = models.CharField("指標名", max_length=200)
-    component = models.CharField("構成要素", max_length=50, blank=True, help_text="例: 総論編、初任者")
-    unit = models.CharField("単位", max_length=20, blank=True)
+    name = models.CharField("指標名", max_length=200, validators=[validate_single_line])
+    component = models.CharField(
+        "構成要素", max_length=50, blank=True, help_text="例: 総論編、初任者", validators=[validate_single_line]
+    )
+    unit = models.CharField("単位", max_length=20, blank=True, validators=[validate_single_line])
     type = models.CharField("種別", max_length=10, choices=Type.choices, default=Type.PROCESS)
     order = models.PositiveSmallIntegerField("表示順", default=0)
 

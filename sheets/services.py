@@ -8,19 +8,16 @@ its history and the reason 「自己評価シートの取込」. Refused, with n
 has a problem, the user is not a system administrator or the period already has items.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import is_system_admin
-from evaluations.models import Rating, ReportingYear, SelfEvaluation, YearlyResult
-from evaluations.rollover import reporting_deadline_of
+from evaluations.models import Rating, SelfEvaluation, YearlyResult
+from evaluations.services import PeriodRefused, approved_results_record, plan_period_create, plan_period_problems
 from programs.fiscal_years import era_range_label
 from programs.models import (
     Indicator,
@@ -34,27 +31,21 @@ from programs.models import (
     Target,
     Vision,
 )
+from programs.periods import multi_line_error, name_problem, single_line_error
 from programs.sheet_layouts import LayoutSpec
 
 from .imports.plan_sheet import PlanDraft, SheetProblem
 
 CHANGE_REASON = "自己評価シートの取込"
 ERROR_NOT_ADMIN = "自己評価シートの取込はシステム管理者のみが行えます。"
-ERROR_NAME_REQUIRED = "計画期間の名称を入力してください。"
-ERROR_NAME_TOO_LONG = "計画期間の名称は20文字以内にしてください。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
 ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
-ERROR_NAME_CONFUSABLE = (
-    "「{name}」は登録済みの{existing}と紛らわしいため使えません。{existing}に取り込むか、別の名称にしてください。"
-)
 ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
 ERROR_FIELD = "{where}: {messages}"
-ERROR_MEANWHILE = (
-    "{name}（またはその期の番号）はたった今ほかの操作で登録されました（何も変更していません）。"
-    "もう一度アップロードして内容を確かめてください。"
-)
+# The period's name, number and years are refused with the period rule's messages (programs.periods,
+# evaluations.services.plan_period_problems), the same for every way a period is created.
 SMALLINT_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers)
 ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
 
@@ -90,31 +81,41 @@ def plan_sheet_layouts() -> dict[str, LayoutSpec]:
 
 
 def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem, ...]:
-    """Return the draft's problems and what the database refuses: the period, unknown visions and ratings."""
+    """Return the draft's problems and what the database refuses: the period, unknown visions and ratings.
+
+    The period's name, number and years are checked by the one period writer's rule
+    (``plan_period_problems``): a year typed as 「6」, a look-alike name, a control character.
+    """
     problems = list(draft.problems)
     name = plan_name.strip()
-    if not name:
-        problems.append(SheetProblem("", None, None, ERROR_NAME_REQUIRED))
-    elif len(name) > PlanPeriod._meta.get_field("name").max_length:
-        problems.append(SheetProblem("", None, None, ERROR_NAME_TOO_LONG))
     existing = PlanPeriod.objects.filter(name=name).first() if name else None
-    if name and existing is None:
-        problems += [
-            SheetProblem("", None, None, ERROR_NAME_CONFUSABLE.format(name=name, existing=other))
-            for other in PlanPeriod.objects.all()
-            if _name_key(other.name) == _name_key(name)
-        ]
-    if existing is not None:
-        if Item.objects.filter(area__plan=existing).exists():
-            problems.append(SheetProblem("", None, None, ERROR_HAS_ITEMS.format(name=name)))
-        elif draft.fiscal_years and (existing.first_fiscal_year, existing.last_fiscal_year) != (
+    if existing is not None and Item.objects.filter(area__plan=existing).exists():
+        problems.append(SheetProblem("", None, None, ERROR_HAS_ITEMS.format(name=name)))
+    elif (
+        existing is not None
+        and draft.fiscal_years
+        and (existing.first_fiscal_year, existing.last_fiscal_year)
+        != (
             draft.fiscal_years[0],
             draft.fiscal_years[-1],
-        ):
-            years = era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1])
-            problems.append(
-                SheetProblem("", None, None, ERROR_YEARS_DIFFER.format(name=name, existing=existing, years=years))
+        )
+    ):
+        years = era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1])
+        problems.append(
+            SheetProblem("", None, None, ERROR_YEARS_DIFFER.format(name=name, existing=existing, years=years))
+        )
+    elif draft.fiscal_years:
+        problems += [
+            SheetProblem("", None, None, message)
+            for message in plan_period_problems(
+                name=plan_name,
+                ordinal=None,
+                first_fiscal_year=draft.fiscal_years[0],
+                last_fiscal_year=draft.fiscal_years[-1],
             )
+        ]
+    elif message := name_problem(plan_name):
+        problems.append(SheetProblem("", None, None, message))
     visions = _visions()
     ratings = _ratings()
     sheet = draft.sheet
@@ -122,11 +123,18 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
         if area.vision and area.vision not in visions:
             row, column = area.vision_cell or (area.row, None)
             problems.append(SheetProblem(sheet, row, column, ERROR_VISION.format(text=area.vision[:60])))
+        if message := single_line_error(area.title, label=f"{area.label} 分野名"):
+            problems.append(SheetProblem(sheet, area.row, None, message))
         figures = [(PolicyArea, "number", area.number), (PolicyArea, "sub_number", area.sub_number)]
         problems += _figure_problems(sheet, area.row, figures)
         for item in area.items:
             figures = [(Item, "number", item.number)]
+            if message := multi_line_error(item.title, label=f"{area.label} {item.label} 事項名"):
+                problems.append(SheetProblem(sheet, item.row, None, message))
             for indicator in item.indicators:
+                for text in (indicator.name, indicator.component, indicator.unit):
+                    if message := single_line_error(text, label=f"{item.label} 指標「{indicator.label[:30]}」"):
+                        problems.append(SheetProblem(sheet, item.row, None, message))
                 figures += [(Target, "value", target.value) for target in indicator.targets]
                 for result in indicator.results:
                     figures += [
@@ -140,11 +148,6 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
                     message = ERROR_RATING.format(symbol=evaluation.rating[:10], known=known)
                     problems.append(SheetProblem(sheet, item.row, evaluation.rating_column, message))
     return tuple(problems)
-
-
-def _name_key(name: str) -> str:
-    """Return the name as it reads: 「第７期」 and 「第 7 期」 read as 「第7期」."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
 
 
 def _figure_problems(sheet: str, row: int, figures) -> list[SheetProblem]:
@@ -179,21 +182,6 @@ def _ratings() -> dict[str, Rating]:
     return ratings
 
 
-def free_ordinal(name: str) -> int:
-    """Return the period number 「第9期」 names if no period uses it, else the next number after every period's.
-
-    A number the field cannot hold (「第99999期」) is not taken from the name either: the name is kept as typed.
-    """
-    match = re.fullmatch(r"第\s*(\d+)\s*期", name.strip())
-    if (
-        match
-        and int(match.group(1)) <= SMALLINT_MAX
-        and not PlanPeriod.objects.filter(ordinal=int(match.group(1))).exists()
-    ):
-        return int(match.group(1))
-    return (PlanPeriod.objects.aggregate(last=Max("ordinal"))["last"] or 0) + 1
-
-
 @transaction.atomic
 def plan_sheet_import(
     *, draft: PlanDraft, plan_name: str, by=None, reason: str = CHANGE_REASON
@@ -206,28 +194,20 @@ def plan_sheet_import(
     problems = plan_sheet_check(draft=draft, plan_name=plan_name)
     if problems or not draft.areas:
         raise PlanSheetRefused("\n".join([ERROR_INVALID, *(f"{p.place}: {p.message}" for p in problems)]))
-    name = plan_name.strip()
     layout = SheetLayout.objects.filter(name=draft.layout_name).first()
-    plan = PlanPeriod.objects.filter(name=name).first()
-    if plan is None:
-        plan = PlanPeriod(
-            name=name,
-            ordinal=free_ordinal(name),
+    try:
+        made = plan_period_create(
+            name=plan_name,
             title=draft.title,
             first_fiscal_year=draft.fiscal_years[0],
             last_fiscal_year=draft.fiscal_years[-1],
             uses_rating=draft.uses_rating,
             layout=layout,
+            reason=reason,
         )
-        try:
-            with transaction.atomic():
-                _save(plan, reason, "計画期間")
-        except IntegrityError as error:  # the same name or number, committed since the check
-            raise PlanSheetRefused(ERROR_MEANWHILE.format(name=name)) from error
-    else:
-        plan.layout = layout
-        plan.uses_rating = draft.uses_rating
-        _save(plan, reason, "計画期間")
+    except PeriodRefused as refused:  # e.g. the same name or number, committed since the check
+        raise PlanSheetRefused(str(refused)) from refused
+    plan = made.plan
     visions, ratings = _visions(), _ratings()
     approved_at = timezone.now()
     sections = {section.name: section for section in Section.objects.all()}
@@ -269,9 +249,10 @@ def plan_sheet_import(
             # imported it, so the reports count it (evaluations.progress counts approved figures only).
             approved = {"status": SelfEvaluation.Status.APPROVED, "approved_at": approved_at, "approved_by": by}
             evaluated_years = set()
+            records = []
             for evaluation in item_draft.evaluations:
                 evaluated_years.add(evaluation.fiscal_year)
-                _save(
+                records.append(
                     SelfEvaluation(
                         item=item,
                         fiscal_year=evaluation.fiscal_year,
@@ -280,9 +261,7 @@ def plan_sheet_import(
                         next_steps=evaluation.next_steps,
                         rating=ratings.get(evaluation.rating) if evaluation.rating else None,
                         **approved,
-                    ),
-                    reason,
-                    where,
+                    )
                 )
             result_years = {
                 result.fiscal_year
@@ -290,18 +269,15 @@ def plan_sheet_import(
                 for result in indicator_draft.results
                 if draft.fiscal_years[0] <= result.fiscal_year <= draft.fiscal_years[-1]
             }
-            for fiscal_year in sorted(result_years - evaluated_years):
-                _save(SelfEvaluation(item=item, fiscal_year=fiscal_year, **approved), reason, where)
-    created = 0
-    for fiscal_year in plan.fiscal_years:
-        if not ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).exists():
-            _save(
-                ReportingYear(plan=plan, fiscal_year=fiscal_year, deadline=reporting_deadline_of(fiscal_year)),
-                reason,
-                "報告年度",
-            )
-            created += 1
-    return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=created)
+            records += [
+                SelfEvaluation(item=item, fiscal_year=fiscal_year, **approved)
+                for fiscal_year in sorted(result_years - evaluated_years)
+            ]
+            for record in records:
+                _save(record, reason, where)
+                # Approved figures are kept by the approval service's one writer, as for any approval.
+                approved_results_record(evaluation=record)
+    return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=made.reporting_years_created)
 
 
 def _indicator_create(item: Item, order: int, draft, reason: str, where: str) -> None:

@@ -47,3 +47,27 @@ def yearly_result(*, indicator_=None, **fields) -> YearlyResult:
 def self_evaluation(*, item_=None, **fields) -> SelfEvaluation:
     defaults = {"fiscal_year": 2021, "activities": "研修を実施"}
     return SelfEvaluation.objects.create(item=item_ or item(), **{**defaults, **fields})
+
+
+def synthetic_plan(*, items: int, name: str, ordinal: int, first_fiscal_year: int, indicators_per_item: int = 2):
+    """Return a period of ``items`` items in areas of 30, each with its indicators and a per-year target (bulk)."""
+    plan = plan_period(name=name, ordinal=ordinal, first_fiscal_year=first_fiscal_year,
+                       last_fiscal_year=first_fiscal_year + 2)  # fmt: skip
+    areas = PolicyArea.objects.bulk_create(
+        PolicyArea(plan=plan, number=number, title=f"分野{number}") for number in range(1, (items + 29) // 30 + 1)
+    )
+    made = Item.objects.bulk_create(
+        Item(area=areas[index // 30], number=index % 30 + 1, title=f"事項{index + 1}") for index in range(items)
+    )
+    made_indicators = Indicator.objects.bulk_create(
+        Indicator(item=item, key=f"indicator-{number}", name=f"指標{number}", unit="人", order=number)
+        for item in made
+        for number in range(1, indicators_per_item + 1)
+    )
+    Target.objects.bulk_create(
+        Target(
+            indicator=indicator, kind=Target.Kind.PER_YEAR, value=Decimal(10), unit="人", target_text="10人（各年度）"
+        )
+        for indicator in made_indicators
+    )
+    return plan

@@ -14,7 +14,17 @@ from typing import Any
 import yaml
 from django.db import models, transaction
 
-from evaluations.models import Rating, RatingScale, ReportingYear, SelfEvaluation, Verdict, YearlyResult
+# The module, not its names: evaluations.selectors imports this loader's CHANGE_REASON while services loads.
+from evaluations import services
+from evaluations.models import (
+    ApprovedResult,
+    Rating,
+    RatingScale,
+    ReportingYear,
+    SelfEvaluation,
+    Verdict,
+    YearlyResult,
+)
 from programs.models import (
     Indicator,
     Item,
@@ -78,6 +88,7 @@ class _Loader:
         self.directory = directory
         self.report = LoadReport()
         self.owners: dict[tuple[str, int], Section] = {}  # (plan name, area number) → owning section
+        self.figures_written: set[tuple[int, int]] = set()  # (item id, fiscal year) whose results changed
 
     def run(self) -> None:
         plans = self._read("plans.yaml")
@@ -144,6 +155,25 @@ class _Loader:
 
     def _load_plans(self, data: dict[str, Any]) -> None:
         for plan in data.get("plans", []):
+            years = plan.get("reporting_years") or []
+            if not PlanPeriod.objects.filter(name=plan["name"]).exists():
+                # A new period is made by the one period writer (its rule, predecessor's layout, reporting
+                # years with their deadlines); the file's own deadlines win over the default ones.
+                try:
+                    made = services.plan_period_create(
+                        name=plan["name"],
+                        ordinal=plan["ordinal"],
+                        title=plan.get("title") or "",
+                        first_fiscal_year=plan["first_fiscal_year"],
+                        last_fiscal_year=plan["last_fiscal_year"],
+                        uses_rating=bool(plan.get("uses_rating")),
+                        deadlines={year["fiscal_year"]: year.get("deadline") for year in years},
+                        reason=CHANGE_REASON,
+                    )
+                except services.PeriodRefused as refused:
+                    raise PlanDataError(f"plans.yaml 計画期間「{plan['name']}」: {refused}") from refused
+                self.report.created[PlanPeriod._meta.verbose_name] += 1
+                self.report.created[ReportingYear._meta.verbose_name] += made.reporting_years_created
             self._upsert(
                 PlanPeriod,
                 {"name": plan["name"]},
@@ -156,7 +186,7 @@ class _Loader:
                 },
             )
             plan_period = PlanPeriod.objects.get(name=plan["name"])
-            for year in plan.get("reporting_years") or []:
+            for year in years:
                 self._upsert(
                     ReportingYear,
                     {"plan": plan_period, "fiscal_year": year["fiscal_year"]},
@@ -312,6 +342,7 @@ class _Loader:
         indicator = indicators.get(data["indicator"])
         if indicator is None:
             raise PlanDataError(f"{where}: 指標「{data['indicator']}」がこの事項にありません")
+        before = sum(self.report.created.values()) + sum(self.report.updated.values())
         result = self._upsert(
             YearlyResult,
             {"indicator": indicator, "fiscal_year": data["fiscal_year"]},
@@ -330,6 +361,8 @@ class _Loader:
             if len(municipalities) != len(set(codes)):
                 raise PlanDataError(f"{where}: 不明な団体コードがあります {codes}")
             self._set_m2m(result, "municipalities", municipalities, created=False)
+        if sum(self.report.created.values()) + sum(self.report.updated.values()) != before:
+            self.figures_written.add((indicator.item_id, result.fiscal_year))
 
     @staticmethod
     def _verdict(where: str, data: dict[str, Any]) -> str:
@@ -347,7 +380,7 @@ class _Loader:
             rating = Rating.objects.filter(scale__is_default=True, symbol=data["rating"]).first()
             if rating is None:
                 raise PlanDataError(f"{where}: 評定「{data['rating']}」が既定の尺度にありません")
-        self._upsert(
+        record = self._upsert(
             SelfEvaluation,
             {"item": item, "fiscal_year": data["fiscal_year"]},
             {
@@ -360,6 +393,13 @@ class _Loader:
                 "status": data.get("status") or SelfEvaluation.Status.APPROVED,
             },
         )
+        key = (item.pk, record.fiscal_year)
+        if record.status == SelfEvaluation.Status.APPROVED and (
+            key in self.figures_written
+            or not ApprovedResult.objects.filter(indicator__item=item, fiscal_year=record.fiscal_year).exists()
+        ):
+            # Approved figures are kept by the approval service's one writer, as for any approval.
+            services.approved_results_record(evaluation=record)
 
     def _load_sections(self, data: dict[str, Any]) -> None:
         for order, section_data in enumerate(data.get("sections", []), start=1):

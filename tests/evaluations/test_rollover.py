@@ -217,10 +217,12 @@ def test_service_refuses_staff_and_writes_nothing(admin):
     from accounts.roles import STAFF
 
     staff = make_user("rollover-staff", role=STAFF)
+    # The YAML's 第9期 already has its reporting years (the period writer makes them with the period).
+    years_before = list(ReportingYear.objects.filter(plan__name="第9期").values_list("fiscal_year", "deadline"))
     with pytest.raises(RolloverRefused, match=ERROR_NOT_ADMIN):
         _rollover(by=staff)
     assert not PolicyArea.objects.filter(plan__name="第9期").exists()
-    assert not ReportingYear.objects.filter(plan__name="第9期").exists()
+    assert list(ReportingYear.objects.filter(plan__name="第9期").values_list("fiscal_year", "deadline")) == years_before
 
 
 def test_service_failure_midway_writes_nothing(admin, monkeypatch):
@@ -236,11 +238,12 @@ def test_service_failure_midway_writes_nothing(admin, monkeypatch):
         original(area, planned, reason)
 
     monkeypatch.setattr(rollover, "_item_create", failing)
+    # A period the YAML does not hold (its 第9期 already has reporting years): the period itself must go too.
     with pytest.raises(RuntimeError):
-        _rollover()
-    assert not PolicyArea.objects.filter(plan__name="第9期").exists()
+        _rollover(period=NewPeriod(name="第10期", ordinal=10, first_fiscal_year=2027, last_fiscal_year=2029))
+    assert not PlanPeriod.objects.filter(name="第10期").exists()
     assert not Target.history.filter(history_change_reason="次期計画の作成（第8期から）").exists()
-    assert not ReportingYear.objects.filter(plan__name="第9期").exists()
+    assert not ReportingYear.objects.filter(plan__name="第10期").exists()
 
 
 def test_reporting_deadline_follows_the_seeds():

@@ -87,6 +87,6 @@ def test_era_date_label_with_weekday():
     assert era_date_label(datetime.date(2026, 11, 20), weekday=True) == "令和8年11月20日（金）"
 
 
-def test_era_date_label_refuses_a_day_before_heisei():
-    with pytest.raises(FiscalYearError):
-        era_date_label(datetime.date(1989, 1, 7))
+def test_era_date_label_shows_a_day_before_heisei_in_western_years():
+    # A stored deadline no era names is displayed, never a 500 (issue 18 item 1); forms refuse such years.
+    assert era_date_label(datetime.date(1989, 1, 7)) == "1989年1月7日"

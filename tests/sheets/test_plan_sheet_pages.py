@@ -251,17 +251,18 @@ def test_a_period_another_administrator_creates_meanwhile_is_refused_with_a_mess
     client, admin_user, monkeypatch
 ):
     """Two administrators confirm 「第10期」 at once: the one whose insert comes second is told, nothing is written."""
-    from sheets import services
+    # The number is picked by the one period writer (evaluations.services.ordinal_for), after its checks.
+    from evaluations import services
 
     client.force_login(admin_user)
     response = _post(client, export_bytes("第8期"), plan="第10期")
-    real_free_ordinal = services.free_ordinal
+    real_ordinal_for = services.ordinal_for
 
     def meanwhile(name):  # the other administrator's period commits between the check and the insert
         PlanPeriod.objects.create(name=name, ordinal=40, first_fiscal_year=2021, last_fiscal_year=2023)
-        return real_free_ordinal(name)
+        return real_ordinal_for(name)
 
-    monkeypatch.setattr(services, "free_ordinal", meanwhile)
+    monkeypatch.setattr(services, "ordinal_for", meanwhile)
     confirmed = client.post(reverse(CONFIRM), {"token": response.context["token"]}, follow=True)
     assert confirmed.status_code == 200
     assert "何も作成していません" in confirmed.content.decode()

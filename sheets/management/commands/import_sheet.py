@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from programs.fiscal_years import fiscal_year_range_error
 from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read
 from sheets.imports.upload import MAX_UPLOAD_BYTES, UploadRejected
 from sheets.plan_sheet_preview import preview_lines
@@ -23,6 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, plan, first_year, layout, dry_run, **options):
         source = Path(path)
+        # The period rule, before anything is read: 「6」 typed for 令和6 is refused, not imported as year 6.
+        if first_year is not None and (message := fiscal_year_range_error(first_year)):
+            raise CommandError(f"--first-year: {message}（西暦で、例: 2024）")
         if not source.is_file():
             raise CommandError(f"ファイル「{path}」が見つかりません。")
         if source.suffix.lower() != ".xlsx":
