@@ -2,7 +2,9 @@ import hashlib
 
 from django import forms
 
+from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from programs.models import SheetLayout
+from programs.periods import NAME_MAX_LENGTH
 
 from .imports.entry import entry_read
 from .imports.plan_sheet import plan_sheet_read
@@ -46,12 +48,12 @@ class PlanSheetUploadForm(forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-    plan = forms.CharField(label="作成する計画期間の名称", max_length=20, help_text="例: 第9期")
+    plan = forms.CharField(label="作成する計画期間の名称", max_length=NAME_MAX_LENGTH, help_text="例: 第9期")
     first_year = forms.IntegerField(
         label="最初の年度（西暦・任意）",
         required=False,
-        min_value=1989,
-        max_value=2100,
+        min_value=FIRST_FISCAL_YEAR,
+        max_value=LAST_FISCAL_YEAR,
         help_text="空欄ならシートの年度の見出し（令和３年度など）から読み取ります。",
     )
     layout = forms.ChoiceField(
