@@ -23,6 +23,7 @@ import datetime
 import json
 import re
 import unicodedata
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -34,7 +35,7 @@ from openpyxl.utils.cell import range_boundaries
 from evaluations.models import Verdict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.kinds import Direction, Kind, TargetLine
-from programs.models import Indicator, Target, area_label_of, short_title_of
+from programs.models import Indicator, Item, Target, area_label_of, short_title_of
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, PlacedColumn, Source
 from programs.target_wording import describe, read_target_wording
@@ -56,13 +57,17 @@ from sheets.exports.self_evaluation import (
     SHEET_TITLE,
 )
 
-from .reader import BoundedWorkbook, Bounds
+from .reader import BoundedWorkbook, Bounds, range_of
 
-SHEET_BOUNDS = Bounds(rows=3000, columns=80)
-PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)
+MAX_TEXT = 4000
+# The 参考資料 cell is stored whole in Item.reference: one limit, the model's, so the export's own cell
+# (the stored text and the 別紙 titles it appends) is read back as written.
+REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
+# A cell's raw text may be twice what a field holds (CR LF read as one character); longer is refused unread.
+SHEET_BOUNDS = Bounds(rows=3000, columns=80, text=2 * MAX_TEXT)
+PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)  # its 取込用 cells (targets as JSON) may be long: Excel's limit
 HEADER_SEARCH_ROWS = 12
 KNOWN_TOTALS = {"老人福祉圏域": 12}
-MAX_TEXT = 4000
 
 ERROR_NO_SHEET = "ブックにシートがありません。"
 ERROR_LAYOUT_UNKNOWN = (
@@ -310,25 +315,42 @@ def cell_text(value: Any) -> str:
 
 
 class _Grid:
-    """A sheet's values with its merged ranges: each merged cell reads as its range's top-left cell."""
+    """A sheet's values with its merged ranges: each merged cell reads as its range's top-left cell.
+
+    The reader has refused any merged range outside the bounds or over another, so the ranges
+    cover at most the cells read; each cell's origin is kept in one flat array over those cells
+    (one integer per cell), never in a dict of every cell a range names.
+    """
 
     def __init__(self, sheet: SheetRows):
         self.sheet = sheet
         self.rows = sheet.rows
-        self.origin: dict[tuple[int, int], tuple[int, int]] = {}
+        self.width = max((len(row) for row in self.rows), default=0)
+        height = len(self.rows)
+        # origin[(row - 1) * width + column - 1] = (origin row - 1) * width + origin column - 1, or -1
+        self._origin = array("q", [-1]) * (height * self.width)
         self.last_row: dict[tuple[int, int], int] = {}
         for ref in sheet.merged:
-            try:
-                min_col, min_row, max_col, max_row = range_boundaries(ref.upper())
-            except (ValueError, TypeError):
+            boundaries = range_of(ref)
+            if boundaries is None:
                 continue
-            if None in (min_col, min_row, max_col, max_row):
-                continue
+            min_col, min_row, max_col, max_row = boundaries
             self.last_row[(min_row, min_col)] = max_row
-            for row in range(min_row, min(max_row, len(self.rows)) + 1):
-                for column in range(min_col, max_col + 1):
-                    self.origin[(row, column)] = (min_row, min_col)
-        self.width = max((len(row) for row in self.rows), default=0)
+            # Clipped to the cells read: the reader bounds them, this keeps the grid safe on its own.
+            max_col = min(max_col, self.width)
+            if min_col > max_col:
+                continue
+            origin = array("q", [(min_row - 1) * self.width + min_col - 1]) * (max_col - min_col + 1)
+            for row in range(min_row, min(max_row, height) + 1):
+                start = (row - 1) * self.width + min_col - 1
+                self._origin[start : start + len(origin)] = origin
+
+    def _origin_of(self, row: int, column: int) -> tuple[int, int]:
+        if 1 <= row <= len(self.rows) and 1 <= column <= self.width:
+            index = self._origin[(row - 1) * self.width + column - 1]
+            if index >= 0:
+                return index // self.width + 1, index % self.width + 1
+        return row, column
 
     def raw(self, row: int, column: int) -> str:
         if row < 1 or row > len(self.rows) or column < 1 or column > len(self.rows[row - 1]):
@@ -337,18 +359,13 @@ class _Grid:
 
     def value(self, row: int, column: int) -> str:
         """Return the text shown at the cell: its merged range's text where it is merged."""
-        origin = self.origin.get((row, column), (row, column))
-        return self.raw(*origin)
+        return self.raw(*self._origin_of(row, column))
 
     def is_origin(self, row: int, column: int) -> bool:
-        return self.origin.get((row, column), (row, column)) == (row, column)
+        return self._origin_of(row, column) == (row, column)
 
     def spans_to(self, row: int, column: int) -> int:
         return self.last_row.get((row, column), row)
-
-    def spans_across(self, row: int, column: int) -> int:
-        origin = (row, column)
-        return sum(1 for (r, _), o in self.origin.items() if o == origin and r == row)
 
 
 @dataclass(frozen=True)
@@ -819,7 +836,7 @@ def _item_draft(
         reference=_limited(
             text_of(Source.REFERENCE).strip(),
             "参考資料",
-            100,
+            REFERENCE_MAX_LENGTH,
             SheetProblem(sheet, cells.row, column_of(Source.REFERENCE), ""),
             problems,
         ),
