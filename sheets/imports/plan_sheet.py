@@ -32,7 +32,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from evaluations.models import Verdict
+from evaluations.models import SelfEvaluation, Verdict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.kinds import Direction, Kind, TargetLine
 from programs.models import Indicator, Item, Target, area_label_of, short_title_of
@@ -60,11 +60,15 @@ from sheets.exports.self_evaluation import (
 from .reader import BoundedWorkbook, Bounds, range_of
 
 MAX_TEXT = 4000
+NARRATIVE_MAX_LENGTH = SelfEvaluation.NARRATIVE_MAX_LENGTH
+FIELD_SELF_ASSESSMENT = SelfEvaluation._meta.get_field("self_assessment").verbose_name
+FIELD_NEXT_STEPS = SelfEvaluation._meta.get_field("next_steps").verbose_name
 # The 参考資料 cell is stored whole in Item.reference: one limit, the model's, so the export's own cell
 # (the stored text and the 別紙 titles it appends) is read back as written.
 REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
-# A cell's raw text may be twice what a field holds (CR LF read as one character); longer is refused unread.
-SHEET_BOUNDS = Bounds(rows=3000, columns=80, text=2 * MAX_TEXT)
+# Any text Excel holds in a cell is read (the assessment cell alone holds two narratives); the fields'
+# limits are then checked cell by cell, and the reader bounds the sheet's text in all.
+SHEET_BOUNDS = Bounds(rows=3000, columns=80)
 PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)  # its 取込用 cells (targets as JSON) may be long: Excel's limit
 HEADER_SEARCH_ROWS = 12
 KNOWN_TOTALS = {"老人福祉圏域": 12}
@@ -652,10 +656,9 @@ def _areas(
             if placed is None or current is None or item is None:
                 problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
                 continue
-            if len(text) > MAX_TEXT:
-                problems.append(
-                    SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=MAX_TEXT, length=len(text)))
-                )
+            limit = _cell_limit(placed.source, layout.spec)
+            if len(text) > limit:
+                problems.append(SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=limit, length=len(text))))
                 continue
             if placed.source in AREA_SOURCES:
                 previous = current.fields.get(placed.source)
@@ -822,6 +825,9 @@ def _item_draft(
     for year in layout.fiscal_years:
         activities = text_of(Source.ACTIVITIES, year)
         self_assessment, next_steps = _assessment(text_of(Source.ASSESSMENT, year), layout.spec)
+        place = SheetProblem(sheet, cells.row, column_of(Source.ASSESSMENT, year), "")
+        for field_name, text in ((FIELD_SELF_ASSESSMENT, self_assessment), (FIELD_NEXT_STEPS, next_steps)):
+            _limited(text, field_name, NARRATIVE_MAX_LENGTH, place, problems)
         rating = text_of(Source.RATING, year).strip()
         if activities or self_assessment or next_steps or rating:
             evaluations.append(
@@ -846,6 +852,17 @@ def _item_draft(
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
     )
+
+
+def _cell_limit(source: str, spec: LayoutSpec) -> int:
+    """Return the longest text a cell of the source may hold: what the export writes there at the most.
+
+    The assessment cell holds the self-evaluation and the next steps under the layout's labels
+    (sheets.exports.self_evaluation.assessment_text); each part is then held to its field's limit.
+    """
+    if source == Source.ASSESSMENT:
+        return 2 * NARRATIVE_MAX_LENGTH + len(spec.assessment_label) + len(spec.next_steps_label) + 4
+    return MAX_TEXT
 
 
 def _limited(text: str, field: str, limit: int, place: SheetProblem, problems: list[SheetProblem]) -> str:

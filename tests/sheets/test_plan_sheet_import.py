@@ -393,3 +393,40 @@ def test_a_vision_or_rating_the_application_does_not_have_is_named_before_anythi
     with pytest.raises(PlanSheetRefused):
         plan_sheet_import(draft=draft, plan_name="第10期")
     assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_an_assessment_cell_holding_two_full_narratives_is_imported_as_written(tokyo_data):
+    """The export prints 自己評価 and 今後の課題 in one cell, each up to the model's 4,000: not one field."""
+    limit = SelfEvaluation.NARRATIVE_MAX_LENGTH
+    evaluation = SelfEvaluation.objects.filter(
+        item__area__plan__name="第8期", status=SelfEvaluation.Status.APPROVED
+    ).first()
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(self_assessment="評" * limit, next_steps="策" * limit)
+    exported = export_bytes("第8期")
+    assert any(isinstance(text, str) and len(text) > 2 * limit for text in official_cells(exported).values())
+
+    draft = draft_of(exported)
+    assert draft.problems == ()
+    copy = plan_sheet_import(draft=draft, plan_name="第8期（取込）").plan
+    imported = SelfEvaluation.objects.get(
+        item__area__plan=copy,
+        item__area__number=evaluation.item.area.number,
+        item__area__sub_number=evaluation.item.area.sub_number,
+        item__number=evaluation.item.number,
+        fiscal_year=evaluation.fiscal_year,
+    )
+    assert (imported.self_assessment, imported.next_steps) == ("評" * limit, "策" * limit)
+
+
+@pytest.mark.django_db
+def test_a_narrative_over_the_models_limit_in_the_assessment_cell_is_a_problem_naming_it(tokyo_data):
+    limit = SelfEvaluation.NARRATIVE_MAX_LENGTH
+    evaluation = SelfEvaluation.objects.filter(
+        item__area__plan__name="第8期", status=SelfEvaluation.Status.APPROVED
+    ).first()
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(self_assessment="評" * (limit + 1), next_steps="策")
+    draft = draft_of(export_bytes("第8期"))
+    assert [problem.message for problem in draft.problems] == [
+        f"「自己評価」は{limit}文字以内にしてください（{limit + 1}文字）。"
+    ]
