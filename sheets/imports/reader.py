@@ -33,6 +33,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, r
 
 from .upload import (
     CONTENT_TYPES_PART,
+    MAX_DEPTH,
+    REASON_TOO_DEEP,
     SPREADSHEETML,
     UploadRejected,
     check_archive,
@@ -56,7 +58,6 @@ MAX_SHEET_TEXT = 20_000_000
 # Strings in the shared table. openpyxl keeps every one in a list whatever the sheets read; a real
 # sheet holds one per distinct text (a 2,000-item export about 60,000).
 MAX_SHARED_STRINGS = 200_000
-MAX_DEPTH = 64  # element nesting; a worksheet nests about 8 deep, openpyxl builds a tree per cell
 
 ERROR_DIMENSION = (
     "シート「{sheet}」の使用範囲（{ref}）が入力用ブックで使える範囲（{limit}）を超えています。"
@@ -86,7 +87,6 @@ REASON_CELL_ORDER = (
     "シート「{sheet}」のセル {cell} の記録の位置が正しくありません（{row} 行目の記録の中で順序が違います）"
 )
 REASON_TOO_MANY_CELLS = "シート「{sheet}」に同じ行の記録が繰り返されています"
-REASON_TOO_DEEP = "部品「{part}」の要素の入れ子が深すぎます（{limit}段まで）"
 REASON_SHARED_TOO_LONG = "部品「{part}」の {index} 番目の文字列が Excel の１セルの上限（{limit:,}文字）を超えています"
 REASON_SHARED_TOO_MANY = "部品「{part}」の文字列の数が上限（{limit:,}個）を超えています"
 REASON_VALUE = "シート「{sheet}」のセル {cell} の値「{value}」を{kind}として読み取れません"
