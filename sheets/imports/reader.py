@@ -92,6 +92,7 @@ REASON_SHARED_TOO_MANY = "部品「{part}」の文字列の数が上限（{limit
 REASON_VALUE = "シート「{sheet}」のセル {cell} の値「{value}」を{kind}として読み取れません"
 REASON_SHEET = "シート「{sheet}」の内容を解釈できません"
 REASON_CELL = "シート「{sheet}」のセル番地「{cell}」が正しくありません"
+REASON_ROW_NUMBER = "シート「{sheet}」の行番号「{row}」が正しくありません"
 KIND_NUMBER = "数値"
 KIND_BOOLEAN = "TRUE/FALSE"
 KIND_STRING_INDEX = "文字列の番号"
@@ -311,11 +312,7 @@ class _SheetScan:
         self.cell_text += length
         self.sheet_text += length
         if self.cell_text > self.bounds.text:
-            raise UploadRejected(
-                ERROR_CELL_TOO_LONG.format(
-                    sheet=self.sheet, cell=self.cell, length=self.cell_text, limit=self.bounds.text
-                )
-            )
+            raise UploadRejected(ERROR_CELL_TOO_LONG.format(sheet=self.sheet, cell=self.cell, limit=self.bounds.text))
         if self.sheet_text > MAX_SHEET_TEXT:
             raise UploadRejected(ERROR_SHEET_TOO_MUCH_TEXT.format(sheet=self.sheet, limit=MAX_SHEET_TEXT))
 
@@ -361,7 +358,12 @@ class _SheetScan:
         self.merged.append(shown)
 
     def _start_row(self, reference: str):
-        row = int(reference) if reference.isdigit() else self.row + 1
+        if not reference:
+            row = self.row + 1
+        elif reference.isdecimal() and len(reference) <= 7:  # 「²」 is a digit int() refuses; XFD has 7 digits
+            row = int(reference)
+        else:
+            raise UploadRejected(unreadable(REASON_ROW_NUMBER.format(sheet=self.sheet, row=reference[:20])))
         self.row_out_of_order = self.row if row <= self.row else None
         self.row = row
         if row <= self.bounds.rows:
@@ -409,7 +411,7 @@ class _SheetScan:
         elif self.cell_type == "b" and text.strip() not in ("0", "1"):
             kind = KIND_BOOLEAN
         elif self.cell_type == "s":
-            index = int(text.strip()) if text.strip().isdigit() else -1
+            index = int(text.strip()) if text.strip().isdecimal() and len(text.strip()) <= 9 else -1
             if not 0 <= index < len(self.shared_lengths):
                 kind = KIND_STRING_INDEX
             else:

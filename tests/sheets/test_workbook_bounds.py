@@ -426,3 +426,18 @@ def test_a_plain_styles_part_is_read():
     styles = f'<styleSheet xmlns="{NS}">{formats}</styleSheet>'
     data = with_styles(xlsx(worksheet(f'<row r="1">{_inline("A1", "見出し")}</row>')), styles)
     assert plan_sheet_read(data).sheet.rows[0][0] == "見出し"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("rows", "fragment"),
+    [
+        ('<row r="²"><c r="A1"/></row>', "行番号「²」"),  # a digit to str.isdigit, not to int()
+        (f'<row r="{"9" * 5000}"><c r="A1"/></row>', "行番号「99999"),  # past int()'s 4,300 digits
+        ('<row r="1"><c r="A1" t="s"><v>²</v></c></row>', "文字列の番号"),
+        (f'<row r="1"><c r="A1" t="s"><v>{"1" * 5000}</v></c></row>', "文字列の番号"),
+    ],
+)
+def test_a_row_or_string_number_int_cannot_read_is_refused_not_a_500(rows, fragment):
+    data = xlsx(worksheet(rows), shared=shared_table("見出し"))
+    assert_refused_within_bounds(data, fragment)
