@@ -34,6 +34,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, r
 from .upload import (
     CONTENT_TYPES_PART,
     MAX_DEPTH,
+    MAX_PART_ELEMENTS,
+    REASON_PART_TOO_LARGE,
     REASON_TOO_DEEP,
     SPREADSHEETML,
     UploadRejected,
@@ -58,6 +60,13 @@ MAX_SHEET_TEXT = 20_000_000
 # Strings in the shared table. openpyxl reads every one whatever the sheets read, at about 18 µs each
 # (200,000 took 3.7 s here); a sheet holds one per distinct text (a 2,000-item export, estimated: 65,000).
 MAX_SHARED_STRINGS = 100_000
+MAX_ROW_NUMBER = 1_048_576  # Excel's last row
+# Elements of one cell (a rich-text run is about ten); openpyxl builds each cell's elements as a tree.
+MAX_CELL_ELEMENTS = 256
+# Top-level sections openpyxl's read-only parser clears as it goes (rows one by one; merged ranges are
+# bounded by the cells). Any other element stays in its tree until the sheet is done, so they are
+# counted against the same limit as a part openpyxl parses whole.
+CLEARED_SECTIONS = frozenset({"sheetData", "mergeCells"})
 
 ERROR_DIMENSION = (
     "シート「{sheet}」の使用範囲（{ref}）が入力用ブックで使える範囲（{limit}）を超えています。"
@@ -87,6 +96,7 @@ REASON_CELL_ORDER = (
     "シート「{sheet}」のセル {cell} の記録の位置が正しくありません（{row} 行目の記録の中で順序が違います）"
 )
 REASON_TOO_MANY_CELLS = "シート「{sheet}」に同じ行の記録が繰り返されています"
+REASON_CELL_TOO_LARGE = "シート「{sheet}」のセル {cell} の要素が多すぎます（{limit}個まで）"
 REASON_SHARED_TOO_LONG = "部品「{part}」の {index} 番目の文字列が Excel の１セルの上限（{limit:,}文字）を超えています"
 REASON_SHARED_TOO_MANY = "部品「{part}」の文字列の数が上限（{limit:,}個）を超えています"
 REASON_VALUE = "シート「{sheet}」のセル {cell} の値「{value}」を{kind}として読み取れません"
@@ -260,6 +270,10 @@ class _SheetScan:
         self.cell_text = 0  # characters of the current cell
         self.sheet_text = 0  # characters of every cell so far
         self.depth = 0
+        self.section = ""  # the top-level element being read (sheetData, mergeCells, sheetViews, ...)
+        self.section_elements = 0  # elements outside the sections openpyxl clears as it goes
+        self.cell_elements = 0  # elements of the current cell
+        self.rows_out_of_order = 0
         self.occupied: bytearray | None = None  # one byte per cell in the bounds, set where a merge covers it
         self.formulas: list[str] = []  # cells holding a formula (read as their cached values)
         self.merged: list[str] = []  # merged ranges as declared (「A5:A9」)
@@ -269,6 +283,18 @@ class _SheetScan:
         if self.depth > MAX_DEPTH:
             raise UploadRejected(unreadable(REASON_TOO_DEEP.format(part=self.part or self.sheet, limit=MAX_DEPTH)))
         local = _local(name)
+        if self.depth == 2:
+            self.section = local
+        if self.section not in CLEARED_SECTIONS and self.depth > 1:
+            self.section_elements += 1
+            if self.section_elements > MAX_PART_ELEMENTS:
+                reason = REASON_PART_TOO_LARGE.format(part=self.part or self.sheet, limit=MAX_PART_ELEMENTS)
+                raise UploadRejected(unreadable(reason))
+        elif self.depth > 4:  # inside a cell: worksheet > sheetData > row > c > ...
+            self.cell_elements += 1
+            if self.cell_elements > MAX_CELL_ELEMENTS:
+                reason = REASON_CELL_TOO_LARGE.format(sheet=self.sheet, cell=self.cell, limit=MAX_CELL_ELEMENTS)
+                raise UploadRejected(unreadable(reason))
         if local == "c":
             self._start_cell(attributes)
         elif local == "v":
@@ -360,11 +386,18 @@ class _SheetScan:
     def _start_row(self, reference: str):
         if not reference:
             row = self.row + 1
-        elif reference.isdecimal() and len(reference) <= 7:  # 「²」 is a digit int() refuses; XFD has 7 digits
+        elif reference.isdecimal() and len(reference) <= 7:  # 「²」 is a digit int() refuses
             row = int(reference)
         else:
+            row = 0
+        if not 1 <= row <= MAX_ROW_NUMBER:
             raise UploadRejected(unreadable(REASON_ROW_NUMBER.format(sheet=self.sheet, row=reference[:20])))
         self.row_out_of_order = self.row if row <= self.row else None
+        if self.row_out_of_order is not None:
+            # Rows in order are at most Excel's; rows out of order could repeat without end.
+            self.rows_out_of_order += 1
+            if self.rows_out_of_order > self.bounds.rows:
+                raise UploadRejected(unreadable(REASON_TOO_MANY_CELLS.format(sheet=self.sheet)))
         self.row = row
         if row <= self.bounds.rows:
             self.last_row = max(self.last_row, row)
@@ -381,6 +414,7 @@ class _SheetScan:
                 raise UploadRejected(unreadable(REASON_CELL.format(sheet=self.sheet, cell=reference[:20]))) from error
         self.cells_in_row += 1
         self.cells += 1
+        self.cell_elements = 0
         self.cell = f"{get_column_letter(min(column, 18278))}{row}"
         self.cell_type = attributes.get("t", "n")
         self.cell_text = 0

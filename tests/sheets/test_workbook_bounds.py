@@ -441,3 +441,29 @@ def test_a_plain_styles_part_is_read():
 def test_a_row_or_string_number_int_cannot_read_is_refused_not_a_500(rows, fragment):
     data = xlsx(worksheet(rows), shared=shared_table("見出し"))
     assert_refused_within_bounds(data, fragment)
+
+
+ELEMENT_FLOODS = {
+    # openpyxl keeps every element outside the rows in the sheet's tree until the sheet is read.
+    "views_outside_the_rows": (
+        worksheet('<row r="1"><c r="A1"/></row>').replace(
+            "<sheetData>", "<sheetViews>" + "<selection/>" * 60_000 + "</sheetViews><sheetData>"
+        ),
+        "要素が多すぎます（50,000個まで）",
+    ),
+    # openpyxl builds each cell's elements as a tree: empty runs carry no text to count.
+    "empty_runs_in_one_cell": (
+        worksheet('<row r="1"><c r="A1" t="inlineStr"><is>' + "<r/>" * 100_000 + "</is></c></row>"),
+        "セル A1 の要素が多すぎます",
+    ),
+    # Empty rows out of order lose nothing, but could repeat without end.
+    "empty_rows_repeated": (worksheet('<row r="5"/>' + '<row r="1"/>' * 60_000), "同じ行の記録が繰り返されています"),
+    "a_row_past_excels_last": (worksheet('<row r="1048577"><c r="A1"/></row>'), "行番号「1048577」"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(ELEMENT_FLOODS))
+def test_a_flood_of_elements_in_a_worksheet_is_refused_within_bounds(case):
+    sheet, fragment = ELEMENT_FLOODS[case]
+    assert_refused_within_bounds(xlsx(sheet), fragment)
