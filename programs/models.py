@@ -406,7 +406,11 @@ class Item(models.Model):
     )
     background = models.TextField("目標設定するに至った現状と課題", blank=True)
     item_vision = models.TextField("目指すべきビジョン", blank=True)
-    reference = models.CharField("参考資料", max_length=100, blank=True, help_text="例: 別紙7-12")
+    # The sheet's 参考資料 cell is this text, each year's own reference, then the titles of the 別紙
+    # (sheets.exports.self_evaluation.reference_text): a sheet set up from an export stores that whole
+    # cell here, so the field holds what any text cell of the sheet holds, and the import reads this limit.
+    REFERENCE_MAX_LENGTH = 4000
+    reference = models.CharField("参考資料", max_length=REFERENCE_MAX_LENGTH, blank=True, help_text="例: 別紙7-12")
 
     class Meta:
         verbose_name = "事項"

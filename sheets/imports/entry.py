@@ -60,6 +60,9 @@ MAX_ROWS = 5000  # data rows read when the workbook names no known plan (the pre
 MAX_ACTUAL_TEXT = 500
 MAX_TEXT = SelfEvaluation.NARRATIVE_MAX_LENGTH  # the entry screen's limit too: one limit, the model's
 RESULT_LIMITS = digit_limits(YearlyResult, "value")  # the entry screen's limit too, read from the model
+# The raw text a cell may hold before it is read: the longest field, a CR LF counted twice. The field's
+# own limit is checked on the text read; this one keeps a pasted megabyte from being processed at all.
+MAX_CELL_TEXT = 2 * max(MAX_TEXT, MAX_ACTUAL_TEXT)
 
 ERROR_NOT_TEMPLATE = (
     "このアプリでダウンロードした入力用ブックではありません。"
@@ -283,7 +286,7 @@ def entry_read(data: bytes) -> EntryRows:
     with BoundedWorkbook(data) as workbook:
         if META_SHEET not in workbook.sheetnames:
             return EntryRows(workbook.sheetnames, None, {})
-        meta_rows = workbook.rows(META_SHEET, Bounds(len(META_KEYS) + ROW_MARGIN, 2 + COLUMN_MARGIN))
+        meta_rows = workbook.rows(META_SHEET, Bounds(len(META_KEYS) + ROW_MARGIN, 2 + COLUMN_MARGIN, MAX_CELL_TEXT))
         meta = _meta(meta_rows)
         if _text(meta.get("format")) != FORMAT_NAME:
             return EntryRows(workbook.sheetnames, meta_rows, {})
@@ -295,7 +298,7 @@ def entry_read(data: bytes) -> EntryRows:
             (EVALUATIONS_SHEET, EVALUATION_COLUMNS, items),
         ):
             if sheet in workbook.sheetnames:
-                bounds = Bounds(HEADER_ROW + data_rows + ROW_MARGIN, len(columns) + COLUMN_MARGIN)
+                bounds = Bounds(HEADER_ROW + data_rows + ROW_MARGIN, len(columns) + COLUMN_MARGIN, MAX_CELL_TEXT)
                 sheets[sheet] = workbook.rows(sheet, bounds)
         return EntryRows(workbook.sheetnames, meta_rows, sheets)
 

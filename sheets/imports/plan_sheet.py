@@ -23,6 +23,7 @@ import datetime
 import json
 import re
 import unicodedata
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,10 +32,10 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from evaluations.models import Verdict
+from evaluations.models import SelfEvaluation, Verdict
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.kinds import Direction, Kind, TargetLine
-from programs.models import Indicator, Target, area_label_of, short_title_of
+from programs.models import Indicator, Item, Target, area_label_of, short_title_of
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, PlacedColumn, Source
 from programs.target_wording import describe, read_target_wording
@@ -56,13 +57,21 @@ from sheets.exports.self_evaluation import (
     SHEET_TITLE,
 )
 
-from .reader import BoundedWorkbook, Bounds
+from .reader import BoundedWorkbook, Bounds, range_of
 
+MAX_TEXT = 4000
+NARRATIVE_MAX_LENGTH = SelfEvaluation.NARRATIVE_MAX_LENGTH
+FIELD_SELF_ASSESSMENT = SelfEvaluation._meta.get_field("self_assessment").verbose_name
+FIELD_NEXT_STEPS = SelfEvaluation._meta.get_field("next_steps").verbose_name
+# The 参考資料 cell is stored whole in Item.reference: one limit, the model's, so the export's own cell
+# (the stored text and the 別紙 titles it appends) is read back as written.
+REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
+# Any text Excel holds in a cell is read (the assessment cell alone holds two narratives); the fields'
+# limits are then checked cell by cell, and the reader bounds the sheet's text in all.
 SHEET_BOUNDS = Bounds(rows=3000, columns=80)
-PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)
+PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)  # its 取込用 cells (targets as JSON) may be long: Excel's limit
 HEADER_SEARCH_ROWS = 12
 KNOWN_TOTALS = {"老人福祉圏域": 12}
-MAX_TEXT = 4000
 
 ERROR_NO_SHEET = "ブックにシートがありません。"
 ERROR_LAYOUT_UNKNOWN = (
@@ -310,25 +319,42 @@ def cell_text(value: Any) -> str:
 
 
 class _Grid:
-    """A sheet's values with its merged ranges: each merged cell reads as its range's top-left cell."""
+    """A sheet's values with its merged ranges: each merged cell reads as its range's top-left cell.
+
+    The reader has refused any merged range outside the bounds or over another, so the ranges
+    cover at most the cells read; each cell's origin is kept in one flat array over those cells
+    (one integer per cell), never in a dict of every cell a range names.
+    """
 
     def __init__(self, sheet: SheetRows):
         self.sheet = sheet
         self.rows = sheet.rows
-        self.origin: dict[tuple[int, int], tuple[int, int]] = {}
+        self.width = max((len(row) for row in self.rows), default=0)
+        height = len(self.rows)
+        # origin[(row - 1) * width + column - 1] = (origin row - 1) * width + origin column - 1, or -1
+        self._origin = array("q", [-1]) * (height * self.width)
         self.last_row: dict[tuple[int, int], int] = {}
         for ref in sheet.merged:
-            try:
-                min_col, min_row, max_col, max_row = range_boundaries(ref.upper())
-            except (ValueError, TypeError):
+            boundaries = range_of(ref)
+            if boundaries is None:
                 continue
-            if None in (min_col, min_row, max_col, max_row):
-                continue
+            min_col, min_row, max_col, max_row = boundaries
             self.last_row[(min_row, min_col)] = max_row
-            for row in range(min_row, min(max_row, len(self.rows)) + 1):
-                for column in range(min_col, max_col + 1):
-                    self.origin[(row, column)] = (min_row, min_col)
-        self.width = max((len(row) for row in self.rows), default=0)
+            # Clipped to the cells read: the reader bounds them, this keeps the grid safe on its own.
+            max_col = min(max_col, self.width)
+            if min_col > max_col:
+                continue
+            origin = array("q", [(min_row - 1) * self.width + min_col - 1]) * (max_col - min_col + 1)
+            for row in range(min_row, min(max_row, height) + 1):
+                start = (row - 1) * self.width + min_col - 1
+                self._origin[start : start + len(origin)] = origin
+
+    def _origin_of(self, row: int, column: int) -> tuple[int, int]:
+        if 1 <= row <= len(self.rows) and 1 <= column <= self.width:
+            index = self._origin[(row - 1) * self.width + column - 1]
+            if index >= 0:
+                return index // self.width + 1, index % self.width + 1
+        return row, column
 
     def raw(self, row: int, column: int) -> str:
         if row < 1 or row > len(self.rows) or column < 1 or column > len(self.rows[row - 1]):
@@ -337,18 +363,13 @@ class _Grid:
 
     def value(self, row: int, column: int) -> str:
         """Return the text shown at the cell: its merged range's text where it is merged."""
-        origin = self.origin.get((row, column), (row, column))
-        return self.raw(*origin)
+        return self.raw(*self._origin_of(row, column))
 
     def is_origin(self, row: int, column: int) -> bool:
-        return self.origin.get((row, column), (row, column)) == (row, column)
+        return self._origin_of(row, column) == (row, column)
 
     def spans_to(self, row: int, column: int) -> int:
         return self.last_row.get((row, column), row)
-
-    def spans_across(self, row: int, column: int) -> int:
-        origin = (row, column)
-        return sum(1 for (r, _), o in self.origin.items() if o == origin and r == row)
 
 
 @dataclass(frozen=True)
@@ -635,10 +656,9 @@ def _areas(
             if placed is None or current is None or item is None:
                 problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
                 continue
-            if len(text) > MAX_TEXT:
-                problems.append(
-                    SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=MAX_TEXT, length=len(text)))
-                )
+            limit = _cell_limit(placed.source, layout.spec)
+            if len(text) > limit:
+                problems.append(SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=limit, length=len(text))))
                 continue
             if placed.source in AREA_SOURCES:
                 previous = current.fields.get(placed.source)
@@ -805,6 +825,9 @@ def _item_draft(
     for year in layout.fiscal_years:
         activities = text_of(Source.ACTIVITIES, year)
         self_assessment, next_steps = _assessment(text_of(Source.ASSESSMENT, year), layout.spec)
+        place = SheetProblem(sheet, cells.row, column_of(Source.ASSESSMENT, year), "")
+        for field_name, text in ((FIELD_SELF_ASSESSMENT, self_assessment), (FIELD_NEXT_STEPS, next_steps)):
+            _limited(text, field_name, NARRATIVE_MAX_LENGTH, place, problems)
         rating = text_of(Source.RATING, year).strip()
         if activities or self_assessment or next_steps or rating:
             evaluations.append(
@@ -819,7 +842,7 @@ def _item_draft(
         reference=_limited(
             text_of(Source.REFERENCE).strip(),
             "参考資料",
-            100,
+            REFERENCE_MAX_LENGTH,
             SheetProblem(sheet, cells.row, column_of(Source.REFERENCE), ""),
             problems,
         ),
@@ -829,6 +852,17 @@ def _item_draft(
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
     )
+
+
+def _cell_limit(source: str, spec: LayoutSpec) -> int:
+    """Return the longest text a cell of the source may hold: what the export writes there at the most.
+
+    The assessment cell holds the self-evaluation and the next steps under the layout's labels
+    (sheets.exports.self_evaluation.assessment_text); each part is then held to its field's limit.
+    """
+    if source == Source.ASSESSMENT:
+        return 2 * NARRATIVE_MAX_LENGTH + len(spec.assessment_label) + len(spec.next_steps_label) + 4
+    return MAX_TEXT
 
 
 def _limited(text: str, field: str, limit: int, place: SheetProblem, problems: list[SheetProblem]) -> str:

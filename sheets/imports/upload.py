@@ -39,6 +39,12 @@ RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/package/2006/relationship
 OFFICE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 SPREADSHEETML = "application/vnd.openxmlformats-officedocument.spreadsheetml."
 RELATIONSHIPS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
+MAX_DEPTH = 64  # element nesting; a worksheet nests about 8 deep, openpyxl builds a tree per part or cell
+# Elements in a part openpyxl parses whole into a tree (styles, workbook, properties, relationships):
+# 400,000 small number formats in a 3 MB upload took 320 MB and 6 s. A plain workbook's styles hold a
+# few thousand. The worksheets and the shared strings are streamed and bounded by ``reader`` instead.
+MAX_PART_ELEMENTS = 50_000
+STREAMED_TYPES = frozenset({SPREADSHEETML + "worksheet+xml", SPREADSHEETML + "sharedStrings+xml"})
 
 ALLOWED_CONTENT_TYPES = frozenset(
     {
@@ -97,6 +103,8 @@ REASON_XML = "部品「{part}」の XML が壊れています（{line}行目 {co
 REASON_XML_FORBIDDEN = "部品「{part}」に許可されていない XML の宣言（DTD・エンティティ）があります"
 REASON_NO_CONTENT_TYPE = "部品「{part}」の種類が [Content_Types].xml に宣言されていません"
 REASON_STRUCTURE = "ブックの構造を解釈できません"
+REASON_PART_TOO_LARGE = "部品「{part}」の要素が多すぎます（{limit:,}個まで）"
+REASON_TOO_DEEP = "部品「{part}」の要素の入れ子が深すぎます（{limit}段まで）"
 ERROR_CORRUPT = ERROR_UNREADABLE.format(reason=REASON_ZIP)
 ERROR_MISSING_PARTS = "Excel ブックに必要な部品（{member}）がありません。Excel で保存し直してください。"
 ERROR_BOMB = (
@@ -283,11 +291,39 @@ def parse_part(archive: zipfile.ZipFile, part: str, parser: xml.parsers.expat.XM
         raise UploadRejected(unreadable(REASON_XML_FORBIDDEN.format(part=part))) from error
 
 
+class _ElementCount:
+    """Expat handlers refusing a part with more elements, or deeper nesting, than openpyxl should build."""
+
+    def __init__(self, part: str):
+        self.part = part
+        self.elements = 0
+        self.depth = 0
+
+    def start(self, name, attributes):
+        self.elements += 1
+        self.depth += 1
+        if self.elements > MAX_PART_ELEMENTS:
+            raise UploadRejected(unreadable(REASON_PART_TOO_LARGE.format(part=self.part, limit=MAX_PART_ELEMENTS)))
+        if self.depth > MAX_DEPTH:
+            raise UploadRejected(unreadable(REASON_TOO_DEEP.format(part=self.part, limit=MAX_DEPTH)))
+
+    def end(self, name):
+        self.depth -= 1
+
+
 def check_xml(archive: zipfile.ZipFile, content_types: dict[str, str]) -> None:
-    """Parse every XML part once, streaming and building nothing, so a broken part is named."""
+    """Parse every XML part once, streaming and building nothing, so a broken part is named.
+
+    A part openpyxl will parse whole is also held to ``MAX_PART_ELEMENTS`` and ``MAX_DEPTH``.
+    """
     for name, content_type in content_types.items():
-        if content_type.endswith("xml"):
+        if not content_type.endswith("xml"):
+            continue
+        if content_type in STREAMED_TYPES:
             parse_part(archive, name, xml_parser())
+        else:
+            count = _ElementCount(name)
+            parse_part(archive, name, xml_parser(StartElementHandler=count.start, EndElementHandler=count.end))
 
 
 def load(data: bytes) -> Workbook:

@@ -65,6 +65,10 @@ def _add_rows(xml: str, rows: str, *, dimension: str | None) -> str:
     return re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"', xml)
 
 
+def _next_row(xml: str) -> int:
+    return max(int(row) for row in re.findall(r'<row r="(\d+)"', xml)) + 1
+
+
 def _add_override(part: str, content_type: str):
     return lambda xml: xml.replace("</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>')
 
@@ -212,11 +216,14 @@ def test_a_sheet_longer_than_the_plan_allows_is_refused(client, template):
 @pytest.mark.django_db
 def test_a_few_columns_to_the_right_of_the_template_are_read_and_ignored(client, template):
     last = get_column_letter(len(RESULT_COLUMNS) + reader.COLUMN_MARGIN)
-    row = f'<row r="6"><c r="{last}6" t="n"><v>1</v></c></row>'
-    data = rezip(
-        template,
-        edit={RESULTS_PART: lambda xml: _add_rows(xml, row, dimension=f"A1:{last}6")},
-    )
+
+    def add_row(xml: str) -> str:
+        # Below the template's rows: a row listed before them would be a row out of order.
+        row = _next_row(xml)
+        cells = f'<row r="{row}"><c r="{last}{row}" t="n"><v>1</v></c></row>'
+        return _add_rows(xml, cells, dimension=f"A1:{last}{row}")
+
+    data = rezip(template, edit={RESULTS_PART: add_row})
     response = _upload(client, data)
     assert response.context["preview"].errors == ()
 

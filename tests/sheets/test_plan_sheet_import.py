@@ -318,11 +318,41 @@ def test_an_export_whose_official_target_cell_was_edited_is_caught(tokyo_data):
 
 @pytest.mark.django_db
 def test_a_field_longer_than_it_holds_is_a_problem_at_its_cell(vision_text):
+    limit = Item._meta.get_field("reference").max_length  # the model's limit, read by the import
+
     def long_reference(sheet):
-        sheet["M4"] = "別紙" * 51
+        sheet["M4"] = "別" * (limit + 1)
 
     draft = draft_of(hand_typed_eighth(vision_text, edit=long_reference))
-    assert [(p.place, "100文字以内" in p.message) for p in draft.problems] == [("自己評価シート!M4", True)]
+    assert [(p.place, f"{limit}文字以内" in p.message) for p in draft.problems] == [("自己評価シート!M4", True)]
+    at_the_limit = draft_of(hand_typed_eighth(vision_text, edit=lambda sheet: sheet.cell(4, 13, "別" * limit)))
+    assert at_the_limit.problems == ()
+
+
+@pytest.mark.django_db
+def test_a_reference_cell_the_export_lengthened_with_attachment_titles_is_imported_as_written(tokyo_data):
+    """Issue 18 item 14: the export appends the 別紙 titles to 参考資料; importing that cell refused it (> 100)."""
+    plan = PlanPeriod.objects.get(name="第8期")
+    item = Item.objects.get(area__plan=plan, area__number=7, area__sub_number=None, number=1)
+    titles = {
+        (item.id, year): tuple(f"別紙7-{number} 地域ケア会議の実施状況（{year}年度）" for number in range(20, 23))
+        for year in plan.fiscal_years
+    }
+    workbook = self_evaluation_workbook(
+        sheet_data(plan_progress(plan=plan), sheet_layout(plan=plan), attachment_titles=titles)
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    exported = buffer.getvalue()
+    cell = next(text for text in official_cells(exported).values() if isinstance(text, str) and "別紙7-20" in text)
+    assert len(cell) > 100 and cell.startswith(item.reference)
+
+    draft = draft_of(exported)
+    assert draft.problems == ()
+    copy = plan_sheet_import(draft=draft, plan_name="第8期（取込）").plan
+    assert Item.objects.get(area__plan=copy, area__number=7, area__sub_number=None, number=1).reference == cell
+    # Exported again (the copy has no 別紙 of its own), the official cells are the ones read.
+    assert official_cells(export_bytes("第8期（取込）")) == official_cells(exported)
 
 
 @pytest.mark.django_db
@@ -363,3 +393,40 @@ def test_a_vision_or_rating_the_application_does_not_have_is_named_before_anythi
     with pytest.raises(PlanSheetRefused):
         plan_sheet_import(draft=draft, plan_name="第10期")
     assert row_counts() == before
+
+
+@pytest.mark.django_db
+def test_an_assessment_cell_holding_two_full_narratives_is_imported_as_written(tokyo_data):
+    """The export prints 自己評価 and 今後の課題 in one cell, each up to the model's 4,000: not one field."""
+    limit = SelfEvaluation.NARRATIVE_MAX_LENGTH
+    evaluation = SelfEvaluation.objects.filter(
+        item__area__plan__name="第8期", status=SelfEvaluation.Status.APPROVED
+    ).first()
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(self_assessment="評" * limit, next_steps="策" * limit)
+    exported = export_bytes("第8期")
+    assert any(isinstance(text, str) and len(text) > 2 * limit for text in official_cells(exported).values())
+
+    draft = draft_of(exported)
+    assert draft.problems == ()
+    copy = plan_sheet_import(draft=draft, plan_name="第8期（取込）").plan
+    imported = SelfEvaluation.objects.get(
+        item__area__plan=copy,
+        item__area__number=evaluation.item.area.number,
+        item__area__sub_number=evaluation.item.area.sub_number,
+        item__number=evaluation.item.number,
+        fiscal_year=evaluation.fiscal_year,
+    )
+    assert (imported.self_assessment, imported.next_steps) == ("評" * limit, "策" * limit)
+
+
+@pytest.mark.django_db
+def test_a_narrative_over_the_models_limit_in_the_assessment_cell_is_a_problem_naming_it(tokyo_data):
+    limit = SelfEvaluation.NARRATIVE_MAX_LENGTH
+    evaluation = SelfEvaluation.objects.filter(
+        item__area__plan__name="第8期", status=SelfEvaluation.Status.APPROVED
+    ).first()
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(self_assessment="評" * (limit + 1), next_steps="策")
+    draft = draft_of(export_bytes("第8期"))
+    assert [problem.message for problem in draft.problems] == [
+        f"「自己評価」は{limit}文字以内にしてください（{limit + 1}文字）。"
+    ]
