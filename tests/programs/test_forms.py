@@ -30,8 +30,9 @@ def test_a_valid_year_is_kept_and_a_year_outside_the_plan_falls_back(tokyo_data)
     assert _chosen({"plan": "第99期"}) == ("第8期", 2022)
 
 
-def test_without_items_anywhere_the_latest_year_with_results_wins(tokyo_data):
+def test_a_period_with_every_year_locked_opens_on_the_year_today_falls_in_or_its_last(tokyo_data):
+    # Issue 20 item 2: by the calendar (today is past 第8期), not the latest year with results.
     from programs.models import PlanPeriod
 
     PlanPeriod.objects.get(name="第8期").reporting_years.update(is_locked=True)
-    assert _chosen({}) == ("第8期", 2021)
+    assert _chosen({}) == ("第8期", 2023)
