@@ -75,7 +75,8 @@ def _axe(page) -> list[str]:
 
 def _pages(item) -> dict[str, str]:
     return {
-        "dashboard": "/",
+        "home": "/",
+        "dashboard": "/dashboard/",
         "item": f"/items/{item.id}/",
         "table": "/table/",
         "compare": "/compare/",
@@ -196,7 +197,7 @@ def test_narrow_screen_focus_ring_and_printed_item_page(demo_world, live_server,
 
     # 320 px: the dashboard and the entry screen fit without horizontal scrolling.
     page.set_viewport_size({"width": 320, "height": 800})
-    for name, path in (("dashboard", "/"), ("entry", f"/entry/items/{demo_world.id}/{YEAR}/")):
+    for name, path in (("home", "/"), ("dashboard", "/dashboard/"), ("entry", f"/entry/items/{demo_world.id}/{YEAR}/")):
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(artifacts_dir / f"narrow_320_{name}.png"), full_page=True)
