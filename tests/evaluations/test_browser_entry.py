@@ -47,6 +47,9 @@ def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     login(page, live_server, "demo-manager")
     page.goto(f"{live_server.url}/entry/items/{item.id}/2022/")
     page.get_by_role("button", name="承認する").click()
+    # Issue 20 item 5: approving asks once, showing the figures.
+    expect(page.locator("main")).to_contain_text("150人")
+    page.get_by_role("button", name="この内容で承認する").click()
     assert "承認しました" in page.locator(".messages").inner_text()
     page.get_by_role("button", name="ログアウト").click()
 
