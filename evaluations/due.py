@@ -11,13 +11,15 @@ the homes, the reminders and the API read these functions instead of spelling th
   it was created last: on 2026-12-06 (令和8年度) Tokyo opens on 第9期 (令和6～8年度) even after
   a rollover into 第10期 (令和9～11年度) or an import of 「第7期（取込検証）」.
 * **The default year of a period** — the reporting year due next: among its open years with a
-  pending item, the earliest deadline (so an overdue year comes first); else its first open
-  year; else today's fiscal year held inside the period.
+  pending item, the latest whose deadline has passed (overdue first: the round just missed,
+  not the oldest), else the nearest deadline to come; else its first open year; else today's
+  fiscal year held inside the period. On 2026-12-06 第9期 opens on 令和7年度 (due 令和8年5月31日)
+  and 第8期 on 令和5年度.
 """
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Subquery, Value, When
 
 from programs.fiscal_years import fiscal_year_of, today_in_tokyo
 from programs.models import Item
@@ -39,19 +41,32 @@ def is_overdue(*, deadline: datetime.date | None, is_locked: bool, today: dateti
     return deadline is not None and not is_locked and deadline < today
 
 
-def due_fiscal_year_subquery() -> Subquery:
+def due_fiscal_year_subquery(*, today: datetime.date | None = None) -> Subquery:
     """Return, for a ``PlanPeriod`` queryset, the fiscal year of its reporting year due next (or NULL).
 
-    An open year with at least one item not submitted, earliest deadline first (no deadline last).
+    Among its open years with at least one item not submitted: the latest whose deadline has
+    passed (the round just missed, not the oldest), else the nearest deadline to come, else
+    (no deadline set) the earliest year.
     """
+    today = today or today_in_tokyo()
     submitted = SelfEvaluation.objects.filter(
         item=OuterRef("pk"), fiscal_year=OuterRef(OuterRef("fiscal_year")), status__in=SUBMITTED_STATUSES
     )
     pending_items = Item.objects.filter(area__plan=OuterRef("plan")).filter(~Exists(submitted))
+    overdue_first = Case(
+        When(deadline__lt=today, then=Value(0)),
+        When(deadline__isnull=True, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    # Deadlines follow the fiscal years: the latest overdue year first, the earliest upcoming one first.
+    within = Case(
+        When(deadline__lt=today, then=-F("fiscal_year")), default=F("fiscal_year"), output_field=IntegerField()
+    )
     due = (
         ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False)
         .filter(Exists(pending_items))
-        .order_by(F("deadline").asc(nulls_last=True), "fiscal_year")
+        .order_by(overdue_first, within)
     )
     return Subquery(due.values("fiscal_year")[:1])
 

@@ -25,7 +25,7 @@ from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, Ye
 from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
 
 
-def plan_choices() -> list[PlanPeriod]:
+def plan_choices(*, today: datetime.date | None = None) -> list[PlanPeriod]:
     """Return every plan period, oldest first, annotated for choosing the default (one query).
 
     ``has_items``, ``has_results``, ``open_fiscal_year`` (its first reporting year not locked)
@@ -38,7 +38,7 @@ def plan_choices() -> list[PlanPeriod]:
             has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
             has_results=Exists(results),
             open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
-            due_fiscal_year=due.due_fiscal_year_subquery(),
+            due_fiscal_year=due.due_fiscal_year_subquery(today=today),
         ).order_by("ordinal")
     )
 
