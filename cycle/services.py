@@ -154,7 +154,7 @@ def attachment_upload(*, item: Item, fiscal_year: int, title: str, upload: Uploa
 
     Raises PermissionDenied or FileRejected (with the Japanese reason); nothing is stored then.
     """
-    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=item.area.plan_id, fiscal_year=fiscal_year)
     if reason := policies.can_change_attachments(by, item, fiscal_year, reporting_year):
         raise PermissionDenied(reason)
     check_size(upload.size, settings.ATTACHMENT_MAX_BYTES)
@@ -219,7 +219,7 @@ def attachment_delete(*, attachment: Attachment, by) -> None:
 
 
 def _reporting_year(item: Item, fiscal_year: int) -> ReportingYear | None:
-    return ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    return ReportingYear.objects.of(plan_id=item.area.plan_id, fiscal_year=fiscal_year)
 
 
 @transaction.atomic

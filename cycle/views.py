@@ -37,7 +37,7 @@ def attachments(request, item_id: int, fiscal_year: int):
     item = _item_for(item_id, fiscal_year)
     if reason := policies.can_see_attachments(request.user, item):
         raise PermissionDenied(reason)
-    reporting_year = ReportingYear.objects.filter(plan=item.area.plan, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=item.area.plan_id, fiscal_year=fiscal_year)
     change_denied = policies.can_change_attachments(request.user, item, fiscal_year, reporting_year)
     form = AttachmentForm()
     if request.method == "POST":

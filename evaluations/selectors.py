@@ -140,7 +140,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         labels=progress.labels,
         evaluation=evaluations.get(fiscal_year),
         previous=evaluations.get(fiscal_year - 1),
-        reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
+        reporting_year=ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year),
         indicators=indicators,
         results={indicator.id: indicator.year_results[0] for indicator in indicators if indicator.year_results},
         targets_by_indicator=targets_by_indicator,
@@ -502,7 +502,7 @@ def lock_preview(*, plan: PlanPeriod, fiscal_year: int) -> LockPreview:
     """Return what locking a year freezes: its items (all approved, or the count still waiting)."""
     rows = my_work_rows(plan=plan, fiscal_year=fiscal_year, section_ids=None)
     return LockPreview(
-        reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
+        reporting_year=ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year),
         item_count=len(rows),
         unapproved_count=sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED),
     )

@@ -65,7 +65,7 @@ def my_work(request):
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
     )
-    reporting_year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
     unapproved = sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED) if sees_all else None
     return render(
         request,
