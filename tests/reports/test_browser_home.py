@@ -45,6 +45,12 @@ def test_a_manager_approves_from_the_queue_after_seeing_the_figures(
     queue.get_by_role("link", name=re.compile("事項1")).click()
     # The queue opens the entry page at the figures, not the thread below them.
     assert page.url.endswith(f"/entry/items/{item.id}/2022/#figures")
+    # An error is inside <main>, announced and focused (差し戻す needs a comment).
+    page.get_by_role("button", name="差し戻す").click()
+    error = page.locator("main .messages [role=alert]")
+    expect(error).to_be_visible()
+    expect(error).to_be_focused()
+    assert SelfEvaluation.objects.get(item=item, fiscal_year=2022).status == SelfEvaluation.Status.SUBMITTED
     page.get_by_label("コメント（差戻しの場合は必須）").fill("受講者数を確認しました。")
     page.get_by_role("button", name="承認する").click()
 
