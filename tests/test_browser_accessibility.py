@@ -153,6 +153,7 @@ def test_the_dashboards_section_table_scrolls_in_a_focusable_region_at_320px(dem
     """A box that scrolls must take keyboard focus (WCAG 2.1.1): the 担当課 table at 320 px (issue 12)."""
     page = open_context(viewport={"width": 320, "height": 800}).new_page()
     _login(page, live_server, "demo-manager")
+    page.goto(f"{live_server.url}/dashboard/")  # login lands on the home page now (issue 20 item 1)
 
     region = page.get_by_role("region", name=re.compile("担当課別入力状況"))
     assert region.get_attribute("tabindex") == "0"
