@@ -9,6 +9,8 @@ person without a mail address is reported, not mailed.
 import datetime
 from dataclasses import dataclass
 
+from programs.fiscal_years import deadline_note
+
 from .reminder_steps import Step
 
 NO_SECTION = "担当課未設定"
@@ -98,10 +100,5 @@ def plan_reminders(facts: YearFacts, step: Step) -> tuple[list[PlannedReminder],
 
 
 def days_phrase(deadline: datetime.date, today: datetime.date) -> str:
-    """Return 「あと3日です」「本日が期限です」「期限を5日過ぎています」."""
-    days = (deadline - today).days
-    if days > 0:
-        return f"期限まであと{days}日です"
-    if days == 0:
-        return "本日が期限です"
-    return f"期限を{-days}日過ぎています"
+    """Return the countdown every screen shows: 「あと3日」「本日まで」「5日超過」 (``deadline_note``)."""
+    return deadline_note(deadline, today)

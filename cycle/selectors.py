@@ -8,6 +8,7 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
+from evaluations.due import is_pending
 from evaluations.models import ReportingYear, SelfEvaluation
 from programs.fiscal_years import era_datetime_label, era_label
 from programs.models import Item, Section
@@ -16,7 +17,6 @@ from . import policies
 from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
 from .reminders import NO_SECTION, PendingItem, Person, SectionPending, YearFacts
 
-_PENDING_STATUSES = {None, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED}
 _STATUS_LABELS = {None: "未入力", **dict(SelfEvaluation.Status.choices)}
 
 
@@ -48,7 +48,7 @@ def year_facts(*, reporting_year: ReportingYear) -> YearFacts:
     by_section: dict[int | None, list[PendingItem]] = {}
     names: dict[int | None, tuple[int, str]] = {}
     for item in items:
-        if item.evaluation_status not in _PENDING_STATUSES:
+        if not is_pending(item.evaluation_status):
             continue
         label = f"{item.area.label} › {item.label} {item.short_title}"
         by_section.setdefault(item.section_id, []).append(
@@ -112,7 +112,7 @@ def reminder_label(sent_at: datetime.datetime | None) -> str:
 
 def entry_state(*, item: Item, fiscal_year: int) -> tuple[ReportingYear | None, SelfEvaluation | None]:
     """Return the reporting year and the entry whose state decides whether the 別紙 may change (two queries)."""
-    reporting_year = ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=item.area.plan_id, fiscal_year=fiscal_year)
     return reporting_year, SelfEvaluation.objects.filter(item=item, fiscal_year=fiscal_year).first()
 
 

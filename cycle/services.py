@@ -315,7 +315,7 @@ def attachment_delete(*, attachment: Attachment, by) -> None:
 
 
 def _reporting_year(item: Item, fiscal_year: int) -> ReportingYear | None:
-    return ReportingYear.objects.filter(plan_id=item.area.plan_id, fiscal_year=fiscal_year).first()
+    return ReportingYear.objects.of(plan_id=item.area.plan_id, fiscal_year=fiscal_year)
 
 
 @transaction.atomic

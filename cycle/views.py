@@ -172,4 +172,5 @@ def notice_open(request, notice_id: int):
     """Open the item-year a notice is about, marking the user's notices on it read (a POST: it writes)."""
     notice = get_object_or_404(selectors.visible_notices(user=request.user), pk=notice_id)
     services.notices_mark_read(user=request.user, item_id=notice.item_id, fiscal_year=notice.fiscal_year)
-    return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#thread")
+    # At the figures, not the thread below them: a manager reads what they are asked to approve first.
+    return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#figures")

@@ -41,10 +41,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
+from programs.fiscal_years import deadline_note
 from programs.kinds import STATUS_LABELS, Kind, Status
 from programs.models import item_label_of
 
-from .models import SelfEvaluation
+from .due import PENDING_STATUSES, is_overdue
 from .progress import EntryStatus, IndicatorRow, ItemRow, PlanProgress, YearCell, state_label_of
 
 HUNDRED = Decimal("100.0")
@@ -68,7 +69,7 @@ class AttentionKind:
 
 
 # An item-year not submitted yet: what a deadline asks for.
-NOT_SUBMITTED = frozenset({EntryStatus.NOT_STARTED, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED})
+NOT_SUBMITTED = PENDING_STATUSES  # evaluations.due
 
 
 class _ReportingYear(Protocol):
@@ -89,6 +90,7 @@ class AttentionEntry:
     fiscal_year: int
     shortfall: Decimal  # percentage points of the target missing (the module docstring)
     days_overdue: int = 0
+    deadline_note: str = ""  # 「N日超過」: programs.fiscal_years.deadline_note, the one countdown wording
     deadline: datetime.date | None = None
     entry_status: str = ""  # EntryStatus of the item-year, for a missed deadline
     status: str = ""  # the indicator's Status, for the other kinds
@@ -145,7 +147,7 @@ def attention_entries(
     overdue = {
         year.fiscal_year: year.deadline
         for year in reporting_years
-        if year.deadline is not None and not year.is_locked and year.deadline < today
+        if is_overdue(deadline=year.deadline, is_locked=year.is_locked, today=today)
     }
     labels = progress.labels
     entries: list[AttentionEntry] = []
@@ -179,6 +181,7 @@ def _overdue_entries(progress, item: ItemRow, overdue, today, common, order) -> 
                 fiscal_year=fiscal_year,
                 shortfall=HUNDRED,
                 days_overdue=(today - deadline).days,
+                deadline_note=deadline_note(deadline, today),
                 deadline=deadline,
                 entry_status=status,
                 order=(*order, -1, fiscal_year),

@@ -124,6 +124,12 @@ class YearlyResult(models.Model):
         return ResultFigure(fiscal_year=self.fiscal_year, value=self.value, municipality_count=self.covered_count)
 
 
+class ReportingYearQuerySet(models.QuerySet):
+    def of(self, *, plan_id: int, fiscal_year: int) -> "ReportingYear | None":
+        """Return the reporting year of a plan and a fiscal year, or None: the one look-up every page uses."""
+        return self.filter(plan_id=plan_id, fiscal_year=fiscal_year).first()
+
+
 class ReportingYear(models.Model):
     """One fiscal year of a plan period as a reporting round: its deadline and whether it is locked."""
 
@@ -142,6 +148,8 @@ class ReportingYear(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = ReportingYearQuerySet.as_manager()
 
     history = HistoricalRecords(verbose_name="報告年度の変更履歴")
 

@@ -13,10 +13,11 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from programs.fiscal_years import era_label
 from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
-from programs.quantities import format_quantity
+from programs.quantities import format_quantity, format_rate
 from programs.selectors import sheet_layout
 from programs.sheet_layouts import LayoutSpec, YearFields
 
+from . import due
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
@@ -24,10 +25,11 @@ from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, Ye
 from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
 
 
-def plan_choices() -> list[PlanPeriod]:
+def plan_choices(*, today: datetime.date | None = None) -> list[PlanPeriod]:
     """Return every plan period, oldest first, annotated for choosing the default (one query).
 
-    ``has_items``, ``has_results`` and ``open_fiscal_year`` (its first reporting year not locked).
+    ``has_items``, ``has_results``, ``open_fiscal_year`` (its first reporting year not locked)
+    and ``due_fiscal_year`` (its reporting year due next, ``evaluations.due``).
     """
     results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
     open_years = ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False).order_by("fiscal_year")
@@ -36,21 +38,14 @@ def plan_choices() -> list[PlanPeriod]:
             has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
             has_results=Exists(results),
             open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
+            due_fiscal_year=due.due_fiscal_year_subquery(today=today),
         ).order_by("ordinal")
     )
 
 
-def latest_result_year(plans: list[PlanPeriod]) -> tuple[PlanPeriod, int] | None:
-    """Return the plan and fiscal year of the latest figure entered among the plans (one query)."""
-    latest = (
-        YearlyResult.objects.filter(indicator__item__area__plan__in=plans, value__isnull=False)
-        .order_by("-fiscal_year")
-        .values_list("indicator__item__area__plan_id", "fiscal_year")
-        .first()
-    )
-    if latest is None:
-        return None
-    return next(plan for plan in plans if plan.id == latest[0]), latest[1]
+def plan_choice_of(*, plan_id: int) -> PlanPeriod:
+    """Return one plan annotated as ``plan_choices`` annotates them (for a page reached by its item)."""
+    return next(plan for plan in plan_choices() if plan.id == plan_id)
 
 
 @dataclass(frozen=True)
@@ -59,28 +54,21 @@ class PlanYear:
     fiscal_year: int
 
 
-def plan_year_default(plans: list[PlanPeriod]) -> PlanYear | None:
+def plan_year_default(plans: list[PlanPeriod], *, today: datetime.date | None = None) -> PlanYear | None:
     """Return the plan and year every page opens on when none is chosen (plans from ``plan_choices``).
 
-    The current open reporting year of the latest period with items; else the latest year
-    with results (and its period); else the latest period's last year.
+    By the calendar, not by what was created last: ``evaluations.due`` states the rule.
     """
-    with_items = [plan for plan in plans if plan.has_items]
-    if with_items and with_items[-1].open_fiscal_year is not None:
-        return PlanYear(with_items[-1], with_items[-1].open_fiscal_year)
-    latest = latest_result_year([plan for plan in plans if plan.has_results])
-    if latest is not None:
-        return PlanYear(*latest)
-    return PlanYear(plans[-1], plans[-1].last_fiscal_year) if plans else None
+    plan = due.period_default(plans, today=today)
+    return PlanYear(plan, due.fiscal_year_due(plan, today=today)) if plan is not None else None
 
 
-def fiscal_year_default(plan: PlanPeriod, *, open_fiscal_year: int | None = None) -> int:
-    """Return the year a page shows for a plan chosen without a year: its open reporting year, else its last.
+def fiscal_year_default(plan: PlanPeriod, *, today: datetime.date | None = None) -> int:
+    """Return the year a page shows for a plan chosen without a year: its reporting year due next.
 
-    Reads the annotation of ``plan_choices``; ``open_fiscal_year`` stands in for it when the
-    caller has the plan's reporting years at hand.
+    Reads the annotations of ``plan_choices`` (``evaluations.due.fiscal_year_due``).
     """
-    return open_fiscal_year or getattr(plan, "open_fiscal_year", None) or plan.last_fiscal_year
+    return due.fiscal_year_due(plan, today=today)
 
 
 @dataclass(frozen=True)
@@ -152,7 +140,7 @@ def entry_page(*, item: Item, fiscal_year: int) -> EntryPage:
         labels=progress.labels,
         evaluation=evaluations.get(fiscal_year),
         previous=evaluations.get(fiscal_year - 1),
-        reporting_year=ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first(),
+        reporting_year=ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year),
         indicators=indicators,
         results={indicator.id: indicator.year_results[0] for indicator in indicators if indicator.year_results},
         targets_by_indicator=targets_by_indicator,
@@ -462,3 +450,59 @@ def stored_evaluation(record) -> dict[str, Any]:
     if record is None:
         return {}
     return {**{name: getattr(record, name) for name in TEXT_FIELDS}, RATING: record.rating_id}
+
+
+# -- What a weighty action will do, shown before it is done (issue 20 item 5) -------------------
+
+
+@dataclass(frozen=True)
+class ApprovalFigure:
+    """One indicator's figure as the manager approves it."""
+
+    label: str
+    actual_text: str
+    target_text: str
+    rate_text: str
+    status_label: str
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    page: EntryPage
+    figures: tuple[ApprovalFigure, ...]
+
+
+def approval_preview(*, evaluation: SelfEvaluation) -> ApprovalPreview:
+    """Return the figures a manager is about to approve: the submitted year's, as the entry screen rates them."""
+    page = entry_page(item=evaluation.item, fiscal_year=evaluation.fiscal_year)
+    index = page.plan.fiscal_years.index(page.fiscal_year)
+    figures = []
+    for indicator in page.row.indicators:
+        cell = indicator.years[index]
+        figures.append(
+            ApprovalFigure(
+                label=indicator.label,
+                actual_text=format_quantity(cell.actual, indicator.unit) if cell.actual is not None else "未入力",
+                target_text=cell.target_text or "—",
+                rate_text=format_rate(cell.rate) if cell.rate is not None else "—",
+                status_label=page.labels.get(cell.status, "") if cell.status else "",
+            )
+        )
+    return ApprovalPreview(page=page, figures=tuple(figures))
+
+
+@dataclass(frozen=True)
+class LockPreview:
+    reporting_year: ReportingYear | None
+    item_count: int
+    unapproved_count: int
+
+
+def lock_preview(*, plan: PlanPeriod, fiscal_year: int) -> LockPreview:
+    """Return what locking a year freezes: its items (all approved, or the count still waiting)."""
+    rows = my_work_rows(plan=plan, fiscal_year=fiscal_year, section_ids=None)
+    return LockPreview(
+        reporting_year=ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year),
+        item_count=len(rows),
+        unapproved_count=sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED),
+    )

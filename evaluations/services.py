@@ -78,7 +78,7 @@ class EditConflict(Exception):
 
 
 def reporting_year_for(plan: PlanPeriod, fiscal_year: int) -> ReportingYear | None:
-    return ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    return ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
 
 
 def _deny_if(reason: str | None) -> None:

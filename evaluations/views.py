@@ -65,7 +65,7 @@ def my_work(request):
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
     )
-    reporting_year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
     unapproved = sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED) if sees_all else None
     return render(
         request,
@@ -384,6 +384,21 @@ def review(request, evaluation_id: int):
 
 @member_required
 @require_POST
+def approve_confirm(request, evaluation_id: int):
+    """Show the figures about to be approved and ask once; nothing is written here (the answer posts to review)."""
+    evaluation = get_object_or_404(SelfEvaluation.objects.select_related("item__area__plan"), pk=evaluation_id)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied("フォームの内容が不正です。画面を再読み込みしてください。")
+    preview = selectors.approval_preview(evaluation=evaluation)
+    if denied := policies.can_approve(request.user, evaluation, preview.page.reporting_year):
+        raise PermissionDenied(denied)
+    context = {"nav": "entry", "preview": preview, "form": form, "year_label": era_label(evaluation.fiscal_year)}
+    return render(request, "evaluations/approve_confirm.html", context)
+
+
+@member_required
+@require_POST
 def reopen(request, evaluation_id: int):
     evaluation = get_object_or_404(SelfEvaluation.objects.select_related("item__area__plan"), pk=evaluation_id)
     form = ReasonForm(request.POST)
@@ -409,6 +424,22 @@ def lock_year(request, plan_id: int, fiscal_year: int):
     services.reporting_year_lock(plan=plan, fiscal_year=fiscal_year, user=request.user)
     messages.success(request, MESSAGE_LOCKED.format(year=era_label(fiscal_year)))
     return redirect(_my_work_url(plan, fiscal_year))
+
+
+@member_required
+@require_POST
+def lock_confirm(request, plan_id: int, fiscal_year: int):
+    """Show how many items a lock freezes and ask once; nothing is written here (the answer posts to lock_year)."""
+    plan = get_object_or_404(PlanPeriod, pk=plan_id)
+    if not plan.contains(fiscal_year):
+        raise Http404
+    preview = selectors.lock_preview(plan=plan, fiscal_year=fiscal_year)
+    if preview.reporting_year is None:
+        raise Http404
+    if denied := policies.can_lock(request.user, preview.reporting_year, preview.unapproved_count, preview.item_count):
+        raise PermissionDenied(denied)
+    context = {"nav": "entry", "plan": plan, "preview": preview, "year_label": era_label(fiscal_year)}
+    return render(request, "evaluations/lock_confirm.html", context)
 
 
 @member_required

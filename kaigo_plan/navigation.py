@@ -18,6 +18,7 @@ from .product import PRODUCT_NAME, PRODUCT_SHORT_NAME
 
 # Current page → the menu entry it belongs to. A page not listed here marks no entry.
 _SECTIONS = {
+    "reports:home": "home",
     "reports:dashboard": "dashboard",
     "reports:item": "dashboard",
     "reports:table": "table",
@@ -36,6 +37,7 @@ _SECTIONS = {
 }
 # The URL name of each entry's own page (aria-current="page" there, "true" on its sub-pages).
 _HOME = {
+    "home": "reports:home",
     "dashboard": "reports:dashboard",
     "table": "reports:table",
     "compare": "reports:compare",
@@ -58,6 +60,7 @@ class MenuEntry:
 def menu_keys(*, staff: bool, manager: bool, admin: bool, superuser: bool) -> list[tuple[str, str]]:
     """Return (key, label) of the entries the roles see, in menu order."""
     keys = [
+        ("home", "ホーム"),
         ("dashboard", "ダッシュボード"),
         ("table", "進捗一覧表"),
         ("compare", "期間比較"),

@@ -173,7 +173,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_ENGINE = "kaigo_plan.sessions"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, F
 
 from evaluations.attention import AttentionEntry, attention_entries
+from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
     AreaRow,
@@ -28,7 +29,12 @@ from evaluations.progress import (
     progress_narrowed,
     state_label_of,
 )
-from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default  # noqa: F401  (plan_choices: reports read it here)
+from evaluations.selectors import (  # noqa: F401  (plan_choices, plan_choice_of: reports read them here)
+    fiscal_year_default,
+    plan_choice_of,
+    plan_choices,
+    plan_year_default,
+)
 from programs.fiscal_years import era_label
 from programs.kinds import Status
 from programs.models import PlanPeriod, PolicyArea, item_label_of
@@ -48,7 +54,7 @@ ENTRY_ORDER = (
     SelfEvaluation.Status.SUBMITTED,
     SelfEvaluation.Status.APPROVED,
 )
-ENTRY_PENDING = frozenset({EntryStatus.NOT_STARTED, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED})
+ENTRY_PENDING = PENDING_STATUSES  # evaluations.due: the one set of not-yet-submitted states
 NO_SECTION_LABEL = "（担当課未設定）"
 
 
@@ -141,12 +147,6 @@ class EntryProgress:
     pending_count: int
 
 
-def entry_year_default(*, plan: PlanPeriod, reporting_years: list[ReportingYear]) -> int:
-    """Return the plan's first unlocked reporting year, else its last fiscal year."""
-    unlocked = sorted(year.fiscal_year for year in reporting_years if not year.is_locked)
-    return fiscal_year_default(plan, open_fiscal_year=unlocked[0] if unlocked else None)
-
-
 def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
     return list(ReportingYear.objects.filter(plan=plan).order_by("fiscal_year"))
 
@@ -186,7 +186,7 @@ def entry_progress(
         fiscal_year=fiscal_year,
         deadline=deadline,
         is_locked=is_locked,
-        is_overdue=bool(deadline and deadline < today and pending_count and not is_locked),
+        is_overdue=bool(pending_count) and is_overdue(deadline=deadline, is_locked=is_locked, today=today),
         sections=tuple(sections),
         totals=_entry_counts(totals),
         total=len(progress.items),
@@ -274,7 +274,7 @@ def dashboard_get(
     """
     progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
-        fiscal_year = entry_year_default(plan=plan, reporting_years=reporting_years)
+        fiscal_year = fiscal_year_default(plan)
     shown = progress_with_status(progress, status)
     summaries = ()
     if not area_ids and sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:

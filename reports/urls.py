@@ -5,7 +5,8 @@ from . import views
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("items/<int:item_id>/", views.item_report, name="item"),
     path("table/", views.table, name="table"),
     path("table/xlsx/", views.table_xlsx, name="table_xlsx"),

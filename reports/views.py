@@ -11,12 +11,13 @@ from django_tables2 import RequestConfig
 from accounts.decorators import member_required
 from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
+from programs.fiscal_years import today_in_tokyo
 from programs.forms import MESSAGE_EMPTY_PERIOD, plan_is_empty
 from programs.models import Item, PlanPeriod, item_label_of
 from programs.selectors import programmes_of_item, reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
-from . import selectors, serializers
+from . import homes, selectors, serializers
 from .authentication import api_user
 from .exports.progress_table import progress_workbook_bytes
 from .filters import ProgressFilter, include_unapproved
@@ -56,6 +57,14 @@ def ping(request):
 
 @member_required
 @require_GET
+def home(request):
+    """Show each of the user's roles its own list: わたしの担当, 承認待ち and 要対応, the setup checklist."""
+    context = {"nav": "home", "home": homes.home_get(user=request.user, today=today_in_tokyo())}
+    return render(request, "reports/home.html", context)
+
+
+@member_required
+@require_GET
 def dashboard(request):
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
@@ -67,7 +76,7 @@ def dashboard(request):
         plan,
         progress,
         fiscal_year_label="入力状況の年度",
-        fiscal_year_default=selectors.entry_year_default(plan=plan, reporting_years=reporting_years),
+        fiscal_year_default=selectors.fiscal_year_default(plan),
     )
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
@@ -97,9 +106,9 @@ def dashboard(request):
 @require_GET
 def item_report(request, item_id: int):
     item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
-    plan = item.area.plan
+    plan = selectors.plan_choice_of(plan_id=item.area.plan_id)
     page = selectors.item_page_get(plan=plan, item_id=item.id, include_unapproved=include_unapproved(request.GET))
-    entry_year = selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan))
+    entry_year = selectors.fiscal_year_default(plan)
     context = {
         "nav": "dashboard",
         "plan": plan,

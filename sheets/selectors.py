@@ -28,7 +28,7 @@ def evaluations_by_item(*, item_ids: set[int], fiscal_year: int) -> dict[int, Se
 
 
 def reporting_year(*, plan: PlanPeriod, fiscal_year: int) -> ReportingYear | None:
-    return ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    return ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
 
 
 def entry_sheet_sizes(*, plan_name: str) -> tuple[int, int] | None:

@@ -75,7 +75,8 @@ def _axe(page) -> list[str]:
 
 def _pages(item) -> dict[str, str]:
     return {
-        "dashboard": "/",
+        "home": "/",
+        "dashboard": "/dashboard/",
         "item": f"/items/{item.id}/",
         "table": "/table/",
         "compare": "/compare/",
@@ -152,6 +153,7 @@ def test_the_dashboards_section_table_scrolls_in_a_focusable_region_at_320px(dem
     """A box that scrolls must take keyboard focus (WCAG 2.1.1): the 担当課 table at 320 px (issue 12)."""
     page = open_context(viewport={"width": 320, "height": 800}).new_page()
     _login(page, live_server, "demo-manager")
+    page.goto(f"{live_server.url}/dashboard/")  # login lands on the home page now (issue 20 item 1)
 
     region = page.get_by_role("region", name=re.compile("担当課別入力状況"))
     assert region.get_attribute("tabindex") == "0"
@@ -196,7 +198,7 @@ def test_narrow_screen_focus_ring_and_printed_item_page(demo_world, live_server,
 
     # 320 px: the dashboard and the entry screen fit without horizontal scrolling.
     page.set_viewport_size({"width": 320, "height": 800})
-    for name, path in (("dashboard", "/"), ("entry", f"/entry/items/{demo_world.id}/{YEAR}/")):
+    for name, path in (("home", "/"), ("dashboard", "/dashboard/"), ("entry", f"/entry/items/{demo_world.id}/{YEAR}/")):
         page.goto(f"{live_server.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=str(artifacts_dir / f"narrow_320_{name}.png"), full_page=True)

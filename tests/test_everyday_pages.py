@@ -20,7 +20,7 @@ from tests.workflow_world import OPEN_YEAR, PASSWORD, evaluation, make_user
 
 pytestmark = pytest.mark.django_db
 
-ALL_ENTRIES = ["ダッシュボード", "進捗一覧表", "期間比較", "入力状況", "お知らせ", "Excel一括入力"]
+ALL_ENTRIES = ["ホーム", "ダッシュボード", "進捗一覧表", "期間比較", "入力状況", "お知らせ", "Excel一括入力"]
 
 
 def _client(world, role) -> Client:
@@ -39,6 +39,7 @@ def _menu(html: str) -> dict[str, str]:
 def _pages(world) -> dict[str, str]:
     item, year = world.own_item, OPEN_YEAR
     return {
+        "home": reverse("reports:home"),
         "dashboard": reverse("reports:dashboard"),
         "item": reverse("reports:item", args=[item.id]),
         "table": reverse("reports:table"),
@@ -55,6 +56,7 @@ def _pages(world) -> dict[str, str]:
 # -- Item 6: navigation ----------------------------------------------------------------------
 
 CURRENT = {
+    "home": ("ホーム", "page"),
     "dashboard": ("ダッシュボード", "page"),
     "item": ("ダッシュボード", "true"),
     "table": ("進捗一覧表", "page"),
@@ -81,6 +83,7 @@ def test_staff_sees_the_same_menu_on_every_page_with_the_current_page_marked(wor
 
 def test_manager_menu_has_no_import_and_the_admin_sees_the_admin_site():
     assert [key for key, _ in menu_keys(staff=False, manager=True, admin=False, superuser=False)] == [
+        "home",
         "dashboard",
         "table",
         "compare",

@@ -88,7 +88,7 @@ def item_year_attachments(context, item: Item, fiscal_year: int):
 @register.simple_tag
 def last_reminders(plan, fiscal_year: int) -> dict:
     """Return, per section id, the 「最終督促：11月20日」 label of the year's reminders (two queries)."""
-    reporting_year = ReportingYear.objects.filter(plan=plan, fiscal_year=fiscal_year).first()
+    reporting_year = ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
     if reporting_year is None:
         return {}
     sent = selectors.last_reminders_by_section(reporting_year=reporting_year)

@@ -124,7 +124,7 @@ def attention_detail(entry: AttentionEntry, labels):
 def _attention_phrases(entry: AttentionEntry, labels) -> list[str]:
     unit = entry.unit
     if entry.kind == AttentionKind.OVERDUE:
-        return [entry.entry_status_label, f"期限 {era_date_label(entry.deadline)}（{entry.days_overdue}日超過）"]
+        return [entry.entry_status_label, f"期限 {era_date_label(entry.deadline)}（{entry.deadline_note}）"]
     if entry.kind == AttentionKind.WRONG_WAY:
         if entry.previous is None:
             return [f"{format_quantity(entry.actual, unit)}（前の値なし）"]

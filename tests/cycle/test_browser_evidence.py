@@ -121,8 +121,9 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     expect(page.locator("#thread .thread-entry").nth(2)).to_contain_text(REPLY)
     page.get_by_label("コメント（差戻しの場合は必須）").fill("別紙を確認しました。")
     page.get_by_role("button", name="承認する").click()
+    page.get_by_role("button", name="この内容で承認する").click()  # issue 20 item 5: asked once
     expect(page.locator(".messages")).to_contain_text("承認しました")
-    page.goto(f"{live_server.url}/?plan=第8期")
+    page.goto(f"{live_server.url}/dashboard/?plan=第8期")
     with page.expect_download(timeout=180_000) as download_info:
         page.get_by_role("link", name=re.compile(r"^PDF\s*（自己評価シート）$")).click()
     download = download_info.value

@@ -96,6 +96,7 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
     expect(page.locator("#thread .thread-entry").nth(2)).to_contain_text(REPLY)
     page.get_by_label("コメント（差戻しの場合は必須）").fill("内訳を確認しました。")
     page.get_by_role("button", name="承認する").click()
+    page.get_by_role("button", name="この内容で承認する").click()  # issue 20 item 5: asked once
     assert "承認しました" in page.locator(".messages").inner_text()
     expect(page.locator("#thread .thread-approved")).to_contain_text("内訳を確認しました。")
     page.screenshot(path=str(artifacts_dir / "thread_manager_approved.png"), full_page=True)

@@ -95,7 +95,8 @@ def test_opening_a_notice_marks_that_item_years_notices_read_and_opens_the_threa
     notice = Notice.objects.filter(item=world.own_item).first()
     response = client.post(reverse("cycle:notice_open", args=[notice.id]))
     assert response.status_code == 302
-    assert response.url == reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR]) + "#thread"
+    # Issue 20 item 5: a notice opens the entry page at the figures (it opened the thread below them).
+    assert response.url == reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR]) + "#figures"
     assert _unread(world) == 1  # the other item's notice is still unread
 
 

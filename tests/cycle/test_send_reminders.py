@@ -46,7 +46,7 @@ def test_before_the_deadline_each_section_staff_get_their_unsubmitted_items(worl
     assert _recipients() == ["staff-own@example.lg.jp"]
     [message] = mail.outbox
     assert message.subject == "【入力のお願い】第8期 令和5年度の実績・自己評価（入力期限 令和8年5月9日（土））"
-    assert "期限まであと15日です" in message.body
+    assert "です（あと15日）" in message.body  # the one countdown wording (deadline_note)
     assert "■ 在宅支援課（未提出 1件）" in message.body
     assert "事項1 講師養成研修（未入力）" in message.body
     assert f"https://kaigo.example.lg.jp/entry/items/{world.own_item.id}/{OPEN_YEAR}/" in message.body
@@ -72,7 +72,7 @@ def test_the_deadline_day_reminder_moves_to_the_working_day_before_a_holiday_run
     schedule.reporting_year.save(update_fields=["deadline"])
     _run("2026-05-01")
     assert {sent.step for sent in ReminderSent.objects.all()} == {0}
-    assert "本日が期限です" not in mail.outbox[0].body and "期限まであと5日です" in mail.outbox[0].body
+    assert "（本日まで）" not in mail.outbox[0].body and "（あと5日）" in mail.outbox[0].body
     mail.outbox.clear()
     _run("2026-05-06")
     assert mail.outbox == []
@@ -92,7 +92,7 @@ def test_after_the_deadline_managers_get_the_late_sections_weekly(world, schedul
     ]
     manager_mail = next(message for message in mail.outbox if message.to == ["manager@example.lg.jp"])
     assert manager_mail.subject.startswith("【督促】")
-    assert "期限を9日過ぎています" in manager_mail.body
+    assert "（9日超過）" in manager_mail.body
     assert "・介護保険課：未提出 1件\n・在宅支援課：未提出 1件" in manager_mail.body
     own_mail = next(message for message in mail.outbox if message.to == ["staff-own@example.lg.jp"])
     assert "講師養成研修（差戻し）" in own_mail.body and "管理職の方へ" not in own_mail.body

@@ -58,6 +58,16 @@ def _review(world, year):
     return reverse("evaluations:review", args=[record.id]), {"action": "approve", "version": record.version}
 
 
+def _approve_confirm(world, year):
+    url, data = _review(world, year)
+    return reverse("evaluations:approve_confirm", args=[url.split("/")[-3]]), data
+
+
+def _lock_confirm(world, year):
+    _lock(world, year)
+    return reverse("evaluations:lock_confirm", args=[world.plan.id, year]), {}
+
+
 def _reopen(world, year):
     record = evaluation(world.own_item, year, status=Status.APPROVED)
     return reverse("evaluations:reopen", args=[record.id]), {"reason": "誤記の訂正"}
@@ -107,6 +117,13 @@ MANAGERS_IN_OPEN_YEARS = {
     "admin": {"open": REDIRECT, "locked": FORBIDDEN},
 }
 
+# The confirmations of issue 20 item 5 write nothing: the same people as the write, answered 200.
+MANAGERS_CONFIRM_IN_OPEN_YEARS = {
+    **MANAGERS_IN_OPEN_YEARS,
+    "manager": {"open": OK, "locked": FORBIDDEN},
+    "admin": {"open": OK, "locked": FORBIDDEN},
+}
+
 MATRIX = {
     "my_work": Case(
         "get", lambda w, y: (reverse("evaluations:my_work") + f"?plan=第8期&fiscal_year={y}", None), _readers()
@@ -131,6 +148,8 @@ MATRIX = {
         _review,
         MANAGERS_IN_OPEN_YEARS,
     ),
+    "approve_confirm": Case("post", _approve_confirm, MANAGERS_CONFIRM_IN_OPEN_YEARS),
+    "lock_confirm": Case("post", _lock_confirm, MANAGERS_CONFIRM_IN_OPEN_YEARS),
     "reopen": Case(
         "post",
         _reopen,

@@ -101,7 +101,8 @@ def test_status_counts_on_the_seventh_plan(tokyo_data):
 def test_every_eighth_plan_item_is_not_started_for_fy2022_with_its_deadline(tokyo_data):
     plan = _plan("第8期")
     reporting_years = selectors.reporting_years_of(plan=plan)
-    assert selectors.entry_year_default(plan=plan, reporting_years=reporting_years) == 2022
+    # Issue 20 item 2: the round due next is the latest overdue one (令和5年度), not the first open.
+    assert selectors.fiscal_year_default(selectors.plan_choice_of(plan_id=plan.id)) == 2023
     entry = selectors.entry_progress(
         plan_progress(plan=plan),
         fiscal_year=2022,
@@ -141,9 +142,9 @@ def test_entry_is_not_overdue_before_the_deadline_or_once_locked(tokyo_data):
 
 def test_a_closed_plan_defaults_to_its_last_year(tokyo_data):
     plan = _plan("第7期")
-    assert selectors.entry_year_default(plan=plan, reporting_years=selectors.reporting_years_of(plan=plan)) == 2020
+    assert selectors.fiscal_year_default(selectors.plan_choice_of(plan_id=plan.id)) == 2020
     ReportingYear.objects.filter(plan=plan).delete()
-    assert selectors.entry_year_default(plan=plan, reporting_years=[]) == 2020
+    assert selectors.fiscal_year_default(selectors.plan_choice_of(plan_id=plan.id)) == 2020
 
 
 def test_table_rows_one_per_indicator_and_year_with_filters(tokyo_data):

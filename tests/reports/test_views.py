@@ -49,7 +49,10 @@ def test_dashboard_defaults_to_the_eighth_plan_and_shows_area_7_item_1(manager_c
 
 
 def test_dashboard_shows_who_has_not_entered_fy2022(manager_client, tokyo_data):
-    html = _html(manager_client, reverse("reports:dashboard"))
+    # Issue 20 item 2: the dashboard opens on the round due next, 令和5年度 (the latest overdue);
+    # it opened on 令和4年度, the first open year, which this test now chooses.
+    assert '<option value="2023" selected>令和5年度</option>' in _html(manager_client, reverse("reports:dashboard"))
+    html = _html(manager_client, reverse("reports:dashboard"), fiscal_year=2022)
     entry = html.split('id="entry-progress"')[1].split("</section>")[0]
     assert "令和4年度の入力状況" in entry
     assert "令和5年5月31日（" in entry  # issue 12 item 5: 和暦, with days left or overdue

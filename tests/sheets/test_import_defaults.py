@@ -35,8 +35,9 @@ def test_the_template_form_opens_on_the_open_year_of_the_latest_period_with_item
         ("第9期", "第9期（令和6年度～令和8年度）（事項なし）", False),
     ]
     years = _options(html, "id_template_year")
-    assert [value for value, _label, selected in years if selected] == ["2022"]  # 令和4年度, not 平成30年度
-    assert ("2022", "令和4年度", True) in years
+    # Issue 20 item 2: the round due next, the latest overdue (令和5年度), not 平成30年度 nor the first open year.
+    assert [value for value, _label, selected in years if selected] == ["2023"]
+    assert ("2023", "令和5年度", True) in years
     assert MESSAGE_EMPTY_PERIOD not in html
 
 
