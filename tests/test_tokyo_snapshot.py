@@ -82,3 +82,13 @@ def test_a_test_that_wrote_first_gets_what_the_loader_makes_of_it(db):
     sections = Section._meta.db_table
     assert len(other[sections][1]) == 5
     assert len(own[sections][1]) == 4
+
+
+def test_a_user_logged_in_before_tokyo_still_gets_the_recorded_load(db, django_user_model):
+    # Most report tests log a manager in first: the loader never reads users, so no reason to load again.
+    _contents_after(tokyo_load)  # records the load if no test did before
+    django_user_model.objects.create_user("manager-first", password="pw-for-tests")
+    restores = snapshots.restores
+    tokyo_load()
+    assert snapshots.restores == restores + 1
+    assert Item.objects.count() == 22

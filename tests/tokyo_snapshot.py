@@ -3,16 +3,16 @@
 `load_tokyo_plan` reads a dozen YAML files and writes ~800 rows through the services, history
 and triggers included: 1–6 s, and about 370 tests ask for it. The first test that asks really
 loads it, and we record what the load changed: every row it added or altered, table by table,
-as the database returned it. Every later test whose database looks the same beforehand gets
+as the database returned it. Every later test whose database looks the same to the loader gets
 those rows inserted again, in its own transaction, in a few milliseconds; the triggers fire on
 the inserts as on the load, so the progress token changes as it did.
 
-"Looks the same beforehand" is a digest of every row of every table: after migrate that is a few
-hundred rows (content types, permissions, the roles, the default status rule). A test that
-wrote something before asking for Tokyo (a fixture's section, a database flushed by a
-transactional test) has another digest and gets a real load, recorded in turn, so a restore
-never lands on a database the loader would have treated differently (it reuses a section of
-the same name, for one).
+"Looks the same to the loader" means: every row of every table the load wrote (and of the tables
+its rows point to) is what it was when the load was recorded. Rows elsewhere, such as the user
+a fixture logs in before asking for Tokyo, or the roles a transactional test's flush removed,
+cannot change what the loader writes. A test that did write to one of those tables first (a
+section named like Tokyo's, which the loader then keeps) gets a real load, recorded in turn, so
+a restore never lands on a database the loader would have treated differently.
 
 What a restore does not reproduce: side effects outside the database (the load has none: no
 files, no mail, no workflow events) and the clock (history rows and timestamps carry the time of
@@ -20,7 +20,7 @@ the recorded load, minutes earlier, like data loaded before the test began).
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -46,11 +46,20 @@ class TableChange:
     inserted_rows: tuple[tuple, ...]
 
 
+@dataclass(frozen=True)
+class Recording:
+    """One real load: the tables it depends on, their digest beforehand, and what it changed."""
+
+    tables: tuple[str, ...]
+    digest: str
+    changes: tuple[TableChange, ...]
+
+
 @dataclass
 class Snapshots:
-    """The recorded loads of this process, by the fingerprint of the database they started from."""
+    """The loads recorded in this process, and how often each path was taken (printed at the end)."""
 
-    by_fingerprint: dict[tuple, tuple[TableChange, ...]] = field(default_factory=dict)
+    recordings: list[Recording] = field(default_factory=list)
     real_loads: int = 0
     restores: int = 0
 
@@ -59,23 +68,45 @@ snapshots = Snapshots()
 
 
 def tokyo_load(*, using: str = "default", load: Callable[[], None] | None = None) -> None:
-    """Give the database Tokyo's data: restore the recorded load, or load and record it."""
+    """Give the database Tokyo's data: restore a recorded load, or load for real and record it."""
     connection = connections[using]
+    digests: dict[tuple[str, ...], str] = {}
+    for recording in snapshots.recordings:
+        if recording.tables not in digests:
+            digests[recording.tables] = _digest(_contents(connection, recording.tables))
+        if digests[recording.tables] == recording.digest:
+            _restore(connection, recording.changes)
+            snapshots.restores += 1
+            return
     tables = _tables(connection)
-    fingerprint = _fingerprint(connection, tables)
-    changes = snapshots.by_fingerprint.get(fingerprint)
-    if changes is not None:
-        _restore(connection, changes)
-        snapshots.restores += 1
-        return
     before = _contents(connection, tables)
     (load or _load_tokyo_plan)()
-    snapshots.by_fingerprint[fingerprint] = _changes(before, _contents(connection, tables))
+    changes = _changes(before, _contents(connection, tables))
     snapshots.real_loads += 1
+    # A load that found part of Tokyo wrote only the rest: it depends on the tables the earlier
+    # recordings wrote too. A first load that wrote nothing tells nothing to depend on.
+    depends_on = tuple(sorted(_tables_read(changes).union(*(r.tables for r in snapshots.recordings))))
+    if depends_on:
+        digest = _digest({table: before[table] for table in depends_on})
+        snapshots.recordings.append(Recording(depends_on, digest, changes))
 
 
 def _load_tokyo_plan() -> None:
     call_command("load_tokyo_plan", verbosity=0)
+
+
+def _tables_read(changes: Iterable[TableChange]) -> set[str]:
+    """Return the tables written, and those their rows point to through a foreign key that is set."""
+    models = {model._meta.db_table: model for model in apps.get_models(include_auto_created=True)}
+    tables = set()
+    for change in changes:
+        tables.add(change.table)
+        for model_field in models[change.table]._meta.concrete_fields:
+            if model_field.many_to_one or model_field.one_to_one:
+                index = change.columns.index(model_field.column)
+                if any(row[index] is not None for row in change.inserted_rows):
+                    tables.add(model_field.related_model._meta.db_table)
+    return tables
 
 
 # -- Reading the database --------------------------------------------------------------------------
@@ -95,17 +126,13 @@ def _pk_column(connection, table: str) -> str:
     return _pk_columns[table]
 
 
-def _fingerprint(connection, tables: Sequence[str]) -> str:
-    """Return a digest of every row of every table (after migrate, a few hundred rows in six tables)."""
-    qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(f"SELECT '{table}', COUNT(*) FROM {qn(table)}" for table in tables))
-        filled = sorted(table for table, count in cursor.fetchall() if count)
-    contents = _contents(connection, filled)
+def _digest(contents: dict[str, tuple[tuple[str, ...], dict]]) -> str:
+    """Return a digest of the tables' rows; an empty table counts as absent."""
     digest = hashlib.sha256()
-    for table in filled:
+    for table in sorted(contents):
         columns, rows = contents[table]
-        digest.update(repr((table, columns, sorted(rows.items(), key=repr))).encode())
+        if rows:
+            digest.update(repr((table, columns, sorted(rows.items(), key=repr))).encode())
     return digest.hexdigest()
 
 
