@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed clean serve backup restore bench load fault
+.PHONY: run test test-fast lint format venv migrate seed clean serve backup restore bench load fault
 
 venv: $(VENV)/.installed
 
@@ -75,6 +75,12 @@ format: venv
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Between edits: every test but those driving Chromium or LibreOffice (marked `browser` and
+# `libreoffice` by tests/conftest.py). `make test`, and so CI, still runs them all.
+test-fast: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest -m "not browser and not libreoffice" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -24,6 +24,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from tools.local_services import free_port, postgres_database_recreate
+
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = (1, 10, 100)
 PAGES = ("ping", "dashboard", "item", "table", "sorted", "api", "xlsx")
@@ -47,25 +49,6 @@ def _environment(scale: int, workdir: Path) -> dict[str, str]:
     else:
         env["SQLITE_PATH"] = str(workdir / f"bench_{scale}.sqlite3")
     return env
-
-
-def _postgres_recreate(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _wrk(url: str, cookie: str, seconds: int) -> float:
@@ -158,7 +141,7 @@ def worker(scale: int, repeats: int, wrk_seconds: int) -> dict:
 
 
 def _wrk_run(urls: dict[str, str], cookie: str, seconds: int) -> dict[str, float]:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -206,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         for scale in map(int, args.scales.split(",")):
             env = _environment(scale, Path(tmp))
             if "DATABASE_URL" in env and env["DATABASE_URL"].startswith("postgres"):
-                _postgres_recreate(env["DATABASE_URL"])
+                postgres_database_recreate(env["DATABASE_URL"])
             repeats = max(5, args.repeats // (4 if scale >= 100 else 1))
             command = [sys.executable, "-m", "bench", "--worker", str(scale), "--repeats", str(repeats)]
             command += ["--wrk", str(args.wrk)] if args.wrk and scale <= 10 else []

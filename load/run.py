@@ -30,29 +30,25 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's packages are one folder up
+
+from tools.local_services import LOOPBACK, free_port, postgres_database_recreate  # noqa: E402
+
 PY = ROOT / ".venv" / "bin" / "python"
 BIN = PY.parent
-LOOPBACK = "127.0.0.1"
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 class ThrowawayCluster:
@@ -92,19 +88,6 @@ class ThrowawayCluster:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.pg_ctl("-m", "fast", "-w", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def healthz(port: int, timeout: float = 5.0) -> int:
@@ -244,7 +227,7 @@ def main() -> None:
             cluster = ThrowawayCluster()
             cluster.start()
             database_url = cluster.url("kaigo_plan_load")
-        recreate_database(database_url)
+        postgres_database_recreate(database_url)
         password = secrets.token_urlsafe(18)
         env = {
             k: v

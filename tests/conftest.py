@@ -1,7 +1,9 @@
-"""Shared fixtures and the CI rule that a skipped test is a failed test.
+"""Shared fixtures, the markers of the slow external clients, and the CI rule that a skipped test fails.
 
-On a laptop without Chromium the browser journeys skip; in CI (``CI=true``) every test must
-run, so any skip turns the session red.
+On a laptop without Chromium or LibreOffice those tests skip; in CI (``CI=true``) every test
+must run, so any skip turns the session red. A test that drives Chromium (it uses the
+``browser`` fixture, as ``page`` does) is marked ``browser``, one that runs LibreOffice (it uses
+``soffice``) ``libreoffice``, so ``pytest -m "not browser and not libreoffice"`` runs the rest.
 """
 
 import os
@@ -9,13 +11,33 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+
+from tests.tokyo_snapshot import snapshots, tokyo_load
 
 pytest_plugins = ["tests.workflow_world"]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# A fixture that a test uses, directly or through another fixture, and the marker it earns.
+FIXTURE_MARKERS = {"browser": "browser", "live_server": "browser", "soffice": "libreoffice"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in item.fixturenames and not item.get_closest_marker(marker):
+                item.add_marker(marker)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if snapshots.real_loads or snapshots.restores:
+        terminalreporter.write_line(
+            f"tokyo_data: loaded {snapshots.real_loads} time(s), restored {snapshots.restores} time(s)"
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -55,8 +77,22 @@ def progress_cache_cleared():
 
 @pytest.fixture
 def tokyo_data(db):
-    """Load Tokyo's sheets exactly as `make run` does."""
-    call_command("load_tokyo_plan", verbosity=0)
+    """Give the test Tokyo's sheets exactly as `make run` loads them.
+
+    Loaded for real once per process, then restored from that recording in each test's own
+    transaction (tests/tokyo_snapshot.py says when, and what a restore does not reproduce).
+    """
+    tokyo_load()
+
+
+@pytest.fixture
+def soffice() -> str:
+    """Return LibreOffice's command (a test that uses it is marked ``libreoffice``)."""
+    if SOFFICE is None:
+        if IN_CI:
+            pytest.fail("LibreOffice (soffice) is required in CI: apt-get install libreoffice-calc")
+        pytest.skip("LibreOffice not installed (apt-get install --no-install-recommends libreoffice-calc)")
+    return SOFFICE
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 from cycle.models import Attachment, Comment
 from programs.models import Item
 from tests.browser import demo_users, login
-from tests.sheets.conftest import IN_CI, SOFFICE
 
 from . import samples
 
@@ -55,12 +54,8 @@ def _open_the_newest_notice(page, expected: str, unread_count: int = 1):
 
 
 def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
-    page, live_server, tokyo_data, artifacts_dir, settings, monkeypatch, tmp_path
+    page, live_server, tokyo_data, soffice, artifacts_dir, settings, monkeypatch, tmp_path
 ):
-    if SOFFICE is None:
-        if IN_CI:
-            pytest.fail("LibreOffice (soffice) is required in CI")
-        pytest.skip("LibreOffice not installed")
     pdftotext = shutil.which("pdftotext")
     assert pdftotext, "pdftotext is required (apt-get install poppler-utils)"
     demo_users(settings, monkeypatch)

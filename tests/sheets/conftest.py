@@ -1,6 +1,8 @@
-"""Users of each role, and LibreOffice as the real spreadsheet client the exports must satisfy."""
+"""Users of each role, and LibreOffice as the real spreadsheet client the exports must satisfy.
 
-import os
+The ``soffice`` fixture lives in tests/conftest.py, which marks every test using it ``libreoffice``.
+"""
+
 import shutil
 import subprocess
 import tempfile
@@ -13,8 +15,6 @@ from accounts.roles import MANAGER, STAFF
 from accounts.services import roles_ensure
 from programs.models import Section, Vision
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1"
 
 
@@ -47,15 +47,6 @@ def manager_user(tokyo_data):
 @pytest.fixture
 def admin_user(tokyo_data):
     return _user("admin", None, superuser=True)
-
-
-@pytest.fixture
-def soffice() -> str:
-    if SOFFICE is None:
-        if IN_CI:
-            pytest.fail("LibreOffice (soffice) is required in CI: apt-get install libreoffice-calc")
-        pytest.skip("LibreOffice not installed (apt-get install --no-install-recommends libreoffice-calc)")
-    return SOFFICE
 
 
 def convert(soffice: str, source: Path, target_format: str, outdir: Path, *, single_file: bool = True) -> Path:
