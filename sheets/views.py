@@ -30,7 +30,7 @@ from .exports.layout import XLSX_CONTENT_TYPE
 from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
 from .exports.self_evaluation import self_evaluation_workbook, sheet_data
 from .exports.summary import summary_sheet, summary_workbook
-from .forms import ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
 from .imports.upload import UploadRejected
@@ -39,7 +39,6 @@ from .plan_sheet_preview import pending_plan_sheet_keep, pending_plan_sheet_take
 from .services import PlanSheetRefused, plan_sheet_check, plan_sheet_import, plan_sheet_layouts
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
-ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
 ERROR_ENTRY_ROLE = "入力用ブックの利用は担当者（とシステム管理者）のみが行えます。"
 ERROR_NO_SECTION = "所属する課が設定されていないため、入力できる事項がありません。システム管理者に確認してください。"
@@ -63,8 +62,20 @@ def _bad_request(request, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-def _plan(request) -> PlanPeriod:
-    return get_object_or_404(PlanPeriod, name=request.GET.get("plan", ""))
+class BadQuery(Exception):
+    """A download's query string the form refused; answered with the Japanese 400 page."""
+
+
+def _download_query(request) -> dict:
+    """Return the download's validated query (plan, area, item, fiscal_year) or raise ``BadQuery``."""
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        raise BadQuery(form.error_message)
+    return form.cleaned_data
+
+
+def _plan(query: dict) -> PlanPeriod:
+    return get_object_or_404(PlanPeriod, name=query["plan"])
 
 
 def _require_viewer(user) -> None:
@@ -113,13 +124,15 @@ def self_evaluation_pdf(request):
 def _sheet_request(request) -> tuple[Workbook, str] | HttpResponse:
     """Read the plan (and area) of a sheet download; return its workbook and file name, or a 400."""
     _require_viewer(request.user)
-    plan = _plan(request)
+    try:
+        query = _download_query(request)
+    except BadQuery as error:
+        return _bad_request(request, str(error))
+    plan = _plan(query)
     area_ids = None
     suffix = ""
-    if area_id := request.GET.get("area"):
-        if not area_id.isdigit():
-            return _bad_request(request, ERROR_AREA_NOT_NUMBER)
-        area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
+    if query["area"] is not None:
+        area = get_object_or_404(PolicyArea, pk=query["area"], plan=plan)
         area_ids = [area.pk]
         suffix = f"_{area.number}" + (f"-{area.sub_number}" if area.sub_number else "")
     progress = plan_progress(plan=plan, area_ids=area_ids)
@@ -135,8 +148,12 @@ def summary(request):
     _require_viewer(request.user)
     if not (is_manager(request.user) or is_system_admin(request.user)):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
-    plans = [_plan(request)] if request.GET.get("plan") else list(PlanPeriod.objects.all())
-    item_ids = {int(value) for value in request.GET.getlist("item") if value.isdigit()} or None
+    try:
+        query = _download_query(request)
+    except BadQuery as error:
+        return _bad_request(request, str(error))
+    plans = [_plan(query)] if query["plan"] else list(PlanPeriod.objects.all())
+    item_ids = query["item"] or None
     sheets = [summary_sheet(progress, chart_item_ids=item_ids) for progress in plans_progress(plans=plans)]
     name = plans[0].name if len(plans) == 1 else "全期間"
     return _workbook_response(summary_workbook(sheets), f"集計表_{name}_{_stamp()}.xlsx")
@@ -147,9 +164,13 @@ def summary(request):
 def entry_template_download(request):
     """Download the entry workbook of the user's own items for a fiscal year."""
     _require_entry_user(request.user)
-    plan = _plan(request)
     try:
-        fiscal_year = parse_fiscal_year(request.GET.get("fiscal_year", ""))
+        query = _download_query(request)
+    except BadQuery as error:
+        return _bad_request(request, str(error))
+    plan = _plan(query)
+    try:
+        fiscal_year = parse_fiscal_year(query["fiscal_year"])
     except FiscalYearError as error:
         return _bad_request(request, str(error))
     if not plan.contains(fiscal_year):
