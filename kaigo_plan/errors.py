@@ -54,6 +54,7 @@ def server_error(request) -> HttpResponse:
 
 # -- 4xx pages in the site's layout (rendered with the request: header, menu, Japanese text) --
 
+ERROR_FORM_TOO_LARGE = "送信された入力内容が大きすぎます。長い文章は分けて保存してください。"
 ERROR_REQUEST_TOO_LARGE = (
     "送信されたデータが大きすぎます（上限 {limit} MB）。ファイルを小さくして、もう一度お試しください。"
 )
@@ -64,9 +65,9 @@ def bad_request_response(request, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-def request_too_large_response(request) -> HttpResponse:
-    """Render the Japanese 413 page naming the limit (``REQUEST_MAX_BYTES``, nginx's ``client_max_body_size``)."""
-    message = ERROR_REQUEST_TOO_LARGE.format(limit=settings.REQUEST_MAX_BYTES // (1024 * 1024))
+def request_too_large_response(request, message: str | None = None) -> HttpResponse:
+    """Render the Japanese 413 page; by default it names ``REQUEST_MAX_BYTES`` (nginx's ``client_max_body_size``)."""
+    message = message or ERROR_REQUEST_TOO_LARGE.format(limit=settings.REQUEST_MAX_BYTES // (1024 * 1024))
     response = render(request, "413.html", {"message": message}, status=413)
     # The body was never read: the connection cannot carry another request after this answer.
     response["Connection"] = "close"

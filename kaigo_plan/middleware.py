@@ -5,6 +5,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.utils.cache import add_never_cache_headers
 
 from kaigo_plan.errors import (
+    ERROR_FORM_TOO_LARGE,
     bad_request_response,
     database_outage,
     database_unavailable_response,
@@ -82,7 +83,8 @@ class ControlCharacterMiddleware:
         try:
             refused = self._refused(request)
         except RequestDataTooBig:
-            return request_too_large_response(request)
+            # The form fields alone passed DATA_UPLOAD_MAX_MEMORY_SIZE (files are not counted).
+            return request_too_large_response(request, ERROR_FORM_TOO_LARGE)
         except TooManyFieldsSent:
             return bad_request_response(request, ERROR_TOO_MANY_FIELDS)
         if refused:

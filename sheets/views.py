@@ -62,19 +62,8 @@ def _bad_request(request, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-class BadQuery(Exception):
-    """A download's query string the form refused; answered with the Japanese 400 page."""
-
-
-def _download_query(request) -> dict:
-    """Return the download's validated query (plan, area, item, fiscal_year) or raise ``BadQuery``."""
-    form = DownloadQueryForm(request.GET)
-    if not form.is_valid():
-        raise BadQuery(form.error_message)
-    return form.cleaned_data
-
-
 def _plan(query: dict) -> PlanPeriod:
+    """Return the plan a validated download query names (``DownloadQueryForm``), else 404."""
     return get_object_or_404(PlanPeriod, name=query["plan"])
 
 
@@ -124,10 +113,10 @@ def self_evaluation_pdf(request):
 def _sheet_request(request) -> tuple[Workbook, str] | HttpResponse:
     """Read the plan (and area) of a sheet download; return its workbook and file name, or a 400."""
     _require_viewer(request.user)
-    try:
-        query = _download_query(request)
-    except BadQuery as error:
-        return _bad_request(request, str(error))
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
     plan = _plan(query)
     area_ids = None
     suffix = ""
@@ -148,10 +137,10 @@ def summary(request):
     _require_viewer(request.user)
     if not (is_manager(request.user) or is_system_admin(request.user)):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
-    try:
-        query = _download_query(request)
-    except BadQuery as error:
-        return _bad_request(request, str(error))
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
     plans = [_plan(query)] if query["plan"] else list(PlanPeriod.objects.all())
     item_ids = query["item"] or None
     sheets = [summary_sheet(progress, chart_item_ids=item_ids) for progress in plans_progress(plans=plans)]
@@ -164,10 +153,10 @@ def summary(request):
 def entry_template_download(request):
     """Download the entry workbook of the user's own items for a fiscal year."""
     _require_entry_user(request.user)
-    try:
-        query = _download_query(request)
-    except BadQuery as error:
-        return _bad_request(request, str(error))
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
     plan = _plan(query)
     try:
         fiscal_year = parse_fiscal_year(query["fiscal_year"])
