@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.admin import IndicatorAdmin, ItemAdmin
@@ -78,7 +79,12 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return fiscal_year_choices(sorted(set(years)))
 
     def queryset(self, request, queryset):
-        return queryset.filter(fiscal_year=self.value()) if self.value() else queryset
+        """Filter by one of the offered years; any other value is the admin's "wrong filter" (?e=1), not a 500."""
+        if not self.value():
+            return queryset
+        if self.value() not in {str(year) for year, _ in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"fiscal_year={self.value()!r}")
+        return queryset.filter(fiscal_year=int(self.value()))
 
 
 @admin.register(YearlyResult)

@@ -117,7 +117,7 @@ class DownloadQueryForm(forms.Form):
         error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), ERROR_AREA_NOT_NUMBER),
     )
     item = IdListField(required=False)
-    fiscal_year = QueryTextField(max_length=20)
+    fiscal_year = QueryTextField()
 
     @property
     def error_message(self) -> str:

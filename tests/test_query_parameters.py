@@ -251,3 +251,19 @@ def test_the_safety_net_refuses_control_characters_in_any_name_or_value_and_writ
     response = client.post(comment_url, {"fiscal_year": OPEN_YEAR, "body": "確認します。\r\n\t次年度も継続"})
     assert response.status_code == 302
     assert Comment.objects.get().body == "確認します。\n\t次年度も継続"  # the form keeps one line break
+
+
+@pytest.mark.django_db
+def test_the_admins_year_filter_takes_only_the_years_it_offers(users):
+    client = Client(raise_request_exception=False)
+    client.force_login(users["admin"])
+    for model in ("selfevaluation", "yearlyresult"):
+        url = f"/{settings.ADMIN_PATH}evaluations/{model}/"
+        for value in ("²", "<b>2022</b>", "12345678901234567890"):
+            response = client.get(url, {"fiscal_year": value})
+            assert response.status_code == 302, (model, value)  # the admin's "wrong filter" page, ?e=1
+            assert response["Location"].endswith("?e=1")
+    # A year the filter offers still filters.
+    year = SelfEvaluation.objects.order_by("fiscal_year").values_list("fiscal_year", flat=True).first()
+    response = client.get(f"/{settings.ADMIN_PATH}evaluations/selfevaluation/", {"fiscal_year": str(year)})
+    assert response.status_code == 200
