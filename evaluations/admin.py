@@ -153,7 +153,7 @@ class SelfEvaluationAdmin(SimpleHistoryAdmin):
 @admin.register(ReportingYear)
 class ReportingYearAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "fiscal_year_label", "deadline", "is_locked", "locked_at"]
-    list_filter = ["plan", "is_locked"]
+    list_filter = ["plan", FiscalYearFilter, "is_locked"]
     list_select_related = ["plan"]
 
     @admin.display(description="年度", ordering="fiscal_year")

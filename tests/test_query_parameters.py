@@ -257,7 +257,7 @@ def test_the_safety_net_refuses_control_characters_in_any_name_or_value_and_writ
 def test_the_admins_year_filter_takes_only_the_years_it_offers(users):
     client = Client(raise_request_exception=False)
     client.force_login(users["admin"])
-    for model in ("selfevaluation", "yearlyresult"):
+    for model in ("selfevaluation", "yearlyresult", "reportingyear"):
         url = f"/{settings.ADMIN_PATH}evaluations/{model}/"
         for value in ("²", "<b>2022</b>", "12345678901234567890"):
             response = client.get(url, {"fiscal_year": value})
