@@ -40,6 +40,7 @@ run: seed
 serve: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
+	@echo "管理画面: $$($(PY) manage.py admin_url)"
 	@$(START_WORKERS); $(BIN)/gunicorn --config gunicorn.conf.py
 
 # Backups: pg_dump (PostgreSQL) or the SQLite online backup, with the uploaded files (MEDIA_ROOT),

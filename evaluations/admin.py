@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -114,7 +115,12 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return fiscal_year_choices(sorted(set(years)))
 
     def queryset(self, request, queryset):
-        return queryset.filter(fiscal_year=self.value()) if self.value() else queryset
+        """Filter by one of the offered years; any other value is the admin's "wrong filter" (?e=1), not a 500."""
+        if not self.value():
+            return queryset
+        if self.value() not in {str(year) for year, _ in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"fiscal_year={self.value()!r}")
+        return queryset.filter(fiscal_year=int(self.value()))
 
 
 @admin.register(YearlyResult)
@@ -183,7 +189,7 @@ class SelfEvaluationAdmin(SimpleHistoryAdmin):
 @admin.register(ReportingYear)
 class ReportingYearAdmin(SimpleHistoryAdmin):
     list_display = ["plan", "fiscal_year_label", "deadline", "is_locked", "locked_at"]
-    list_filter = ["plan", "is_locked"]
+    list_filter = ["plan", FiscalYearFilter, "is_locked"]
     list_select_related = ["plan"]
 
     @admin.display(description="年度", ordering="fiscal_year")

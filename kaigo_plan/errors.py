@@ -10,8 +10,10 @@ Both pages render without a request, hence without context processors (which may
 import logging
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 
 from kaigo_plan.sessions import SessionSaveUnavailable
@@ -48,3 +50,40 @@ def server_error(request) -> HttpResponse:
     if outage is not None:
         return database_unavailable_response(outage)
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+# -- 4xx pages in the site's layout (rendered with the request: header, menu, Japanese text) --
+
+ERROR_FORM_TOO_LARGE = "送信された入力内容が大きすぎます。長い文章は分けて保存してください。"
+ERROR_REQUEST_TOO_LARGE = (
+    "送信されたデータが大きすぎます（上限 {limit} MB）。ファイルを小さくして、もう一度お試しください。"
+)
+
+
+def bad_request_response(request, message: str) -> HttpResponse:
+    """Render the Japanese 400 page with ``message`` (escaped by the template)."""
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def request_too_large_response(request, message: str | None = None) -> HttpResponse:
+    """Render the Japanese 413 page; by default it names ``REQUEST_MAX_BYTES`` (nginx's ``client_max_body_size``)."""
+    message = message or ERROR_REQUEST_TOO_LARGE.format(limit=settings.REQUEST_MAX_BYTES // (1024 * 1024))
+    response = render(request, "413.html", {"message": message}, status=413)
+    # The body was never read: the connection cannot carry another request after this answer.
+    response["Connection"] = "close"
+    return response
+
+
+def method_not_allowed_response(request, *, allowed: str) -> HttpResponse:
+    """Render the Japanese 405 page (a link followed where a button was expected, a stale form)."""
+    return render(request, "405.html", {"allowed": allowed}, status=405)
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """Answer a refused CSRF check (``CSRF_FAILURE_VIEW``) with the Japanese 403 page in the site's layout.
+
+    The usual cause is harmless: a form left open past the session or opened before logging
+    in again in another tab. The page says to reload; ``reason`` is logged, not shown.
+    """
+    logger.warning("csrf failure", extra={"path": request.path, "reason": reason})
+    return render(request, "403_csrf.html", status=403)

@@ -8,6 +8,8 @@ Every variable is listed in ``.env.example``; an empty one means "not set" (``ka
 """
 
 import datetime
+import hashlib
+import hmac
 from pathlib import Path
 
 import dj_database_url
@@ -84,6 +86,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After the header middlewares above, so that the pages below carry CSP and X-Frame-Options;
+    # after authentication, so that they render in the site's layout.
+    "kaigo_plan.middleware.SignedInNoStoreMiddleware",
+    "kaigo_plan.middleware.MethodNotAllowedPageMiddleware",
+    "kaigo_plan.middleware.RequestSizeLimitMiddleware",
+    "kaigo_plan.middleware.ControlCharacterMiddleware",
     "kaigo_plan.middleware.DatabaseUnavailableMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -154,6 +162,19 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A slow guess spread over many addresses never reaches the per-address limit, and axes forgets
+# an address's failures after the cool-off. So every failure is also logged (AccessFailureLog)
+# and an account with LOGIN_ACCOUNT_FAILURE_LIMIT failures from any addresses within
+# LOGIN_ACCOUNT_WINDOW_HOURS is locked for everyone (accounts.backends.LoginThrottleHandler).
+AXES_HANDLER = "accounts.backends.LoginThrottleHandler"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_ACCOUNT_WINDOW = datetime.timedelta(hours=env_int("LOGIN_ACCOUNT_WINDOW_HOURS", 24, minimum=1))
+if LOGIN_ACCOUNT_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_ACCOUNT_FAILURE_LIMIT must be larger than LOGIN_FAILURE_LIMIT: otherwise one address "
+        "locks the account for everyone before its own lockout"
+    )
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -227,7 +248,18 @@ MEDIA_ROOT = require_dedicated_folder(
 )
 MEDIA_URL = "media/"
 # Evidence files (別紙) attached to an item's year: the largest accepted, in megabytes.
-ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_MB", 10, minimum=1) * 1024 * 1024
+_ATTACHMENT_MAX_MB = env_int("DJANGO_ATTACHMENT_MAX_MB", 10, minimum=1)
+ATTACHMENT_MAX_BYTES = _ATTACHMENT_MAX_MB * 1024 * 1024
+# The largest request body, refused with the Japanese 413 page before it is read
+# (kaigo_plan.middleware.RequestSizeLimitMiddleware). The documented nginx sets the same
+# client_max_body_size (docs/deploy/nginx.conf; a test compares them). It must leave room for
+# the largest evidence file plus the form around it.
+REQUEST_MAX_MB = env_int("DJANGO_REQUEST_MAX_MB", _ATTACHMENT_MAX_MB + 1, minimum=1)
+if REQUEST_MAX_MB <= _ATTACHMENT_MAX_MB:
+    raise ImproperlyConfigured(
+        f"DJANGO_REQUEST_MAX_MB ({REQUEST_MAX_MB}) must be larger than DJANGO_ATTACHMENT_MAX_MB ({_ATTACHMENT_MAX_MB})"
+    )
+REQUEST_MAX_BYTES = REQUEST_MAX_MB * 1024 * 1024
 # Per item-year quotas: one account could otherwise fill the disk with files of the largest size.
 ATTACHMENT_MAX_COUNT = env_int("DJANGO_ATTACHMENT_MAX_COUNT", 20, minimum=1)
 ATTACHMENT_MAX_TOTAL_BYTES = env_int("DJANGO_ATTACHMENT_MAX_TOTAL_MB", 50, minimum=1) * 1024 * 1024
@@ -320,10 +352,18 @@ SESSION_COOKIE_HTTPONLY = True
 # The health check answers plain HTTP so a local probe needs no certificate.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# The admin lives at a configurable path (e.g. a hard-to-guess one in production).
-ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/").strip("/") + "/"
+# The admin lives at a configurable path. In development (and the tests) it is /admin/; in
+# production, unless DJANGO_ADMIN_PATH names one, it is a path derived from the secret key, the
+# same in every worker and across restarts, that no scanner guesses: `manage.py admin_url` says it.
+_ADMIN_PATH_DIGEST = hmac.new(SECRET_KEY.encode(), b"kaigo-plan admin path", hashlib.sha256).hexdigest()
+_GENERATED_ADMIN_PATH = f"kanri-{_ADMIN_PATH_DIGEST[:20]}"
+ADMIN_PATH = env_str("DJANGO_ADMIN_PATH", "admin/" if DEBUG else _GENERATED_ADMIN_PATH).strip("/") + "/"
 if ADMIN_PATH == "/":
     raise ImproperlyConfigured("DJANGO_ADMIN_PATH must name a path such as 'admin/', not the site root")
+
+# A refused CSRF check answers the Japanese 403 page in the site's layout, not Django's English one.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#csrf-failure-view
+CSRF_FAILURE_VIEW = "kaigo_plan.errors.csrf_failure"
 
 # Content Security Policy: every asset is served by this site; no inline script or style.
 # https://django-csp.readthedocs.io/en/latest/configuration.html

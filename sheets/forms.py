@@ -2,8 +2,9 @@ import hashlib
 
 from django import forms
 
+from programs.control_characters import QueryTextField
 from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
-from programs.models import SheetLayout
+from programs.models import PlanPeriod, SheetLayout
 from programs.periods import NAME_MAX_LENGTH
 
 from .imports.entry import entry_read
@@ -77,3 +78,50 @@ class PlanSheetUploadForm(forms.Form):
             raise forms.ValidationError(str(error), code="rejected") from error
         self.digest = hashlib.sha256(self.data_bytes).hexdigest()
         return upload
+
+
+# -- The downloads' query string ------------------------------------------------------------
+
+ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
+ERROR_ITEM_NOT_NUMBER = "事項（item）は数値で指定してください。"
+# The largest id a lookup may carry (PostgreSQL's bigint); a longer number is refused, not sent.
+ID_MAX = 2**63 - 1
+
+
+class IdListField(forms.Field):
+    """Repeated ids in the query string (``?item=3&item=5``): each a positive whole number."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": ERROR_ITEM_NOT_NUMBER}
+
+    def to_python(self, value) -> set[int]:
+        ids = set()
+        for text in value or []:
+            # isascii first: "²".isdigit() is true and int("²") fails.
+            if not (text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX):
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            ids.add(int(text))
+        return ids
+
+
+class DownloadQueryForm(forms.Form):
+    """Read the plan, area, items and fiscal year of a workbook or PDF download from the query string.
+
+    Every value reaches a lookup, so each is checked here first (no control characters, ids as
+    bounded whole numbers); a refusal is the Japanese 400 page, never a 500.
+    """
+
+    plan = QueryTextField(max_length=PlanPeriod._meta.get_field("name").max_length)
+    area = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ID_MAX,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), ERROR_AREA_NOT_NUMBER),
+    )
+    item = IdListField(required=False)
+    fiscal_year = QueryTextField()
+
+    @property
+    def error_message(self) -> str:
+        """Return the Japanese reason for the 400 page (the first field's first error)."""
+        return next(iter(self.errors.values()))[0]

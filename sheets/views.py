@@ -31,14 +31,13 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse
 from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
 from .services import plan_sheet_check, plan_sheet_layouts
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
-ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
 ERROR_ENTRY_ROLE = "入力用ブックの利用は担当者（とシステム管理者）のみが行えます。"
 ERROR_NO_SECTION = "所属する課が設定されていないため、入力できる事項がありません。システム管理者に確認してください。"
@@ -62,8 +61,9 @@ def _bad_request(request, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-def _plan(request) -> PlanPeriod:
-    return get_object_or_404(PlanPeriod, name=request.GET.get("plan", ""))
+def _plan(query: dict) -> PlanPeriod:
+    """Return the plan a validated download query names (``DownloadQueryForm``), else 404."""
+    return get_object_or_404(PlanPeriod, name=query["plan"])
 
 
 def _require_viewer(user) -> None:
@@ -132,12 +132,14 @@ def _area_label(area: PolicyArea | None) -> str:
 def _sheet_request(request) -> tuple[PlanPeriod, PolicyArea | None] | HttpResponse:
     """Read the plan (and area) of a sheet download; return them, or a 400."""
     _require_viewer(request.user)
-    plan = _plan(request)
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
+    plan = _plan(query)
     area = None
-    if area_id := request.GET.get("area"):
-        if not area_id.isdigit():
-            return _bad_request(request, ERROR_AREA_NOT_NUMBER)
-        area = get_object_or_404(PolicyArea, pk=int(area_id), plan=plan)
+    if query["area"] is not None:
+        area = get_object_or_404(PolicyArea, pk=query["area"], plan=plan)
     return plan, area
 
 
@@ -148,11 +150,15 @@ def summary(request):
     _require_viewer(request.user)
     if not (is_manager(request.user) or is_system_admin(request.user)):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
-    plans = [_plan(request)] if request.GET.get("plan") else list(PlanPeriod.objects.all())
-    item_ids = {int(value) for value in request.GET.getlist("item") if value.isdigit()} or None
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
+    plans = [_plan(query)] if query["plan"] else list(PlanPeriod.objects.all())
+    item_ids = set(query["item"] or []) or None
     if is_large(plans, minimum=settings.BACKGROUND_EXPORT_MIN_ITEMS):
         params = {
-            "plans": [plan.name for plan in plans] if request.GET.get("plan") else [],
+            "plans": [plan.name for plan in plans] if query["plan"] else [],
             "items": sorted(item_ids or []),
         }
         label = f"集計表 {plans[0].name if len(plans) == 1 else '全期間'}（Excel）"
@@ -166,9 +172,13 @@ def summary(request):
 def entry_template_download(request):
     """Download the entry workbook of the user's own items for a fiscal year."""
     _require_entry_user(request.user)
-    plan = _plan(request)
+    form = DownloadQueryForm(request.GET)
+    if not form.is_valid():
+        return _bad_request(request, form.error_message)
+    query = form.cleaned_data
+    plan = _plan(query)
     try:
-        fiscal_year = parse_fiscal_year(request.GET.get("fiscal_year", ""))
+        fiscal_year = parse_fiscal_year(query["fiscal_year"])
     except FiscalYearError as error:
         return _bad_request(request, str(error))
     if not plan.contains(fiscal_year):

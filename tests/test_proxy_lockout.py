@@ -6,13 +6,15 @@ attacker choose a fresh key for every guess. Only the entries the configured num
 proxies appended are trusted (DJANGO_TRUSTED_PROXY_COUNT).
 """
 
+import datetime
 import re
 from pathlib import Path
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessAttemptExpiration, AccessFailureLog
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from kaigo_plan.client_ip import client_ip_address
 from tests.workflow_world import PASSWORD
@@ -90,3 +92,41 @@ def test_the_documented_nginx_appends_the_client_address_and_says_which_count_to
     assert headers and set(headers) <= {"$proxy_add_x_forwarded_for", "$remote_addr"}
     assert re.search(r"^#\s+DJANGO_TRUSTED_PROXY_COUNT=1\b", conf, re.MULTILINE)
     assert "# DJANGO_TRUSTED_PROXY_COUNT=0" in (ROOT / ".env.example").read_text()
+
+
+def _age_everything(by: datetime.timedelta) -> None:
+    """Move every recorded failure back in time, as if the guesses had come that much earlier."""
+    for attempt in AccessAttempt.objects.all():
+        AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=attempt.attempt_time - by)
+        AccessAttemptExpiration.objects.filter(access_attempt=attempt).update(expires_at=timezone.now() - by)
+    for failure in AccessFailureLog.objects.all():
+        AccessFailureLog.objects.filter(pk=failure.pk).update(attempt_time=failure.attempt_time - by)
+
+
+@pytest.mark.django_db
+def test_a_slow_guess_from_many_addresses_locks_the_account_for_everyone(world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    limit = settings.LOGIN_ACCOUNT_FAILURE_LIMIT
+    assert limit > LIMIT
+    # One guess every 20 minutes, each from a new address behind nginx: never LIMIT from one
+    # address, and each address's failures are forgotten after the cool-off (15 minutes).
+    for guess in range(limit - 1):
+        assert _login("127.0.0.1", f"203.0.113.{guess}").status_code == 200
+        _age_everything(datetime.timedelta(minutes=20))
+    assert _login("127.0.0.1", "198.51.100.7", password=PASSWORD).status_code == 302  # not yet
+    assert _login("127.0.0.1", "203.0.113.200").status_code == 200  # the limit-th failure
+    # Now the account is locked for everyone, from any address, with the right password too.
+    assert _login("127.0.0.1", "203.0.113.201", password=PASSWORD).status_code == 429
+    assert _login("127.0.0.1", "198.51.100.7", password=PASSWORD).status_code == 429
+    # Other accounts are untouched.
+    response = Client().post(reverse("login"), {"username": "manager", "password": PASSWORD}, REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 302
+    # Failures older than the window no longer count.
+    _age_everything(settings.LOGIN_ACCOUNT_WINDOW)
+    assert _login("127.0.0.1", "198.51.100.7", password=PASSWORD).status_code == 302
+
+
+def test_the_account_limit_is_larger_than_the_per_address_one(settings):
+    assert settings.AXES_FAILURE_LIMIT == LIMIT
+    assert settings.LOGIN_ACCOUNT_FAILURE_LIMIT == 20
+    assert datetime.timedelta(hours=24) == settings.LOGIN_ACCOUNT_WINDOW
