@@ -22,7 +22,7 @@ ERROR_FAR_FROM_TARGET = (
 VERSION_MAX = 2**31 - 1  # a PositiveIntegerField; a larger number would overflow the database's integer
 RESULT_LIMITS = digit_limits(YearlyResult, "value")
 TARGET_LIMITS = digit_limits(Target, "value")
-ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するため、変更理由を入力してください。"
+ERROR_REASON_REQUIRED = "一度承認された記録を変更するため、変更理由を入力してください。"
 
 
 class IndicatorFields:

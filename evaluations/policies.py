@@ -118,6 +118,23 @@ def approval_needs_reason(user, evaluation: SelfEvaluation | None) -> bool:
     return is_own_submission(user, evaluation)
 
 
+def change_needs_reason(evaluation: SelfEvaluation | None) -> bool:
+    """Return whether changing this record needs a 変更理由: only once it has been approved.
+
+    A record never submitted is a draft of its author's; one returned (差戻し) and not approved
+    since is being corrected because the manager asked, and the return's comment is the reason
+    (the history already holds it). A record approved at least once (now reopened, or returned
+    after a later resubmission) changes figures the reports once showed as final, so the editor
+    says why. The entry form, the service and the copy-forward all ask this one function.
+    """
+    if evaluation is None or evaluation.submitted_at is None:
+        return False
+    if evaluation.approved_at is not None:
+        return True
+    # Reopening clears approved_at; the history remembers the approval.
+    return evaluation.history.filter(status=SelfEvaluation.Status.APPROVED).exists()
+
+
 def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
     if not is_system_admin(user):
         return REASON_NOT_ADMIN
