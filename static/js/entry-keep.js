@@ -85,8 +85,17 @@
     }
     form.addEventListener("input", function () { keep(false); });
     form.addEventListener("change", function () { keep(false); });
-    form.addEventListener("submit", function () { keep(true); });
+    form.addEventListener("submit", function () { keep(true); leaving = true; });
   }
+
+  // Leaving with unsaved changes (for 「別紙の一覧・登録」, another year, a link in the menu) asks
+  // first; the text is kept either way and offered back on return.
+  var leaving = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || same(snapshot(), loaded)) { return; }
+    event.preventDefault();
+    event.returnValue = "";
+  });
 
   function offer(draft) {
     var box = document.getElementById("draft-offer");
@@ -143,6 +152,7 @@
     var next = window.location.pathname + window.location.search;
     login.href = form.getAttribute("data-login-url") + "?next=" + encodeURIComponent(next) + "&timeout=1";
     login.hidden = false;
+    leaving = true;  // the session is gone and the text kept: the login link need not ask
     if (!dialog.open) { dialog.showModal(); }
     login.focus();
   }

@@ -78,7 +78,16 @@ def test_leaving_for_another_page_and_coming_back_offers_the_unsaved_edit(
     login(page, live_server, "demo-staff-a")
     _open_entry(page, live_server, item)
     page.locator("#id_self_assessment").fill("書きかけの自己評価")
-    page.goto(f"{live_server.url}/")  # e.g. the 別紙 list, then back
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.accept()  # 「このサイトを離れますか？」: leave
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="別紙の一覧・登録").click()
+    expect(page.get_by_role("button", name="登録する")).to_be_visible()
+    assert asked == ["beforeunload"]
     _open_entry(page, live_server, item)
     expect(page.locator("#draft-offer")).to_be_visible()
     page.get_by_role("button", name="破棄する").click()
@@ -105,3 +114,30 @@ def test_the_screen_warns_before_the_idle_limit_and_extends_the_session(
     # Still logged in: saving works and keeps the text.
     page.get_by_role("button", name="保存（下書き）").click()
     assert "保存しました" in page.locator(".messages").inner_text()
+
+
+def test_when_the_session_has_ended_the_dialog_says_so_and_leads_to_the_login(
+    page, live_server, tokyo_data, settings, monkeypatch
+):
+    demo_users(settings, monkeypatch)
+    item = Item.objects.get(area__plan__name="第8期", area__number=7, number=1)
+    login(page, live_server, "demo-staff-a")
+    settings.SESSION_COOKIE_AGE = 15
+    _open_entry(page, live_server, item)
+    page.locator("#id_self_assessment").fill("書きかけ")
+    dialog = page.get_by_role("dialog", name="まもなくログインの有効期限が切れます")
+    expect(dialog).to_be_visible(timeout=14_000)
+    Session.objects.all().delete()  # ended meanwhile (an administrator, or the limit on another tab)
+    dialog.get_by_role("button", name="延長する").click()
+    ended = page.get_by_role("dialog", name="ログインの有効期限が切れました")
+    expect(ended).to_be_visible()
+    assert not Session.objects.exists()  # 延長 did not revive it
+    ended.get_by_role("link", name="ログイン画面へ").click()
+    assert "一定時間操作がなかったため、ログアウトしました" in page.locator("main").inner_text()
+    settings.SESSION_COOKIE_AGE = 1800
+    page.get_by_label("ユーザー名").fill("demo-staff-a")
+    page.get_by_label("パスワード").fill("kaigo-demo-2026")
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="復元する").click()
+    assert page.locator("#id_self_assessment").input_value() == "書きかけ"
