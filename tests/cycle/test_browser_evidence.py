@@ -66,7 +66,7 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     page.goto(entry_url)
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した。")
     page.get_by_label("講師養成研修の受講者数 実績（人）").fill("150")
-    page.get_by_label("今後の取組方針").fill("受講者の少ない地域に周知する。")
+    page.get_by_label("今後の課題・対応策").fill("受講者の少ない地域に周知する。")
     page.get_by_role("button", name="保存して提出").click()
     expect(page.locator(".messages")).to_contain_text("提出しました")
     _logout(page)

@@ -56,7 +56,7 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した。")
     # Submitting needs the targeted figure and every narrative the screen shows (issue 12 item 3).
     page.get_by_label("講師養成研修の受講者数 実績（人）").fill("150")
-    page.get_by_label("今後の取組方針").fill("受講者の少ない地域に周知する。")
+    page.get_by_label("今後の課題・対応策").fill("受講者の少ない地域に周知する。")
     page.get_by_role("button", name="保存して提出").click()
     assert "提出しました" in page.locator(".messages").inner_text()
     _logout(page)

@@ -279,7 +279,7 @@ def test_the_entry_screen_asks_for_what_the_periods_sheet_has(tokyo_data, client
     form = client.get(reverse("evaluations:entry", args=[item.id, 2022])).context["form"]
     assert "activities" not in form.fields  # 第8期 has no 取組の実施内容 per year
     assert "rating" not in form.fields  # one 評定, at the period's end
-    assert (form.fields["self_assessment"].label, form.fields["next_steps"].label) == ("自己評価", "今後の取組方針")
+    assert (form.fields["self_assessment"].label, form.fields["next_steps"].label) == ("自己評価", "今後の課題・対応策")
     last = client.get(reverse("evaluations:entry", args=[item.id, 2023]))
     assert "rating" in last.context["form"].fields
     assert "<h2>自己評価と評定のポイント</h2>" in last.content.decode()
