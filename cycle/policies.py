@@ -21,7 +21,7 @@ from programs.models import Item
 REASON_NOT_OWNER_VIEW = "この事項の別紙は、所管課の担当者と管理職のみが閲覧できます。"
 REASON_NOT_OWNER_CHANGE = "別紙の登録・削除は、この事項を所管する課の担当者のみが行えます。"
 REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
-REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため、別紙を登録・削除できません。"
+REASON_YEAR_LOCKED = "{year}は確定されているため、別紙を登録・削除できません。"
 
 
 def can_see_attachments(user, item: Item) -> str | None:
@@ -48,7 +48,7 @@ def can_change_attachments(user, item: Item, fiscal_year: int, reporting_year: R
 
 REASON_NOT_OWNER_THREAD = "この事項のやり取りは、所管課の担当者と管理職のみが閲覧できます。"
 REASON_NOT_OWNER_COMMENT = "この事項のやり取りに書き込めるのは、所管課の担当者と管理職です。"
-REASON_THREAD_LOCKED = "{year}は確定（ロック）されているため、担当者は書き込めません（管理職は書き込めます）。"
+REASON_THREAD_LOCKED = "{year}は確定されているため、担当者は書き込めません（管理職は書き込めます）。"
 
 
 def _owner_or_reviewer(user, item: Item) -> bool:

@@ -30,7 +30,7 @@ MESSAGE_APPROVED = "承認しました。"
 MESSAGE_RETURNED = "差し戻しました。"
 MESSAGE_REOPENED = "承認を取り消し、入力中に戻しました。"
 MESSAGE_COPIED = "前年度の内容を下書きに写しました。必要に応じて修正してください。"
-MESSAGE_LOCKED = "{year}を確定（ロック）しました。"
+MESSAGE_LOCKED = "{year}を確定しました。"
 MESSAGE_UNLOCKED = "{year}の確定を解除しました。"
 MESSAGE_CONFLICT = (
     "他の利用者が先に保存しました。あなたの入力内容は下のフォームに残っています。"
