@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "kaigo_plan.apps.AxesConfig",  # django-axes, named in Japanese in the admin
     "django_filters",
     "django_tables2",
     "simple_history",

@@ -302,6 +302,20 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "sections")
 
+    def get_fieldsets(self, request, obj=None):
+        """Give a system administrator who is not a superuser the role (group), not Django's permission list.
+
+        Roles grant the permissions; the raw list (「Can add log entry」 …) only confused them.
+        """
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"user_permissions", "is_superuser"}
+        return tuple(
+            (name, {**options, "fields": tuple(field for field in options["fields"] if field not in hidden)})
+            for name, options in fieldsets
+        )
+
     @admin.display(description="氏名", ordering="last_name")
     def display_name(self, user) -> str:
         return user.get_full_name() or user.username

@@ -1,5 +1,6 @@
 """The Japanese admin: every model has a list, the rates show, and lists do not grow queries with data."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -140,3 +141,22 @@ def test_the_user_list_names_people_and_the_user_form_sets_their_section(admin_c
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert list(user.sections.all()) == [section]
+
+
+def test_a_system_administrator_sees_japanese_app_names_and_no_raw_permission_list(client):
+    # Issue 20 item 6: the admin index said 「AXES」 and the user form listed 「Can add log entry」.
+    from django.contrib.auth.models import Permission, User
+
+    administrator = User.objects.create_user("sys-admin", password="x-long-password-1", is_staff=True)
+    administrator.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_user", "change_user", "view_accessattempt"])
+    )
+    client.force_login(administrator)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "ログイン試行の記録" in index
+    visible = re.sub(r"<[^>]+>", " ", index)
+    assert "axes" not in visible.lower()
+    form = client.get(reverse("admin:auth_user_change", args=[administrator.pk])).content.decode()
+    assert "Can add log entry" not in form
+    assert 'name="user_permissions"' not in form
+    assert 'name="sections"' in form
