@@ -4,11 +4,13 @@ import re
 
 from django import forms
 
+from programs.fiscal_years import era_label
 from programs.models import PlanPeriod
 
 from .rollover import Choice, Decisions, NewItem, NewPeriod, SourcePlan, area_key, indicator_key, item_key
 
 ERROR_LAST_BEFORE_FIRST = "終了年度は開始年度以降にしてください。"
+YEAR_CHOICES = [(year, era_label(year)) for year in range(2000, 2061)]
 
 
 class RolloverPeriodForm(forms.Form):
@@ -21,8 +23,9 @@ class RolloverPeriodForm(forms.Form):
     ordinal = forms.IntegerField(
         label="期", min_value=1, max_value=999, required=False, help_text="空欄なら名称の数字（第9期なら 9）"
     )
-    first_fiscal_year = forms.IntegerField(label="開始年度（西暦）", min_value=2000, max_value=2100)
-    last_fiscal_year = forms.IntegerField(label="終了年度（西暦）", min_value=2000, max_value=2100)
+    # Chosen in 和暦 like every other year on screen (issue 20 item 6); the value sent is the fiscal year.
+    first_fiscal_year = forms.TypedChoiceField(label="開始年度", coerce=int, choices=YEAR_CHOICES)
+    last_fiscal_year = forms.TypedChoiceField(label="終了年度", coerce=int, choices=YEAR_CHOICES)
 
     @classmethod
     def initial_for(cls, plans: list[PlanPeriod]) -> dict:
