@@ -62,7 +62,7 @@ def can_change_attachments(
 
 REASON_NOT_OWNER_THREAD = "この事項のやり取りは、所管課の担当者と管理職のみが閲覧できます。"
 REASON_NOT_OWNER_COMMENT = "この事項のやり取りに書き込めるのは、所管課の担当者と管理職です。"
-REASON_THREAD_LOCKED = "{year}は確定（ロック）されているため、担当者は書き込めません（管理職は書き込めます）。"
+REASON_THREAD_LOCKED = "{year}は確定されているため、担当者は書き込めません（管理職は書き込めます）。"
 
 
 def _owner_or_reviewer(user, item: Item) -> bool:

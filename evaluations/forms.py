@@ -22,7 +22,7 @@ ERROR_FAR_FROM_TARGET = (
 VERSION_MAX = 2**31 - 1  # a PositiveIntegerField; a larger number would overflow the database's integer
 RESULT_LIMITS = digit_limits(YearlyResult, "value")
 TARGET_LIMITS = digit_limits(Target, "value")
-ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するため、変更理由を入力してください。"
+ERROR_REASON_REQUIRED = "一度承認された記録を変更するため、変更理由を入力してください。"
 
 
 class IndicatorFields:
@@ -79,11 +79,11 @@ class ItemEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         if year_fields is not None and not year_fields.activities:
             del self.fields["activities"]
-        if layout is not None:
-            # The sheet's own in-cell labels name the two parts of the self-evaluation cell.
-            for name, label in (("self_assessment", layout.assessment_label), ("next_steps", layout.next_steps_label)):
-                if label:
-                    self.fields[name].label = label.strip("＜＞<>")
+        # The sheet's in-cell label names the self-evaluation part. The other part is
+        # 「今後の課題・対応策」 on every screen (issue 20 item 6: one word for one thing); the
+        # sheet's own subheading for it (第8期: ＜今後の取組方針＞) is printed by the export only.
+        if layout is not None and layout.assessment_label:
+            self.fields["self_assessment"].label = layout.assessment_label.strip("＜＞<>")
         self.indicators = list(indicators)
         self.targets_by_indicator = targets_by_indicator
         self.requires_reason = requires_reason

@@ -138,7 +138,7 @@ class ReportingYear(models.Model):
     )
     fiscal_year = models.PositiveSmallIntegerField("年度")
     deadline = models.DateField("入力期限", null=True, blank=True)
-    is_locked = models.BooleanField("確定（ロック）", default=False)
+    is_locked = models.BooleanField("確定", default=False)
     locked_at = models.DateTimeField("確定日時", null=True, blank=True)
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -20,7 +20,7 @@ from .models import ReportingYear, SelfEvaluation
 
 REASON_NOT_STAFF = "実績の入力は担当者のみが行えます（管理職は数値を編集できません）。"
 REASON_NOT_OWNER = "この事項は他の課の所管です。所管課の担当者のみが入力できます。"
-REASON_YEAR_LOCKED = "{year}は確定（ロック）されているため変更できません。"
+REASON_YEAR_LOCKED = "{year}は確定されているため変更できません。"
 REASON_APPROVED = "承認済みのため変更できません。修正が必要な場合はシステム管理者に差戻しを依頼してください。"
 REASON_SUBMITTED = "提出済みです。修正が必要な場合は管理職に差戻しを依頼してください。"
 REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません。"
@@ -30,7 +30,7 @@ REASON_REVIEW_STATE = "提出済みの記録のみ承認・差戻しできます
 REASON_NOT_ADMIN = "この操作はシステム管理者のみが行えます。"
 REASON_REOPEN_STATE = "承認済みの記録のみ差し戻せます。"
 REASON_LOCK_ROLE = "年度の確定は管理職またはシステム管理者が行えます。"
-REASON_ALREADY_LOCKED = "{year}はすでに確定（ロック）されています。"
+REASON_ALREADY_LOCKED = "{year}はすでに確定されています。"
 REASON_NOT_LOCKED = "{year}は確定されていません。"
 REASON_SELF_APPROVAL = "ご自身が提出した記録は承認できません。他の管理職に承認を依頼してください。"
 REASON_NOTHING_TO_APPROVE = "{year}には承認する事項がないため確定できません（この計画期間に事項が登録されていません）。"
@@ -116,6 +116,23 @@ def can_approve(user, evaluation: SelfEvaluation | None, reporting_year: Reporti
 
 def approval_needs_reason(user, evaluation: SelfEvaluation | None) -> bool:
     return is_own_submission(user, evaluation)
+
+
+def change_needs_reason(evaluation: SelfEvaluation | None) -> bool:
+    """Return whether changing this record needs a 変更理由: only once it has been approved.
+
+    A record never submitted is a draft of its author's; one returned (差戻し) and not approved
+    since is being corrected because the manager asked, and the return's comment is the reason
+    (the history already holds it). A record approved at least once (now reopened, or returned
+    after a later resubmission) changes figures the reports once showed as final, so the editor
+    says why. The entry form, the service and the copy-forward all ask this one function.
+    """
+    if evaluation is None or evaluation.submitted_at is None:
+        return False
+    if evaluation.approved_at is not None:
+        return True
+    # Reopening clears approved_at; the history remembers the approval.
+    return evaluation.history.filter(status=SelfEvaluation.Status.APPROVED).exists()
 
 
 def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:

@@ -118,6 +118,11 @@ class PendingFigure:
         return f"{self.state_label}: {self.display(unit)}（{era_label(self.fiscal_year)}）"
 
 
+# A figure for an indicator-year with no target to grade it against (issue 20 item 6: not
+# 参考値 or 目標なし). Every page, filter and workbook reads this one word.
+NO_TARGET_LABEL = "実績（参考）"
+
+
 class EntryStatus:
     """The state of an item's entry for a fiscal year, as staff and managers see it."""
 

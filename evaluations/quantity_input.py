@@ -14,7 +14,11 @@ from django.db import models
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 
 ERROR_DIGITS = "{label}: 整数部は{integer}桁まで、小数は{decimal}桁までで入力してください"
-ERROR_NOT_NUMBER_AND_UNIT = "「{text}」は数値と単位だけで入力してください（例:「{example}」）。"
+# The unit is named (issue 20 item 6): 「144名」 refused must say the indicator counts in 人.
+ERROR_NOT_NUMBER_AND_UNIT = (
+    "「{text}」は数値と単位だけで入力してください。この指標の単位は「{unit}」です（例:「{example}」）。"
+)
+ERROR_NOT_NUMBER_NO_UNIT = "「{text}」は数値だけで入力してください。この指標に単位はありません（例:「{example}」）。"
 
 
 def _normalised(text: str) -> str:
@@ -25,8 +29,10 @@ def indicator_quantity(text: str, *, unit: str) -> Decimal:
     """Return the number in ``text``; raise QuantityError unless it is the number, optionally followed by ``unit``."""
     quantity = parse_quantity(text)
     if quantity.approximate or _normalised(quantity.unit) not in ("", _normalised(unit)):
-        example = format_quantity(Decimal(120), _normalised(unit))
-        raise QuantityError(ERROR_NOT_NUMBER_AND_UNIT.format(text=text, example=example))
+        unit = _normalised(unit)
+        example = format_quantity(Decimal(120), unit)
+        message = ERROR_NOT_NUMBER_AND_UNIT if unit else ERROR_NOT_NUMBER_NO_UNIT
+        raise QuantityError(message.format(text=text, unit=unit, example=example))
     return quantity.value
 
 

@@ -4,13 +4,15 @@ import re
 
 from django import forms
 
-from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
+from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, era_label
 from programs.models import PlanPeriod
 from programs.periods import NAME_MAX_LENGTH, ORDINAL_MAX, ORDINAL_MIN
 
 from .rollover import Choice, Decisions, NewItem, NewPeriod, SourcePlan, area_key, indicator_key, item_key
 
 ERROR_LAST_BEFORE_FIRST = "終了年度は開始年度以降にしてください。"
+# The period rule's years (programs.periods), each shown in 和暦.
+YEAR_CHOICES = [(year, era_label(year)) for year in range(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR + 1)]
 
 
 class RolloverPeriodForm(forms.Form):
@@ -28,12 +30,9 @@ class RolloverPeriodForm(forms.Form):
         required=False,
         help_text="空欄なら名称の数字（第9期なら 9）",
     )
-    first_fiscal_year = forms.IntegerField(
-        label="開始年度（西暦）", min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR
-    )
-    last_fiscal_year = forms.IntegerField(
-        label="終了年度（西暦）", min_value=FIRST_FISCAL_YEAR, max_value=LAST_FISCAL_YEAR
-    )
+    # Chosen in 和暦 like every other year on screen (issue 20 item 6); the value sent is the fiscal year.
+    first_fiscal_year = forms.TypedChoiceField(label="開始年度", coerce=int, choices=YEAR_CHOICES)
+    last_fiscal_year = forms.TypedChoiceField(label="終了年度", coerce=int, choices=YEAR_CHOICES)
 
     @classmethod
     def initial_for(cls, plans: list[PlanPeriod]) -> dict:

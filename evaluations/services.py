@@ -47,7 +47,9 @@ from .completeness import submission_gaps
 from .models import NO_RECORD_VERSION, ApprovedResult, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
-ERROR_REASON_REQUIRED = "提出済み・承認済みの記録を変更するには、変更理由を入力してください。"
+ERROR_REASON_REQUIRED = "一度承認された記録を変更するには、変更理由を入力してください。"
+# A returned record corrected without a reason of its own: the manager's return is the reason.
+REASON_AFTER_RETURN = "差戻し後の修正"
 ERROR_RETURN_COMMENT_REQUIRED = "差戻しの理由（コメント）を入力してください。"
 ERROR_REOPEN_REASON_REQUIRED = "承認を取り消す理由を入力してください。"
 ERROR_UNLOCK_REASON_REQUIRED = "確定を解除する理由を入力してください。"
@@ -159,10 +161,9 @@ def item_entry_save(
     if not change:
         return record
 
-    was_submitted = record is not None and record.submitted_at is not None
-    if was_submitted and not change_reason.strip():
+    if not change_reason.strip() and policies.change_needs_reason(record):
         raise ValidationError(ERROR_REASON_REQUIRED)
-    reason = change_reason.strip() or "入力"
+    reason = change_reason.strip() or (REASON_AFTER_RETURN if record is not None and record.submitted_at else "入力")
     record = _write_evaluation(item, fiscal_year, record, change.evaluation_writes(), user, reason)
     _write_results(fiscal_year, change.result_writes(), user, reason)
     _write_targets(fiscal_year, change.target_writes(), user, reason)
@@ -490,7 +491,7 @@ def self_evaluation_copy_forward(*, item: Item, fiscal_year: int, user) -> SelfE
         values={},
         evaluation=wanted,
         expected_version=record.version if record else NO_RECORD_VERSION,
-        change_reason=REASON_COPIED_FORWARD if record is None or record.submitted_at is None else "",
+        change_reason="" if policies.change_needs_reason(record) else REASON_COPIED_FORWARD,
     )
 
 

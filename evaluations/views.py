@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BoundField
@@ -29,7 +30,7 @@ MESSAGE_APPROVED = "承認しました。"
 MESSAGE_RETURNED = "差し戻しました。"
 MESSAGE_REOPENED = "承認を取り消し、入力中に戻しました。"
 MESSAGE_COPIED = "前年度の内容を下書きに写しました。必要に応じて修正してください。"
-MESSAGE_LOCKED = "{year}を確定（ロック）しました。"
+MESSAGE_LOCKED = "{year}を確定しました。"
 MESSAGE_UNLOCKED = "{year}の確定を解除しました。"
 MESSAGE_CONFLICT = (
     "他の利用者が先に保存しました。あなたの入力内容は下のフォームに残っています。"
@@ -104,7 +105,7 @@ def _form_for(page, data=None, initial=None) -> ItemEntryForm:
         indicators=page.indicators,
         targets_by_indicator=page.targets_by_indicator,
         ratings=page.ratings,
-        requires_reason=page.evaluation is not None and page.evaluation.submitted_at is not None,
+        requires_reason=policies.change_needs_reason(page.evaluation),
         year_fields=page.fields,
         layout=page.layout,
     )
@@ -192,6 +193,8 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "refused": refused,
             "error_summary": form.error_summary(),
             "typed": typed,
+            # entry.js warns before the idle limit (kaigo_plan.settings) ends the session.
+            "session_seconds": settings.SESSION_COOKIE_AGE,
             "status_labels": EntryStatus.LABELS,
         },
         status=status,

@@ -1,5 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from kaigo_plan.product import PRODUCT_NAME
@@ -254,3 +258,75 @@ class TargetAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if form.reading_described:
             messages.info(request, f"目標の文言を読み取りました: {form.reading_described}")
+
+
+# -- Users, with their 担当課 (issue 20 item 6) ----------------------------------------------
+# Here rather than in accounts: the section is the plan's (programs.Section), and accounts sits
+# below programs. The list names people by name, as every page of the application does.
+
+User = get_user_model()
+
+
+class UserSectionsChangeForm(UserChangeForm):
+    sections = forms.ModelMultipleChoiceField(
+        label="担当課",
+        queryset=Section.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple("担当課", is_stacked=False),
+        help_text="担当者は、ここで選んだ課の事項を入力できます（管理職はその課の記録を承認できます）。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["sections"].initial = self.instance.sections.all()
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserSectionsChangeForm
+    list_display = ["display_name", "username", "role_names", "section_names", "is_active"]
+    list_filter = ["groups", "sections", "is_active", "is_staff"]
+    ordering = ["last_name", "first_name", "username"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets[:2],
+        ("担当課", {"fields": ("sections",)}),
+        *DjangoUserAdmin.fieldsets[2:],
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "sections")
+
+    def get_fieldsets(self, request, obj=None):
+        """Give a system administrator who is not a superuser the role (group), not Django's permission list.
+
+        Roles grant the permissions; the raw list (「Can add log entry」 …) only confused them.
+        """
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"user_permissions", "is_superuser"}
+        return tuple(
+            (name, {**options, "fields": tuple(field for field in options["fields"] if field not in hidden)})
+            for name, options in fieldsets
+        )
+
+    @admin.display(description="氏名", ordering="last_name")
+    def display_name(self, user) -> str:
+        return user.get_full_name() or user.username
+
+    @admin.display(description="役割")
+    def role_names(self, user) -> str:
+        return "、".join(group.name for group in user.groups.all())
+
+    @admin.display(description="担当課")
+    def section_names(self, user) -> str:
+        return "、".join(section.name for section in user.sections.all()) or "（なし）"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "sections" in form.cleaned_data:
+            form.instance.sections.set(form.cleaned_data["sections"])

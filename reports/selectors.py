@@ -17,6 +17,7 @@ from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
+    NO_TARGET_LABEL,  # noqa: F401  (reports read the one word here)
     AreaRow,
     EntryStatus,
     EvaluationCell,
@@ -46,7 +47,6 @@ from programs.selectors import programme_predecessors
 # status rule, reporting years, the areas of a plan); each runs one query at most.
 
 NO_TARGET = "no_target"  # status filter value for cells with no target to grade against
-NO_TARGET_LABEL = "目標なし"
 ENTRY_ORDER = (
     EntryStatus.NOT_STARTED,
     SelfEvaluation.Status.DRAFT,

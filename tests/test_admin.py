@@ -1,5 +1,6 @@
 """The Japanese admin: every model has a list, the rates show, and lists do not grow queries with data."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -107,3 +108,55 @@ def test_admin_lists_run_a_fixed_number_of_queries(admin_client, model):
     _grow(4)
     large = _queries(admin_client, url)
     assert large == small, f"{model.__name__}: {small} queries with little data, {large} with five times more"
+
+
+def test_the_user_list_names_people_and_the_user_form_sets_their_section(admin_client):
+    # Issue 20 item 6: users were listed by login ID and a 担当課 could not be set on the user form.
+    from django.contrib.auth.models import User
+
+    from programs.models import Section
+
+    section = Section.objects.create(name="在宅支援課")
+    user = User.objects.create_user("k-tanaka", first_name="花子", last_name="田中", password="x-long-password-1")
+    listing = admin_client.get(reverse("admin:auth_user_changelist")).content.decode()
+    assert "田中 花子" in listing or "花子 田中" in listing
+    assert "氏名" in listing and "担当課" in listing
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    form = admin_client.get(url).content.decode()
+    assert 'name="sections"' in form
+    response = admin_client.post(
+        url,
+        {
+            "username": "k-tanaka",
+            "first_name": "花子",
+            "last_name": "田中",
+            "email": "",
+            "is_active": "on",
+            "sections": [section.pk],
+            "date_joined_0": "2026-04-01",
+            "date_joined_1": "09:00:00",
+            "initial-date_joined_0": "2026-04-01",
+            "initial-date_joined_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(user.sections.all()) == [section]
+
+
+def test_a_system_administrator_sees_japanese_app_names_and_no_raw_permission_list(client):
+    # Issue 20 item 6: the admin index said 「AXES」 and the user form listed 「Can add log entry」.
+    from django.contrib.auth.models import Permission, User
+
+    administrator = User.objects.create_user("sys-admin", password="x-long-password-1", is_staff=True)
+    administrator.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_user", "change_user", "view_accessattempt"])
+    )
+    client.force_login(administrator)
+    index = client.get(reverse("admin:index")).content.decode()
+    assert "ログイン試行の記録" in index
+    visible = re.sub(r"<[^>]+>", " ", index)
+    assert "axes" not in visible.lower()
+    form = client.get(reverse("admin:auth_user_change", args=[administrator.pk])).content.decode()
+    assert "Can add log entry" not in form
+    assert 'name="user_permissions"' not in form
+    assert 'name="sections"' in form

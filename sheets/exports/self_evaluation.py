@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluations.calculations import STATUS_LABELS
 from evaluations.progress import (
     APPROVED,
+    NO_TARGET_LABEL,
     VERDICT_LABELS,
     AreaRow,
     EvaluationCell,
@@ -80,7 +81,6 @@ APPROVED_NOTE = (
     f"「{PENDING_HEADER}」列に「下書き」（入力中・差戻し）または「未承認」（提出済）と示します。"
 )
 NOTES_TITLE = "注記"
-NO_TARGET_LABEL = "目標なし"
 
 LINE_HEIGHT = 12.5  # points per wrapped line of a 9 pt CJK font
 ROW_PADDING = 6

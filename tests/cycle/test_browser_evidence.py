@@ -67,7 +67,7 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     page.goto(entry_url)
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した。")
     page.get_by_label("講師養成研修の受講者数 実績（人）").fill("150")
-    page.get_by_label("今後の取組方針").fill("受講者の少ない地域に周知する。")
+    page.get_by_label("今後の課題・対応策").fill("受講者の少ない地域に周知する。")
     page.get_by_role("button", name="保存して提出").click()
     expect(page.locator(".messages")).to_contain_text("提出しました")
     _logout(page)
@@ -104,7 +104,8 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     page.locator("#thread").scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts_dir / "thread_with_attachment.png"), full_page=True)
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した（受講者名簿は別紙7-13）。")
-    page.get_by_label("変更理由（必須）").fill("差戻しを受けて別紙を添付")
+    # The return is the reason (issue 20 item 4): resubmitting asks for no 変更理由.
+    expect(page.get_by_label("変更理由（必須）")).to_have_count(0)
     page.get_by_role("button", name="保存して提出").click()
     expect(page.locator(".messages")).to_contain_text("提出しました")
     _logout(page)

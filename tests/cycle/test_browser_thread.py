@@ -57,7 +57,7 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した。")
     # Submitting needs the targeted figure and every narrative the screen shows (issue 12 item 3).
     page.get_by_label("講師養成研修の受講者数 実績（人）").fill("150")
-    page.get_by_label("今後の取組方針").fill("受講者の少ない地域に周知する。")
+    page.get_by_label("今後の課題・対応策").fill("受講者の少ない地域に周知する。")
     page.get_by_role("button", name="保存して提出").click()
     assert "提出しました" in page.locator(".messages").inner_text()
     _logout(page)
@@ -86,7 +86,8 @@ def test_manager_returns_with_a_reason_staff_reply_and_resubmit_manager_approves
     expect(entries.nth(2).locator("time")).to_contain_text("令和")
     page.screenshot(path=str(artifacts_dir / "thread_staff_reply.png"), full_page=True)
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した（総論編90人、実践編60人）。")
-    page.get_by_label("変更理由（必須）").fill("差戻しを受けて内訳を追記")
+    # The return is the reason (issue 20 item 4): resubmitting asks for no 変更理由.
+    expect(page.get_by_label("変更理由（必須）")).to_have_count(0)
     page.get_by_role("button", name="保存して提出").click()
     assert "提出しました" in page.locator(".messages").inner_text()
     _logout(page)

@@ -38,7 +38,7 @@ def test_staff_enters_submits_manager_approves_form_becomes_read_only(
     assert page.get_by_label("取組の実施内容・実績").count() == 0
     page.locator("#id_self_assessment").fill("講師養成研修を3コース実施し、150人が受講した。")
     # Submitting needs every narrative the screen shows (issue 12 item 3).
-    page.get_by_label("今後の取組方針").fill("受講者の少ない地域に周知する。")
+    page.get_by_label("今後の課題・対応策").fill("受講者の少ない地域に周知する。")
     page.get_by_role("button", name="保存（下書き）").click()
     assert "令和4年度の入力内容を保存しました" in page.locator(".messages").inner_text()
     assert page.locator(f"#rate-{trainees.id}").inner_text() == "98.0%"

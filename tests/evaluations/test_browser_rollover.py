@@ -24,8 +24,8 @@ def test_admin_rolls_8_over_changes_a_target_ends_an_item_staff_enter_the_new_pe
     page.get_by_label("作成元の計画期間").select_option("第8期")
     page.get_by_label("新しい計画期間の名称").fill("第9期")
     page.get_by_label("期", exact=True).fill("9")
-    page.get_by_label("開始年度（西暦）").fill("2024")
-    page.get_by_label("終了年度（西暦）").fill("2026")
+    page.get_by_label("開始年度").select_option(label="令和6年度")  # 和暦, as everywhere (issue 20 item 6)
+    page.get_by_label("終了年度").select_option(label="令和8年度")
     page.get_by_role("button", name="内容を確認する").click()
     expect(page.locator("h1")).to_contain_text("第8期 → 第9期")
 

@@ -187,7 +187,7 @@ def test_a_save_after_the_year_was_locked_keeps_my_text(world):
     response = _post(staff, world, version, "150", "確定後に届いた入力")
     html = response.content.decode()
     assert response.status_code == 409
-    assert "確定（ロック）されているため変更できません" in html
+    assert "確定されているため変更できません" in html
     assert "確定後に届いた入力" in html
     assert not YearlyResult.objects.exists()
 

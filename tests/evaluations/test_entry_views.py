@@ -114,8 +114,9 @@ def test_concurrent_edit_is_refused_showing_the_other_change_and_keeping_my_inpu
 COMPLETE = {"activities": "a", "self_assessment": "b", "next_steps": "c"}
 
 
-def test_returned_record_needs_a_reason_to_change(world):
-    # Issue 12 item 3: a submitted record is read-only for staff; the reason is asked once it is returned.
+def test_returned_record_is_corrected_and_resubmitted_without_a_reason(world):
+    # Issue 20 item 4 (was issue 12 item 3's rule): the return is the reason; none is asked, and
+    # the manager's reason stands beside the 差戻し badge at the top of the page.
     from evaluations import services
 
     client = _client(world, "staff_own")
@@ -124,10 +125,34 @@ def test_returned_record_needs_a_reason_to_change(world):
     assert record.status == SelfEvaluation.Status.SUBMITTED
     services.self_evaluation_return(evaluation=record, user=world.users["manager"], comment="確認してください")
     record.refresh_from_db()
+    page = client.get(_url(world)).content.decode()
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert "差戻し" in heading
+    top = page[: page.index('id="entry-form"')]
+    assert "差戻しの理由" in top and "確認してください" in top
+    assert "変更理由" not in page
+    response = client.post(
+        _url(world),
+        {f"value_{world.indicator_id}": "151", **COMPLETE, "version": record.version, "action": "submit"},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == SelfEvaluation.Status.SUBMITTED
+    assert _saved_value(world) == Decimal(151)
+
+
+def test_reopened_record_needs_a_reason_and_a_refusal_writes_nothing(world):
+    from evaluations import services
+    from tests.workflow_world import evaluation
+
+    record = evaluation(world.own_item, OPEN_YEAR, status=SelfEvaluation.Status.APPROVED)
+    services.self_evaluation_reopen(evaluation=record, user=world.users["admin"], reason="誤記の訂正")
+    record.refresh_from_db()
+    client = _client(world, "staff_own")
     response = _post(client, world, "151", activities="a", version=record.version)
     assert response.status_code == 200
     assert "変更理由を入力してください" in response.content.decode()
-    assert _saved_value(world) == Decimal(150)
+    assert _saved_value(world) is None
     response = _post(client, world, "151", activities="a", version=record.version, change_reason="集計の誤り")
     assert response.status_code == 302
     assert YearlyResult.objects.get().history.first().history_change_reason == "集計の誤り"
@@ -254,7 +279,7 @@ def test_the_entry_screen_asks_for_what_the_periods_sheet_has(tokyo_data, client
     form = client.get(reverse("evaluations:entry", args=[item.id, 2022])).context["form"]
     assert "activities" not in form.fields  # 第8期 has no 取組の実施内容 per year
     assert "rating" not in form.fields  # one 評定, at the period's end
-    assert (form.fields["self_assessment"].label, form.fields["next_steps"].label) == ("自己評価", "今後の取組方針")
+    assert (form.fields["self_assessment"].label, form.fields["next_steps"].label) == ("自己評価", "今後の課題・対応策")
     last = client.get(reverse("evaluations:entry", args=[item.id, 2023]))
     assert "rating" in last.context["form"].fields
     assert "<h2>自己評価と評定のポイント</h2>" in last.content.decode()

@@ -99,3 +99,13 @@ def test_a_period_that_already_has_items_is_refused_on_the_start_page(admin_clie
     response = admin_client.post(PREVIEW, {**PERIOD, "action": "preview"})
     assert response.status_code == 400
     assert "第9期にはすでに事項が登録されているため作成できません" in response.content.decode()
+
+
+def test_the_years_are_chosen_and_shown_in_wareki(admin_client, tokyo_data):
+    # Issue 20 item 6: the form asked for Western years and the preview said 「2024～2026年度」.
+    start = admin_client.get(START).content.decode()
+    assert "西暦" not in start
+    assert '<option value="2027" selected>令和9年度</option>' in start  # after 第9期 (令和6～8年度)
+    preview = admin_client.post(PREVIEW, PERIOD).content.decode()
+    assert "第9期（令和6年度～令和8年度）" in preview
+    assert "2024～2026" not in preview

@@ -52,7 +52,8 @@ def test_full_cycle_submit_approve_and_audit(world):
     assert reasons == [("draft", "入力"), ("submitted", "提出"), ("approved", "承認: 確認しました")]
 
 
-def test_return_needs_a_comment_then_editing_puts_it_back_to_draft_with_a_reason(world):
+def test_return_needs_a_comment_then_editing_puts_it_back_to_draft_without_a_reason(world):
+    # Issue 20 item 4: the return is the reason; asking staff for another one refused their correction.
     record = _save(world, evaluation=COMPLETE)
     services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
     record.refresh_from_db()
@@ -63,18 +64,37 @@ def test_return_needs_a_comment_then_editing_puts_it_back_to_draft_with_a_reason
     services.self_evaluation_return(evaluation=record, user=world.users["manager"], comment="数値を確認してください")
     record.refresh_from_db()
     assert (record.status, record.manager_comment) == (Status.RETURNED, "数値を確認してください")
-    with pytest.raises(ValidationError, match="変更理由"):
-        _save(world, values={world.indicator_id: Decimal(151)}, expected_version=record.version)
-    _save(
-        world,
-        values={world.indicator_id: Decimal(151)},
-        expected_version=record.version,
-        change_reason="集計漏れを修正",
-    )
+    _save(world, values={world.indicator_id: Decimal(151)}, expected_version=record.version)
     record.refresh_from_db()
     assert record.status == Status.DRAFT
     assert YearlyResult.objects.get(indicator_id=world.indicator_id, fiscal_year=OPEN_YEAR).value == Decimal(151)
-    assert record.history.first().history_change_reason == "集計漏れを修正"
+    assert record.history.first().history_change_reason == "差戻し後の修正"
+    # Saved as a draft once, it is still the returned record's correction: resubmitting asks nothing.
+    _save(world, values={world.indicator_id: Decimal(152)}, expected_version=record.version)
+    services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
+    record.refresh_from_db()
+    assert record.status == Status.SUBMITTED
+
+
+def test_a_returned_record_that_was_approved_before_still_needs_a_reason(world):
+    record = _save(world, evaluation=COMPLETE)
+    services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
+    record.refresh_from_db()
+    services.self_evaluation_approve(evaluation=record, user=world.users["manager"], comment="確認しました")
+    record.refresh_from_db()
+    services.self_evaluation_reopen(evaluation=record, user=world.users["admin"], reason="誤記の訂正")
+    record.refresh_from_db()
+    services.self_evaluation_submit(item=world.own_item, fiscal_year=OPEN_YEAR, user=world.users["staff_own"])
+    record.refresh_from_db()
+    services.self_evaluation_return(evaluation=record, user=world.users["manager"], comment="再確認を")
+    record.refresh_from_db()
+    with pytest.raises(ValidationError, match="変更理由"):
+        _save(world, values={world.indicator_id: Decimal(151)}, expected_version=record.version)
+    assert YearlyResult.objects.get(indicator_id=world.indicator_id, fiscal_year=OPEN_YEAR).value == Decimal(150)
+    record.refresh_from_db()
+    assert record.status == Status.RETURNED
+    _save(world, values={world.indicator_id: Decimal(151)}, expected_version=record.version, change_reason="集計漏れ")
+    assert record.history.first().history_change_reason == "集計漏れ"
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,19 @@ def test_anything_else_is_refused_with_a_message_naming_the_unit(typed):
         indicator_quantity(typed, unit="人")
 
 
+def test_a_wrong_unit_is_refused_saying_which_unit_the_indicator_counts_in():
+    # Issue 20 item 6: 「144名」 was refused with only an example; the message names the unit.
+    with pytest.raises(QuantityError) as refused:
+        indicator_quantity("144名", unit="人")
+    assert (
+        str(refused.value)
+        == "「144名」は数値と単位だけで入力してください。この指標の単位は「人」です（例:「120人」）。"
+    )
+    with pytest.raises(QuantityError) as refused:
+        indicator_quantity("12回", unit="")
+    assert str(refused.value) == "「12回」は数値だけで入力してください。この指標に単位はありません（例:「120」）。"
+
+
 def test_a_unit_is_compared_after_nfkc_normalisation():
     assert indicator_quantity("12.5％", unit="%") == Decimal("12.5")
     with pytest.raises(QuantityError):

@@ -177,7 +177,7 @@ def test_excel_download_has_exactly_the_filtered_rows_with_real_percentages(mana
     assert sheet.cell(row=3, column=header.index("達成率") + 1).number_format == "0.0%"
     observed = dict(zip(header, rows[1], strict=True))
     assert observed["達成率"] is None
-    assert observed["状況"] == "目標なし"
+    assert observed["状況"] == "実績（参考）"
 
 
 def test_excel_download_follows_the_table_sort(manager_client, tokyo_data):
