@@ -282,11 +282,34 @@ def _title_order(title: str) -> tuple:
     return (tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part), title)
 
 
+# A stored reference that only lists documents: 「別紙3、別紙5」, 「別紙15，資料2」.
+_CITATION = re.compile(r"(別紙|資料|参考資料)[0-9０-９]+([-－‐―−][0-9０-９]+)?")
+_LIST_SEPARATORS = re.compile(r"[、，,]\s*")
+
+
+def reference_lines(text: str) -> list[str]:
+    """Return a stored reference as the sheet prints it: one document per line.
+
+    The seed prints 「別紙3」 and 「別紙5」 on lines of their own; a reference entered as a list
+    (「別紙3、別紙5」) is split at its commas when every part is a document number. Any other text
+    (a sentence, 「-」) is kept as one line, as entered.
+    """
+    lines = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in _LIST_SEPARATORS.split(line)]
+        if len(parts) > 1 and all(_CITATION.fullmatch(part) for part in parts):
+            lines.extend(parts)
+        elif line.strip():
+            lines.append(line)
+    return lines
+
+
 def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: AttachmentTitles) -> str:
     """Return the 参考資料 cell: the stored reference text verbatim, then the titles of the attached 別紙.
 
-    The stored text comes first and is never changed: the item's reference, then each year's own
-    reference where it says something else. Each evidence file's title then follows on a line of
+    The stored text comes first, its words unchanged: the item's reference, then each year's own
+    reference where it says something else, one document a line (``reference_lines``: the seed prints
+    「別紙3」 and 「別紙5」 on two lines). Each evidence file's title then follows on a line of
     its own, unless the stored text already cites it (「別紙15、別紙16」 cites 「別紙16」; width and
     dash forms are ignored, 「別紙１」 is not cited by 「別紙15」). Order: the fiscal years of the
     period oldest first; within a year, titles by their numbers (「別紙7-2」 before 「別紙7-12」);
@@ -299,8 +322,9 @@ def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: Att
     held = {evaluation.fiscal_year for evaluation in item.evaluations if evaluation and published(evaluation) is None}
     references = (published(evaluation).reference for evaluation in item.evaluations if published(evaluation))
     for text in (item.reference, *references):
-        if text and text not in lines:
-            lines.append(text)
+        for line in reference_lines(text):
+            if line not in lines:
+                lines.append(line)
     cited = {_citation_key(line) for line in lines}
     cited |= {_citation_key(part) for line in lines for part in _CITATION_SEPARATORS.split(line) if part}
     for fiscal_year in years:
@@ -672,8 +696,8 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
         ("出力日時", (generated_at or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")),
         (
             "自己評価シート",
-            "各欄は登録された原文のとおりです。参考資料欄のみ、原文に続けて、添付された別紙の表題"
-            "（原文にないもの。年度順・番号順）を1行ずつ加えています。",
+            "各欄は登録された原文のとおりです。参考資料欄は資料を1行に1つずつ示し、原文に続けて、添付された別紙の表題"
+            "（原文にないもの。年度順・番号順）を加えています。",
         ),
         (
             PROGRESS_TITLE,

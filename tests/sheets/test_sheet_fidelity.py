@@ -79,12 +79,14 @@ def _stored_text(item: Item, source: str, fiscal_year: int | None, layout: Sheet
     if source == Source.OUTCOME_INDICATOR:
         return item.area.outcome_indicator_text
     if source == Source.REFERENCE:
-        # The item's reference, then each year's own where it differs (no 別紙 attached here).
+        # The item's reference, then each year's own where it differs (no 別紙 attached here); a list
+        # of documents 「別紙3、別紙5」 prints one a line, as the seed does (issue 21 item 3).
         texts = [
             item.reference,
             *SelfEvaluation.objects.filter(item=item).order_by("fiscal_year").values_list("reference", flat=True),
         ]
-        return "\n".join(dict.fromkeys(text for text in texts if text))
+        lines = [line for text in texts if text for line in text.replace("、", "\n").splitlines()]
+        return "\n".join(dict.fromkeys(lines))
     if source == Source.ACTUAL:
         return "\n".join(
             result.actual_text

@@ -1,0 +1,80 @@
+"""Cells an official would otherwise still edit by hand, pinned against the seed's own text (issue 21 items 1–9).
+
+Each expected text quotes seed 003 (第7期's sheet) or seed 000 (第8期's area 7), with the seed line.
+"""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from programs.models import Item, PlanPeriod
+from programs.selectors import sheet_layout
+from programs.sheet_layouts import Source, full_width
+from sheets.exports.self_evaluation import reference_lines
+
+
+def _export(plan_name: str, path):
+    call_command("export_sheet", "--plan", plan_name, "--output", str(path), stdout=io.StringIO())
+    return load_workbook(path).worksheets[0]
+
+
+def _item_rows(sheet, plan_name: str) -> dict[tuple[int, int | None, int], int]:
+    """Return the sheet row of each item, keyed (area number, sub-area number, item number)."""
+    plan = PlanPeriod.objects.get(name=plan_name)
+    placed = sheet_layout(plan=plan).placed(plan.fiscal_years)
+    item_column = next(index for index, column in enumerate(placed, start=1) if column.source == Source.ITEM)
+    rows = {}
+    for item in Item.objects.filter(area__plan=plan).select_related("area"):
+        heading = f"事項{full_width(item.number)}\n{item.title}"
+        rows[(item.area.number, item.area.sub_number, item.number)] = next(
+            row
+            for row in range(1, sheet.max_row + 1)
+            if str(sheet.cell(row=row, column=item_column).value or "").startswith(heading)
+        )
+    return rows
+
+
+def _column(plan_name: str, source: str, fiscal_year: int | None = None) -> int:
+    plan = PlanPeriod.objects.get(name=plan_name)
+    placed = sheet_layout(plan=plan).placed(plan.fiscal_years)
+    return next(
+        index
+        for index, column in enumerate(placed, start=1)
+        if column.source == source and (fiscal_year is None or column.fiscal_year == fiscal_year)
+    )
+
+
+# (area, sub-area, item) → the 参考資料 cell as seed 003 prints it.
+SEED_REFERENCES = {
+    # 「別紙3」「別紙5」 (lines 485, 486): one document a line (item 3).
+    (2, 2, 1): "別紙3\n別紙5",
+    # 「別紙4」「別紙5」 (lines 549, 550).
+    (2, 2, 2): "別紙4\n別紙5",
+    # 「-」 (lines 1597 and 1605), after the 令和２年度 self-assessments of 6 事項1 and 事項3 (item 4).
+    (6, None, 1): "-",
+    (6, None, 3): "-",
+    # 「資料５」 (line 277) is the handout number at the top of page 1, not 1 事項2's reference (item 6).
+    (1, None, 2): None,
+    # 「別紙1」 (line 133) stays 1 事項1's.
+    (1, None, 1): "別紙1",
+}
+
+
+@pytest.mark.django_db
+def test_reference_cells_print_what_seed_003_prints(tokyo_data, tmp_path):
+    sheet = _export("第7期", tmp_path / "sheet07.xlsx")
+    rows = _item_rows(sheet, "第7期")
+    column = _column("第7期", Source.REFERENCE)
+    printed = {key: sheet.cell(row=rows[key], column=column).value for key in SEED_REFERENCES}
+    assert printed == SEED_REFERENCES
+
+
+def test_a_reference_listing_documents_prints_one_document_a_line():
+    assert reference_lines("別紙3、別紙5") == ["別紙3", "別紙5"]
+    assert reference_lines("別紙７－１２，資料2") == ["別紙７－１２", "資料2"]
+    # Anything that is not a list of document numbers stays as entered.
+    assert reference_lines("-") == ["-"]
+    assert reference_lines("別紙3（研修資料、名簿）") == ["別紙3（研修資料、名簿）"]
+    assert reference_lines("") == []
