@@ -99,3 +99,9 @@ def test_a_period_that_already_has_items_is_refused_on_the_start_page(admin_clie
     response = admin_client.post(PREVIEW, {**PERIOD, "action": "preview"})
     assert response.status_code == 400
     assert "第9期にはすでに事項が登録されているため作成できません" in response.content.decode()
+
+
+def test_preview_marks_the_carried_vision_and_background_for_review(admin_client):
+    """Issue 21 item 9: 第8期 area 7's ビジョン・目標 and 現状と課題 were written for 第8期."""
+    html = admin_client.post(PREVIEW, {**PERIOD, "action": "preview"}).content.decode()
+    assert "<strong>要見直し</strong>: 前期のビジョン・現状と課題を引き継ぎます。" in html
