@@ -365,6 +365,7 @@ class ItemRow:
     indicators: tuple[IndicatorRow, ...]
     evaluations: tuple[EvaluationCell | None, ...]  # one per fiscal year of the plan, in order
     entry_statuses: tuple[str, ...]  # EntryStatus per fiscal year, in order
+    target_wording: str = ""  # the plan's 目標 cell as printed, where it words the targets together
 
     @property
     def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
@@ -544,6 +545,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
             "background",
             "item_vision",
             "reference",
+            "target_wording",
             "section_id",
             "section__name",
         )
@@ -700,6 +702,7 @@ def _item_row(
         indicators=indicators,
         evaluations=tuple(_evaluation_cell(evaluations.get(year)) for year in fiscal_years),
         entry_statuses=tuple(_entry_status(evaluations.get(year), year in entered_years) for year in fiscal_years),
+        target_wording=row["target_wording"],
     )
 
 

@@ -372,6 +372,13 @@ class Item(models.Model):
     )
     background = models.TextField("目標設定するに至った現状と課題", blank=True)
     item_vision = models.TextField("目指すべきビジョン", blank=True)
+    # The plan's 目標 cell as printed, where it words several targets together (「540人(初任者)
+    # 180人(現任者)（H30～32）」); empty: the sheet lists each indicator's own wording.
+    target_wording = models.TextField(
+        "目標（計画の記載）",
+        blank=True,
+        help_text="計画の目標欄の記載どおり。空欄のときは、指標ごとの目標の原文を1行ずつ示します。",
+    )
     reference = models.CharField("参考資料", max_length=100, blank=True, help_text="例: 別紙7-12")
 
     class Meta:

@@ -258,6 +258,7 @@ def plan_sheet_import(
                 background=item_draft.background,
                 item_vision=item_draft.item_vision,
                 reference=item_draft.reference,
+                target_wording=item_draft.target_wording,
             )
             _save(item, reason, where)
             chosen = [programs[name] for name in item_draft.programs if name in programs]

@@ -191,7 +191,7 @@ def cell_text(
     if source == Source.ITEM:
         return item_text(item)
     if source == Source.TARGET:
-        return target_text(item.indicators)
+        return item.target_wording or target_text(item.indicators)
     if source == Source.BACKGROUND:
         return item.background
     if source == Source.ITEM_VISION:
@@ -240,7 +240,11 @@ def item_text(item: ItemRow) -> str:
 
 
 def target_text(indicators: tuple[IndicatorRow, ...]) -> str:
-    """Return the target as the plan's 目標 column words it (「年１回以上」), one line per indicator."""
+    """Return the target as the plan's 目標 column words it (「年１回以上」), one line per indicator.
+
+    Used where the item stores no wording of its own (``ItemRow.target_wording``): a plan that words
+    several targets in one phrase is printed as written, not recomposed from its targets.
+    """
     texts: list[str] = []
     for indicator in indicators:
         if indicator.plan_target_text and indicator.plan_target_text not in texts:
@@ -553,6 +557,7 @@ class ProgressLine:
     section: str = ""
     programs: str = ""
     outside_results: str = ""
+    target_wording: str = ""
 
 
 INDICATOR_TYPE_LABELS = dict(Indicator.Type.choices)
@@ -629,6 +634,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             section=item.section_name,
                             programs="\n".join(item.programs),
                             outside_results=outside_results_json(indicator),
+                            target_wording=item.target_wording,
                         )
                     )
     return lines
@@ -646,6 +652,7 @@ HEADER_VERDICT_TEXT = "判断の根拠（取込用）"
 HEADER_SECTION = "担当課（取込用）"
 HEADER_PROGRAMS = "関連事業（取込用）"
 HEADER_OUTSIDE_RESULTS = "期間外の実績（取込用）"
+HEADER_TARGET_WORDING = "目標の記載（取込用）"
 
 PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("分野", lambda line: line.area, width=26),
@@ -677,6 +684,7 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column(HEADER_SECTION, lambda line: line.section, width=14),
     Column(HEADER_PROGRAMS, lambda line: line.programs, width=24),
     Column(HEADER_OUTSIDE_RESULTS, lambda line: line.outside_results, width=24),
+    Column(HEADER_TARGET_WORDING, lambda line: line.target_wording, width=24),
 )
 
 

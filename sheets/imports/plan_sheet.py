@@ -47,6 +47,7 @@ from sheets.exports.self_evaluation import (
     HEADER_PERIOD_COVERED,
     HEADER_PROGRAMS,
     HEADER_SECTION,
+    HEADER_TARGET_WORDING,
     HEADER_TARGETS,
     HEADER_TYPE,
     HEADER_VERDICT,
@@ -189,6 +190,7 @@ class ItemDraft:
     row: int
     section: str = ""
     programs: tuple[str, ...] = ()
+    target_wording: str = ""
 
     @property
     def label(self) -> str:
@@ -772,7 +774,7 @@ def _item_draft(
         indicators = from_progress.indicators
         # The official cells must say what 達成状況 says: a hand edit of either is caught, not guessed.
         if Source.TARGET in {p.source for p in layout.columns.values()}:
-            expected = _target_cell(indicators)
+            expected = from_progress.target_wording or _target_cell(indicators)
             if expected != target_cell:
                 problems.append(
                     SheetProblem(
@@ -828,6 +830,7 @@ def _item_draft(
         row=cells.row,
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
+        target_wording=from_progress.target_wording if from_progress else "",
     )
 
 
@@ -994,6 +997,7 @@ class _ProgressItem:
     indicators: tuple[IndicatorDraft, ...]
     section: str
     programs: tuple[str, ...]
+    target_wording: str = ""  # the 目標 cell as the plan words it; "": composed from the indicators
 
 
 @dataclass
@@ -1021,7 +1025,7 @@ def _progress_read(
         return _Progress({})
     grouped: dict[tuple[str, int], dict[str, dict]] = {}
     rows_of: dict[tuple[str, int], int] = {}
-    extras: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+    extras: dict[tuple[str, int], tuple[str, tuple[str, ...], str]] = {}
 
     def problem(row: int, heading: str, message: str) -> None:
         problems.append(SheetProblem(sheet.name, row, header[heading] + 1, message))
@@ -1045,6 +1049,8 @@ def _progress_read(
             (
                 cell_text(get(HEADER_SECTION)).strip(),
                 tuple(p for p in cell_text(get(HEADER_PROGRAMS)).split("\n") if p.strip()),
+                # Optional: a workbook exported before the column existed has none.
+                cell_text(get(HEADER_TARGET_WORDING)) if HEADER_TARGET_WORDING in header else "",
             ),
         )
         indicator_key = cell_text(get(HEADER_KEY)).strip()
@@ -1107,8 +1113,8 @@ def _progress_read(
             )
             for indicator_key, data in indicators.items()
         )
-        section, programs = extras[key]
-        items[key] = _ProgressItem(rows_of[key], drafts, section, programs)
+        section, programs, target_wording = extras[key]
+        items[key] = _ProgressItem(rows_of[key], drafts, section, programs, target_wording)
     return _Progress(items)
 
 

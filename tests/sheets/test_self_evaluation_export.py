@@ -165,11 +165,13 @@ def test_the_target_column_holds_the_plan_wording_only(tokyo_data):
 
 
 @pytest.mark.django_db
-def test_the_reference_column_fits_two_attachments_on_one_line(tokyo_data):
+def test_the_reference_column_prints_one_attachment_a_line(tokyo_data):
+    # Seed 003 lines 2063-2064: 「別紙15」「別紙16」 on lines of their own (issue 21 item 3; before,
+    # this test pinned 「別紙15、別紙16」 on one line).
     sheet = _sheet("第7期").worksheets[0]
     width = sheet.column_dimensions["K"].width
-    assert line_count("別紙15、別紙16", width) == 1
-    assert "別紙15、別紙16" in _texts(sheet)
+    assert line_count("別紙15", width) == 1
+    assert "別紙15\n別紙16" in _texts(sheet)
 
 
 @pytest.mark.django_db
@@ -190,6 +192,7 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
         "担当課（取込用）",
         "関連事業（取込用）",
         "期間外の実績（取込用）",
+        "目標の記載（取込用）",
     ]
     assert header[:15] == [
         "分野",

@@ -64,6 +64,8 @@ def _stored_text(item: Item, source: str, fiscal_year: int | None, layout: Sheet
         parts = [f"事項{full_width(item.number)}", item.title]
         return "\n".join(parts + ([item.related_activities] if item.related_activities else []))
     if source == Source.TARGET:
+        if item.target_wording:
+            return item.target_wording  # the plan's 目標 cell as written (issue 21 item 2)
         texts = []
         for indicator in item.indicators.order_by("order", "id"):
             plan_target = indicator.targets.filter(source=Target.Source.PLAN).order_by("fiscal_year").first()

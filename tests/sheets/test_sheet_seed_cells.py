@@ -78,3 +78,14 @@ def test_a_reference_listing_documents_prints_one_document_a_line():
     assert reference_lines("-") == ["-"]
     assert reference_lines("別紙3（研修資料、名簿）") == ["別紙3（研修資料、名簿）"]
     assert reference_lines("") == []
+
+
+@pytest.mark.django_db
+def test_target_cell_prints_the_plans_wording_as_written(tokyo_data, tmp_path):
+    """Item 2: seed 003 lines 828-834 print 「540人 (初任者) 180人 (現任者) （H30～ 32）」: one period for both."""
+    sheet = _export("第7期", tmp_path / "sheet07.xlsx")
+    rows = _item_rows(sheet, "第7期")
+    column = _column("第7期", Source.TARGET)
+    assert sheet.cell(row=rows[(3, None, 1)], column=column).value == "540人(初任者)\n180人(現任者)（H30～32）"
+    # An item with no wording of its own still prints its indicators' wording: 「62区市町村対象」.
+    assert sheet.cell(row=rows[(4, None, 2)], column=column).value == "62区市町村対象"
