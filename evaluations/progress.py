@@ -392,6 +392,7 @@ class AreaRow:
     background: str
     outcome_indicator_text: str
     items: tuple[ItemRow, ...]
+    parent_title: str = ""  # a sub-area's parent (「地域ケア会議及び介護予防の効果的な実施に向けた支援」)
 
 
 @dataclass(frozen=True)
@@ -631,6 +632,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
             )
         )
     labels = rule.labels
+    area_titles = {area.id: area.title for area in areas}
     computed = {}
     for plan in plans:
         plan_areas = sorted(
@@ -654,6 +656,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
                     background=area.background,
                     outcome_indicator_text=area.outcome_indicator_text,
                     items=tuple(items_by_area[area.id]),
+                    parent_title=area_titles.get(area.parent_id, ""),
                 )
                 for area in plan_areas
             ),

@@ -99,6 +99,8 @@ class SheetArea:
     title: str
     merged: tuple[tuple[int, str], ...]  # (column index, text) of the area-level cells merged down its items
     rows: tuple[SheetRow, ...]
+    # The rows printed above the items: the title, under its parent's title for a sub-area.
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,20 @@ def sheet_data(
 def area_heading(area: AreaRow) -> str:
     if area.sub_number is None:
         return f"{full_width(area.number)}　{area.title}"
+    if area.parent_title:
+        return f"【（{full_width(area.sub_number)}）{area.title}】"
     return f"{full_width(area.number)}（{full_width(area.sub_number)}）{area.title}"
+
+
+def area_headings(area: AreaRow) -> tuple[str, ...]:
+    """Return the heading rows above an area's items, as seed 003 prints area 2.
+
+    A sub-area with a titled parent prints under the parent's title, on each of its pages (lines
+    302 and 510): 「２　地域ケア会議及び介護予防の効果的な実施に向けた支援」 then 「【（１）地域ケア会議】」.
+    """
+    if area.sub_number is not None and area.parent_title:
+        return (f"{full_width(area.number)}　{area.parent_title}", area_heading(area))
+    return (area_heading(area),)
 
 
 def _sheet_area(
@@ -167,7 +182,12 @@ def _sheet_area(
         )
         for item in area.items
     )
-    return SheetArea(title=area_heading(area), merged=tuple(merged), rows=rows)
+    return SheetArea(
+        title=area_heading(area),
+        merged=tuple(merged),
+        rows=rows,
+        headings=area_headings(area),
+    )
 
 
 def area_text(area: AreaRow, source: str) -> str:
@@ -474,12 +494,14 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...], *, first_ro
 
 def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ...]) -> None:
     width = len(columns)
-    row = worksheet.max_row + 1
-    for column in range(1, width + 1):
-        put(worksheet, row=row, column=column, style=AREA_CELL_STYLE)
-    put(worksheet, row=row, column=1, value=area.title, style=AREA_STYLE)
-    _merge_across(worksheet, row, 1, width)
-    worksheet.row_dimensions[row].height = 20
+    row = worksheet.max_row
+    for heading in area.headings or (area.title,):
+        row += 1
+        for column in range(1, width + 1):
+            put(worksheet, row=row, column=column, style=AREA_CELL_STYLE)
+        put(worksheet, row=row, column=1, value=heading, style=AREA_STYLE)
+        _merge_across(worksheet, row, 1, width)
+        worksheet.row_dimensions[row].height = 20
 
     merged = dict(area.merged)
     first_item_row = row + 1

@@ -100,6 +100,8 @@ ERROR_PROGRESS_MISMATCH = (
 ERROR_KEY = "指標キー「{key}」は英数字・ハイフン・下線で書いてください。"
 
 _AREA = re.compile(r"^(?P<number>\d+)\s*(?:\((?P<sub>\d+)\))?\s*(?P<title>\S.*)$")
+# A sub-area under its parent's heading, as seed 003 prints area 2: 「【（１）地域ケア会議】」.
+_SUB_AREA = re.compile(r"^【\s*\((?P<sub>\d+)\)\s*(?P<title>\S.*?)\s*】$")
 _ITEM = re.compile(r"^事項\s*(?P<number>\d+)\s*(?P<rest>.*)$")
 _RELATED = re.compile(r"^\s*[（(]関連する取組[）)]")
 _ERALESS_YEAR = re.compile(r"^(?P<year>元|\d{1,2})年度?$")
@@ -212,6 +214,7 @@ class AreaDraft:
     items: tuple[ItemDraft, ...]
     row: int
     vision_cell: tuple[int, int] | None = None  # (row, column) of the ビジョン・目標 cell
+    parent_title: str = ""  # a sub-area printed under its parent's heading
 
     @property
     def label(self) -> str:
@@ -582,6 +585,7 @@ class _AreaCells:
     number: int
     sub_number: int | None
     title: str
+    parent_title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: list[_ItemCells] = field(default_factory=list)
@@ -595,7 +599,7 @@ def _area_heading(grid: _Grid, row: int) -> re.Match | None:
     first_line = unicodedata.normalize("NFKC", text.split("\n")[0]).strip()
     if others or _ITEM.match(first_line):
         return None
-    return _AREA.match(first_line)
+    return _AREA.match(first_line) or _SUB_AREA.match(first_line)
 
 
 def _areas(
@@ -608,11 +612,22 @@ def _areas(
     areas: list[_AreaCells] = []
     current: _AreaCells | None = None
     item: _ItemCells | None = None
+    parent: _AreaCells | None = None  # the last numbered heading: the parent of 「【（１）…】」 under it
     for row in range(layout.name_row + 1, len(grid.rows) + 1):
         if heading := _area_heading(grid, row):
-            number, sub = int(heading.group("number")), heading.group("sub")
+            sub = heading.group("sub")
             title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
-            current = _AreaCells(row, number, int(sub) if sub else None, title)
+            if "number" in heading.groupdict():
+                current = _AreaCells(row, int(heading.group("number")), int(sub) if sub else None, title)
+                parent = current if sub is None else None
+            elif parent is not None:
+                if not parent.items:
+                    areas.remove(parent)  # a heading over sub-areas, printed again on each of their pages
+                current = _AreaCells(row, parent.number, int(sub), title, parent_title=parent.title)
+            else:
+                problems.append(SheetProblem(sheet, row, 1, ERROR_UNPLACED))
+                current = item = None
+                continue
             if any((a.number, a.sub_number) == (current.number, current.sub_number) for a in areas):
                 problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=current.title)))
             areas.append(current)
@@ -709,6 +724,7 @@ def _area_draft(
         items=items,
         row=area.row,
         vision_cell=area.places.get(Source.AREA_VISION),
+        parent_title=area.parent_title,
     )
 
 

@@ -237,10 +237,13 @@ def test_print_setup_is_a3_landscape_fit_to_width_with_header_rows_and_a_break_p
     assert sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$3:$4"
     assert sheet.freeze_panes == "B5"
-    area_rows = sorted(cell.row for cell in sheet["A"][4:] if cell.font.sz == 11 and cell.font.b)
+    heading_rows = sorted(cell.row for cell in sheet["A"][4:] if cell.font.sz == 11 and cell.font.b)
+    # Area 2's sub-areas print under their parent's title (issue 21 item 1): one area, two heading rows.
+    area_rows = [row for row in heading_rows if row - 1 not in heading_rows]
     area_count = PolicyArea.objects.filter(plan__name="第7期", items__isnull=False).distinct().count()
     assert len(area_rows) == area_count == 9
-    assert sheet.cell(row=area_rows[1], column=1).value == "２（１）地域ケア会議"
+    assert sheet.cell(row=area_rows[1], column=1).value == "２　地域ケア会議及び介護予防の効果的な実施に向けた支援"
+    assert sheet.cell(row=area_rows[1] + 1, column=1).value == "【（１）地域ケア会議】"
     assert [brk.id for brk in sheet.row_breaks.brk] == [row - 1 for row in area_rows[1:]]
 
 

@@ -89,3 +89,39 @@ def test_target_cell_prints_the_plans_wording_as_written(tokyo_data, tmp_path):
     assert sheet.cell(row=rows[(3, None, 1)], column=column).value == "540人(初任者)\n180人(現任者)（H30～32）"
     # An item with no wording of its own still prints its indicators' wording: 「62区市町村対象」.
     assert sheet.cell(row=rows[(4, None, 2)], column=column).value == "62区市町村対象"
+
+
+@pytest.mark.django_db
+def test_area_2_prints_its_title_with_its_sub_headings(tokyo_data, tmp_path):
+    """Item 1: seed 003 prints 「２　地域ケア会議及び介護予防の効果的な実施に向けた支援」 on both of area 2's
+    pages (lines 302, 510), with 「【（１）地域ケア会議】」 (line 278) and 「【（２）介護予防】」 (line 469)."""
+    sheet = _export("第7期", tmp_path / "sheet07.xlsx")
+    headings = [
+        sheet.cell(row=row, column=1).value
+        for row in range(1, sheet.max_row + 1)
+        if str(sheet.cell(row=row, column=1).value or "")[:1] in {"１", "２", "３", "【"}
+    ]
+    assert headings == [
+        "１\u3000保険者による地域分析及び事業計画の策定等への支援",
+        "２\u3000地域ケア会議及び介護予防の効果的な実施に向けた支援",
+        "【（１）地域ケア会議】",
+        "２\u3000地域ケア会議及び介護予防の効果的な実施に向けた支援",
+        "【（２）介護予防】",
+        "３\u3000生活支援体制整備に向けた支援",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_sheet_import_reads_area_2_back_under_its_parent(tokyo_data):
+    from programs.models import PolicyArea
+    from sheets.services import plan_sheet_import
+
+    from .test_plan_sheet_import import draft_of, export_bytes
+
+    draft = draft_of(export_bytes("第7期"))
+    assert draft.problems == ()
+    plan = plan_sheet_import(draft=draft, plan_name="第7期（取込）").plan
+    areas = {(a.number, a.sub_number): a for a in PolicyArea.objects.filter(plan=plan).select_related("parent")}
+    assert areas[(2, 1)].title == "地域ケア会議"
+    assert areas[(2, 2)].parent.title == "地域ケア会議及び介護予防の効果的な実施に向けた支援"
+    assert areas[(2, 1)].parent == areas[(2, 2)].parent == areas[(2, None)]
