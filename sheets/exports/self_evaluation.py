@@ -101,6 +101,9 @@ class SheetArea:
     rows: tuple[SheetRow, ...]
     # The rows printed above the items: the title, under its parent's title for a sub-area.
     headings: tuple[str, ...] = ()
+    # (row index, column index) → how many item rows the cell spans: a text shared by the next items
+    # is one merged cell, as printed (``shared_spans``); the rows it covers hold "".
+    spans: tuple[tuple[tuple[int, int], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -182,12 +185,56 @@ def _sheet_area(
         )
         for item in area.items
     )
+    rows, spans = shared_spans(rows, columns)
     return SheetArea(
         title=area_heading(area),
         merged=tuple(merged),
         rows=rows,
         headings=area_headings(area),
+        spans=spans,
     )
+
+
+# Narrative columns whose text several items can share (seed 003: area 3's ビジョン, its 平成30年度
+# 自己評価, 別紙2, 別紙6 are one cell over two items).
+SHARED_SOURCES = frozenset(
+    {Source.BACKGROUND, Source.ITEM_VISION, Source.ACTIVITIES, Source.ASSESSMENT, Source.REFERENCE}
+)
+# Placeholders are each item's own 「-」, never one cell.
+_PLACEHOLDERS = frozenset({"-", "－"})
+
+
+def shared_spans(
+    rows: tuple[SheetRow, ...], columns: tuple[PlacedColumn, ...]
+) -> tuple[tuple[SheetRow, ...], tuple[tuple[tuple[int, int], int], ...]]:
+    """Return the rows with each text shared by consecutive items kept in the first only, and the spans.
+
+    The rule, once: in a narrative column, consecutive items of an area with the same non-empty text
+    print it once, in a cell merged over their rows.
+    """
+    cells = [list(row.cells) for row in rows]
+    spans: dict[tuple[int, int], int] = {}
+    for column_index, column in enumerate(columns):
+        if column.source not in SHARED_SOURCES:
+            continue
+        first = 0
+        while first < len(rows):
+            text = cells[first][column_index]
+            last = first
+            while (
+                text
+                and text.strip() not in _PLACEHOLDERS
+                and last + 1 < len(rows)
+                and cells[last + 1][column_index] == text
+            ):
+                last += 1
+            if last > first:
+                spans[(first, column_index)] = last - first + 1
+                for index in range(first + 1, last + 1):
+                    cells[index][column_index] = ""
+            first = last + 1
+    new_rows = tuple(SheetRow(item_id=row.item_id, cells=tuple(c)) for row, c in zip(rows, cells, strict=True))
+    return new_rows, tuple(sorted(spans.items()))
 
 
 def area_text(area: AreaRow, source: str) -> str:
@@ -505,10 +552,22 @@ def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ..
 
     merged = dict(area.merged)
     first_item_row = row + 1
-    for item in area.rows:
-        row = _write_item(worksheet, item, columns, row + 1, merged=merged)
+    spanned = {
+        (item_index + offset, column_index)
+        for (item_index, column_index), count in area.spans
+        for offset in range(count)
+    }
+    item_rows = []  # (first row, last row) of each item
+    for item_index, item in enumerate(area.rows):
+        first = row + 1
+        own = {column_index for index, column_index in spanned if index == item_index}
+        row = _write_item(worksheet, item, columns, first, merged=merged, spanned=own)
+        item_rows.append((first, row))
     if not area.rows:
         return
+    for (item_index, column_index), count in area.spans:
+        top, bottom = item_rows[item_index][0], item_rows[item_index + count - 1][1]
+        merge(worksheet, first_row=top, first_column=column_index + 1, last_row=bottom, last_column=column_index + 1)
     # An area-level cell needs the height of its text over the item rows it spans.
     needed = max((line_count(text, columns[index].width) for index, text in merged.items()), default=0)
     spanned = sum(worksheet.row_dimensions[r].height or 0 for r in range(first_item_row, row + 1))
@@ -524,7 +583,13 @@ def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ..
 
 
 def _write_item(
-    worksheet: Worksheet, item: SheetRow, columns: tuple[Column, ...], first_row: int, *, merged: dict[int, str]
+    worksheet: Worksheet,
+    item: SheetRow,
+    columns: tuple[Column, ...],
+    first_row: int,
+    *,
+    merged: dict[int, str],
+    spanned: set[int] = frozenset(),
 ) -> int:
     """Write one item over as many rows as its text needs, merging each column over them; return the last row."""
     values = [column.value(item) for column in columns]
@@ -542,7 +607,8 @@ def _write_item(
         size = 11 if column.alignment is RATING_ALIGNMENT else 9
         style = CellStyle(font=font(size=size), alignment=column.alignment)
         put(worksheet, row=first_row, column=index, value=value or None, number_format=TEXT, style=style)
-        merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
+        if index - 1 not in spanned:  # a shared text is merged over all its items' rows (``_write_area``)
+            merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
     return last_row
 
 

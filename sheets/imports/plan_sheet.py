@@ -577,6 +577,7 @@ class _ItemCells:
     text: str
     cells: dict[int, str] = field(default_factory=dict)  # sheet column → text
     backgrounds: list[tuple[str, int]] = field(default_factory=list)  # (text, last row it spans)
+    last_rows: dict[int, int] = field(default_factory=dict)  # sheet column → last row its cell spans
 
 
 @dataclass
@@ -671,12 +672,26 @@ def _areas(
                 problems.append(SheetProblem(sheet, row, column, ERROR_CELL_TWICE.format(heading=placed.heading)))
             else:
                 item.cells[column] = text
+                item.last_rows[column] = grid.spans_to(row, column)
     drafts = []
     for area in areas:
         if not area.items:
             continue
+        _share_merged_cells(grid, area, item_column)
         drafts.append(_area_draft(grid, layout, area, problems, progress, municipalities))
     return drafts
+
+
+def _share_merged_cells(grid: "_Grid", area: _AreaCells, item_column: int) -> None:
+    """Give a cell merged down beside several items to each of them: the export prints a shared text once."""
+    for index, item in enumerate(area.items):
+        own_last = grid.spans_to(item.row, item_column)
+        for column, last in item.last_rows.items():
+            if last <= own_last:
+                continue
+            for other in area.items[index + 1 :]:
+                if other.row <= last:
+                    other.cells.setdefault(column, item.cells[column])
 
 
 def _area_draft(

@@ -125,3 +125,40 @@ def test_the_sheet_import_reads_area_2_back_under_its_parent(tokyo_data):
     assert areas[(2, 1)].title == "地域ケア会議"
     assert areas[(2, 2)].parent.title == "地域ケア会議及び介護予防の効果的な実施に向けた支援"
     assert areas[(2, 1)].parent == areas[(2, 2)].parent == areas[(2, None)]
+
+
+def _merged_over(sheet, column: int, rows: list[int]):
+    return next(
+        (
+            merged
+            for merged in sheet.merged_cells.ranges
+            if merged.min_col == merged.max_col == column
+            and merged.min_row <= min(rows)
+            and max(rows) <= merged.max_row
+        ),
+        None,
+    )
+
+
+# Texts seed 003 prints once beside two items: (first item, second item, column, fiscal year, seed line).
+SEED_SHARED = [
+    ((2, 1, 1), (2, 1, 2), Source.REFERENCE, None, "別紙2"),  # line 300, the page's only 参考資料
+    ((3, None, 1), (3, None, 2), Source.REFERENCE, None, "別紙6"),  # line 711
+    ((3, None, 1), (3, None, 2), Source.ITEM_VISION, None, "すべての区市町村で生活支援コーディネーター"),  # 790-794
+    ((3, None, 1), (3, None, 2), Source.ASSESSMENT, 2018, None),  # area 3's 平成30年度 自己評価
+]
+
+
+@pytest.mark.django_db
+def test_a_text_shared_by_two_items_is_one_merged_cell(tokyo_data, tmp_path):
+    """Item 5: area 3's ビジョン, its 平成30年度 自己評価, 別紙2 and 別紙6 are one merged cell each."""
+    sheet = _export("第7期", tmp_path / "sheet07.xlsx")
+    rows = _item_rows(sheet, "第7期")
+    for first, second, source, fiscal_year, starts in SEED_SHARED:
+        column = _column("第7期", source, fiscal_year)
+        text = sheet.cell(row=rows[first], column=column).value
+        assert text and (starts is None or text.startswith(starts)), (first, source)
+        assert _merged_over(sheet, column, [rows[first], rows[second]]) is not None, (first, source, fiscal_year)
+    # Each item's own 「-」 stays its own cell (6 事項1, 事項3 are not adjacent anyway; 1 事項2's 「-」 ビジョン).
+    column = _column("第7期", Source.REFERENCE)
+    assert _merged_over(sheet, column, [rows[(1, None, 1)], rows[(1, None, 2)]]) is None
