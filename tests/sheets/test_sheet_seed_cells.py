@@ -162,3 +162,45 @@ def test_a_text_shared_by_two_items_is_one_merged_cell(tokyo_data, tmp_path):
     # Each item's own 「-」 stays its own cell (6 事項1, 事項3 are not adjacent anyway; 1 事項2's 「-」 ビジョン).
     column = _column("第7期", Source.REFERENCE)
     assert _merged_over(sheet, column, [rows[(1, None, 1)], rows[(1, None, 2)]]) is None
+
+
+def test_the_pdf_copy_breaks_before_a_bracket_group_that_would_wrap():
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from sheets.exports.layout import keep_brackets_whole
+
+    sheet = Workbook().active
+    sheet.column_dimensions["A"].width = 10
+    sheet["A1"], sheet["A2"], sheet["A3"] = "153人（各年度）", "１回（各年度）", "指標(プロセス指標)"
+    sheet["A4"] = "・地域ケア会議の推進に係る研修（講師養成研修、実務者研修）を実施"  # the group is longer than a line
+    for row in range(1, 5):
+        sheet[f"A{row}"].font = Font(size=9)  # the sheet's body font
+    keep_brackets_whole(sheet)
+    assert [sheet[f"A{row}"].value for row in range(1, 5)] == [
+        "153人\n（各年度）",  # seed 000 breaks before （各年度）
+        "１回（各年度）",  # fits: unchanged
+        "指標\n(プロセス指標)",
+        "・地域ケア会議の推進に係る研修（講師養成研修、実務者研修）を実施",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_8th_plans_pdf_never_breaks_inside_a_bracket(tokyo_data, soffice, tmp_path):
+    """Item 8: the PDF printed 「153人（各年度」 and a lone 「）」, and broke 「参考指標（アウトカム指標）」 and
+    「指標(プロセス指標)」 mid-word; seed 000 prints 「153人」 over 「（各年度）」."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    pdf = tmp_path / "sheet08.pdf"
+    call_command("export_sheet", "--plan", "第8期", "--output", str(pdf), stdout=io.StringIO())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    assert "）" not in lines and ")" not in lines
+    assert "（アウトカム指標）" in text and "(プロセス指標)" in text and "（各年度）" in text
+    assert "153人（各年度" not in text and "参考指標（アウトカム指標\n" not in text
+    # The workbook itself keeps the stored text: the break is the PDF's only.
+    sheet = _export("第8期", tmp_path / "sheet08.xlsx")
+    assert "153人（各年度）" in [cell.value for row in sheet.iter_rows() for cell in row]
