@@ -79,6 +79,10 @@ def _cell_of(worksheet, item: Item) -> str:
     for row in worksheet.iter_rows(min_row=header[0].row + 1):
         for cell in row:
             if isinstance(cell.value, str) and cell.value.startswith("事項") and item.title in cell.value:
+                # A text several items share is one merged cell (issue 21 item 5): read what it shows.
+                for merged in worksheet.merged_cells.ranges:
+                    if merged.min_col == reference_column and merged.min_row <= cell.row <= merged.max_row:
+                        return worksheet.cell(row=merged.min_row, column=reference_column).value or ""
                 return worksheet.cell(row=cell.row, column=reference_column).value or ""
     raise AssertionError(f"no row for {item.title}")
 
