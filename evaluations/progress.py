@@ -370,6 +370,7 @@ class ItemRow:
     indicators: tuple[IndicatorRow, ...]
     evaluations: tuple[EvaluationCell | None, ...]  # one per fiscal year of the plan, in order
     entry_statuses: tuple[str, ...]  # EntryStatus per fiscal year, in order
+    target_wording: str = ""  # the plan's 目標 cell as printed, where it words the targets together
 
     @property
     def targeted_indicators(self) -> tuple[IndicatorRow, ...]:
@@ -396,6 +397,7 @@ class AreaRow:
     background: str
     outcome_indicator_text: str
     items: tuple[ItemRow, ...]
+    parent_title: str = ""  # a sub-area's parent (「地域ケア会議及び介護予防の効果的な実施に向けた支援」)
 
 
 @dataclass(frozen=True)
@@ -549,6 +551,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
             "background",
             "item_vision",
             "reference",
+            "target_wording",
             "section_id",
             "section__name",
         )
@@ -634,6 +637,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
             )
         )
     labels = rule.labels
+    area_titles = {area.id: area.title for area in areas}
     computed = {}
     for plan in plans:
         plan_areas = sorted(
@@ -657,6 +661,7 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
                     background=area.background,
                     outcome_indicator_text=area.outcome_indicator_text,
                     items=tuple(items_by_area[area.id]),
+                    parent_title=area_titles.get(area.parent_id, ""),
                 )
                 for area in plan_areas
             ),
@@ -705,6 +710,7 @@ def _item_row(
         indicators=indicators,
         evaluations=tuple(_evaluation_cell(evaluations.get(year)) for year in fiscal_years),
         entry_statuses=tuple(_entry_status(evaluations.get(year), year in entered_years) for year in fiscal_years),
+        target_wording=row["target_wording"],
     )
 
 

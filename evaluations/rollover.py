@@ -22,6 +22,8 @@ What continues, and how its targets are carried:
 Results and self-evaluations are never carried: the new period starts 未入力 everywhere.
 The period itself (its layout and its reporting years with their deadlines) is made by the one
 period writer, ``services.plan_period_create``, as for every other way a period is created.
+Nor are references (参考資料) or attachments (別紙): they cite the old period's documents. The
+carried ビジョン and 現状と課題 were written for the old period, so the preview marks them 要見直し.
 """
 
 from collections.abc import Mapping
@@ -304,6 +306,11 @@ class PlannedIndicator:
         return self.choice != Choice.END
 
 
+REVIEW_BACKGROUND = "現状と課題"
+REVIEW_VISION = "ビジョン"
+NOTHING_TO_REVIEW = {"-", "－"}  # a cell printed as 「-」 says nothing to update
+
+
 @dataclass(frozen=True)
 class PlannedItem:
     key: str
@@ -324,6 +331,17 @@ class PlannedItem:
     @property
     def created(self) -> bool:
         return self.choice != Choice.END
+
+    @property
+    def to_review(self) -> tuple[str, ...]:
+        """Return the carried texts the administrator should review: they were written for the old period."""
+        if not self.created or self.source_id is None:
+            return ()
+        return tuple(
+            label
+            for label, text in ((REVIEW_BACKGROUND, self.background), (REVIEW_VISION, self.item_vision))
+            if text.strip() and text.strip() not in NOTHING_TO_REVIEW
+        )
 
 
 @dataclass(frozen=True)
@@ -348,6 +366,14 @@ class PlannedArea:
     @property
     def label(self) -> str:
         return area_label_of(self.number, self.sub_number, self.title)
+
+    @property
+    def to_review(self) -> tuple[str, ...]:
+        """Return the area's carried texts to review: its ビジョン and 現状と課題 (see ``PlannedItem``)."""
+        if not self.created:
+            return ()
+        carried = ((REVIEW_VISION, self.vision_id is not None), (REVIEW_BACKGROUND, bool(self.background.strip())))
+        return tuple(label for label, present in carried if present)
 
 
 @dataclass(frozen=True)
@@ -514,7 +540,9 @@ def _planned_items(area, area_choice, source, period, decisions, errors) -> list
                 program_ids=item.program_ids,
                 background=item.background,
                 item_vision=item.item_vision,
-                reference=item.reference,
+                # 参考資料 cites the old period's 別紙 (「別紙7-12」): the new period has its own, so
+                # neither the reference nor the attachments are carried.
+                reference="",
                 indicators=indicators,
             )
         )

@@ -406,6 +406,13 @@ class Item(models.Model):
     )
     background = models.TextField("目標設定するに至った現状と課題", blank=True)
     item_vision = models.TextField("目指すべきビジョン", blank=True)
+    # The plan's 目標 cell as printed, where it words several targets together (「540人(初任者)
+    # 180人(現任者)（H30～32）」); empty: the sheet lists each indicator's own wording.
+    target_wording = models.TextField(
+        "目標（計画の記載）",
+        blank=True,
+        help_text="計画の目標欄の記載どおり。空欄のときは、指標ごとの目標の原文を1行ずつ示します。",
+    )
     # The sheet's 参考資料 cell is this text, each year's own reference, then the titles of the 別紙
     # (sheets.exports.self_evaluation.reference_text): a sheet set up from an export stores that whole
     # cell here, so the field holds what any text cell of the sheet holds, and the import reads this limit.

@@ -214,6 +214,11 @@ def plan_sheet_import(
     programs = {program.name: program for program in Program.objects.all()}
     top_areas: dict[int, PolicyArea] = {}
     for area_draft in sorted(draft.areas, key=lambda a: (a.number, a.sub_number or 0)):
+        if area_draft.sub_number and area_draft.parent_title and area_draft.number not in top_areas:
+            # The parent heading has no items of its own; its sub-areas print under its title.
+            parent = PolicyArea(plan=plan, number=area_draft.number, sub_number=None, title=area_draft.parent_title)
+            _save(parent, reason, f"{area_draft.number} {area_draft.parent_title}")
+            top_areas[area_draft.number] = parent
         area = PolicyArea(
             plan=plan,
             number=area_draft.number,
@@ -238,6 +243,7 @@ def plan_sheet_import(
                 background=item_draft.background,
                 item_vision=item_draft.item_vision,
                 reference=item_draft.reference,
+                target_wording=item_draft.target_wording,
             )
             _save(item, reason, where)
             chosen = [programs[name] for name in item_draft.programs if name in programs]

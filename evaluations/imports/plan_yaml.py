@@ -44,7 +44,7 @@ CHANGE_REASON = "初期データの読込"
 
 AREA_KEYS = {"number", "sub_number", "title", "sub_title", "vision", "background", "outcome_indicator_text", "items"}
 ITEM_KEYS = {
-    "number", "title", "related_activities", "programs", "background", "item_vision", "reference",
+    "number", "title", "related_activities", "programs", "background", "item_vision", "reference", "target_wording",
     "indicators", "results", "evaluations", "section",
 }  # fmt: skip
 INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
@@ -292,6 +292,7 @@ class _Loader:
                 "background": data.get("background") or "",
                 "item_vision": data.get("item_vision") or "",
                 "reference": data.get("reference") or "",
+                "target_wording": data.get("target_wording") or "",
             },
         )
         programs = [self._upsert(Program, {"name": name}, {}) for name in data.get("programs") or []]

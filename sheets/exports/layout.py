@@ -8,6 +8,7 @@ hand. Text always goes through ``write_cell``, which never lets it become a form
 titles through ``add_sheet``, which makes any plan name a valid, unique title.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -362,3 +363,47 @@ def line_count(text: str, width: float, *, font_size: float = 9) -> int:
     for paragraph in str(text).split("\n"):
         lines += max(1, -(-display_width(paragraph) // per_line))
     return lines
+
+
+_BRACKET_GROUP = re.compile(r"[（(][^（）()\n]*[）)]$")
+# LibreOffice fits about 1.4 times the characters ``line_count`` assumes (a cautious row-height
+# estimate) on a line: measured on the 第8期 sheet, 「１回（各年度）」 (14) fits a 10-wide column, 15 wrap.
+LIBREOFFICE_FILL = 1.4
+
+
+def keep_brackets_whole(worksheet: Worksheet) -> None:
+    """Break a cell's line before its closing bracket group where the line would wrap inside it.
+
+    For the PDF, which LibreOffice wraps itself: 「153人（各年度）」 printed 「153人（各年度」 and a
+    lone 「）」, 「参考指標（アウトカム指標）」 broke mid-word. Seed 000 breaks before 「（各年度）」. A line
+    that would wrap in its column and ends in a bracket group that fits on a line of its own gets an
+    explicit line break before the group; every other line, and the workbook's own breaks, stay.
+    A group longer than a line is left to wrap (a narrative sentence in brackets).
+    """
+    spans = {
+        (merged.min_row, merged.min_col): merged.max_col
+        for merged in worksheet.merged_cells.ranges
+        if merged.max_col > merged.min_col
+    }
+    for row in worksheet.iter_rows():
+        for cell in row:
+            if not isinstance(cell.value, str) or (cell.row, cell.column) in spans:
+                continue
+            width = worksheet.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            size = (cell.font.sz if cell.font and cell.font.sz else 9) or 9
+            capacity = max(int(width * 7 / (size * 2 / 3) * 0.92), 4) * LIBREOFFICE_FILL
+            lines = []
+            for line in cell.value.split("\n"):
+                group = _BRACKET_GROUP.search(line)
+                if (
+                    group
+                    and group.start() > 0
+                    and display_width(line) > capacity
+                    and display_width(group.group()) <= capacity
+                ):
+                    lines.extend((line[: group.start()], group.group()))
+                else:
+                    lines.append(line)
+            text = "\n".join(lines)
+            if text != cell.value:
+                cell.value = text

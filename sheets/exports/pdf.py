@@ -31,6 +31,8 @@ from openpyxl import Workbook
 
 from jobs.slots import SlotsBusy, conversion_slot
 
+from .layout import keep_brackets_whole
+
 PDF_CONTENT_TYPE = "application/pdf"
 TEMP_PREFIX = "kaigo-pdf-"
 ERROR_NO_CONVERTER = (
@@ -62,6 +64,7 @@ def sheet_pdf(workbook: Workbook, *, timeout: float | None = None) -> bytes:
         raise PdfUnavailable(ERROR_NO_CONVERTER)
     for extra in workbook.worksheets[1:]:
         workbook.remove(extra)
+    keep_brackets_whole(workbook.worksheets[0])  # LibreOffice would wrap inside 「（各年度）」
     try:
         with conversion_slot():
             return _convert(soffice, workbook, timeout or settings.PDF_TIMEOUT_SECONDS)

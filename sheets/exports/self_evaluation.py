@@ -99,6 +99,11 @@ class SheetArea:
     title: str
     merged: tuple[tuple[int, str], ...]  # (column index, text) of the area-level cells merged down its items
     rows: tuple[SheetRow, ...]
+    # The rows printed above the items: the title, under its parent's title for a sub-area.
+    headings: tuple[str, ...] = ()
+    # (row index, column index) → how many item rows the cell spans: a text shared by the next items
+    # is one merged cell, as printed (``shared_spans``); the rows it covers hold "".
+    spans: tuple[tuple[tuple[int, int], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +145,20 @@ def sheet_data(
 def area_heading(area: AreaRow) -> str:
     if area.sub_number is None:
         return f"{full_width(area.number)}　{area.title}"
+    if area.parent_title:
+        return f"【（{full_width(area.sub_number)}）{area.title}】"
     return f"{full_width(area.number)}（{full_width(area.sub_number)}）{area.title}"
+
+
+def area_headings(area: AreaRow) -> tuple[str, ...]:
+    """Return the heading rows above an area's items, as seed 003 prints area 2.
+
+    A sub-area with a titled parent prints under the parent's title, on each of its pages (lines
+    302 and 510): 「２　地域ケア会議及び介護予防の効果的な実施に向けた支援」 then 「【（１）地域ケア会議】」.
+    """
+    if area.sub_number is not None and area.parent_title:
+        return (f"{full_width(area.number)}　{area.parent_title}", area_heading(area))
+    return (area_heading(area),)
 
 
 def _sheet_area(
@@ -167,7 +185,56 @@ def _sheet_area(
         )
         for item in area.items
     )
-    return SheetArea(title=area_heading(area), merged=tuple(merged), rows=rows)
+    rows, spans = shared_spans(rows, columns)
+    return SheetArea(
+        title=area_heading(area),
+        merged=tuple(merged),
+        rows=rows,
+        headings=area_headings(area),
+        spans=spans,
+    )
+
+
+# Narrative columns whose text several items can share (seed 003: area 3's ビジョン, its 平成30年度
+# 自己評価, 別紙2, 別紙6 are one cell over two items).
+SHARED_SOURCES = frozenset(
+    {Source.BACKGROUND, Source.ITEM_VISION, Source.ACTIVITIES, Source.ASSESSMENT, Source.REFERENCE}
+)
+# Placeholders are each item's own 「-」, never one cell.
+_PLACEHOLDERS = frozenset({"-", "－"})
+
+
+def shared_spans(
+    rows: tuple[SheetRow, ...], columns: tuple[PlacedColumn, ...]
+) -> tuple[tuple[SheetRow, ...], tuple[tuple[tuple[int, int], int], ...]]:
+    """Return the rows with each text shared by consecutive items kept in the first only, and the spans.
+
+    The rule, once: in a narrative column, consecutive items of an area with the same non-empty text
+    print it once, in a cell merged over their rows.
+    """
+    cells = [list(row.cells) for row in rows]
+    spans: dict[tuple[int, int], int] = {}
+    for column_index, column in enumerate(columns):
+        if column.source not in SHARED_SOURCES:
+            continue
+        first = 0
+        while first < len(rows):
+            text = cells[first][column_index]
+            last = first
+            while (
+                text
+                and text.strip() not in _PLACEHOLDERS
+                and last + 1 < len(rows)
+                and cells[last + 1][column_index] == text
+            ):
+                last += 1
+            if last > first:
+                spans[(first, column_index)] = last - first + 1
+                for index in range(first + 1, last + 1):
+                    cells[index][column_index] = ""
+            first = last + 1
+    new_rows = tuple(SheetRow(item_id=row.item_id, cells=tuple(c)) for row, c in zip(rows, cells, strict=True))
+    return new_rows, tuple(sorted(spans.items()))
 
 
 def area_text(area: AreaRow, source: str) -> str:
@@ -191,7 +258,7 @@ def cell_text(
     if source == Source.ITEM:
         return item_text(item)
     if source == Source.TARGET:
-        return target_text(item.indicators)
+        return item.target_wording or target_text(item.indicators)
     if source == Source.BACKGROUND:
         return item.background
     if source == Source.ITEM_VISION:
@@ -240,7 +307,11 @@ def item_text(item: ItemRow) -> str:
 
 
 def target_text(indicators: tuple[IndicatorRow, ...]) -> str:
-    """Return the target as the plan's 目標 column words it (「年１回以上」), one line per indicator."""
+    """Return the target as the plan's 目標 column words it (「年１回以上」), one line per indicator.
+
+    Used where the item stores no wording of its own (``ItemRow.target_wording``): a plan that words
+    several targets in one phrase is printed as written, not recomposed from its targets.
+    """
     texts: list[str] = []
     for indicator in indicators:
         if indicator.plan_target_text and indicator.plan_target_text not in texts:
@@ -282,11 +353,34 @@ def _title_order(title: str) -> tuple:
     return (tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts if part), title)
 
 
+# A stored reference that only lists documents: 「別紙3、別紙5」, 「別紙15，資料2」.
+_CITATION = re.compile(r"(別紙|資料|参考資料)[0-9０-９]+([-－‐―−][0-9０-９]+)?")
+_LIST_SEPARATORS = re.compile(r"[、，,]\s*")
+
+
+def reference_lines(text: str) -> list[str]:
+    """Return a stored reference as the sheet prints it: one document per line.
+
+    The seed prints 「別紙3」 and 「別紙5」 on lines of their own; a reference entered as a list
+    (「別紙3、別紙5」) is split at its commas when every part is a document number. Any other text
+    (a sentence, 「-」) is kept as one line, as entered.
+    """
+    lines = []
+    for line in text.splitlines():
+        parts = [part.strip() for part in _LIST_SEPARATORS.split(line)]
+        if len(parts) > 1 and all(_CITATION.fullmatch(part) for part in parts):
+            lines.extend(parts)
+        elif line.strip():
+            lines.append(line)
+    return lines
+
+
 def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: AttachmentTitles) -> str:
     """Return the 参考資料 cell: the stored reference text verbatim, then the titles of the attached 別紙.
 
-    The stored text comes first and is never changed: the item's reference, then each year's own
-    reference where it says something else. Each evidence file's title then follows on a line of
+    The stored text comes first, its words unchanged: the item's reference, then each year's own
+    reference where it says something else, one document a line (``reference_lines``: the seed prints
+    「別紙3」 and 「別紙5」 on two lines). Each evidence file's title then follows on a line of
     its own, unless the stored text already cites it (「別紙15、別紙16」 cites 「別紙16」; width and
     dash forms are ignored, 「別紙１」 is not cited by 「別紙15」). Order: the fiscal years of the
     period oldest first; within a year, titles by their numbers (「別紙7-2」 before 「別紙7-12」);
@@ -299,8 +393,9 @@ def reference_text(item: ItemRow, years: tuple[int, ...], attachment_titles: Att
     held = {evaluation.fiscal_year for evaluation in item.evaluations if evaluation and published(evaluation) is None}
     references = (published(evaluation).reference for evaluation in item.evaluations if published(evaluation))
     for text in (item.reference, *references):
-        if text and text not in lines:
-            lines.append(text)
+        for line in reference_lines(text):
+            if line not in lines:
+                lines.append(line)
     cited = {_citation_key(line) for line in lines}
     cited |= {_citation_key(part) for line in lines for part in _CITATION_SEPARATORS.split(line) if part}
     for fiscal_year in years:
@@ -446,19 +541,33 @@ def _write_header(worksheet: Worksheet, columns: tuple[Column, ...], *, first_ro
 
 def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ...]) -> None:
     width = len(columns)
-    row = worksheet.max_row + 1
-    for column in range(1, width + 1):
-        put(worksheet, row=row, column=column, style=AREA_CELL_STYLE)
-    put(worksheet, row=row, column=1, value=area.title, style=AREA_STYLE)
-    _merge_across(worksheet, row, 1, width)
-    worksheet.row_dimensions[row].height = 20
+    row = worksheet.max_row
+    for heading in area.headings or (area.title,):
+        row += 1
+        for column in range(1, width + 1):
+            put(worksheet, row=row, column=column, style=AREA_CELL_STYLE)
+        put(worksheet, row=row, column=1, value=heading, style=AREA_STYLE)
+        _merge_across(worksheet, row, 1, width)
+        worksheet.row_dimensions[row].height = 20
 
     merged = dict(area.merged)
     first_item_row = row + 1
-    for item in area.rows:
-        row = _write_item(worksheet, item, columns, row + 1, merged=merged)
+    spanned = {
+        (item_index + offset, column_index)
+        for (item_index, column_index), count in area.spans
+        for offset in range(count)
+    }
+    item_rows = []  # (first row, last row) of each item
+    for item_index, item in enumerate(area.rows):
+        first = row + 1
+        own = {column_index for index, column_index in spanned if index == item_index}
+        row = _write_item(worksheet, item, columns, first, merged=merged, spanned=own)
+        item_rows.append((first, row))
     if not area.rows:
         return
+    for (item_index, column_index), count in area.spans:
+        top, bottom = item_rows[item_index][0], item_rows[item_index + count - 1][1]
+        merge(worksheet, first_row=top, first_column=column_index + 1, last_row=bottom, last_column=column_index + 1)
     # An area-level cell needs the height of its text over the item rows it spans.
     needed = max((line_count(text, columns[index].width) for index, text in merged.items()), default=0)
     spanned = sum(worksheet.row_dimensions[r].height or 0 for r in range(first_item_row, row + 1))
@@ -474,7 +583,13 @@ def _write_area(worksheet: Worksheet, area: SheetArea, columns: tuple[Column, ..
 
 
 def _write_item(
-    worksheet: Worksheet, item: SheetRow, columns: tuple[Column, ...], first_row: int, *, merged: dict[int, str]
+    worksheet: Worksheet,
+    item: SheetRow,
+    columns: tuple[Column, ...],
+    first_row: int,
+    *,
+    merged: dict[int, str],
+    spanned: set[int] = frozenset(),
 ) -> int:
     """Write one item over as many rows as its text needs, merging each column over them; return the last row."""
     values = [column.value(item) for column in columns]
@@ -492,7 +607,8 @@ def _write_item(
         size = 11 if column.alignment is RATING_ALIGNMENT else 9
         style = CellStyle(font=font(size=size), alignment=column.alignment)
         put(worksheet, row=first_row, column=index, value=value or None, number_format=TEXT, style=style)
-        merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
+        if index - 1 not in spanned:  # a shared text is merged over all its items' rows (``_write_area``)
+            merge(worksheet, first_row=first_row, first_column=index, last_row=last_row, last_column=index)
     return last_row
 
 
@@ -529,6 +645,7 @@ class ProgressLine:
     section: str = ""
     programs: str = ""
     outside_results: str = ""
+    target_wording: str = ""
 
 
 INDICATOR_TYPE_LABELS = dict(Indicator.Type.choices)
@@ -605,6 +722,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                             section=item.section_name,
                             programs="\n".join(item.programs),
                             outside_results=outside_results_json(indicator),
+                            target_wording=item.target_wording,
                         )
                     )
     return lines
@@ -622,6 +740,7 @@ HEADER_VERDICT_TEXT = "判断の根拠（取込用）"
 HEADER_SECTION = "担当課（取込用）"
 HEADER_PROGRAMS = "関連事業（取込用）"
 HEADER_OUTSIDE_RESULTS = "期間外の実績（取込用）"
+HEADER_TARGET_WORDING = "目標の記載（取込用）"
 
 PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column("分野", lambda line: line.area, width=26),
@@ -653,6 +772,7 @@ PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
     Column(HEADER_SECTION, lambda line: line.section, width=14),
     Column(HEADER_PROGRAMS, lambda line: line.programs, width=24),
     Column(HEADER_OUTSIDE_RESULTS, lambda line: line.outside_results, width=24),
+    Column(HEADER_TARGET_WORDING, lambda line: line.target_wording, width=24),
 )
 
 
@@ -672,8 +792,8 @@ def _write_notes(worksheet: Worksheet, data: SheetData, generated_at: datetime.d
         ("出力日時", (generated_at or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")),
         (
             "自己評価シート",
-            "各欄は登録された原文のとおりです。参考資料欄のみ、原文に続けて、添付された別紙の表題"
-            "（原文にないもの。年度順・番号順）を1行ずつ加えています。",
+            "各欄は登録された原文のとおりです。参考資料欄は資料を1行に1つずつ示し、原文に続けて、添付された別紙の表題"
+            "（原文にないもの。年度順・番号順）を加えています。",
         ),
         (
             PROGRESS_TITLE,

@@ -48,6 +48,7 @@ from sheets.exports.self_evaluation import (
     HEADER_PERIOD_COVERED,
     HEADER_PROGRAMS,
     HEADER_SECTION,
+    HEADER_TARGET_WORDING,
     HEADER_TARGETS,
     HEADER_TYPE,
     HEADER_VERDICT,
@@ -108,6 +109,8 @@ ERROR_PROGRESS_MISMATCH = (
 ERROR_KEY = "指標キー「{key}」は英数字・ハイフン・下線で書いてください。"
 
 _AREA = re.compile(r"^(?P<number>\d+)\s*(?:\((?P<sub>\d+)\))?\s*(?P<title>\S.*)$")
+# A sub-area under its parent's heading, as seed 003 prints area 2: 「【（１）地域ケア会議】」.
+_SUB_AREA = re.compile(r"^【\s*\((?P<sub>\d+)\)\s*(?P<title>\S.*?)\s*】$")
 _ITEM = re.compile(r"^事項\s*(?P<number>\d+)\s*(?P<rest>.*)$")
 _RELATED = re.compile(r"^\s*[（(]関連する取組[）)]")
 _ERALESS_YEAR = re.compile(r"^(?P<year>元|\d{1,2})年度?$")
@@ -198,6 +201,7 @@ class ItemDraft:
     row: int
     section: str = ""
     programs: tuple[str, ...] = ()
+    target_wording: str = ""
 
     @property
     def label(self) -> str:
@@ -219,6 +223,7 @@ class AreaDraft:
     items: tuple[ItemDraft, ...]
     row: int
     vision_cell: tuple[int, int] | None = None  # (row, column) of the ビジョン・目標 cell
+    parent_title: str = ""  # a sub-area printed under its parent's heading
 
     @property
     def label(self) -> str:
@@ -593,6 +598,7 @@ class _ItemCells:
     text: str
     cells: dict[int, str] = field(default_factory=dict)  # sheet column → text
     backgrounds: list[tuple[str, int]] = field(default_factory=list)  # (text, last row it spans)
+    last_rows: dict[int, int] = field(default_factory=dict)  # sheet column → last row its cell spans
 
 
 @dataclass
@@ -601,6 +607,7 @@ class _AreaCells:
     number: int
     sub_number: int | None
     title: str
+    parent_title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: list[_ItemCells] = field(default_factory=list)
@@ -614,7 +621,7 @@ def _area_heading(grid: _Grid, row: int) -> re.Match | None:
     first_line = unicodedata.normalize("NFKC", text.split("\n")[0]).strip()
     if others or _ITEM.match(first_line):
         return None
-    return _AREA.match(first_line)
+    return _AREA.match(first_line) or _SUB_AREA.match(first_line)
 
 
 def _areas(
@@ -627,11 +634,22 @@ def _areas(
     areas: list[_AreaCells] = []
     current: _AreaCells | None = None
     item: _ItemCells | None = None
+    parent: _AreaCells | None = None  # the last numbered heading: the parent of 「【（１）…】」 under it
     for row in range(layout.name_row + 1, len(grid.rows) + 1):
         if heading := _area_heading(grid, row):
-            number, sub = int(heading.group("number")), heading.group("sub")
+            sub = heading.group("sub")
             title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
-            current = _AreaCells(row, number, int(sub) if sub else None, title)
+            if "number" in heading.groupdict():
+                current = _AreaCells(row, int(heading.group("number")), int(sub) if sub else None, title)
+                parent = current if sub is None else None
+            elif parent is not None:
+                if not parent.items:
+                    areas.remove(parent)  # a heading over sub-areas, printed again on each of their pages
+                current = _AreaCells(row, parent.number, int(sub), title, parent_title=parent.title)
+            else:
+                problems.append(SheetProblem(sheet, row, 1, ERROR_UNPLACED))
+                current = item = None
+                continue
             if any((a.number, a.sub_number) == (current.number, current.sub_number) for a in areas):
                 problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=current.title)))
             areas.append(current)
@@ -674,12 +692,26 @@ def _areas(
                 problems.append(SheetProblem(sheet, row, column, ERROR_CELL_TWICE.format(heading=placed.heading)))
             else:
                 item.cells[column] = text
+                item.last_rows[column] = grid.spans_to(row, column)
     drafts = []
     for area in areas:
         if not area.items:
             continue
+        _share_merged_cells(grid, area, item_column)
         drafts.append(_area_draft(grid, layout, area, problems, progress, municipalities))
     return drafts
+
+
+def _share_merged_cells(grid: "_Grid", area: _AreaCells, item_column: int) -> None:
+    """Give a cell merged down beside several items to each of them: the export prints a shared text once."""
+    for index, item in enumerate(area.items):
+        own_last = grid.spans_to(item.row, item_column)
+        for column, last in item.last_rows.items():
+            if last <= own_last:
+                continue
+            for other in area.items[index + 1 :]:
+                if other.row <= last:
+                    other.cells.setdefault(column, item.cells[column])
 
 
 def _area_draft(
@@ -727,6 +759,7 @@ def _area_draft(
         items=items,
         row=area.row,
         vision_cell=area.places.get(Source.AREA_VISION),
+        parent_title=area.parent_title,
     )
 
 
@@ -792,7 +825,7 @@ def _item_draft(
         indicators = from_progress.indicators
         # The official cells must say what 達成状況 says: a hand edit of either is caught, not guessed.
         if Source.TARGET in {p.source for p in layout.columns.values()}:
-            expected = _target_cell(indicators)
+            expected = from_progress.target_wording or _target_cell(indicators)
             if expected != target_cell:
                 problems.append(
                     SheetProblem(
@@ -851,6 +884,7 @@ def _item_draft(
         row=cells.row,
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
+        target_wording=from_progress.target_wording if from_progress else "",
     )
 
 
@@ -1028,6 +1062,7 @@ class _ProgressItem:
     indicators: tuple[IndicatorDraft, ...]
     section: str
     programs: tuple[str, ...]
+    target_wording: str = ""  # the 目標 cell as the plan words it; "": composed from the indicators
 
 
 @dataclass
@@ -1055,7 +1090,7 @@ def _progress_read(
         return _Progress({})
     grouped: dict[tuple[str, int], dict[str, dict]] = {}
     rows_of: dict[tuple[str, int], int] = {}
-    extras: dict[tuple[str, int], tuple[str, tuple[str, ...]]] = {}
+    extras: dict[tuple[str, int], tuple[str, tuple[str, ...], str]] = {}
 
     def problem(row: int, heading: str, message: str) -> None:
         problems.append(SheetProblem(sheet.name, row, header[heading] + 1, message))
@@ -1079,6 +1114,8 @@ def _progress_read(
             (
                 cell_text(get(HEADER_SECTION)).strip(),
                 tuple(p for p in cell_text(get(HEADER_PROGRAMS)).split("\n") if p.strip()),
+                # Optional: a workbook exported before the column existed has none.
+                cell_text(get(HEADER_TARGET_WORDING)) if HEADER_TARGET_WORDING in header else "",
             ),
         )
         indicator_key = cell_text(get(HEADER_KEY)).strip()
@@ -1141,8 +1178,8 @@ def _progress_read(
             )
             for indicator_key, data in indicators.items()
         )
-        section, programs = extras[key]
-        items[key] = _ProgressItem(rows_of[key], drafts, section, programs)
+        section, programs, target_wording = extras[key]
+        items[key] = _ProgressItem(rows_of[key], drafts, section, programs, target_wording)
     return _Progress(items)
 
 

@@ -249,3 +249,37 @@ def test_service_failure_midway_writes_nothing(admin, monkeypatch):
 def test_reporting_deadline_follows_the_seeds():
     # plans.yaml: 第8期 FY2022 → 2023-05-31
     assert reporting_deadline_of(2022) == date(2023, 5, 31)
+
+
+def test_rollover_carries_no_reference_or_attachment_into_the_new_sheet(admin):
+    """Issue 21 item 9: seed 000 prints 「別紙7-12」 beside both 第8期 items; 第9期 has its own 別紙."""
+    from cycle.models import Attachment
+    from evaluations.progress import plan_progress
+    from programs.selectors import sheet_layout
+    from sheets.exports.self_evaluation import sheet_data
+    from sheets.selectors import attachment_titles
+
+    old_items = list(Item.objects.filter(area__plan__name="第8期"))
+    assert {item.reference for item in old_items} == {"別紙7-12"}
+    Attachment.objects.create(
+        item=old_items[0], fiscal_year=2023, title="別紙7-13", file="attachments/x.pdf", kind="pdf",
+        original_name="x.pdf", size=1, sha256="0" * 64, uploaded_by=admin,
+    )  # fmt: skip
+
+    _rollover(by=admin)
+
+    plan = PlanPeriod.objects.get(name="第9期")
+    new_items = Item.objects.filter(area__plan=plan)
+    assert [item.reference for item in new_items] == ["", ""]
+    assert not Attachment.objects.filter(item__in=new_items).exists()
+    progress = plan_progress(plan=plan)
+    data = sheet_data(progress, sheet_layout(plan=plan), attachment_titles=attachment_titles(progress=progress))
+    printed = "\n".join(cell for area in data.areas for row in area.rows for cell in row.cells)
+    assert "別紙7-12" not in printed and "別紙7-13" not in printed
+
+
+def test_preview_marks_the_carried_vision_and_background_for_review():
+    plan = rollover_preview(source=_source(), period=NEW, decisions=Decisions())
+    area = plan.areas[0]
+    assert area.to_review == ("現状と課題",)  # the source area has a background and no vision
+    assert all(item.reference == "" for item in area.items)

@@ -109,3 +109,9 @@ def test_the_years_are_chosen_and_shown_in_wareki(admin_client, tokyo_data):
     preview = admin_client.post(PREVIEW, PERIOD).content.decode()
     assert "第9期（令和6年度～令和8年度）" in preview
     assert "2024～2026" not in preview
+
+
+def test_preview_marks_the_carried_vision_and_background_for_review(admin_client):
+    """Issue 21 item 9: 第8期 area 7's ビジョン・目標 and 現状と課題 were written for 第8期."""
+    html = admin_client.post(PREVIEW, {**PERIOD, "action": "preview"}).content.decode()
+    assert "<strong>要見直し</strong>: 前期のビジョン・現状と課題を引き継ぎます。" in html

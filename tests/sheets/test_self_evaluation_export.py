@@ -165,11 +165,13 @@ def test_the_target_column_holds_the_plan_wording_only(tokyo_data):
 
 
 @pytest.mark.django_db
-def test_the_reference_column_fits_two_attachments_on_one_line(tokyo_data):
+def test_the_reference_column_prints_one_attachment_a_line(tokyo_data):
+    # Seed 003 lines 2063-2064: 「別紙15」「別紙16」 on lines of their own (issue 21 item 3; before,
+    # this test pinned 「別紙15、別紙16」 on one line).
     sheet = _sheet("第7期").worksheets[0]
     width = sheet.column_dimensions["K"].width
-    assert line_count("別紙15、別紙16", width) == 1
-    assert "別紙15、別紙16" in _texts(sheet)
+    assert line_count("別紙15", width) == 1
+    assert "別紙15\n別紙16" in _texts(sheet)
 
 
 @pytest.mark.django_db
@@ -190,6 +192,7 @@ def test_computed_figures_go_on_the_progress_worksheet(tokyo_data):
         "担当課（取込用）",
         "関連事業（取込用）",
         "期間外の実績（取込用）",
+        "目標の記載（取込用）",
     ]
     assert header[:15] == [
         "分野",
@@ -234,10 +237,13 @@ def test_print_setup_is_a3_landscape_fit_to_width_with_header_rows_and_a_break_p
     assert sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$3:$4"
     assert sheet.freeze_panes == "B5"
-    area_rows = sorted(cell.row for cell in sheet["A"][4:] if cell.font.sz == 11 and cell.font.b)
+    heading_rows = sorted(cell.row for cell in sheet["A"][4:] if cell.font.sz == 11 and cell.font.b)
+    # Area 2's sub-areas print under their parent's title (issue 21 item 1): one area, two heading rows.
+    area_rows = [row for row in heading_rows if row - 1 not in heading_rows]
     area_count = PolicyArea.objects.filter(plan__name="第7期", items__isnull=False).distinct().count()
     assert len(area_rows) == area_count == 9
-    assert sheet.cell(row=area_rows[1], column=1).value == "２（１）地域ケア会議"
+    assert sheet.cell(row=area_rows[1], column=1).value == "２　地域ケア会議及び介護予防の効果的な実施に向けた支援"
+    assert sheet.cell(row=area_rows[1] + 1, column=1).value == "【（１）地域ケア会議】"
     assert [brk.id for brk in sheet.row_breaks.brk] == [row - 1 for row in area_rows[1:]]
 
 
