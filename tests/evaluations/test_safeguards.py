@@ -104,7 +104,7 @@ def test_a_notice_opens_the_entry_page_at_the_figures(world, submitted):
     notice = Notice.objects.filter(recipient=world.users["manager"]).first()
     assert notice is not None
     manager = _client(world, "manager")
-    response = manager.get(reverse("cycle:notice_open", args=[notice.id]))
+    response = manager.post(reverse("cycle:notice_open", args=[notice.id]))  # opening marks it read: a POST
     assert response.url == _entry_url(world) + "#figures"
     assert '<h2 id="figures" tabindex="-1">指標と実績</h2>' in manager.get(_entry_url(world)).content.decode()
 

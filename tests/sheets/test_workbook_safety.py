@@ -81,7 +81,9 @@ def _poison(payloads) -> dict[str, str]:
     for field in STATUS_LABEL_FIELDS:
         setattr(rule, field, _fit(next(chosen), 20) + field[6:9])  # labels must stay distinct
     rule.save()
-    name = _fit(next(chosen), 20)
+    # The period rule refuses control characters in a name (issue 18 item 9), and every download
+    # names its plan in the query: the name keeps the formula-like start without them.
+    name = _fit(next(chosen), 20).lstrip("\t\r")
     PlanPeriod.objects.filter(name=PLAN).update(name=name)
     return name
 
