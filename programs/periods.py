@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 from .fiscal_years import fiscal_year_range_error
 
@@ -50,6 +51,29 @@ def multi_line_error(text: str, *, label: str) -> str | None:
     """Return why a multi-line title is refused (a control character other than a line break), or None."""
     if _control_characters(text, allowed=_LINE_BREAKS):
         return ERROR_CONTROL_CHARACTER_MULTILINE.format(label=label)
+    return None
+
+
+# A PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers); SQLite's validators allow 64 bits.
+SMALLINT_MAX = 32767
+ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
+
+
+def figure_error(model, field_name: str, value) -> str | None:
+    """Return why the model field refuses the figure (too many digits or decimals, beyond a smallint), or None.
+
+    Every preview that reads a figure (the sheet import, the rollover's changed wording) asks this,
+    so the confirm's ``full_clean`` never refuses a figure the preview let through.
+    """
+    if value is None:
+        return None
+    field = model._meta.get_field(field_name)
+    try:
+        field.clean(value, None)
+        if field.get_internal_type() == "PositiveSmallIntegerField":
+            MaxValueValidator(SMALLINT_MAX)(value)
+    except ValidationError as error:
+        return ERROR_FIGURE.format(label=field.verbose_name, value=value, messages=" ".join(error.messages))
     return None
 
 

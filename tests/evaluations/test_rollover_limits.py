@@ -136,3 +136,18 @@ def test_a_name_that_reads_as_another_or_holds_a_control_character_is_refused(ad
     assert response.status_code == 400
     assert _counts() == before
     assert not PlanPeriod.objects.filter(ordinal=77).exists()
+
+
+@pytest.mark.parametrize("figure", ["99999999999999999999999999", "160.125", "1.00000000000000000000000001"])
+def test_a_target_figure_the_database_cannot_hold_is_refused_by_the_preview_not_only_the_confirm(admin_client, figure):
+    # Red team, production mode: the preview said all was well for a 26-digit figure, and the
+    # confirm then refused it (「この値は合計 14 桁以内」): every value the preview accepts, confirm accepts.
+    before = _counts()
+    area = PolicyArea.objects.get(plan__name="第8期", number=7)
+    trainees = Indicator.objects.get(item__area=area, item__number=1, key="trainees")
+    wording = f"{figure}人（各年度）"
+    decision = {f"choice-indicator-{trainees.id}": "change", f"wording-indicator-{trainees.id}": wording}
+    preview = admin_client.post(PREVIEW, {**PERIOD, "action": "preview", **decision})
+    assert preview.status_code == 400
+    assert figure in preview.context["plan"].errors[f"indicator-{trainees.id}"]
+    assert _counts() == before
