@@ -418,3 +418,16 @@ def test_a_sheet_with_thousands_of_bad_cells_lists_the_first_ones_and_counts_the
     assert "この内容で作成する" not in html
     assert SESSION_KEY not in client.session
     assert row_counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e", "\u202e"])
+def test_a_name_that_reads_as_an_existing_period_with_an_invisible_character_is_refused(client, admin_user, invisible):
+    # Red team, production mode: 「第8期」 followed by a zero-width space (or a soft hyphen, a word
+    # joiner, a BOM, a direction mark) was offered 「この内容で作成する」 beside the real 第8期.
+    client.force_login(admin_user)
+    before = row_counts()
+    response = _post(client, export_bytes("第8期"), plan=f"第8{invisible}期")
+    assert response.status_code == 400 and not response.context["token"]
+    assert "この内容で作成する" not in response.content.decode()
+    assert row_counts() == before
