@@ -187,3 +187,23 @@ def test_a_part_that_would_need_a_long_parse_is_refused_not_parsed(monkeypatch):
     with pytest.raises(FileRejected) as refused:
         detect_kind(io.BytesIO(samples.xlsx_with_formula('"a|b"&A2')))
     assert str(refused.value) == ERROR_TOO_LARGE_INSIDE
+
+
+@pytest.mark.parametrize("last", [b"", b"/#4A#53 (app.alert(1))"], ids=["clean", "js-at-the-end"])
+def test_a_pdf_of_millions_of_names_is_scanned_within_100_mb(last):
+    # Red team, production mode: an 8 MB PDF of 4,000,000 names (「/X」) took the web worker from
+    # 77 MB to 491 MB, because every name was kept in a list before any was looked at.
+    import tracemalloc
+
+    content = samples.pdf(CATALOG % (b"/X" * 2_000_000 + last), PAGES)
+    tracemalloc.start()
+    try:
+        if last:
+            with pytest.raises(FileRejected):
+                detect_kind(io.BytesIO(content))
+        else:
+            assert detect_kind(io.BytesIO(content)) == FileKind.PDF
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * 1024 * 1024
