@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from .forms import LoginForm
 from .sessions import MESSAGE_TIMED_OUT, TIMED_OUT_PARAM
 
 
@@ -12,6 +13,8 @@ class LoginView(auth_views.LoginView):
     """Django's login, saying so when the user arrives because their session ran out."""
 
     redirect_authenticated_user = True
+    # Refuses a user name longer than an account can have before django-axes records it.
+    authentication_form = LoginForm
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

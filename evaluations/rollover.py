@@ -39,7 +39,7 @@ from accounts.permissions import is_system_admin
 from programs.fiscal_years import era_label
 from programs.kinds import Kind, TargetLine
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
-from programs.periods import multi_line_error, name_key, single_line_error
+from programs.periods import figure_error, multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
 from .services import PeriodRefused, plan_period_create, plan_period_problems
@@ -646,6 +646,9 @@ def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, s
         errors[key] = ERROR_WORDING_UNREAD.format(text=wording, described=describe(reading))
         return None
     if typed.unit and (problem := text_problem(typed.unit, Target, "unit")):
+        errors[key] = problem
+        return None
+    if problem := figure_error(Target, "value", typed.value):
         errors[key] = problem
         return None
     return PlannedTarget(

@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 
 from .fiscal_years import fiscal_year_range_error
 
@@ -27,6 +28,7 @@ ORDINAL_MAX = 999
 ERROR_CONTROL_CHARACTER = "{label}に制御文字（改行・タブ・NUL など）は使えません。"
 ERROR_CONTROL_CHARACTER_MULTILINE = "{label}に制御文字（タブ・NUL など）は使えません（改行は使えます）。"
 ERROR_NAME_REQUIRED = "計画期間の名称を入力してください。"
+ERROR_INVISIBLE_CHARACTER = "計画期間の名称に見えない文字（ゼロ幅スペース・書式制御文字など）は使えません。"
 ERROR_NAME_TOO_LONG = "計画期間の名称は{limit}文字以内にしてください。"
 ERROR_ORDINAL_RANGE = f"期の番号は{ORDINAL_MIN}～{ORDINAL_MAX}の整数にしてください。"
 ERROR_YEARS_ORDER = "開始年度は終了年度以前にしてください。"
@@ -50,6 +52,29 @@ def multi_line_error(text: str, *, label: str) -> str | None:
     """Return why a multi-line title is refused (a control character other than a line break), or None."""
     if _control_characters(text, allowed=_LINE_BREAKS):
         return ERROR_CONTROL_CHARACTER_MULTILINE.format(label=label)
+    return None
+
+
+# A PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers); SQLite's validators allow 64 bits.
+SMALLINT_MAX = 32767
+ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
+
+
+def figure_error(model, field_name: str, value) -> str | None:
+    """Return why the model field refuses the figure (too many digits or decimals, beyond a smallint), or None.
+
+    Every preview that reads a figure (the sheet import, the rollover's changed wording) asks this,
+    so the confirm's ``full_clean`` never refuses a figure the preview let through.
+    """
+    if value is None:
+        return None
+    field = model._meta.get_field(field_name)
+    try:
+        field.clean(value, None)
+        if field.get_internal_type() == "PositiveSmallIntegerField":
+            MaxValueValidator(SMALLINT_MAX)(value)
+    except ValidationError as error:
+        return ERROR_FIGURE.format(label=field.verbose_name, value=value, messages=" ".join(error.messages))
     return None
 
 
@@ -82,8 +107,13 @@ def normalised_name(name: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """Return the name as it reads: 「第７期」 and 「第 7 期」 read as 「第7期」 (names equal here are one name)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    """Return the name as it reads: 「第７期」 and 「第 7 期」 read as 「第7期」 (names equal here are one name).
+
+    Invisible format characters (Unicode Cf: zero-width space, soft hyphen, word joiner, BOM,
+    direction marks) read as nothing, so they cannot make a look-alike either.
+    """
+    visible = "".join(char for char in unicodedata.normalize("NFKC", name) if unicodedata.category(char) != "Cf")
+    return re.sub(r"\s+", "", visible)
 
 
 def name_problem(name: str) -> str | None:
@@ -91,6 +121,8 @@ def name_problem(name: str) -> str | None:
     stored = normalised_name(name)
     if message := single_line_error(name, label="計画期間の名称"):
         return message
+    if any(unicodedata.category(char) == "Cf" for char in name):
+        return ERROR_INVISIBLE_CHARACTER
     if not stored:
         return ERROR_NAME_REQUIRED
     if len(stored) > NAME_MAX_LENGTH:

@@ -11,7 +11,6 @@ has a problem, the user is not a system administrator or the period already has 
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from programs.models import (
     Target,
     Vision,
 )
-from programs.periods import multi_line_error, name_problem, single_line_error
+from programs.periods import figure_error, multi_line_error, name_problem, single_line_error
 from programs.sheet_layouts import LayoutSpec
 
 from .imports.plan_sheet import PlanDraft, SheetProblem
@@ -46,8 +45,6 @@ ERROR_INVALID = "取り込めない欄があります（何も変更していま
 ERROR_FIELD = "{where}: {messages}"
 # The period's name, number and years are refused with the period rule's messages (programs.periods,
 # evaluations.services.plan_period_problems), the same for every way a period is created.
-SMALLINT_MAX = 32767  # a PositiveSmallIntegerField on PostgreSQL (ordinal, area and item numbers)
-ERROR_FIGURE = "{label}「{value}」は登録できません: {messages}"
 
 
 class PlanSheetRefused(ValueError):
@@ -151,24 +148,15 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
 
 
 def _figure_problems(sheet: str, row: int, figures) -> list[SheetProblem]:
-    """Name, at the row, each figure its model field refuses (too many digits, beyond a small integer).
+    """Name, at the row, each figure its model field refuses (the one rule: ``programs.periods.figure_error``).
 
     The preview must refuse what the confirm would: ``plan_sheet_import`` validates every row it saves.
     """
-    problems = []
-    for model, name, value in figures:
-        if value is None:
-            continue
-        field = model._meta.get_field(name)
-        try:
-            field.clean(value, None)
-            if field.get_internal_type() == "PositiveSmallIntegerField":
-                # PostgreSQL's smallint, whatever the test database (SQLite's validators allow 64 bits).
-                MaxValueValidator(SMALLINT_MAX)(value)
-        except ValidationError as error:
-            message = ERROR_FIGURE.format(label=field.verbose_name, value=value, messages=" ".join(error.messages))
-            problems.append(SheetProblem(sheet, row, None, message))
-    return problems
+    return [
+        SheetProblem(sheet, row, None, message)
+        for model, name, value in figures
+        if (message := figure_error(model, name, value))
+    ]
 
 
 def _visions() -> dict[str, Vision]:

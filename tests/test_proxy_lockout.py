@@ -130,3 +130,13 @@ def test_the_account_limit_is_larger_than_the_per_address_one(settings):
     assert settings.AXES_FAILURE_LIMIT == LIMIT
     assert settings.LOGIN_ACCOUNT_FAILURE_LIMIT == 20
     assert datetime.timedelta(hours=24) == settings.LOGIN_ACCOUNT_WINDOW
+
+
+@pytest.mark.django_db
+def test_a_user_name_longer_than_any_account_is_a_failed_login_not_a_500():
+    # Red team, production mode: a 10,000-character user name reached authenticate, and axes'
+    # record of the failure (a 255-character column) answered 500 on PostgreSQL.
+    response = Client().post(reverse("login"), {"username": "x" * 10_000, "password": "y"})
+    assert response.status_code == 200
+    assert "ユーザー名またはパスワードが正しくありません" in response.content.decode()
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()

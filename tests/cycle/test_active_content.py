@@ -187,3 +187,43 @@ def test_a_part_that_would_need_a_long_parse_is_refused_not_parsed(monkeypatch):
     with pytest.raises(FileRejected) as refused:
         detect_kind(io.BytesIO(samples.xlsx_with_formula('"a|b"&A2')))
     assert str(refused.value) == ERROR_TOO_LARGE_INSIDE
+
+
+def test_a_pdf_of_millions_of_names_is_refused_within_100_mb_and_seconds():
+    # Red team, production mode: an 8 MB PDF of 4,000,000 names (「/X」) took the web worker from
+    # 77 MB to 491 MB, because every name was kept in a list before any was looked at; a 63 KB PDF
+    # whose object stream inflates to 62 MB of names kept it busy 42 s (gunicorn kills at 60).
+    import time
+    import tracemalloc
+
+    from cycle.file_types import ERROR_TOO_LARGE_INSIDE
+
+    plain = samples.pdf(CATALOG % (b"/X" * 2_000_000), PAGES)
+    packed = samples.pdf(
+        CATALOG % b"",
+        PAGES,
+        samples.pdf_stream(b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", zlib.compress(b"/X" * 31_000_000, 9)),
+    )
+    for content in (plain, packed):
+        started = time.monotonic()
+        tracemalloc.start()
+        try:
+            with pytest.raises(FileRejected) as refused:
+                detect_kind(io.BytesIO(content))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert str(refused.value) == ERROR_TOO_LARGE_INSIDE
+        assert peak < 100 * 1024 * 1024
+        assert time.monotonic() - started < 15
+
+
+def test_a_pdf_of_800000_open_at_a_page_actions_is_read_in_seconds():
+    # Red team: each /OpenAction copied the rest of the text to look for its "[": a 9.6 MB PDF of
+    # 800,000 of them kept the check busy over 60 s, past gunicorn's timeout.
+    import time
+
+    content = samples.pdf(CATALOG % (b"/OpenAction[" * 800_000), PAGES)
+    started = time.monotonic()
+    assert detect_kind(io.BytesIO(content)) == FileKind.PDF
+    assert time.monotonic() - started < 15

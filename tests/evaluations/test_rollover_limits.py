@@ -17,6 +17,7 @@ from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
 from tests.workflow_world import PASSWORD, make_user
 
 PREVIEW = reverse("evaluations:rollover_preview")
+SAFETY_NET = "kaigo_plan.middleware.ControlCharacterMiddleware"
 PERIOD = {"source": "第8期", "name": "第10期", "ordinal": "", "first_fiscal_year": "2027", "last_fiscal_year": "2029"}
 
 
@@ -83,9 +84,9 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES)
 def test_the_preview_refuses_what_the_confirm_would_with_a_japanese_message(admin_client, case, settings):
-    # Without the control-character safety net (kaigo_plan.middleware), which would answer a NUL with
-    # its generic 400 before the view: the rollover's own checks must refuse it too.
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("ControlCharacterMiddleware")]
+    # The rollover refuses a NUL itself: without the control-character safety net, which would
+    # answer its own 400 before the view (and so hide whether the view refuses it).
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != SAFETY_NET]
     before = _counts()
     decision = _decision(case)
     preview = admin_client.post(PREVIEW, {**PERIOD, "action": "preview", **decision})
@@ -139,3 +140,18 @@ def test_a_name_that_reads_as_another_or_holds_a_control_character_is_refused(ad
     assert response.status_code == 400
     assert _counts() == before
     assert not PlanPeriod.objects.filter(ordinal=77).exists()
+
+
+@pytest.mark.parametrize("figure", ["99999999999999999999999999", "160.125", "1.00000000000000000000000001"])
+def test_a_target_figure_the_database_cannot_hold_is_refused_by_the_preview_not_only_the_confirm(admin_client, figure):
+    # Red team, production mode: the preview said all was well for a 26-digit figure, and the
+    # confirm then refused it (「この値は合計 14 桁以内」): every value the preview accepts, confirm accepts.
+    before = _counts()
+    area = PolicyArea.objects.get(plan__name="第8期", number=7)
+    trainees = Indicator.objects.get(item__area=area, item__number=1, key="trainees")
+    wording = f"{figure}人（各年度）"
+    decision = {f"choice-indicator-{trainees.id}": "change", f"wording-indicator-{trainees.id}": wording}
+    preview = admin_client.post(PREVIEW, {**PERIOD, "action": "preview", **decision})
+    assert preview.status_code == 400
+    assert figure in preview.context["plan"].errors[f"indicator-{trainees.id}"]
+    assert _counts() == before

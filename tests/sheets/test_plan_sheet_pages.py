@@ -11,10 +11,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from programs.models import Item, PlanPeriod
 from sheets.imports import upload
 from sheets.plan_sheet_preview import SESSION_KEY, pending_paths
+from sheets.views import PROBLEMS_SHOWN
 
 from .helpers import rezip
 from .test_hostile_workbooks import CONTENT_TYPES, EXTERNAL_LINK, MACRO, REL, WORKBOOK_RELS, _add_override
@@ -385,3 +387,47 @@ def test_a_confirm_the_worker_has_not_run_yet_shows_the_status_page_then_the_out
     assert not job_input_path(job).exists()  # the input goes once used
     assert Item.objects.filter(area__plan=plan).exists()
     assert plan_sheet_import_job.call(str(job.pk)) == "skipped"  # a task delivered twice runs once
+
+
+def _stray_cells(rows: int, columns: int) -> bytes:
+    """The exported 第8期 sheet with a short text in every cell right of the layout: one problem each."""
+    workbook = load_workbook(io.BytesIO(export_bytes("第8期")))
+    sheet = workbook.worksheets[0]
+    first = sheet.max_column + 2
+    for row in range(6, 6 + rows):
+        for column in range(first, first + columns):
+            sheet.cell(row=row, column=column, value="x")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_sheet_with_thousands_of_bad_cells_lists_the_first_ones_and_counts_the_rest(client, admin_user):
+    # Red team, production mode: a 494 KB workbook with a letter in each of 215,000 cells the layout
+    # does not use answered a 30 MB page listing every one, after 41 s and +240 MB in the web worker.
+    client.force_login(admin_user)
+    before = row_counts()
+    response = _post(client, _stray_cells(rows=300, columns=40), plan="第10期")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "取り込めない欄（12000件）" in html
+    assert html.count("<tr><td>自己評価シート</td>") == PROBLEMS_SHOWN
+    assert f"最初の{PROBLEMS_SHOWN}件を表示しています（ほか{12000 - PROBLEMS_SHOWN}件）" in html
+    assert len(response.content) < 200_000
+    assert "この内容で作成する" not in html
+    assert SESSION_KEY not in client.session
+    assert row_counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060", "\ufeff", "\u200e", "\u202e"])
+def test_a_name_that_reads_as_an_existing_period_with_an_invisible_character_is_refused(client, admin_user, invisible):
+    # Red team, production mode: 「第8期」 followed by a zero-width space (or a soft hyphen, a word
+    # joiner, a BOM, a direction mark) was offered 「この内容で作成する」 beside the real 第8期.
+    client.force_login(admin_user)
+    before = row_counts()
+    response = _post(client, export_bytes("第8期"), plan=f"第8{invisible}期")
+    assert response.status_code == 400 and not response.context["token"]
+    assert "この内容で作成する" not in response.content.decode()
+    assert row_counts() == before
