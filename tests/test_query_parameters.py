@@ -276,11 +276,24 @@ def test_the_admins_year_filter_takes_only_the_years_it_offers(users):
     client.force_login(users["admin"])
     for model in ("selfevaluation", "yearlyresult", "reportingyear"):
         url = f"/{settings.ADMIN_PATH}evaluations/{model}/"
-        for value in ("²", "<b>2022</b>", "12345678901234567890"):
+        for value in ("²", "<b>2022</b>", "99999"):
             response = client.get(url, {"fiscal_year": value})
             assert response.status_code == 302, (model, value)  # the admin's "wrong filter" page, ?e=1
             assert response["Location"].endswith("?e=1")
+        # A number no database integer holds is refused before any lookup (kaigo_plan.middleware).
+        assert client.get(url, {"fiscal_year": "12345678901234567890"}).status_code == 400
     # A year the filter offers still filters.
     year = SelfEvaluation.objects.order_by("fiscal_year").values_list("fiscal_year", flat=True).first()
     response = client.get(f"/{settings.ADMIN_PATH}evaluations/selfevaluation/", {"fiscal_year": str(year)})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_number_no_database_integer_holds_is_the_japanese_400_on_the_admins_lists(users):
+    # ?plan=12345678901234567890 on 年度（報告） made the changelist's count overflow SQLite (a 500).
+    client = Client(raise_request_exception=False)
+    client.force_login(users["admin"])
+    response = client.get(reverse("admin:evaluations_reportingyear_changelist"), {"plan": "12345678901234567890"})
+    assert response.status_code == 400
+    assert "指定された数値が大きすぎます" in response.content.decode()
+    assert client.get(reverse("admin:evaluations_reportingyear_changelist"), {"plan": "9" * 19}).status_code != 500

@@ -120,8 +120,13 @@ def test_return_reply_attach_resubmit_approve_and_the_pdf_lists_the_attachment(
     page.get_by_role("button", name="この内容で承認する").click()  # issue 20 item 5: asked once
     expect(page.locator(".messages")).to_contain_text("承認しました")
     page.goto(f"{live_server.url}/dashboard/?plan=第8期")
-    with page.expect_download(timeout=180_000) as download_info:
-        page.get_by_role("link", name=re.compile(r"^PDF\s*（自己評価シート）$")).click()
+    # The PDF is built by the worker (issue 18 item 7): the link opens its status page, which
+    # offers the file once it is ready.
+    page.get_by_role("link", name=re.compile(r"^PDF\s*（自己評価シート）$")).click()
+    ready = page.get_by_role("link", name=re.compile(r"\.pdf をダウンロードする$"))
+    expect(ready).to_be_visible(timeout=180_000)
+    with page.expect_download(timeout=60_000) as download_info:
+        ready.click()
     download = download_info.value
     assert re.fullmatch(r"自己評価シート_第8期_\d{8}\.pdf", download.suggested_filename)
     path = artifacts_dir / "sheet_with_attachment.pdf"
