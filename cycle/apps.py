@@ -13,12 +13,16 @@ class CycleConfig(AppConfig):
         # to the listeners registered here, which write the thread entry and the notices.
         from django.db.models.signals import post_delete
 
-        from evaluations import workflow_events
+        from evaluations import item_panels, workflow_events
 
         from .models import Attachment
+        from .panels import attachments_panel, thread_panel
         from .services import attachment_file_remove_with_row, workflow_event_record
 
         workflow_events.subscribe(workflow_event_record)
+        # The entry screen and the item page show the item-year's 別紙 and thread.
+        item_panels.provide(attachments_panel)
+        item_panels.provide(thread_panel)
         # A cascade (an item or a plan deleted in the admin) deletes attachment rows without
         # a service; their files must go with them.
         post_delete.connect(attachment_file_remove_with_row, sender=Attachment, dispatch_uid="attachment_file")

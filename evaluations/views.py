@@ -18,7 +18,7 @@ from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import QuantityError, format_rate
 
-from . import policies, selectors, services
+from . import item_panels, policies, selectors, services
 from .forms import RESULT_LIMITS, ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
 from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
@@ -193,6 +193,7 @@ def _render_entry(request, page, form, *, conflict=None, refused: str = "", type
             "refused": refused,
             "error_summary": form.error_summary(),
             "typed": typed,
+            "panels": item_panels.panels_for(request, item, [fiscal_year]),
             # entry.js warns before the idle limit (kaigo_plan.settings) ends the session.
             "session_seconds": settings.SESSION_COOKIE_AGE,
             "status_labels": EntryStatus.LABELS,

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from accounts.decorators import member_required
+from evaluations import item_panels
 from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
 from programs.fiscal_years import today_in_tokyo
@@ -105,7 +106,7 @@ def dashboard(request):
 @member_required
 @require_GET
 def item_report(request, item_id: int):
-    item = get_object_or_404(Item.objects.select_related("area__plan"), pk=item_id)
+    item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
     plan = selectors.plan_choice_of(plan_id=item.area.plan_id)
     page = selectors.item_page_get(plan=plan, item_id=item.id, include_unapproved=include_unapproved(request.GET))
     entry_year = selectors.fiscal_year_default(plan)
@@ -119,6 +120,7 @@ def item_report(request, item_id: int):
         "labels": page.labels,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
         "programmes": programmes_of_item(item_id=item.id),
+        "panels": item_panels.panels_for(request, item, item.area.plan.fiscal_years, show_years=True),
         # Every member may open the entry screen (read-only where they cannot edit, with the
         # approval form for a manager), so the link is for everyone.
         "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),

@@ -59,9 +59,10 @@ REPORT_QUERIES = {
     # Several statuses, and the 要対応 list built from the rows already read (issue 12 item 7): no query more.
     "dashboard_statuses": 10,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
-    # thread: item, reporting years, comments; the item's programmes and their budgets (issue 21 item 16)
-    "item": 11,
-    "item_cumulative": 11,
+    # thread panel: reporting years, comments (the item the view read, not again: issue 22 item 3);
+    # the item's programmes and their budgets (issue 21 item 16)
+    "item": 10,
+    "item_cumulative": 10,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_statuses": 6,
