@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F
 
+from cycle import selectors as cycle_selectors
 from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
@@ -131,6 +132,7 @@ class SectionEntry:
     counts: tuple[EntryCount, ...]
     total: int
     pending: tuple[PendingItem, ...]  # not submitted yet: 未入力, 入力中, 差戻し
+    reminded: str = ""  # 「最終督促：11月20日」 when a reminder about the section was sent for the year
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,19 @@ def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
 
 
 def entry_progress(
-    progress: PlanProgress, *, fiscal_year: int, reporting_years: list[ReportingYear], today: datetime.date
+    progress: PlanProgress,
+    *,
+    fiscal_year: int,
+    reporting_years: list[ReportingYear],
+    today: datetime.date,
+    with_reminders: bool = False,
 ) -> EntryProgress:
-    """Count the items of each section by their entry status for the fiscal year."""
+    """Count the items of each section by their entry status for the fiscal year (and when each was last reminded)."""
     reporting_year = next((year for year in reporting_years if year.fiscal_year == fiscal_year), None)
+    reminded = {}
+    if with_reminders and reporting_year is not None:
+        sent = cycle_selectors.last_reminders_by_section(reporting_year=reporting_year)
+        reminded = {section_id: cycle_selectors.reminder_label(moment) for section_id, moment in sent.items()}
     by_section: dict[int | None, list[ItemRow]] = {}
     area_label = {item.id: area for area in progress.areas for item in area.items}
     for item in progress.items:
@@ -175,6 +186,7 @@ def entry_progress(
                     for item, status in zip(items, statuses, strict=True)
                     if status in ENTRY_PENDING
                 ),
+                reminded=reminded.get(section_id, ""),
             )
         )
     sections.sort(key=lambda row: (row.section_id is None, row.section_name))
@@ -283,7 +295,9 @@ def dashboard_get(
     return Dashboard(
         progress=shown,
         status_counts=status_counts(progress),
-        entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
+        entry=entry_progress(
+            progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today, with_reminders=True
+        ),
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
         attention=attention_entries(progress, reporting_years=reporting_years, today=today),
