@@ -6,6 +6,12 @@ from django.urls import include, path
 from accounts import views as account_views
 
 from . import views
+from .product import PRODUCT_NAME
+
+# The admin's titles are the product's: set here, with the rest of the wiring, so no app reaches up.
+admin.site.site_header = PRODUCT_NAME
+admin.site.site_title = "kaigo-plan 管理"
+admin.site.index_title = "データ管理"
 
 # Rendered without context processors; a database outage anywhere on the request path is a 503.
 handler500 = "kaigo_plan.errors.server_error"

@@ -6,8 +6,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from kaigo_plan.product import PRODUCT_NAME
-
 from .admin_filters import AreaFilter
 from .models import (
     Indicator,
@@ -26,10 +24,6 @@ from .models import (
 )
 from .selectors import layout_of_predecessor
 from .target_wording import describe, read_target_wording, typed_target_of
-
-admin.site.site_header = PRODUCT_NAME
-admin.site.site_title = "kaigo-plan 管理"
-admin.site.index_title = "データ管理"
 
 
 class SheetColumnInline(admin.TabularInline):

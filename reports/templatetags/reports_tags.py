@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from evaluations.attention import AttentionEntry, AttentionKind
+from evaluations.templatetags.workflow_tags import entry_badge
 from programs.fiscal_years import era_date_label
 from programs.quantities import format_quantity, format_rate
 from programs.templatetags.kaigo import query_url
 
 from .. import charts
-from ..selectors import NO_TARGET, NO_TARGET_LABEL, EntryStatus
+from ..selectors import NO_TARGET, NO_TARGET_LABEL
 
 register = template.Library()
 
@@ -27,12 +28,6 @@ def status_badge(status, labels):
     value = getattr(status, "value", status) or NO_TARGET
     label = NO_TARGET_LABEL if value == NO_TARGET else labels.get(value, value)
     return format_html('<span class="status status-{}">{}</span>', value, label)
-
-
-@register.simple_tag
-def entry_badge(status):
-    """Render an entry status (未入力, 入力中, 差戻し, 提出済, 承認済) as a badge with its label."""
-    return format_html('<span class="status status-{}">{}</span>', status, EntryStatus.LABELS.get(status, status))
 
 
 @register.simple_tag
@@ -79,6 +74,7 @@ def item_href(context, item_id: int) -> str:
 # query_url lives in programs' kaigo library (every app's templates use it); registered here too
 # so that report templates need one {% load %}.
 register.simple_tag(query_url, takes_context=True, name="query_url")
+register.simple_tag(entry_badge, name="entry_badge")
 
 
 @register.simple_tag(takes_context=True)
