@@ -6,6 +6,8 @@ from .roles import MANAGER, STAFF, SYSTEM_ADMIN
 
 REASON_NOT_LOGGED_IN = "ログインしてください。"
 REASON_NO_ROLE = "この画面を利用する権限（担当者・管理職・システム管理者）が設定されていません。"
+# The one refusal of every system administrator's screen and service (import, rollover, reopen, ...).
+REASON_NOT_SYSTEM_ADMIN = "この操作はシステム管理者のみが行えます。"
 
 
 def has_role(user: User | AnonymousUser, role: str) -> bool:
@@ -31,6 +33,21 @@ def is_staff_member(user) -> bool:
     return has_role(user, STAFF)
 
 
+def is_reviewer(user) -> bool:
+    """A 管理職 or システム管理者: reviews submissions, locks years and sees every section's work."""
+    return is_manager(user) or is_system_admin(user)
+
+
+def is_entrant(user) -> bool:
+    """A 担当者 or システム管理者: enters yearly results (staff for their sections, administrators for all)."""
+    return is_staff_member(user) or is_system_admin(user)
+
+
+def system_admin_refusal(user) -> str | None:
+    """Return None for a system administrator, else the one reason every administrator's action gives."""
+    return None if is_system_admin(user) else REASON_NOT_SYSTEM_ADMIN
+
+
 def owned_section_ids(user) -> set[int]:
     """Return the ids of the sections the user belongs to (cached on the user)."""
     if not user.is_authenticated:
@@ -48,6 +65,6 @@ def can_view(user) -> str | None:
     """Return None when the user may see the application (any of its roles), else the reason."""
     if not user.is_authenticated:
         return REASON_NOT_LOGGED_IN
-    if not (is_staff_member(user) or is_manager(user) or is_system_admin(user)):
+    if not (is_entrant(user) or is_manager(user)):
         return REASON_NO_ROLE
     return None

@@ -13,7 +13,7 @@ can no longer change, so staff have nothing to answer with, while a manager may 
 to record why a figure stands (a correction for next year, a question from the ministry).
 """
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids, owns_item
+from accounts.permissions import is_manager, is_reviewer, is_staff_member, is_system_admin, owned_section_ids, owns_item
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.policies import can_edit, can_view
@@ -29,7 +29,7 @@ REASON_ENTRY_CLOSED = "別紙を登録・削除できません。{reason}"
 def can_see_attachments(user, item: Item) -> str | None:
     if reason := can_view(user):
         return reason
-    if is_manager(user) or is_system_admin(user):
+    if is_reviewer(user):
         return None
     if is_staff_member(user) and owns_item(user, item):
         return None
@@ -66,7 +66,7 @@ REASON_THREAD_LOCKED = "{year}は確定されているため、担当者は書�
 
 
 def _owner_or_reviewer(user, item: Item) -> bool:
-    return is_manager(user) or is_system_admin(user) or (is_staff_member(user) and owns_item(user, item))
+    return is_reviewer(user) or (is_staff_member(user) and owns_item(user, item))
 
 
 ALL_SECTIONS = None
@@ -81,7 +81,7 @@ def thread_reader_sections(user) -> frozenset[int] | None:
     """
     if can_view(user):
         return frozenset()
-    if is_manager(user) or is_system_admin(user):
+    if is_reviewer(user):
         return ALL_SECTIONS
     return frozenset(owned_section_ids(user)) if is_staff_member(user) else frozenset()
 
@@ -102,7 +102,7 @@ def can_comment(user, item: Item, fiscal_year: int, reporting_year: ReportingYea
         return REASON_NOT_IN_PLAN.format(year=era_label(fiscal_year))
     if not _owner_or_reviewer(user, item):
         return REASON_NOT_OWNER_COMMENT
-    if reporting_year is not None and reporting_year.is_locked and not (is_manager(user) or is_system_admin(user)):
+    if reporting_year is not None and reporting_year.is_locked and not is_reviewer(user):
         return REASON_THREAD_LOCKED.format(year=era_label(fiscal_year))
     return None
 

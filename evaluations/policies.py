@@ -10,9 +10,11 @@ from accounts.permissions import (  # noqa: F401  (can_view and its reasons are 
     REASON_NOT_LOGGED_IN,
     can_view,
     is_manager,
+    is_reviewer,
     is_staff_member,
     is_system_admin,
     owns_item,
+    system_admin_refusal,
 )
 from programs.fiscal_years import era_label
 
@@ -27,7 +29,6 @@ REASON_NOT_IN_PLAN = "{year}はこの計画期間の年度ではありません�
 REASON_SUBMIT_STATE = "入力中または差戻しの記録のみ提出できます。"
 REASON_NOT_MANAGER = "承認・差戻しは管理職のみが行えます。"
 REASON_REVIEW_STATE = "提出済みの記録のみ承認・差戻しできます。"
-REASON_NOT_ADMIN = "この操作はシステム管理者のみが行えます。"
 REASON_REOPEN_STATE = "承認済みの記録のみ差し戻せます。"
 REASON_LOCK_ROLE = "年度の確定は管理職またはシステム管理者が行えます。"
 REASON_ALREADY_LOCKED = "{year}はすでに確定されています。"
@@ -88,7 +89,7 @@ def can_review(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
     """Managers (and administrators) approve or return a submitted record of an unlocked year."""
     if reason := can_view(user):
         return reason
-    if not (is_manager(user) or is_system_admin(user)):
+    if not is_reviewer(user):
         return REASON_NOT_MANAGER
     if evaluation is None or evaluation.status != SelfEvaluation.Status.SUBMITTED:
         return REASON_REVIEW_STATE
@@ -136,8 +137,8 @@ def change_needs_reason(evaluation: SelfEvaluation | None) -> bool:
 
 
 def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None) -> str | None:
-    if not is_system_admin(user):
-        return REASON_NOT_ADMIN
+    if refused := system_admin_refusal(user):
+        return refused
     if evaluation is None or evaluation.status != SelfEvaluation.Status.APPROVED:
         return REASON_REOPEN_STATE
     if reporting_year is not None and reporting_year.is_locked:
@@ -147,7 +148,7 @@ def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
 
 def can_lock(user, reporting_year: ReportingYear, unapproved_count: int, item_count: int) -> str | None:
     """Managers lock a year once every one of its items is approved, and only if it has items."""
-    if not (is_manager(user) or is_system_admin(user)):
+    if not is_reviewer(user):
         return REASON_LOCK_ROLE
     if reporting_year.is_locked:
         return REASON_ALREADY_LOCKED.format(year=era_label(reporting_year.fiscal_year))
@@ -159,8 +160,8 @@ def can_lock(user, reporting_year: ReportingYear, unapproved_count: int, item_co
 
 
 def can_unlock(user, reporting_year: ReportingYear) -> str | None:
-    if not is_system_admin(user):
-        return REASON_NOT_ADMIN
+    if refused := system_admin_refusal(user):
+        return refused
     if not reporting_year.is_locked:
         return REASON_NOT_LOCKED.format(year=era_label(reporting_year.fiscal_year))
     return None

@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
-from accounts.permissions import is_system_admin
+from accounts.permissions import system_admin_refusal
 from programs.fiscal_years import era_label
 from programs.kinds import Kind, TargetLine
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
@@ -49,7 +49,6 @@ CHANGE_REASON = "次期計画の作成（{source}から）"
 TO_SET = "要設定"
 KNOWN_TOTALS = {"老人福祉圏域": 12}
 
-ERROR_NOT_ADMIN = "次期計画の作成はシステム管理者のみが行えます。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため作成できません（何も変更していません）。"
 ERROR_SAME_PERIOD = "作成元と新しい計画期間が同じです。"
 ERROR_OVERLAP = "新しい計画期間の年度が作成元（{source}）と重なっています。"
@@ -734,8 +733,8 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
     (nothing written) for a user who is not a system administrator, a period that cannot be
     made, a plan with errors, or a rollover to the same period confirmed meanwhile by someone else.
     """
-    if by is not None and not is_system_admin(by):
-        raise RolloverRefused(ERROR_NOT_ADMIN)
+    if by is not None and (refused := system_admin_refusal(by)):
+        raise RolloverRefused(refused)
     # Lock the new period's row if it exists: a second confirm waits here, then finds its items.
     PlanPeriod.objects.select_for_update().filter(name=period.name).first()
     rollover_period_check(source=source, period=period)

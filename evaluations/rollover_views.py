@@ -4,22 +4,18 @@ Nothing is written before the confirm button: the preview page carries the perio
 choice in its own POST, and the service rebuilds the plan from the database when confirmed.
 """
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_system_admin
+from accounts.decorators import system_admin_required
 from programs.models import PlanPeriod
 
 from .rollover import (
     CHOICE_LABELS,
-    ERROR_NOT_ADMIN,
     Choice,
     RolloverRefused,
     plan_rollover,
@@ -28,17 +24,6 @@ from .rollover import (
     source_plan_read,
 )
 from .rollover_forms import RolloverPeriodForm, decisions_from
-
-
-def system_admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_system_admin(request.user):
-            raise PermissionDenied(ERROR_NOT_ADMIN)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _start_page(request, form, status=200):

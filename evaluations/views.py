@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
-from accounts.permissions import is_manager, is_system_admin, owned_section_ids
+from accounts.permissions import is_reviewer, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
@@ -62,7 +62,7 @@ def my_work(request):
     if choice.chosen is None:
         return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
     plan, fiscal_year = choice.chosen
-    sees_all = is_manager(request.user) or is_system_admin(request.user)
+    sees_all = is_reviewer(request.user)
     rows = selectors.my_work_rows(
         plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
     )

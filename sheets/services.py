@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.permissions import is_system_admin
+from accounts.permissions import system_admin_refusal
 from evaluations.models import Rating, SelfEvaluation, YearlyResult
 from evaluations.services import PeriodRefused, approved_results_record, plan_period_create, plan_period_problems
 from programs.fiscal_years import era_range_label
@@ -36,7 +36,6 @@ from programs.sheet_layouts import LayoutSpec
 from .imports.plan_sheet import PlanDraft, SheetProblem
 
 CHANGE_REASON = "自己評価シートの取込"
-ERROR_NOT_ADMIN = "自己評価シートの取込はシステム管理者のみが行えます。"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
 ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
 ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
@@ -175,8 +174,8 @@ def plan_sheet_import(
     *, draft: PlanDraft, plan_name: str, by=None, reason: str = CHANGE_REASON
 ) -> PlanSheetImportResult:
     """Create the period the draft describes in one transaction, with history; refuse (writing nothing) otherwise."""
-    if by is not None and not is_system_admin(by):
-        raise PlanSheetRefused(ERROR_NOT_ADMIN)
+    if by is not None and (refused := system_admin_refusal(by)):
+        raise PlanSheetRefused(refused)
     # Lock an existing period first: another import of it waits, then finds its items (plan_sheet_check).
     PlanPeriod.objects.select_for_update().filter(name=plan_name.strip()).first()
     problems = plan_sheet_check(draft=draft, plan_name=plan_name)

@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 
-from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
+from accounts.permissions import (
+    is_entrant,
+    is_reviewer,
+    is_system_admin,
+    owned_section_ids,
+    system_admin_refusal,
+)
 from evaluations.policies import can_view
 from evaluations.progress import plan_progress
 from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_default
@@ -73,7 +79,7 @@ def _require_viewer(user) -> None:
 
 def _require_entry_user(user) -> None:
     _require_viewer(user)
-    if not (is_staff_member(user) or is_system_admin(user)):
+    if not is_entrant(user):
         raise PermissionDenied(ERROR_ENTRY_ROLE)
 
 
@@ -148,7 +154,7 @@ def _sheet_request(request) -> tuple[PlanPeriod, PolicyArea | None] | HttpRespon
 def summary(request):
     """Download the summary workbook (managers and administrators; large plans built by the worker)."""
     _require_viewer(request.user)
-    if not (is_manager(request.user) or is_system_admin(request.user)):
+    if not is_reviewer(request.user):
         raise PermissionDenied(ERROR_SUMMARY_ROLE)
     form = DownloadQueryForm(request.GET)
     if not form.is_valid():
@@ -295,7 +301,6 @@ def _template_choice(request) -> dict:
 
 # -- Set a plan period up from its own sheet (システム管理者) -------------------------------------
 
-ERROR_PLAN_SHEET_ROLE = "自己評価シートからの計画の作成はシステム管理者のみが行えます。"
 ERROR_PLAN_SHEET_GONE = (
     "取込の内容が見つかりません（期限切れか、すでに作成済みか、内容が変わっています）。"
     "何も作成していません。もう一度アップロードしてください。"
@@ -303,8 +308,8 @@ ERROR_PLAN_SHEET_GONE = (
 
 
 def _require_system_admin(user) -> None:
-    if not is_system_admin(user):
-        raise PermissionDenied(ERROR_PLAN_SHEET_ROLE)
+    if refused := system_admin_refusal(user):
+        raise PermissionDenied(refused)
 
 
 # A preview lists this many problems and counts the rest: a 494 KB workbook with a letter in each of

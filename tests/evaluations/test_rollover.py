@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.permissions import REASON_NOT_SYSTEM_ADMIN
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from evaluations.rollover import (
     ERROR_HAS_ITEMS,
-    ERROR_NOT_ADMIN,
     ERROR_WORDING_REQUIRED,
     TO_SET,
     Choice,
@@ -219,7 +219,7 @@ def test_service_refuses_staff_and_writes_nothing(admin):
     staff = make_user("rollover-staff", role=STAFF)
     # The YAML's 第9期 already has its reporting years (the period writer makes them with the period).
     years_before = list(ReportingYear.objects.filter(plan__name="第9期").values_list("fiscal_year", "deadline"))
-    with pytest.raises(RolloverRefused, match=ERROR_NOT_ADMIN):
+    with pytest.raises(RolloverRefused, match=REASON_NOT_SYSTEM_ADMIN):
         _rollover(by=staff)
     assert not PolicyArea.objects.filter(plan__name="第9期").exists()
     assert list(ReportingYear.objects.filter(plan__name="第9期").values_list("fiscal_year", "deadline")) == years_before
