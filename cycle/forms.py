@@ -2,10 +2,12 @@ import unicodedata
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from programs.fiscal_years import fiscal_year_choices
 
-from .file_types import format_size
+from . import services
+from .file_types import FileRejected, format_size
 from .models import Comment
 
 ERROR_TITLE_EMPTY = "表題を入力してください（例: 別紙7-12）。"
@@ -51,6 +53,22 @@ class AttachmentForm(forms.Form):
             raise forms.ValidationError(ERROR_TITLE_EMPTY)
         return title
 
+    def upload(self, *, item, fiscal_year: int, by):
+        """Store the file as the item-year's 別紙 and return it; None (errors on the form) if refused."""
+        if not self.is_valid():
+            return None
+        try:
+            return services.attachment_upload(
+                item=item,
+                fiscal_year=fiscal_year,
+                title=self.cleaned_data["title"],
+                upload=self.cleaned_data["file"],
+                by=by,
+            )
+        except FileRejected as error:
+            self.add_error("title" if error.args[0] == services.ERROR_TITLE_TAKEN else "file", str(error))
+            return None
+
 
 class CommentForm(forms.Form):
     """A remark for an item-year's thread; the year is one of the item's plan years."""
@@ -62,3 +80,19 @@ class CommentForm(forms.Form):
     def __init__(self, *args, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = fiscal_year_choices(fiscal_years)
+
+    def post(self, *, item, by) -> str:
+        """Write the remark; return "" when written, else the reasons in one line (nothing written)."""
+        if not self.is_valid():
+            return " ".join(error for field_errors in self.errors.values() for error in field_errors)
+        try:
+            services.comment_post(
+                item=item, fiscal_year=self.cleaned_data["fiscal_year"], body=self.cleaned_data["body"], by=by
+            )
+        except ValidationError as error:
+            return " ".join(error.messages)
+        return ""
+
+    def next_url(self) -> str:
+        """Return the page the form was sent from, as typed (the view checks it is on this site)."""
+        return self.cleaned_data.get("next", "") if self.is_valid() else self.data.get("next", "")

@@ -1,7 +1,7 @@
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from programs.fiscal_years import era_label
 from programs.models import Item
 
 from . import policies, selectors, services
-from .file_types import CONTENT_TYPES, FileRejected
+from .file_types import CONTENT_TYPES
 from .forms import AttachmentForm, CommentForm
 from .models import Attachment
 
@@ -34,46 +34,41 @@ def _item_for(item_id: int, fiscal_year: int) -> Item:
 
 @member_required
 def attachments(request, item_id: int, fiscal_year: int):
+    """List an item-year's 別紙 and take a new one (refused while the figures are read-only)."""
     item = _item_for(item_id, fiscal_year)
-    if reason := policies.can_see_attachments(request.user, item):
+    change_denied = _attachments_change_denied(request.user, item, fiscal_year)
+    if request.method != "POST":
+        return _attachments_page(request, item, fiscal_year, AttachmentForm(), change_denied)
+    if change_denied:
+        raise PermissionDenied(change_denied)
+    form = AttachmentForm(request.POST, request.FILES)
+    if attachment := form.upload(item=item, fiscal_year=fiscal_year, by=request.user):
+        messages.success(request, MESSAGE_UPLOADED.format(title=attachment.title))
+        return redirect("cycle:attachments", item_id=item.id, fiscal_year=fiscal_year)
+    messages.error(request, MESSAGE_INVALID)
+    return _attachments_page(request, item, fiscal_year, form, change_denied, status=400)
+
+
+def _attachments_change_denied(user, item: Item, fiscal_year: int) -> str | None:
+    """Refuse a user who may not see the item's 別紙; return why they may not change them, if so."""
+    if reason := policies.can_see_attachments(user, item):
         raise PermissionDenied(reason)
-    change_denied = policies.can_change_attachments(
-        request.user, item, fiscal_year, *selectors.entry_state(item=item, fiscal_year=fiscal_year)
+    return policies.can_change_attachments(
+        user, item, fiscal_year, *selectors.entry_state(item=item, fiscal_year=fiscal_year)
     )
-    form = AttachmentForm()
-    if request.method == "POST":
-        if change_denied:
-            raise PermissionDenied(change_denied)
-        form = AttachmentForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                attachment = services.attachment_upload(
-                    item=item,
-                    fiscal_year=fiscal_year,
-                    title=form.cleaned_data["title"],
-                    upload=form.cleaned_data["file"],
-                    by=request.user,
-                )
-            except FileRejected as error:
-                form.add_error("title" if error.args[0] == services.ERROR_TITLE_TAKEN else "file", str(error))
-            else:
-                messages.success(request, MESSAGE_UPLOADED.format(title=attachment.title))
-                return redirect("cycle:attachments", item_id=item.id, fiscal_year=fiscal_year)
-        messages.error(request, MESSAGE_INVALID)
-    return render(
-        request,
-        "cycle/attachments.html",
-        {
-            "nav": "entry",
-            "item": item,
-            "fiscal_year": fiscal_year,
-            "fiscal_year_label": era_label(fiscal_year),
-            "attachments": selectors.attachments_for(item=item, fiscal_year=fiscal_year),
-            "form": form,
-            "change_denied": change_denied,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
+
+
+def _attachments_page(request, item: Item, fiscal_year: int, form, change_denied, status: int = 200):
+    context = {
+        "nav": "entry",
+        "item": item,
+        "fiscal_year": fiscal_year,
+        "fiscal_year_label": era_label(fiscal_year),
+        "attachments": selectors.attachments_for(item=item, fiscal_year=fiscal_year),
+        "form": form,
+        "change_denied": change_denied,
+    }
+    return render(request, "cycle/attachments.html", context, status=status)
 
 
 def _content_disposition(filename: str) -> str:
@@ -127,22 +122,15 @@ def _back_to(request, wanted: str, fallback: str) -> str:
 @member_required
 @require_POST
 def comment_post(request, item_id: int):
+    """Add a remark to an item-year's thread and go back to the page it was written on."""
     item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
     form = CommentForm(request.POST, fiscal_years=item.area.plan.fiscal_years)
-    if not form.is_valid():
-        errors = " ".join(error for field_errors in form.errors.values() for error in field_errors)
+    if errors := form.post(item=item, by=request.user):
         messages.error(request, MESSAGE_COMMENT_INVALID.format(errors=errors))
-        year = form.cleaned_data.get("fiscal_year", item.area.plan.last_fiscal_year)
-        return redirect(_back_to(request, request.POST.get("next", ""), _entry_url(item.id, year)))
-    fiscal_year = form.cleaned_data["fiscal_year"]
-    back = _back_to(request, form.cleaned_data["next"], _entry_url(item.id, fiscal_year))
-    try:
-        services.comment_post(item=item, fiscal_year=fiscal_year, body=form.cleaned_data["body"], by=request.user)
-    except ValidationError as error:
-        messages.error(request, MESSAGE_COMMENT_INVALID.format(errors=" ".join(error.messages)))
     else:
         messages.success(request, MESSAGE_COMMENTED)
-    return redirect(back)
+    fiscal_year = form.cleaned_data.get("fiscal_year", item.area.plan.last_fiscal_year)
+    return redirect(_back_to(request, form.next_url(), _entry_url(item.id, fiscal_year)))
 
 
 @member_required
