@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
+from accounts.permissions import is_reviewer, owned_section_ids
 from programs.fiscal_years import era_label
 from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
@@ -17,7 +18,7 @@ from programs.quantities import format_quantity, format_rate
 from programs.selectors import sheet_layout
 from programs.sheet_layouts import LayoutSpec, YearFields
 
-from . import due
+from . import due, policies
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
@@ -228,6 +229,31 @@ def my_work_rows(*, plan: PlanPeriod, fiscal_year: int, section_ids: set[int] | 
                 )
             )
     return rows
+
+
+@dataclass(frozen=True)
+class MyWorkPage:
+    """入力状況 of one plan-year for one user: the rows they see, and whether they may lock or unlock it."""
+
+    rows: list[WorkRow]
+    reporting_year: ReportingYear | None
+    sees_all: bool  # a reviewer sees every section; staff only their own
+    lock_denied: str | None
+    unlock_denied: str | None
+
+
+def my_work_page(*, user, plan: PlanPeriod, fiscal_year: int) -> MyWorkPage:
+    sees_all = is_reviewer(user)
+    rows = my_work_rows(plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(user))
+    reporting_year = ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
+    unapproved = sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED)
+    return MyWorkPage(
+        rows=rows,
+        reporting_year=reporting_year,
+        sees_all=sees_all,
+        lock_denied=policies.can_lock(user, reporting_year, unapproved, len(rows)) if reporting_year else "",
+        unlock_denied=policies.can_unlock(user, reporting_year) if reporting_year else "",
+    )
 
 
 @dataclass(frozen=True)

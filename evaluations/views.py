@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
-from accounts.permissions import is_reviewer, owned_section_ids
 from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
@@ -58,37 +57,16 @@ def _plan_and_year(request) -> PlanYearForm:
 @member_required
 @require_GET
 def my_work(request):
+    """入力状況: the items of the chosen plan-year with their entry status, and the year's lock."""
     choice = _plan_and_year(request)
     if choice.chosen is None:
         return render(request, "evaluations/no_plans.html", {"nav": "entry", "message": MESSAGE_NO_PLANS})
     plan, fiscal_year = choice.chosen
-    sees_all = is_reviewer(request.user)
-    rows = selectors.my_work_rows(
-        plan=plan, fiscal_year=fiscal_year, section_ids=None if sees_all else owned_section_ids(request.user)
-    )
-    reporting_year = ReportingYear.objects.of(plan_id=plan.id, fiscal_year=fiscal_year)
-    unapproved = sum(1 for row in rows if row.status != SelfEvaluation.Status.APPROVED) if sees_all else None
-    return render(
-        request,
-        "evaluations/my_work.html",
-        {
-            "nav": "entry",
-            "plan": plan,
-            "choice": choice,
-            "fiscal_year": fiscal_year,
-            "fiscal_year_label": era_label(fiscal_year),
-            "rows": rows,
-            "reporting_year": reporting_year,
-            "sees_all": sees_all,
-            "lock_denied": (
-                policies.can_lock(request.user, reporting_year, unapproved or 0, len(rows)) if reporting_year else ""
-            ),
-            "unlock_denied": policies.can_unlock(request.user, reporting_year) if reporting_year else "",
-            "unlock_form": ReasonForm(),
-            "plan_is_empty": plan_is_empty(plan),
-            "empty_period_message": MESSAGE_EMPTY_PERIOD,
-        },
-    )
+    page = selectors.my_work_page(user=request.user, plan=plan, fiscal_year=fiscal_year)
+    context = {"nav": "entry", "plan": plan, "choice": choice, "fiscal_year": fiscal_year, "page": page}
+    context |= {"fiscal_year_label": era_label(fiscal_year), "unlock_form": ReasonForm()}
+    context |= {"plan_is_empty": plan_is_empty(plan), "empty_period_message": MESSAGE_EMPTY_PERIOD}
+    return render(request, "evaluations/my_work.html", context)
 
 
 def _item_for(item_id: int, fiscal_year: int) -> Item:
