@@ -9,7 +9,7 @@ from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_
 
 from .calculations import far_from_target
 from .changes import TEXT_FIELDS
-from .models import SelfEvaluation, Verdict, YearlyResult
+from .models import RESULT_LIMITS, SelfEvaluation, Verdict
 from .quantity_input import ERROR_DIGITS, digit_limits, fitted_to, indicator_quantity, next_target_label
 
 __all__ = ["ERROR_DIGITS", "digit_limits"]  # re-exported: the tests and the import read them here
@@ -20,7 +20,6 @@ ERROR_FAR_FROM_TARGET = (
     "誤りがないか確認し、正しければ「目標と大きく異なる値であることを確認しました」にチェックして保存してください。"
 )
 VERSION_MAX = 2**31 - 1  # a PositiveIntegerField; a larger number would overflow the database's integer
-RESULT_LIMITS = digit_limits(YearlyResult, "value")
 TARGET_LIMITS = digit_limits(Target, "value")
 ERROR_REASON_REQUIRED = "一度承認された記録を変更するため、変更理由を入力してください。"
 

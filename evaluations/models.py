@@ -12,6 +12,7 @@ from programs.fiscal_years import era_label
 from programs.models import Indicator, Item, Municipality
 
 from .calculations import MOSTLY_ACHIEVED_FROM, STATUS_LABELS, Achievement, ResultFigure, Status, status_of
+from .quantity_input import digit_limits
 
 # The version an editor holds while an item-year has no SelfEvaluation yet: a save that
 # finds a record already there has not seen it, and is a conflict.
@@ -122,6 +123,11 @@ class YearlyResult(models.Model):
     def as_figure(self) -> ResultFigure:
         """Return the figure the achievement rules read (prefetch ``municipalities`` in lists)."""
         return ResultFigure(fiscal_year=self.fiscal_year, value=self.value, municipality_count=self.covered_count)
+
+
+# The digits a yearly figure may have (integer, decimal), read from the field: the entry screen,
+# its live preview and the Excel import refuse the same figures.
+RESULT_LIMITS = digit_limits(YearlyResult, "value")
 
 
 class ReportingYearQuerySet(models.QuerySet):

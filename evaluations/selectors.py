@@ -14,7 +14,7 @@ from accounts.permissions import is_reviewer, owned_section_ids
 from programs.fiscal_years import era_label
 from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
-from programs.quantities import format_quantity, format_rate
+from programs.quantities import QuantityError, format_quantity, format_rate
 from programs.selectors import sheet_layout
 from programs.sheet_layouts import LayoutSpec, YearFields
 
@@ -22,8 +22,9 @@ from . import due, policies
 from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
-from .models import NO_RECORD_VERSION, Rating, ReportingYear, SelfEvaluation, YearlyResult
+from .models import NO_RECORD_VERSION, RESULT_LIMITS, Rating, ReportingYear, SelfEvaluation, YearlyResult
 from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
+from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 
 def plan_choices(*, today: datetime.date | None = None) -> list[PlanPeriod]:
@@ -179,6 +180,29 @@ class Preview:
     rate: Decimal | None
     status: str
     label: str  # the status's name under the administrator's rule
+
+
+# What the live display announces for a row, once per change (issue 12 item 4).
+PREVIEW_SENTENCE = "達成率 {rate}、{status}（未保存）"
+PREVIEW_NO_RATE = "達成率はありません（未保存）"
+
+
+def achievement_preview_answer(*, indicator: Indicator, fiscal_year: int, typed: str) -> dict:
+    """Answer the entry screen's live display: the rate and status a typed figure would have, or why not."""
+    try:
+        value = indicator_quantity(typed, unit=indicator.unit) if typed else None
+    except QuantityError as error:
+        return {"error": str(error), "sentence": str(error)}
+    if value is not None and fitted_to(value, RESULT_LIMITS) is None:
+        integer, decimal = RESULT_LIMITS
+        error = ERROR_DIGITS.format(label=f"{indicator.label} 実績", integer=integer, decimal=decimal)
+        return {"error": error, "sentence": error}
+    result = achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
+    if result is None:
+        return {"rate": None, "status": None, "status_key": None, "sentence": PREVIEW_NO_RATE}
+    rate, status = format_rate(result.rate), result.label
+    sentence = PREVIEW_SENTENCE.format(rate=rate, status=status)
+    return {"rate": rate, "status": status, "status_key": str(result.status), "sentence": sentence}
 
 
 def achievement_preview(*, indicator: Indicator, fiscal_year: int, value: Decimal | None) -> Preview | None:

@@ -15,12 +15,10 @@ from evaluations.progress import EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
 from programs.models import Indicator, Item, PlanPeriod
-from programs.quantities import QuantityError, format_rate
 
 from . import item_panels, policies, selectors, services
-from .forms import RESULT_LIMITS, ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
+from .forms import ItemEntryForm, PreviewForm, ReasonForm, ReviewForm, VersionForm
 from .models import NO_RECORD_VERSION, ReportingYear, SelfEvaluation
-from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 MESSAGE_SAVED = "{year}の入力内容を保存しました。"
 MESSAGE_NOTHING_CHANGED = "変更はありませんでした。"
@@ -38,11 +36,9 @@ MESSAGE_CONFLICT = (
 MESSAGE_STALE_SUBMIT = "提出前に他の利用者が内容を変更しました。最新の内容を確認してから、もう一度提出してください。"
 MESSAGE_INVALID = "入力内容に誤りがあるため、まだ保存していません。画面上部の一覧から各項目を確認してください。"
 MESSAGE_INCOMPLETE = "提出できませんでした。"
+MESSAGE_REVIEW_CONFLICT = "確認中に担当者が内容を変更しました。最新の内容を確認してから、もう一度操作してください。"
 MESSAGE_REFUSED = "保存できませんでした。理由を確認してください（あなたの入力内容は画面に残っています）。"
 MESSAGE_NO_PLANS = "計画期間が登録されていません"
-# What the live display announces for a row, once per change (issue 12 item 4).
-PREVIEW_SENTENCE = "達成率 {rate}、{status}（未保存）"
-PREVIEW_NO_RATE = "達成率はありません（未保存）"
 ERROR_PREVIEW_REQUEST = "指標の指定が正しくありません。画面を再読み込みしてください。"
 
 
@@ -200,6 +196,7 @@ def _refused(request, item: Item, fiscal_year: int, form: ItemEntryForm, reason:
 
 @member_required
 def entry(request, item_id: int, fiscal_year: int):
+    """The entry screen of an item-year: figures, narratives and the workflow buttons; POST saves."""
     item = _item_for(item_id, fiscal_year)
     page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
     if request.method != "POST":
@@ -212,6 +209,12 @@ def entry(request, item_id: int, fiscal_year: int):
     if not form.is_valid():
         messages.error(request, MESSAGE_INVALID)
         return _render_entry(request, page, form)
+    return _entry_save(request, page, form)
+
+
+def _entry_save(request, page, form: ItemEntryForm):
+    """Commit a valid entry; on a conflict, a refusal or a model error keep what the user typed on screen."""
+    item, fiscal_year = page.item, page.fiscal_year
     try:
         saved = services.item_entry_commit(
             item=item,
@@ -264,20 +267,25 @@ def _denied(request, item: Item, fiscal_year: int, form: ItemEntryForm, error: P
 @member_required
 @require_POST
 def submit(request, item_id: int, fiscal_year: int):
+    """Submit the item-year for approval, as of the version the user saw."""
     item = _item_for(item_id, fiscal_year)
     form = VersionForm(request.POST)
-    back = redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
     if not form.is_valid():
         # Without the version the user saw, submitting could send changes they never read.
         messages.warning(request, MESSAGE_STALE_SUBMIT)
-        return back
+    else:
+        _submit_version(request, item, fiscal_year, form.cleaned_data["version"])
+    return redirect("evaluations:entry", item_id=item.id, fiscal_year=fiscal_year)
+
+
+def _submit_version(request, item: Item, fiscal_year: int, version: int) -> None:
     page = selectors.entry_page(item=item, fiscal_year=fiscal_year)
     try:
         services.self_evaluation_submit(
             item=item,
             fiscal_year=fiscal_year,
             user=request.user,
-            expected_version=form.cleaned_data["version"],
+            expected_version=version,
             required_narratives=_form_for(page).required_narratives,  # the narratives the screen shows
         )
         messages.success(request, MESSAGE_SUBMITTED.format(year=era_label(fiscal_year)))
@@ -285,7 +293,6 @@ def submit(request, item_id: int, fiscal_year: int):
         messages.warning(request, MESSAGE_STALE_SUBMIT)
     except ValidationError as error:
         messages.error(request, MESSAGE_INCOMPLETE + " ".join(error.messages))
-    return back
 
 
 @member_required
@@ -314,54 +321,38 @@ def preview(request, item_id: int, fiscal_year: int):
         item=item,
     )
     typed = form.cleaned_data["value"].strip()
-    try:
-        value = indicator_quantity(typed, unit=indicator.unit) if typed else None
-    except QuantityError as error:
-        return JsonResponse({"error": str(error), "sentence": str(error)})
-    if value is not None and fitted_to(value, RESULT_LIMITS) is None:
-        integer, decimal = RESULT_LIMITS
-        error = ERROR_DIGITS.format(label=f"{indicator.label} 実績", integer=integer, decimal=decimal)
-        return JsonResponse({"error": error, "sentence": str(error)})
-    result = selectors.achievement_preview(indicator=indicator, fiscal_year=fiscal_year, value=value)
-    if result is None:
-        return JsonResponse({"rate": None, "status": None, "status_key": None, "sentence": PREVIEW_NO_RATE})
-    rate, status = format_rate(result.rate), result.label
-    return JsonResponse(
-        {
-            "rate": rate,
-            "status": status,
-            "status_key": str(result.status),
-            "sentence": PREVIEW_SENTENCE.format(rate=rate, status=status),
-        }
-    )
+    return JsonResponse(selectors.achievement_preview_answer(indicator=indicator, fiscal_year=fiscal_year, typed=typed))
 
 
 @member_required
 @require_POST
 def review(request, evaluation_id: int):
+    """Return (差戻し) or approve (承認) a submitted item-year, as of the version the manager saw."""
     evaluation = get_object_or_404(SelfEvaluation.objects.select_related("item__area__plan"), pk=evaluation_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied("フォームの内容が不正です。画面を再読み込みしてください。")
     comment, version, reason = (form.cleaned_data[name] for name in ("comment", "version", "reason"))
     try:
-        if request.POST.get("action") == "return":
-            services.self_evaluation_return(
-                evaluation=evaluation, user=request.user, comment=comment, expected_version=version
-            )
-            messages.success(request, MESSAGE_RETURNED)
-        else:
-            services.self_evaluation_approve(
-                evaluation=evaluation, user=request.user, comment=comment, expected_version=version, reason=reason
-            )
-            messages.success(request, MESSAGE_APPROVED)
+        _review_act(request, evaluation, request.POST.get("action"), comment, version, reason)
     except services.EditConflict:
-        messages.warning(
-            request, "確認中に担当者が内容を変更しました。最新の内容を確認してから、もう一度操作してください。"
-        )
+        messages.warning(request, MESSAGE_REVIEW_CONFLICT)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("evaluations:entry", item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year)
+
+
+def _review_act(request, evaluation: SelfEvaluation, action, comment: str, version: int, reason: str) -> None:
+    if action == "return":
+        services.self_evaluation_return(
+            evaluation=evaluation, user=request.user, comment=comment, expected_version=version
+        )
+        messages.success(request, MESSAGE_RETURNED)
+    else:
+        services.self_evaluation_approve(
+            evaluation=evaluation, user=request.user, comment=comment, expected_version=version, reason=reason
+        )
+        messages.success(request, MESSAGE_APPROVED)
 
 
 @member_required

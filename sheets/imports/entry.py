@@ -25,9 +25,9 @@ from openpyxl.utils import get_column_letter
 from evaluations import services  # the entry screen's write path, shared on purpose
 from evaluations.changes import ACTUAL_TEXT, VALUE, ItemYearChange, ItemYearState, Submission, item_year_change
 from evaluations.changes import FieldChange as ChangedField
-from evaluations.models import NO_RECORD_VERSION, SelfEvaluation, YearlyResult
+from evaluations.models import NO_RECORD_VERSION, RESULT_LIMITS, SelfEvaluation
 from evaluations.policies import can_edit
-from evaluations.quantity_input import digit_limits, fitted_to
+from evaluations.quantity_input import fitted_to
 from evaluations.selectors import item_year_states
 from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
 from programs.models import item_label_of
@@ -59,7 +59,6 @@ from .reader import COLUMN_MARGIN, ROW_MARGIN, BoundedWorkbook, Bounds
 MAX_ROWS = 5000  # data rows read when the workbook names no known plan (the preview then says so)
 MAX_ACTUAL_TEXT = 500
 MAX_TEXT = SelfEvaluation.NARRATIVE_MAX_LENGTH  # the entry screen's limit too: one limit, the model's
-RESULT_LIMITS = digit_limits(YearlyResult, "value")  # the entry screen's limit too, read from the model
 # The raw text a cell may hold before it is read: the longest field, a CR LF counted twice. The field's
 # own limit is checked on the text read; this one keeps a pasted megabyte from being processed at all.
 MAX_CELL_TEXT = 2 * max(MAX_TEXT, MAX_ACTUAL_TEXT)
