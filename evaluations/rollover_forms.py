@@ -8,7 +8,18 @@ from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, era_label
 from programs.models import PlanPeriod
 from programs.periods import NAME_MAX_LENGTH, ORDINAL_MAX, ORDINAL_MIN
 
-from .rollover import Choice, Decisions, NewItem, NewPeriod, SourcePlan, area_key, indicator_key, item_key
+from .rollover import (
+    Choice,
+    Decisions,
+    NewItem,
+    NewPeriod,
+    RolloverRefused,
+    SourcePlan,
+    area_key,
+    indicator_key,
+    item_key,
+    rollover_period_check,
+)
 
 ERROR_LAST_BEFORE_FIRST = "終了年度は開始年度以降にしてください。"
 # The period rule's years (programs.periods), each shown in 和暦.
@@ -59,6 +70,12 @@ class RolloverPeriodForm(forms.Form):
                 cleaned["ordinal"] = int(digits.group())
             else:
                 self.add_error("ordinal", "名称に数字がないため、期を入力してください。")
+        if not self.errors:
+            # The period rule and the source's state, as the service will check them again on confirm.
+            try:
+                rollover_period_check(source=cleaned["source"], period=self.period)
+            except RolloverRefused as refused:
+                raise forms.ValidationError(str(refused)) from None
         return cleaned
 
     @property

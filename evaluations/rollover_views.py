@@ -19,7 +19,6 @@ from .rollover import (
     Choice,
     RolloverRefused,
     plan_rollover,
-    rollover_period_check,
     rollover_preview,
     source_plan_read,
 )
@@ -44,35 +43,29 @@ def rollover_preview_page(request):
     form = RolloverPeriodForm(request.POST)
     if not form.is_valid():
         return _start_page(request, form, status=400)
-    source_plan = form.cleaned_data["source"]
-    period = form.period
-    try:
-        rollover_period_check(source=source_plan, period=period)
-    except RolloverRefused as refused:
-        form.add_error(None, str(refused))
-        return _start_page(request, form, status=400)
-    source = source_plan_read(plan=source_plan)
+    source = source_plan_read(plan=form.cleaned_data["source"])
     decisions = decisions_from(request.POST, source)
-    plan = rollover_preview(source=source, period=period, decisions=decisions)
-    if request.POST.get("action") == "confirm" and not plan.errors:
-        try:
-            result = plan_rollover(source=source_plan, period=period, decisions=decisions, by=request.user)
-        except RolloverRefused as refused:
-            messages.error(request, f"何も作成していません。{refused}")
-        else:
-            counts = result.rollover.counts()
-            messages.success(
-                request,
-                f"{result.plan}を{source_plan.name}から作成しました（事項{counts['items']}件、"
-                f"要設定の目標{counts['to_set']}件）。",
-            )
-            return redirect(f"{reverse('reports:dashboard')}?{urlencode({'plan': result.plan.name})}")
-    context = {
-        "form": form,
-        "plan": plan,
-        "choices": [(choice.value, CHOICE_LABELS[choice]) for choice in Choice],
-        "counts": plan.counts(),
-        "confirm_refused": request.POST.get("action") == "confirm",
-        "new_area": request.POST.get("new-area", ""),
-    }
+    plan = rollover_preview(source=source, period=form.period, decisions=decisions)
+    confirmed = request.POST.get("action") == "confirm" and not plan.errors
+    if confirmed and (created := _rollover_confirm(request, form, decisions)):
+        return redirect(f"{reverse('reports:dashboard')}?{urlencode({'plan': created.name})}")
+    context = {"form": form, "plan": plan, "counts": plan.counts(), "new_area": request.POST.get("new-area", "")}
+    context |= {"choices": [(choice.value, CHOICE_LABELS[choice]) for choice in Choice]}
+    context |= {"confirm_refused": request.POST.get("action") == "confirm"}
     return render(request, "evaluations/rollover_preview.html", context, status=400 if plan.errors else 200)
+
+
+def _rollover_confirm(request, form: RolloverPeriodForm, decisions) -> PlanPeriod | None:
+    """Create the period; return it, or None with the reason flashed (nothing created)."""
+    source_plan = form.cleaned_data["source"]
+    try:
+        result = plan_rollover(source=source_plan, period=form.period, decisions=decisions, by=request.user)
+    except RolloverRefused as refused:
+        messages.error(request, f"何も作成していません。{refused}")
+        return None
+    counts = result.rollover.counts()
+    messages.success(
+        request,
+        f"{result.plan}を{source_plan.name}から作成しました（事項{counts['items']}件、要設定の目標{counts['to_set']}件）。",
+    )
+    return result.plan
