@@ -3,7 +3,7 @@ import hashlib
 from django import forms
 
 from programs.control_characters import QueryTextField
-from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
+from programs.fiscal_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, FiscalYearError, parse_fiscal_year
 from programs.models import PlanPeriod, SheetLayout
 from programs.periods import NAME_MAX_LENGTH
 
@@ -125,3 +125,13 @@ class DownloadQueryForm(forms.Form):
     def error_message(self) -> str:
         """Return the Japanese reason for the 400 page (the first field's first error)."""
         return next(iter(self.errors.values()))[0]
+
+
+class EntryTemplateQueryForm(DownloadQueryForm):
+    """The entry workbook's query: a plan and one fiscal year, read as 令和6 or 2024."""
+
+    def clean_fiscal_year(self) -> int:
+        try:
+            return parse_fiscal_year(self.cleaned_data["fiscal_year"])
+        except FiscalYearError as error:
+            raise forms.ValidationError(str(error)) from None

@@ -28,7 +28,7 @@ from evaluations.selectors import fiscal_year_default, plan_choices, plan_year_d
 from evaluations.services import EditConflict
 from jobs.models import Job
 from jobs.services import JobRefused, job_start
-from programs.fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
+from programs.fiscal_years import era_label, era_range_label
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_choice_list, plan_is_empty
 from programs.models import PlanPeriod, PolicyArea
 
@@ -37,7 +37,7 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import DownloadQueryForm, ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, EntryTemplateQueryForm, ImportUploadForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse
 from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
@@ -153,9 +153,7 @@ def _sheet_request(request) -> tuple[PlanPeriod, PolicyArea | None] | HttpRespon
 @require_GET
 def summary(request):
     """Download the summary workbook (managers and administrators; large plans built by the worker)."""
-    _require_viewer(request.user)
-    if not is_reviewer(request.user):
-        raise PermissionDenied(ERROR_SUMMARY_ROLE)
+    _require_reviewer(request.user)
     form = DownloadQueryForm(request.GET)
     if not form.is_valid():
         return _bad_request(request, form.error_message)
@@ -163,14 +161,22 @@ def summary(request):
     plans = [_plan(query)] if query["plan"] else list(PlanPeriod.objects.all())
     item_ids = set(query["item"] or []) or None
     if is_large(plans, minimum=settings.BACKGROUND_EXPORT_MIN_ITEMS):
-        params = {
-            "plans": [plan.name for plan in plans] if query["plan"] else [],
-            "items": sorted(item_ids or []),
-        }
-        label = f"集計表 {plans[0].name if len(plans) == 1 else '全期間'}（Excel）"
-        return _start(request, kind=Job.Kind.SUMMARY_XLSX, label=label, params=params, task=tasks.summary_job)
+        return _summary_job(request, plans if query["plan"] else [], plans, item_ids)
     workbook, file_name = summary_document(plans=plans, item_ids=item_ids)
     return _workbook_response(workbook, file_name)
+
+
+def _require_reviewer(user) -> None:
+    _require_viewer(user)
+    if not is_reviewer(user):
+        raise PermissionDenied(ERROR_SUMMARY_ROLE)
+
+
+def _summary_job(request, named: list[PlanPeriod], plans: list[PlanPeriod], item_ids: set[int] | None):
+    """Hand a large summary to the worker; ``named`` is the plan the query chose (none: every period)."""
+    params = {"plans": [plan.name for plan in named], "items": sorted(item_ids or [])}
+    label = f"集計表 {plans[0].name if len(plans) == 1 else '全期間'}（Excel）"
+    return _start(request, kind=Job.Kind.SUMMARY_XLSX, label=label, params=params, task=tasks.summary_job)
 
 
 @login_required
@@ -178,23 +184,24 @@ def summary(request):
 def entry_template_download(request):
     """Download the entry workbook of the user's own items for a fiscal year."""
     _require_entry_user(request.user)
-    form = DownloadQueryForm(request.GET)
+    form = EntryTemplateQueryForm(request.GET)
     if not form.is_valid():
         return _bad_request(request, form.error_message)
-    query = form.cleaned_data
-    plan = _plan(query)
-    try:
-        fiscal_year = parse_fiscal_year(query["fiscal_year"])
-    except FiscalYearError as error:
-        return _bad_request(request, str(error))
+    plan, fiscal_year = _plan(form.cleaned_data), form.cleaned_data["fiscal_year"]
     if not plan.contains(fiscal_year):
         return _bad_request(request, ERROR_NOT_IN_PLAN.format(year=era_label(fiscal_year), plan=plan.name))
     if not selectors.plan_has_items(plan=plan):
         # Before the section check: an empty period is the reason, whoever asks (not the 担当課 advice).
         return redirect(f"{reverse('sheets:import_upload')}?{urlencode({'plan': plan.name})}")
+    workbook = _entry_workbook(request.user, plan, fiscal_year)
+    return _workbook_response(workbook, f"入力用ブック_{plan.name}_{era_label(fiscal_year)}_{stamp()}.xlsx")
+
+
+def _entry_workbook(user, plan: PlanPeriod, fiscal_year: int) -> Workbook:
+    """Build the workbook of the user's sections' items (every item for an administrator)."""
     section_ids = None
-    if not is_system_admin(request.user):
-        section_ids = sorted(owned_section_ids(request.user))
+    if not is_system_admin(user):
+        section_ids = sorted(owned_section_ids(user))
         if not section_ids:
             raise PermissionDenied(ERROR_NO_SECTION)
     template = entry_template(
@@ -203,10 +210,8 @@ def entry_template_download(request):
         fiscal_year,
         selectors.evaluation_versions(plan=plan, fiscal_year=fiscal_year),
     )
-    workbook = entry_workbook(
-        template, generated_by=request.user.get_username(), generated_at=timezone.localtime().replace(microsecond=0)
-    )
-    return _workbook_response(workbook, f"入力用ブック_{plan.name}_{era_label(fiscal_year)}_{stamp()}.xlsx")
+    generated_at = timezone.localtime().replace(microsecond=0)
+    return entry_workbook(template, generated_by=user.get_username(), generated_at=generated_at)
 
 
 @login_required
@@ -215,22 +220,14 @@ def import_upload(request):
     """Upload a filled entry workbook and show what it would change; nothing is written here."""
     _require_entry_user(request.user)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        preview = entry_preview(parsed=entry_parse(form.rows), user=request.user)
-        file_name = form.cleaned_data["file"].name
-        token = pending_import_keep(request.session, preview, file_name=file_name, sha256=form.digest)
-        return render(
-            request,
-            "sheets/import_preview.html",
-            {
-                "preview": preview,
-                "listed": _problem_list(preview.errors),
-                "token": token,
-                "file_name": file_name,
-                "nav": "entry",
-            },
-        )
-    return render(request, "sheets/import_upload.html", {"form": form, **_template_choice(request), "nav": "entry"})
+    if request.method != "POST" or not form.is_valid():
+        context = {"form": form, **_template_choice(request), "nav": "entry"}
+        return render(request, "sheets/import_upload.html", context)
+    preview = entry_preview(parsed=entry_parse(form.rows), user=request.user)
+    file_name = form.cleaned_data["file"].name
+    token = pending_import_keep(request.session, preview, file_name=file_name, sha256=form.digest)
+    context = {"preview": preview, "listed": _problem_list(preview.errors), "token": token, "nav": "entry"}
+    return render(request, "sheets/import_preview.html", {**context, "file_name": file_name})
 
 
 @login_required
@@ -244,20 +241,24 @@ def import_confirm(request):
         return redirect("sheets:import_upload")
     try:
         count = entry_apply(pending=pending, user=request.user)
-    except PermissionDenied as error:
-        messages.error(request, f"何も反映していません。{error}")
-    except ValidationError as error:
-        messages.error(request, "何も反映していません。" + " ".join(error.messages))
-    except EditConflict:
-        messages.error(request, ERROR_CONFLICT)
+    except (PermissionDenied, ValidationError, EditConflict) as error:
+        messages.error(request, _not_applied(error))
+        return redirect("sheets:import_upload")
+    if count:
+        messages.success(
+            request, MESSAGE_APPLIED.format(count=count, plan=pending.plan_name, year=pending.fiscal_year_label)
+        )
     else:
-        if count:
-            messages.success(
-                request, MESSAGE_APPLIED.format(count=count, plan=pending.plan_name, year=pending.fiscal_year_label)
-            )
-        else:
-            messages.info(request, MESSAGE_NOTHING)
+        messages.info(request, MESSAGE_NOTHING)
     return redirect("sheets:import_upload")
+
+
+def _not_applied(error: Exception) -> str:
+    if isinstance(error, EditConflict):
+        return ERROR_CONFLICT
+    if isinstance(error, ValidationError):
+        return "何も反映していません。" + " ".join(error.messages)
+    return f"何も反映していません。{error}"
 
 
 @dataclass(frozen=True)
