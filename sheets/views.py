@@ -244,13 +244,14 @@ def import_confirm(request):
     except (PermissionDenied, ValidationError, EditConflict) as error:
         messages.error(request, _not_applied(error))
         return redirect("sheets:import_upload")
-    if count:
-        messages.success(
-            request, MESSAGE_APPLIED.format(count=count, plan=pending.plan_name, year=pending.fiscal_year_label)
-        )
-    else:
-        messages.info(request, MESSAGE_NOTHING)
+    messages.add_message(request, *_applied(count, pending))
     return redirect("sheets:import_upload")
+
+
+def _applied(count: int, pending) -> tuple[int, str]:
+    if not count:
+        return messages.INFO, MESSAGE_NOTHING
+    return messages.SUCCESS, MESSAGE_APPLIED.format(count=count, plan=pending.plan_name, year=pending.fiscal_year_label)
 
 
 def _not_applied(error: Exception) -> str:
