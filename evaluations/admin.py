@@ -20,7 +20,7 @@ from .models import (
     StatusRule,
     YearlyResult,
 )
-from .progress import achievement_for, status_rule_get
+from .selectors import year_cells_of
 from .services import PeriodRefused, plan_period_create
 
 
@@ -136,15 +136,20 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["municipalities"]
 
     def get_queryset(self, request):
-        # The rule and everything achievement_for reads, fetched once for the whole page (the
-        # admin serves one request at a time per worker process).
-        self._rule = status_rule_get()
+        # The page's cells come from the read model every other page reads (one computation per
+        # plan, kept for this request): the admin grades nothing on its own.
+        self._cells = None
         return (
             super()
             .get_queryset(request)
             .select_related("indicator__item__area__plan")
-            .prefetch_related("municipalities", "indicator__targets", "indicator__results__municipalities")
+            .prefetch_related("municipalities")
         )
+
+    def _cell(self, result: YearlyResult):
+        if self._cells is None:
+            self._cells = year_cells_of(plans=list(PlanPeriod.objects.all()))
+        return self._cells.get((result.indicator_id, result.fiscal_year), (None, "－"))
 
     @admin.display(description="年度", ordering="fiscal_year")
     def fiscal_year_label(self, result: YearlyResult) -> str:
@@ -158,17 +163,18 @@ class YearlyResultAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="目標")
     def target(self, result: YearlyResult) -> str:
-        achievement = achievement_for(result.indicator, result.fiscal_year)
-        return format_quantity(achievement.target if achievement else None, result.indicator.unit)
+        cell, _label = self._cell(result)
+        return format_quantity(cell.target if cell else None, result.indicator.unit)
 
     @admin.display(description="達成率")
     def achievement_rate(self, result: YearlyResult) -> str:
-        achievement = achievement_for(result.indicator, result.fiscal_year)
-        return format_rate(achievement.rate if achievement else None)
+        cell, _label = self._cell(result)
+        return format_rate(cell.rate if cell else None)
 
     @admin.display(description="状況")
     def status(self, result: YearlyResult) -> str:
-        return self._rule.labels[self._rule.grade(achievement_for(result.indicator, result.fiscal_year))]
+        _cell, label = self._cell(result)
+        return label
 
 
 @admin.register(SelfEvaluation)

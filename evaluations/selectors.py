@@ -23,7 +23,7 @@ from .calculations import ResultFigure, indicator_achievement
 from .changes import RATING, TEXT_FIELDS, IndicatorFacts, ItemYearState, StoredResult, StoredTarget
 from .imports.plan_yaml import CHANGE_REASON as CHANGE_REASON_INITIAL_LOAD
 from .models import NO_RECORD_VERSION, RESULT_LIMITS, Rating, ReportingYear, SelfEvaluation, YearlyResult
-from .progress import EntryStatus, ItemRow, plan_progress, status_rule_get
+from .progress import NO_TARGET_LABEL, EntryStatus, ItemRow, YearCell, plan_progress, plans_progress, status_rule_get
 from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 
@@ -253,6 +253,23 @@ def my_work_rows(*, plan: PlanPeriod, fiscal_year: int, section_ids: set[int] | 
                 )
             )
     return rows
+
+
+def year_cells_of(*, plans: list[PlanPeriod]) -> dict[tuple[int, int], tuple[YearCell, str]]:
+    """Return every indicator-year's cell of the plans, with its status named under the rule.
+
+    Every figure, draft or approved, as the entry screen shows it (the admin lists them all),
+    graded by the read model: the verdicts, readings and target kinds every page applies. The
+    plans are read together, in the fixed number of queries of one.
+    """
+    cells = {}
+    for progress in plans_progress(plans=plans, include_unapproved=True):
+        for item in progress.items:
+            for indicator in item.indicators:
+                for cell in indicator.years:
+                    label = progress.labels.get(cell.status, NO_TARGET_LABEL) if cell.status else NO_TARGET_LABEL
+                    cells[(indicator.id, cell.fiscal_year)] = (cell, label)
+    return cells
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,38 @@ def test_a_system_administrator_sees_japanese_app_names_and_no_raw_permission_li
     assert "Can add log entry" not in form
     assert 'name="user_permissions"' not in form
     assert 'name="sections"' in form
+
+
+def test_the_result_list_grades_every_indicator_year_as_the_dashboard_does(admin_client, tokyo_data):
+    """The admin's 状況 column reads the read model (issue 22 item 2): 8 of 第7期's differed when it graded alone.
+
+    A figure of a year before the period (the baseline 平成29年度) has no cell and no status: 「－」.
+    """
+    from evaluations.models import YearlyResult
+    from evaluations.progress import NO_TARGET_LABEL, plan_progress
+    from programs.models import PlanPeriod
+
+    plan = PlanPeriod.objects.get(name="第7期")
+    progress = plan_progress(plan=plan)
+    shown = {
+        (indicator.id, cell.fiscal_year): progress.labels.get(cell.status, NO_TARGET_LABEL)
+        if cell.status
+        else NO_TARGET_LABEL
+        for item in progress.items
+        for indicator in item.indicators
+        for cell in indicator.years
+    }
+    response = admin_client.get(_changelist(YearlyResult), {"indicator__item__area__plan__id__exact": plan.pk})
+    assert "目標を達成" in response.content.decode() or "達成" in response.content.decode()
+    model_admin = response.context["cl"].model_admin
+    model_admin.get_queryset(response.wsgi_request)
+    results = YearlyResult.objects.filter(indicator__item__area__plan=plan).select_related(
+        "indicator__item__area__plan"
+    )
+    differing = [
+        (result.indicator_id, result.fiscal_year, model_admin.status(result))
+        for result in results
+        if model_admin.status(result) != shown.get((result.indicator_id, result.fiscal_year), "－")
+    ]
+    assert results.count() > 50
+    assert differing == []
