@@ -131,8 +131,12 @@ def test_locked_years_inactive_schedules_and_people_without_address_are_skipped(
     assert mail.outbox == []
 
 
-def test_a_failed_send_is_not_recorded_and_is_retried(world, schedule, monkeypatch):
+def test_a_failed_send_is_recorded_as_failed_and_retried_once_by_a_later_run(world, schedule, monkeypatch):
+    # Sending now goes through the task worker: the reminder is recorded with its mail, the
+    # failure is kept on the mail (with the next attempt's time), and a later run sends it once.
     from django.core.mail import EmailMessage
+
+    from cycle.models import OutgoingMail
 
     def refuse(self, fail_silently=False):
         raise OSError("connection refused")
@@ -140,9 +144,18 @@ def test_a_failed_send_is_not_recorded_and_is_retried(world, schedule, monkeypat
     monkeypatch.setattr(EmailMessage, "send", refuse)
     with pytest.raises(Exception, match="送れませんでした"):
         _run("2026-04-24")
-    assert ReminderSent.objects.count() == 0
+    assert ReminderSent.objects.count() == 2
+    failed = OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED)
+    assert failed.count() == 2
+    assert all("connection refused" in mail.error and mail.next_attempt_at for mail in failed)
     monkeypatch.undo()
-    _run("2026-04-24")
+    _run("2026-04-24")  # the retry is not due yet: nothing sent, nothing queued twice
+    assert mail.outbox == []
+    OutgoingMail.objects.update(next_attempt_at=datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC))
+    output = _run("2026-04-24")
+    assert "2件を再送しました" in output
+    assert _recipients() == ["staff-other@example.lg.jp", "staff-own@example.lg.jp"]
+    assert set(OutgoingMail.objects.values_list("status", "attempts")) == {(OutgoingMail.Status.SENT, 2)}
     assert ReminderSent.objects.count() == 2
 
 
