@@ -6,7 +6,7 @@ from django.conf import settings
 from programs.fiscal_years import fiscal_year_choices
 
 from .file_types import format_size
-from .models import Comment
+from .models import Comment, DefaultReminderSchedule
 
 ERROR_TITLE_EMPTY = "表題を入力してください（例: 別紙7-12）。"
 ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
@@ -62,3 +62,21 @@ class CommentForm(forms.Form):
     def __init__(self, *args, fiscal_years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fiscal_year"].choices = fiscal_year_choices(fiscal_years)
+
+
+class DefaultReminderScheduleForm(forms.ModelForm):
+    """The default schedule as the reminder screen edits it (the model validates the days)."""
+
+    class Meta:
+        model = DefaultReminderSchedule
+        fields = ["days_before", "repeat_after_days", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            described = [f"{name}-help"]
+            if self.is_bound and name in self.errors:
+                described.append(f"{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            field.widget.attrs["aria-describedby"] = " ".join(described)
+        self.fields["days_before"].widget.attrs["inputmode"] = "numeric"

@@ -76,3 +76,23 @@ def due_step(
                 steps.append(Step(offset=offset, send_on=step_send_date(deadline, offset)))
     due = [step for step in steps if step.send_on <= today]
     return max(due, key=lambda step: (step.send_on, step.offset)) if due else None
+
+
+def next_step(
+    *, deadline: datetime.date, days_before: tuple[int, ...], repeat_after_days: int | None, today: datetime.date
+) -> Step | None:
+    """Return the first step sent after ``today`` (the screen's 「次回」), or None when none is left.
+
+    Example (deadline 2026-05-09, 「14,3,0」, weekly): on 2026-05-01 the next step is 0 (sent Fri
+    05-08); on 2026-05-09 it is +7 (sent Mon 05-18).
+    """
+    steps = [Step(offset=-days, send_on=step_send_date(deadline, -days)) for days in days_before]
+    if repeat_after_days:
+        elapsed = max((today - deadline).days, 0)
+        first = (elapsed // repeat_after_days) * repeat_after_days
+        # Two repeats cover one pushed past a holiday weekend by the working-day rule.
+        for offset in (first, first + repeat_after_days, first + 2 * repeat_after_days):
+            if offset > 0:
+                steps.append(Step(offset=offset, send_on=step_send_date(deadline, offset)))
+    later = [step for step in steps if step.send_on > today]
+    return min(later, key=lambda step: (step.send_on, step.offset)) if later else None

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.permissions import is_system_admin
 from accounts.roles import MANAGER
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.workflow_events import Transition, WorkflowEvent
@@ -25,8 +26,8 @@ from programs.models import Item
 
 from . import policies, selectors
 from .file_types import FileRejected, check_size, detect_kind, format_size
-from .models import Attachment, Comment, Notice, OutgoingMail, ReminderSent
-from .reminder_steps import due_step
+from .models import Attachment, Comment, DefaultReminderSchedule, Notice, OutgoingMail, ReminderSent
+from .reminder_steps import due_step, parse_days_before
 from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ DETACHED_BODY = "別紙「{title}」（{name}）を削除しました。"
 
 # -- Mail: queued, sent by the task worker, recorded, retried ------------------------------------
 
+REASON_NOT_ADMIN = "督促の設定と送信はシステム管理者のみが行えます。"
 ERROR_ENQUEUE = "送信の処理を登録できませんでした（{error}）。"
 # After the first failure a mail is tried again after each of these delays; then it waits for 再送.
 RETRY_DELAYS = (
@@ -111,6 +113,8 @@ def _backend_defers() -> bool:
 
 def mail_retry(*, mail: OutgoingMail, by) -> bool:
     """Queue a failed mail again now (the screen's 再送); return False if it is not failed (sent or queued)."""
+    if not is_system_admin(by):
+        raise PermissionDenied(REASON_NOT_ADMIN)
     requeued = OutgoingMail.objects.filter(pk=mail.pk, status=OutgoingMail.Status.FAILED).update(
         status=OutgoingMail.Status.QUEUED, next_attempt_at=None, requested_by=by
     )
@@ -147,6 +151,10 @@ class ReminderOutcome:
     unreachable: list[Person]
     failed: list[tuple[PlannedReminder, str]]
     mails: list[EmailMessage]
+
+    @property
+    def rows(self) -> list[tuple[PlannedReminder, EmailMessage]]:
+        return list(zip(self.planned, self.mails, strict=True))
 
 
 def _entry_url(item_id: int, fiscal_year: int) -> str:
@@ -264,6 +272,21 @@ def _record_reminder(reporting_year_id: int, reminder: PlannedReminder, message:
     except IntegrityError:
         return None  # a run at the same moment (or the first of a double click) recorded it
     return mail.pk
+
+
+@transaction.atomic
+def reminder_default_update(*, days_before: str, repeat_after_days: int | None, is_active: bool, by):
+    """Change the default reminder schedule (history records who); raise ValidationError on bad input."""
+    if not is_system_admin(by):
+        raise PermissionDenied(REASON_NOT_ADMIN)
+    schedule, _ = DefaultReminderSchedule.objects.select_for_update().get_or_create(id=1)
+    schedule.days_before = ",".join(str(days) for days in parse_days_before(days_before))
+    schedule.repeat_after_days = repeat_after_days
+    schedule.is_active = is_active
+    schedule.full_clean()
+    schedule._history_user = by
+    schedule.save(update_fields=["days_before", "repeat_after_days", "is_active", "updated_at"])
+    return schedule
 
 
 # -- Mail on the workflow's transitions ---------------------------------------------------------
