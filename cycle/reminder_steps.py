@@ -11,7 +11,8 @@ step -14 → Sat 04-25 → Fri 04-24; step -3 → Wed 05-06 (振替休日) → F
 step 0 → Sat 05-09 → Fri 05-08; step +7 → Sat 05-16 → Mon 05-18.
 
 On a given day only the latest step already due is sent, and only to whom it was not sent
-before, so a missed run is caught up the next day without a flood of older steps.
+before, so a missed run is caught up the next day without a flood of older steps. A step
+before the deadline is not caught up once the deadline has passed.
 """
 
 import datetime
@@ -74,7 +75,9 @@ def due_step(
         for offset in (latest, latest - repeat_after_days):
             if offset > 0:
                 steps.append(Step(offset=offset, send_on=step_send_date(deadline, offset)))
-    due = [step for step in steps if step.send_on <= today]
+    # Once the deadline has passed, a request to enter "before the deadline" is no longer true:
+    # only the steps after it remain (a schedule without them sends nothing more).
+    due = [step for step in steps if step.send_on <= today and (step.offset > 0 or today <= deadline)]
     return max(due, key=lambda step: (step.send_on, step.offset)) if due else None
 
 
