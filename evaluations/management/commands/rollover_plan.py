@@ -20,8 +20,9 @@ YEARS_PER_PERIOD = 3
 
 def _fiscal_year(text: str) -> int:
     """Read --first-year as 令和9, R9, 令和9年度 or 2027 (argparse reports the Japanese reason)."""
+    # A bare number is a Western year, so 「6」 is refused as out of range rather than unreadable.
     try:
-        return parse_fiscal_year(text)
+        return parse_fiscal_year(int(text) if text.strip().isdigit() else text)
     except FiscalYearError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
