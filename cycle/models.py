@@ -16,7 +16,7 @@ from programs.fiscal_years import era_label
 from programs.models import Item, Section
 
 from .file_types import FileKind
-from .reminder_steps import parse_days_before
+from .reminder_steps import MAX_DAYS, parse_days_before, stored_days_before
 
 
 def _validate_days_before(value: str) -> None:
@@ -41,7 +41,7 @@ class ReminderTiming(models.Model):
         null=True,
         blank=True,
         default=7,
-        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
         help_text="期限を過ぎた後、この日数ごとに督促します（7 で毎週）。空欄なら期限後は督促しません。",
     )
     is_active = models.BooleanField("督促する", default=True)
@@ -51,7 +51,7 @@ class ReminderTiming(models.Model):
 
     @property
     def days_before_list(self) -> tuple[int, ...]:
-        return parse_days_before(self.days_before)
+        return stored_days_before(self.days_before)
 
     @property
     def summary(self) -> str:

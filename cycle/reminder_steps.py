@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from .working_days import next_working_day, previous_working_day
 
-ERROR_DAYS_BEFORE = "「14,3,0」のように、0以上の日数をカンマ区切りで入力してください。"
+MAX_DAYS = 366  # a reminder more than a year from its deadline is a typo, and larger ones overflow a date
+ERROR_DAYS_BEFORE = f"「14,3,0」のように、0～{MAX_DAYS}の日数をカンマ区切りで入力してください。"
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,27 @@ def parse_days_before(text: str) -> tuple[int, ...]:
         days = tuple(sorted({int(part) for part in parts}, reverse=True))
     except ValueError:
         raise ValueError(ERROR_DAYS_BEFORE) from None
-    if any(day < 0 for day in days):
+    if any(day < 0 or day > MAX_DAYS for day in days):
         raise ValueError(ERROR_DAYS_BEFORE)
     return days
+
+
+def stored_days_before(text: str) -> tuple[int, ...]:
+    """Return the days of a stored schedule that the rule accepts, dropping the rest.
+
+    A row saved before a rule was tightened (or written around the form) must not break the
+    screen or the daily run: 「14,x,99999」 reads as (14,).
+    """
+    normalised = unicodedata.normalize("NFKC", text).replace("、", ",")
+    days = set()
+    for part in normalised.split(","):
+        try:
+            day = int(part.strip())
+        except ValueError:
+            continue
+        if 0 <= day <= MAX_DAYS:
+            days.add(day)
+    return tuple(sorted(days, reverse=True))
 
 
 def step_send_date(deadline: datetime.date, offset: int) -> datetime.date:

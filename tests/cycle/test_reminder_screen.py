@@ -170,3 +170,24 @@ def _dry_run() -> str:
     out = StringIO()
     call_command("send_reminders", "--dry-run", "--today", TODAY.isoformat(), stdout=out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("days_before", "repeat"),
+    [("1" * 90, "7"), ("367", "7"), ("1" * 5000, "7"), ("14,3,0", "367"), ("14,3,0", "9" * 20), ("<b>1</b>", "-1")],
+)
+def test_huge_or_odd_numbers_are_refused_with_the_reason_and_nothing_changes(world, ninth, days_before, repeat):
+    # A 90-digit day was accepted and stored, and then every page that read it overflowed a date (500).
+    response = _admin(world).post(URL, {"days_before": days_before, "repeat_after_days": repeat, "is_active": "on"})
+    assert response.status_code == 400
+    assert 'class="error" id="' in response.content.decode()
+    schedule = DefaultReminderSchedule.objects.get()
+    assert (schedule.days_before, schedule.repeat_after_days) == ("14,3,0", 7)
+
+
+def test_a_stored_schedule_the_rule_now_refuses_breaks_neither_the_screen_nor_the_daily_run(world, ninth):
+    DefaultReminderSchedule.objects.filter(id=1).update(days_before="1" * 90 + ",x,3")
+    response = _admin(world).get(URL)
+    assert response.status_code == 200
+    assert "期限の3日前、期限後は7日ごと" in response.content.decode()
+    assert "第9期 令和7年度（期限後189日）: 送信予定 2件" in _dry_run()
