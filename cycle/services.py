@@ -47,6 +47,9 @@ DETACHED_BODY = "別紙「{title}」（{name}）を削除しました。"
 
 REASON_NOT_ADMIN = "督促の設定と送信はシステム管理者のみが行えます。"
 ERROR_ENQUEUE = "送信の処理を登録できませんでした（{error}）。"
+# A worker that claimed a mail and was killed before recording the result leaves it 送信中;
+# after this long the daily run queues it again (it may then arrive twice, never not at all).
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)
 # After the first failure a mail is tried again after each of these delays; then it waits for 再送.
 RETRY_DELAYS = (
     datetime.timedelta(minutes=5),
@@ -81,9 +84,10 @@ def mail_deliver(*, mail_id: int, now: datetime.datetime | None = None) -> str:
     the time of the next attempt (enqueued then when the task backend can defer).
     """
     now = now or timezone.now()
+    # next_attempt_at while sending: when a worker that died mid-send is given up on (mails_retry_due).
     claimed = OutgoingMail.objects.filter(
         pk=mail_id, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.FAILED]
-    ).update(status=OutgoingMail.Status.SENDING, attempts=F("attempts") + 1)
+    ).update(status=OutgoingMail.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_TIMEOUT)
     if not claimed:
         return "skipped"
     mail = OutgoingMail.objects.get(pk=mail_id)
@@ -124,13 +128,15 @@ def mail_retry(*, mail: OutgoingMail, by) -> bool:
 
 
 def mails_retry_due(*, now: datetime.datetime | None = None) -> int:
-    """Queue again the failed mails whose next attempt is due (the daily run catches what no worker deferred)."""
+    """Queue again the failed mails whose next attempt is due, and those left 送信中 by a worker that
+    died (the daily run catches what no worker deferred); return how many."""
     now = now or timezone.now()
-    due = OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED, next_attempt_at__lte=now)
+    stuck = [OutgoingMail.Status.FAILED, OutgoingMail.Status.SENDING]
+    due = OutgoingMail.objects.filter(status__in=stuck, next_attempt_at__lte=now)
     ids = []
     for mail_id in due.values_list("id", flat=True):
-        if OutgoingMail.objects.filter(pk=mail_id, status=OutgoingMail.Status.FAILED).update(
-            status=OutgoingMail.Status.QUEUED
+        if OutgoingMail.objects.filter(pk=mail_id, status__in=stuck, next_attempt_at__lte=now).update(
+            status=OutgoingMail.Status.QUEUED, next_attempt_at=None
         ):
             ids.append(mail_id)
     _enqueue(ids)

@@ -195,3 +195,21 @@ def test_the_dashboards_entry_panel_shows_each_sections_last_reminder(world, sch
     page = response.content.decode()
     assert response.context["entry"].fiscal_year == OPEN_YEAR
     assert page.count("最終督促：11月20日") == 2  # both sections were reminded
+
+
+def test_a_mail_left_sending_by_a_dead_worker_is_queued_again_by_the_daily_run(world, schedule):
+    from cycle.models import OutgoingMail
+
+    _run("2026-04-24")
+    mail.outbox.clear()
+    stuck = OutgoingMail.objects.first()
+    OutgoingMail.objects.filter(pk=stuck.pk).update(
+        status=OutgoingMail.Status.SENDING, next_attempt_at=datetime.datetime(2026, 4, 24, tzinfo=datetime.UTC)
+    )
+    fresh = OutgoingMail.objects.exclude(pk=stuck.pk).first()
+    OutgoingMail.objects.filter(pk=fresh.pk).update(
+        status=OutgoingMail.Status.SENDING, next_attempt_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert "1件を再送しました" in _run("2026-04-24")  # the one still within its sending time is left alone
+    assert [message.to for message in mail.outbox] == [[stuck.email]]
+    assert OutgoingMail.objects.get(pk=fresh.pk).status == OutgoingMail.Status.SENDING
