@@ -45,8 +45,7 @@ class ReminderPage:
         return sum(len(outcome.planned) for outcome in self.preview)
 
 
-def _year_rows(today: datetime.date) -> tuple[YearRow, ...]:
-    default = selectors.default_schedule()
+def _year_rows(today: datetime.date, default: DefaultReminderSchedule) -> tuple[YearRow, ...]:
     years = (
         ReportingYear.objects.filter(is_locked=False, deadline__isnull=False)
         .select_related("plan", "reminder_schedule")
@@ -85,9 +84,10 @@ def reminder_page(*, today: datetime.date) -> ReminderPage:
     """Return everything the reminder screen shows for ``today`` (Tokyo's date)."""
     mails = OutgoingMail.objects.select_related("recipient", "requested_by", "reporting_year__plan", "item")
     counts = OutgoingMail.objects.aggregate(failed=Count("id", filter=Q(status=OutgoingMail.Status.FAILED)))
+    default = selectors.default_schedule()
     return ReminderPage(
-        default=selectors.default_schedule(),
-        years=_year_rows(today),
+        default=default,
+        years=_year_rows(today, default),
         preview=tuple(reminders_plan(today=today)),
         mails=tuple(mails.order_by("-created_at", "-id")[:RECENT_MAILS]),
         failed_count=counts["failed"],

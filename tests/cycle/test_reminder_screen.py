@@ -191,3 +191,27 @@ def test_a_stored_schedule_the_rule_now_refuses_breaks_neither_the_screen_nor_th
     assert response.status_code == 200
     assert "期限の3日前、期限後は7日ごと" in response.content.decode()
     assert "第9期 令和7年度（期限後189日）: 送信予定 2件" in _dry_run()
+
+
+def _page_queries() -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cycle.reminder_page import reminder_page
+
+    with CaptureQueriesContext(connection) as context:
+        reminder_page(today=TODAY)
+    return len(context.captured_queries)
+
+
+def test_the_screen_reads_in_the_same_queries_whatever_the_number_of_items_and_mails(world, ninth):
+    from tests import factories
+
+    small = _page_queries()
+    for number in range(10, 30):
+        factories.item(area=ninth.area, number=number, section=ninth.section, title=f"事項{number}")
+    _admin(world).post(reverse("cycle:reminders_send"))
+    large = _page_queries()
+    # The default and the years (for the table, then for the preview), the mails and their count;
+    # five per year with a reminder due (two here, as in make run's data).
+    assert (small, large) == (14, 14)
