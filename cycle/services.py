@@ -232,6 +232,8 @@ def reminders_send(*, today: datetime.date, dry_run: bool = False, by=None) -> l
     and is retried from its mail (backoff, or 再送 on the screen), never queued twice.
     ``by``: the administrator who pressed 送信 (None for the daily timer).
     """
+    if by is not None and not is_system_admin(by):
+        raise PermissionDenied(REASON_NOT_ADMIN)
     outcomes = reminders_plan(today=today)
     if dry_run:
         return outcomes

@@ -215,3 +215,13 @@ def test_the_screen_reads_in_the_same_queries_whatever_the_number_of_items_and_m
     # The default and the years (for the table, then for the preview), the mails and their count;
     # five per year with a reminder due (two here, as in make run's data).
     assert (small, large) == (14, 14)
+
+
+def test_the_send_service_itself_refuses_anyone_but_an_administrator(world, ninth):
+    from django.core.exceptions import PermissionDenied
+
+    from cycle.services import reminders_send
+
+    with pytest.raises(PermissionDenied):
+        reminders_send(today=TODAY, by=world.users["manager"])
+    assert mail.outbox == [] and not OutgoingMail.objects.exists()
