@@ -3,7 +3,49 @@ from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
+from .models import (
+    Attachment,
+    Comment,
+    DefaultReminderSchedule,
+    Notice,
+    OutgoingMail,
+    ReminderSchedule,
+    ReminderSent,
+)
+
+
+@admin.register(DefaultReminderSchedule)
+class DefaultReminderScheduleAdmin(SimpleHistoryAdmin):
+    """The one default schedule (created by migration); the 督促メール screen edits it too."""
+
+    list_display = ["__str__", "days_before", "repeat_after_days", "is_active", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not DefaultReminderSchedule.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.id = 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """Every mail handed to the worker and how it went: read-only (再送 is on the 督促メール screen)."""
+
+    list_display = ["created_at", "kind", "email", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["recipient"]
+    search_fields = ["email", "subject"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(ReminderSchedule)

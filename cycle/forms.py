@@ -8,7 +8,7 @@ from programs.fiscal_years import fiscal_year_choices
 
 from . import services
 from .file_types import FileRejected, format_size
-from .models import Comment
+from .models import Comment, DefaultReminderSchedule
 
 ERROR_TITLE_EMPTY = "表題を入力してください（例: 別紙7-12）。"
 ACCEPT = ".pdf,.xlsx,.docx,.png,.jpg,.jpeg"
@@ -96,3 +96,21 @@ class CommentForm(forms.Form):
     def next_url(self) -> str:
         """Return the page the form was sent from, as typed (the view checks it is on this site)."""
         return self.cleaned_data.get("next", "") if self.is_valid() else self.data.get("next", "")
+
+
+class DefaultReminderScheduleForm(forms.ModelForm):
+    """The default schedule as the reminder screen edits it (the model validates the days)."""
+
+    class Meta:
+        model = DefaultReminderSchedule
+        fields = ["days_before", "repeat_after_days", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            described = [f"{name}-help"]
+            if self.is_bound and name in self.errors:
+                described.append(f"{name}-error")
+                field.widget.attrs["aria-invalid"] = "true"
+            field.widget.attrs["aria-describedby"] = " ".join(described)
+        self.fields["days_before"].widget.attrs["inputmode"] = "numeric"

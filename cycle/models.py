@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,7 +16,7 @@ from programs.fiscal_years import era_label
 from programs.models import Item, Section
 
 from .file_types import FileKind
-from .reminder_steps import parse_days_before
+from .reminder_steps import MAX_DAYS, parse_days_before, stored_days_before
 
 
 def _validate_days_before(value: str) -> None:
@@ -26,12 +26,9 @@ def _validate_days_before(value: str) -> None:
         raise ValidationError(str(error)) from None
 
 
-class ReminderSchedule(models.Model):
-    """When the reminders of one reporting year go out, as an administrator sets them."""
+class ReminderTiming(models.Model):
+    """When reminders go out relative to a deadline: the fields a schedule and the default share."""
 
-    reporting_year = models.OneToOneField(
-        ReportingYear, verbose_name="報告年度", on_delete=models.CASCADE, related_name="reminder_schedule"
-    )
     days_before = models.CharField(
         "期限前の督促（何日前）",
         max_length=100,
@@ -44,15 +41,59 @@ class ReminderSchedule(models.Model):
         null=True,
         blank=True,
         default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
         help_text="期限を過ぎた後、この日数ごとに督促します（7 で毎週）。空欄なら期限後は督促しません。",
     )
     is_active = models.BooleanField("督促する", default=True)
 
+    class Meta:
+        abstract = True
+
+    @property
+    def days_before_list(self) -> tuple[int, ...]:
+        return stored_days_before(self.days_before)
+
+    @property
+    def summary(self) -> str:
+        """Return the schedule in words: 「期限の14日前・3日前・当日、期限後は7日ごと」 or 「督促しない」."""
+        if not self.is_active:
+            return "督促しない"
+        before = "・".join("当日" if days == 0 else f"{days}日前" for days in self.days_before_list)
+        after = f"期限後は{self.repeat_after_days}日ごと" if self.repeat_after_days else "期限後は督促しない"
+        return f"期限の{before}、{after}" if before else after
+
+
+class DefaultReminderSchedule(ReminderTiming):
+    """The schedule of every open reporting year with a deadline, in a period in progress,
+    that has no schedule of its own (one row, created by migration: reminders work out of the box)."""
+
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords(verbose_name="督促予定（既定）の変更履歴")
+
+    class Meta:
+        verbose_name = "督促予定（既定）"
+        verbose_name_plural = "督促予定（既定）"
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="default_reminder_schedule_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"督促予定（既定）: {self.summary}"
+
+
+class ReminderSchedule(ReminderTiming):
+    """When the reminders of one reporting year go out, where it differs from the default."""
+
+    reporting_year = models.OneToOneField(
+        ReportingYear, verbose_name="報告年度", on_delete=models.CASCADE, related_name="reminder_schedule"
+    )
+
     history = HistoricalRecords(verbose_name="督促予定の変更履歴")
 
     class Meta:
-        verbose_name = "督促予定"
-        verbose_name_plural = "督促予定"
+        verbose_name = "督促予定（報告年度別）"
+        verbose_name_plural = "督促予定（報告年度別）"
         ordering = ["reporting_year__plan__ordinal", "reporting_year__fiscal_year"]
         constraints = [
             models.CheckConstraint(
@@ -64,9 +105,67 @@ class ReminderSchedule(models.Model):
     def __str__(self) -> str:
         return f"{self.reporting_year} の督促予定"
 
-    @property
-    def days_before_list(self) -> tuple[int, ...]:
-        return parse_days_before(self.days_before)
+
+class OutgoingMail(models.Model):
+    """One mail handed to the task worker: to whom, what, why, and how its sending went.
+
+    Reminders and the workflow's mails (提出・差戻し・承認) are all recorded here, so the
+    reminder screen shows every result and a failure is retried from the same row.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "督促"
+        SUBMITTED = "submitted", "提出の連絡"
+        RETURNED = "returned", "差戻しの連絡"
+        APPROVED = "approved", "承認の連絡"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "送信待ち"
+        SENDING = "sending", "送信中"
+        SENT = "sent", "送信済み"
+        FAILED = "failed", "失敗"
+
+    kind = models.CharField("種類", max_length=10, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="宛先",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mails_received",
+    )
+    email = models.EmailField("送信先アドレス")
+    subject = models.CharField("件名", max_length=200)
+    body = models.TextField("本文")
+    # Who caused the mail: the administrator who pressed 送信, the user who acted; empty for the timer.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="送信した人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reporting_year = models.ForeignKey(
+        ReportingYear, verbose_name="報告年度", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    item = models.ForeignKey(
+        Item, verbose_name="事項", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField("結果", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField("送信の試行回数", default=0)
+    error = models.TextField("失敗の理由", blank=True)
+    created_at = models.DateTimeField("登録日時", default=timezone.now)
+    sent_at = models.DateTimeField("送信日時", null=True, blank=True)
+    next_attempt_at = models.DateTimeField("再送予定", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "送信メール"
+        verbose_name_plural = "送信メール"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outgoing_mail_retry")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.email}（{self.get_status_display()}）"
 
 
 class ReminderSent(models.Model):
@@ -82,6 +181,14 @@ class ReminderSent(models.Model):
     sections = models.ManyToManyField(Section, verbose_name="対象の担当課", blank=True, related_name="reminders_sent")
     email = models.EmailField("送信先アドレス")
     sent_at = models.DateTimeField("送信日時", default=timezone.now)
+    mail = models.OneToOneField(
+        OutgoingMail,
+        verbose_name="送信メール",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reminder",
+    )
 
     class Meta:
         verbose_name = "督促の送信記録"

@@ -8,27 +8,43 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.roles import MANAGER, STAFF
-from evaluations.due import is_pending
+from evaluations.due import is_pending, period_in_progress
 from evaluations.models import ReportingYear, SelfEvaluation
 from programs.fiscal_years import era_datetime_label, era_label
 from programs.models import Item, Section
 
 from . import policies
-from .models import Attachment, Comment, Notice, ReminderSchedule, ReminderSent
+from .models import Attachment, Comment, DefaultReminderSchedule, Notice, ReminderSent, ReminderTiming
 from .reminders import NO_SECTION, PendingItem, Person, SectionPending, YearFacts
 
 _STATUS_LABELS = {None: "未入力", **dict(SelfEvaluation.Status.choices)}
 
 
-def schedules_to_run() -> list[ReminderSchedule]:
-    """Return the active schedules of reporting years that are open (not locked) and have a deadline."""
-    return list(
-        ReminderSchedule.objects.filter(
-            is_active=True, reporting_year__is_locked=False, reporting_year__deadline__isnull=False
-        )
-        .select_related("reporting_year__plan")
-        .order_by("reporting_year__plan__ordinal", "reporting_year__fiscal_year")
+def default_schedule() -> DefaultReminderSchedule:
+    """Return the default reminder schedule (the row the migration creates; its defaults if it is gone)."""
+    return DefaultReminderSchedule.objects.filter(id=1).first() or DefaultReminderSchedule(id=1)
+
+
+def schedules_to_run(*, today: datetime.date) -> list[tuple[ReportingYear, ReminderTiming]]:
+    """Return each open reporting year with a deadline that a schedule reminds, with that schedule.
+
+    A year's own schedule decides for it (also to stop its reminders); the default covers the
+    other years of the periods in progress (``evaluations.due.period_in_progress``), so a period
+    long over or one just imported is not reminded unless an administrator gives it a schedule.
+    """
+    default = default_schedule()
+    years = (
+        ReportingYear.objects.filter(is_locked=False, deadline__isnull=False)
+        .select_related("plan", "reminder_schedule")
+        .order_by("plan__ordinal", "fiscal_year")
     )
+    found = []
+    for year in years:
+        own = getattr(year, "reminder_schedule", None)
+        timing = own if own is not None else default if period_in_progress(year.plan, today=today) else None
+        if timing is not None and timing.is_active:
+            found.append((year, timing))
+    return found
 
 
 def _person(user) -> Person:

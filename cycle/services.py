@@ -7,24 +7,27 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.permissions import system_admin_refusal
+from accounts.roles import MANAGER
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.workflow_events import Transition, WorkflowEvent
-from programs.fiscal_years import era_date_label, era_label
+from programs.fiscal_years import era_date_label, era_datetime_label, era_label
 from programs.models import Item
 
 from . import policies, selectors
 from .file_types import FileRejected, check_size, detect_kind, format_size
-from .models import Attachment, Comment, Notice, ReminderSent
-from .reminder_steps import due_step
+from .models import Attachment, Comment, DefaultReminderSchedule, Notice, OutgoingMail, ReminderSent
+from .reminder_steps import due_step, parse_days_before
 from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,105 @@ ATTACHED_BODY = "別紙「{title}」（{name}）を登録しました。"
 DETACHED_BODY = "別紙「{title}」（{name}）を削除しました。"
 
 
+# -- Mail: queued, sent by the task worker, recorded, retried ------------------------------------
+
+ERROR_ENQUEUE = "送信の処理を登録できませんでした（{error}）。"
+# A worker that claimed a mail and was killed before recording the result leaves it 送信中;
+# after this long the daily run queues it again (it may then arrive twice, never not at all).
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)
+# After the first failure a mail is tried again after each of these delays; then it waits for 再送.
+RETRY_DELAYS = (
+    datetime.timedelta(minutes=5),
+    datetime.timedelta(minutes=30),
+    datetime.timedelta(hours=2),
+    datetime.timedelta(hours=12),
+)
+
+
+def _enqueue(mail_ids: list[int], *, run_after: datetime.datetime | None = None) -> None:
+    """Hand each mail to the task worker; a queue that refuses marks the mail failed (never raises)."""
+    from .tasks import mail_deliver_task
+
+    for mail_id in mail_ids:
+        try:
+            task = mail_deliver_task.using(run_after=run_after) if run_after else mail_deliver_task
+            task.enqueue(mail_id)
+        except Exception as error:  # the queue's database or configuration: record it, retry later
+            logger.exception("enqueue of mail %s failed", mail_id)
+            OutgoingMail.objects.filter(pk=mail_id, status=OutgoingMail.Status.QUEUED).update(
+                status=OutgoingMail.Status.FAILED,
+                error=ERROR_ENQUEUE.format(error=error)[:1000],
+                next_attempt_at=timezone.now() + RETRY_DELAYS[0],
+            )
+
+
+def mail_deliver(*, mail_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one recorded mail (in the task worker) and record the result; return its status.
+
+    The claim is a conditional UPDATE, so a mail delivered twice (a task run twice, 再送 pressed
+    twice) is sent once. A failure is recorded with its reason and, while ``RETRY_DELAYS`` last,
+    the time of the next attempt (enqueued then when the task backend can defer).
+    """
+    now = now or timezone.now()
+    # next_attempt_at while sending: when a worker that died mid-send is given up on (mails_retry_due).
+    claimed = OutgoingMail.objects.filter(
+        pk=mail_id, status__in=[OutgoingMail.Status.QUEUED, OutgoingMail.Status.FAILED]
+    ).update(status=OutgoingMail.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_TIMEOUT)
+    if not claimed:
+        return "skipped"
+    mail = OutgoingMail.objects.get(pk=mail_id)
+    message = EmailMessage(subject=mail.subject, body=mail.body, to=[mail.email])
+    try:
+        message.send()
+    except Exception as error:  # any SMTP or network failure: record it, retry with backoff
+        logger.exception("mail %s to %s failed", mail.pk, mail.email)
+        retry_at = now + RETRY_DELAYS[mail.attempts - 1] if mail.attempts <= len(RETRY_DELAYS) else None
+        OutgoingMail.objects.filter(pk=mail.pk).update(
+            status=OutgoingMail.Status.FAILED, error=f"{type(error).__name__}: {error}"[:1000], next_attempt_at=retry_at
+        )
+        if retry_at is not None and _backend_defers():
+            _enqueue([mail.pk], run_after=retry_at)
+        return OutgoingMail.Status.FAILED
+    OutgoingMail.objects.filter(pk=mail.pk).update(
+        status=OutgoingMail.Status.SENT, sent_at=timezone.now(), error="", next_attempt_at=None
+    )
+    return OutgoingMail.Status.SENT
+
+
+def _backend_defers() -> bool:
+    from .tasks import mail_deliver_task
+
+    return mail_deliver_task.get_backend().supports_defer
+
+
+def mail_retry(*, mail: OutgoingMail, by) -> bool:
+    """Queue a failed mail again now (the screen's 再送); return False if it is not failed (sent or queued)."""
+    if refused := system_admin_refusal(by):
+        raise PermissionDenied(refused)
+    requeued = OutgoingMail.objects.filter(pk=mail.pk, status=OutgoingMail.Status.FAILED).update(
+        status=OutgoingMail.Status.QUEUED, next_attempt_at=None, requested_by=by
+    )
+    if requeued:
+        _enqueue([mail.pk])
+    return bool(requeued)
+
+
+def mails_retry_due(*, now: datetime.datetime | None = None) -> int:
+    """Queue again the failed mails whose next attempt is due, and those left 送信中 by a worker that
+    died (the daily run catches what no worker deferred); return how many."""
+    now = now or timezone.now()
+    stuck = [OutgoingMail.Status.FAILED, OutgoingMail.Status.SENDING]
+    due = OutgoingMail.objects.filter(status__in=stuck, next_attempt_at__lte=now)
+    ids = []
+    for mail_id in due.values_list("id", flat=True):
+        if OutgoingMail.objects.filter(pk=mail_id, status__in=stuck, next_attempt_at__lte=now).update(
+            status=OutgoingMail.Status.QUEUED, next_attempt_at=None
+        ):
+            ids.append(mail_id)
+    _enqueue(ids)
+    return len(ids)
+
+
 # -- Reminders --------------------------------------------------------------------------------
 
 
@@ -47,12 +149,17 @@ DETACHED_BODY = "別紙「{title}」（{name}）を削除しました。"
 class ReminderOutcome:
     """What one run did (or, in a dry run, would do) for one reporting year."""
 
+    reporting_year_id: int
     title: str
     step_label: str
     planned: list[PlannedReminder]
     unreachable: list[Person]
     failed: list[tuple[PlannedReminder, str]]
     mails: list[EmailMessage]
+
+    @property
+    def rows(self) -> list[tuple[PlannedReminder, EmailMessage]]:
+        return list(zip(self.planned, self.mails, strict=True))
 
 
 def _entry_url(item_id: int, fiscal_year: int) -> str:
@@ -87,62 +194,175 @@ def reminder_message(*, facts: YearFacts, reminder: PlannedReminder, today: date
     )
 
 
-def reminders_send(*, today: datetime.date, dry_run: bool = False) -> list[ReminderOutcome]:
-    """Send the reminders due ``today`` for every open reporting year, recording each one sent.
-
-    The record is written before the mail is handed to the backend, inside a transaction
-    that is rolled back when sending fails: two runs at once cannot both send (the unique
-    constraint stops the second), and a failed send is retried by the next run.
-    """
+def reminders_plan(*, today: datetime.date) -> list[ReminderOutcome]:
+    """Return who would get which reminder ``today`` for every year a schedule covers (nothing written)."""
     outcomes = []
-    for schedule in selectors.schedules_to_run():
-        reporting_year = schedule.reporting_year
+    for reporting_year, timing in selectors.schedules_to_run(today=today):
         step = due_step(
             deadline=reporting_year.deadline,
-            days_before=schedule.days_before_list,
-            repeat_after_days=schedule.repeat_after_days,
+            days_before=timing.days_before_list,
+            repeat_after_days=timing.repeat_after_days,
             today=today,
         )
         if step is None:
             continue
         facts = selectors.year_facts(reporting_year=reporting_year)
         planned, unreachable = plan_reminders(facts, step)
-        mails = [reminder_message(facts=facts, reminder=reminder, today=today) for reminder in planned]
-        failed = []
-        if not dry_run:
-            for reminder, mail in zip(planned, mails, strict=True):
-                if error := _send_and_record(reporting_year, reminder, mail):
-                    failed.append((reminder, error))
         outcomes.append(
             ReminderOutcome(
+                reporting_year_id=reporting_year.id,
                 title=facts.title,
                 step_label=step.label,
                 planned=planned,
                 unreachable=unreachable,
-                failed=failed,
-                mails=mails,
+                failed=[],
+                mails=[reminder_message(facts=facts, reminder=reminder, today=today) for reminder in planned],
             )
         )
     return outcomes
 
 
-def _send_and_record(reporting_year: ReportingYear, reminder: PlannedReminder, mail: EmailMessage) -> str:
+def reminders_send(*, today: datetime.date, dry_run: bool = False, by=None) -> list[ReminderOutcome]:
+    """Record and queue the reminders due ``today`` for every open reporting year a schedule covers.
+
+    Each reminder is recorded (``ReminderSent`` with its ``OutgoingMail``) in its own transaction
+    before the task worker sends it: two runs at once, or a double click on 送信, cannot both
+    queue it (the unique constraint stops the second). A failed send stays recorded as failed
+    and is retried from its mail (backoff, or 再送 on the screen), never queued twice.
+    ``by``: the administrator who pressed 送信 (None for the daily timer).
+    """
+    if by is not None and (refused := system_admin_refusal(by)):
+        raise PermissionDenied(refused)
+    outcomes = reminders_plan(today=today)
+    if dry_run:
+        return outcomes
+    queued = []
+    for outcome in outcomes:
+        for reminder, message in zip(outcome.planned, outcome.mails, strict=True):
+            mail_id = _record_reminder(outcome.reporting_year_id, reminder, message, by)
+            if mail_id is not None:
+                queued.append((outcome, reminder, mail_id))
+    _enqueue([mail_id for _, _, mail_id in queued])
+    failed = {
+        mail.pk: mail.error
+        for mail in OutgoingMail.objects.filter(
+            pk__in=[mail_id for _, _, mail_id in queued], status=OutgoingMail.Status.FAILED
+        )
+    }
+    for outcome, reminder, mail_id in queued:
+        if mail_id in failed:
+            outcome.failed.append((reminder, f"送信に失敗しました: {failed[mail_id]}"))
+    return outcomes
+
+
+def _record_reminder(reporting_year_id: int, reminder: PlannedReminder, message: EmailMessage, by) -> int | None:
+    """Write the reminder's record and its queued mail; return the mail's id, or None if already recorded."""
     try:
         with transaction.atomic():
+            mail = OutgoingMail.objects.create(
+                kind=OutgoingMail.Kind.REMINDER,
+                recipient_id=reminder.recipient.user_id,
+                email=reminder.recipient.email,
+                subject=message.subject[:200],
+                body=message.body,
+                requested_by=by,
+                reporting_year_id=reporting_year_id,
+            )
             record = ReminderSent.objects.create(
                 recipient_id=reminder.recipient.user_id,
-                reporting_year=reporting_year,
+                reporting_year_id=reporting_year_id,
                 step=reminder.step.offset,
                 email=reminder.recipient.email,
+                mail=mail,
             )
             record.sections.set(reminder.section_ids)
-            mail.send()
     except IntegrityError:
-        return ""  # a run at the same moment recorded (and sends) this reminder
-    except Exception as error:  # any SMTP or network failure: report it, retry next run
-        logger.exception("reminder to %s failed", reminder.recipient.email)
-        return f"送信に失敗しました: {error}"
-    return ""
+        return None  # a run at the same moment (or the first of a double click) recorded it
+    return mail.pk
+
+
+@transaction.atomic
+def reminder_default_update(*, days_before: str, repeat_after_days: int | None, is_active: bool, by):
+    """Change the default reminder schedule (history records who); raise ValidationError on bad input."""
+    if refused := system_admin_refusal(by):
+        raise PermissionDenied(refused)
+    schedule, _ = DefaultReminderSchedule.objects.select_for_update().get_or_create(id=1)
+    schedule.days_before = ",".join(str(days) for days in parse_days_before(days_before))
+    schedule.repeat_after_days = repeat_after_days
+    schedule.is_active = is_active
+    schedule.full_clean()
+    schedule._history_user = by
+    schedule.save(update_fields=["days_before", "repeat_after_days", "is_active", "updated_at"])
+    return schedule
+
+
+# -- Mail on the workflow's transitions ---------------------------------------------------------
+
+WORKFLOW_SUBJECTS = {
+    Transition.SUBMITTED: "【提出】{title}",
+    Transition.RETURNED: "【差戻し】{title}",
+    Transition.APPROVED: "【承認】{title}",
+}
+
+
+def _workflow_recipients(event: WorkflowEvent):
+    """Return the users to mail: the submitter on a return or an approval; the section's managers
+    on a submission (every manager when none belongs to the section). Never the actor."""
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").exclude(pk=event.by.pk)
+    evaluation = event.evaluation
+    if event.transition != Transition.SUBMITTED:
+        return list(users.filter(pk=evaluation.submitted_by_id)) if evaluation.submitted_by_id else []
+    managers = users.filter(groups__name=MANAGER)
+    own = managers.filter(sections=evaluation.item.section_id) if evaluation.item.section_id else managers.none()
+    return list(own.distinct() if own.exists() else managers.distinct())
+
+
+def workflow_mails_queue(event: WorkflowEvent) -> None:
+    """Record the mails of a transition and queue them once it commits; a failure here never
+    stops the transition (it is logged, and the in-app notices are still written)."""
+    try:
+        with transaction.atomic():
+            recipients = _workflow_recipients(event)
+            if not recipients:
+                return
+            evaluation = event.evaluation
+            item = evaluation.item
+            year_label = f"{item.area.plan.name} {era_label(evaluation.fiscal_year)}"
+            title = f"{year_label} {item.area.label} › {item.label} {item.short_title}"
+            subject = WORKFLOW_SUBJECTS[event.transition].format(title=title)[:200]
+            mails = []
+            for user in recipients:
+                body = render_to_string(
+                    "cycle/mail/workflow.txt",
+                    {
+                        "recipient": user.get_full_name() or user.get_username(),
+                        "transition": event.transition,
+                        "title": title,
+                        "actor": event.by.get_full_name() or event.by.get_username(),
+                        "comment": event.comment,
+                        "time_label": era_datetime_label(event.at),
+                        "url": _entry_url(item.id, evaluation.fiscal_year),
+                    },
+                )
+                mails.append(
+                    OutgoingMail.objects.create(
+                        kind=OutgoingMail.Kind(event.transition.value),
+                        recipient=user,
+                        email=user.email,
+                        subject=subject,
+                        body=body,
+                        requested_by=event.by,
+                        reporting_year=ReportingYear.objects.of(
+                            plan_id=item.area.plan_id, fiscal_year=evaluation.fiscal_year
+                        ),
+                        item=item,
+                    )
+                )
+    except Exception:
+        logger.exception("mails of %s on %s could not be recorded", event.transition, event.evaluation.pk)
+        return
+    ids = [mail.pk for mail in mails]
+    transaction.on_commit(lambda: _enqueue(ids))
 
 
 # -- Evidence files (別紙) ----------------------------------------------------------------------
@@ -380,6 +600,7 @@ def workflow_event_record(event: WorkflowEvent) -> Comment:
         )
         for recipient_id in sorted(recipient_ids - {event.by.pk})
     )
+    workflow_mails_queue(event)
     return comment
 
 

@@ -12,4 +12,7 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/read/", views.notices_mark_read, name="notices_mark_read"),
     path("notices/<int:notice_id>/open/", views.notice_open, name="notice_open"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("reminders/send/", views.reminders_send, name="reminders_send"),
+    path("mails/<int:mail_id>/retry/", views.mail_retry, name="mail_retry"),
 ]

@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import member_required
-from programs.fiscal_years import era_label
+from accounts.decorators import member_required, system_admin_required
+from programs.fiscal_years import era_label, today_in_tokyo
 from programs.models import Item
 
 from . import policies, selectors, services
 from .file_types import CONTENT_TYPES
-from .forms import AttachmentForm, CommentForm
-from .models import Attachment
+from .forms import AttachmentForm, CommentForm, DefaultReminderScheduleForm
+from .models import Attachment, OutgoingMail
+from .reminder_page import reminder_page
 
 MESSAGE_UPLOADED = "別紙「{title}」を登録しました。"
 MESSAGE_DELETED = "別紙「{title}」を削除しました。"
@@ -162,3 +163,66 @@ def notice_open(request, notice_id: int):
     services.notices_mark_read(user=request.user, item_id=notice.item_id, fiscal_year=notice.fiscal_year)
     # At the figures, not the thread below them: a manager reads what they are asked to approve first.
     return redirect(_entry_url(notice.item_id, notice.fiscal_year) + "#figures")
+
+
+# -- Reminders (督促): the schedule, today's preview, 送信 and the mails' results ----------------
+
+MESSAGE_SCHEDULE_SAVED = "既定の督促予定を保存しました: {summary}"
+MESSAGE_SCHEDULE_INVALID = "督促予定を保存できませんでした。入力内容を確認してください。"
+MESSAGE_SENT = "督促メール {count}件を送信処理に渡しました。結果は下の「送信記録」に表示されます。"
+MESSAGE_SENT_FAILED = (
+    "督促メール {count}件の送信に失敗しました。時間をおいて自動で再送します（「再送」ですぐに送れます）。"
+)
+MESSAGE_NOTHING_TO_SEND = "今日送る督促はありません（送信済み、または対象がありません）。"
+MESSAGE_RETRIED = "{email} 宛てのメールを再送します。"
+MESSAGE_NOT_RETRIED = "このメールは失敗の状態ではないため、再送しませんでした（送信済みか送信待ちです）。"
+
+
+def _reminder_render(request, form, status: int = 200):
+    page = reminder_page(today=today_in_tokyo())
+    context = {"nav": "reminders", "page": page, "form": form}
+    return render(request, "cycle/reminders.html", context, status=status)
+
+
+@system_admin_required
+def reminders(request):
+    """Show the schedules, who would get what today and the mails sent; POST saves the default schedule."""
+    form = DefaultReminderScheduleForm(request.POST or None, instance=selectors.default_schedule())
+    if request.method != "POST":
+        return _reminder_render(request, form)
+    if not form.is_valid():
+        messages.error(request, MESSAGE_SCHEDULE_INVALID)
+        return _reminder_render(request, form, status=400)
+    schedule = services.reminder_default_update(**form.cleaned_data, by=request.user)
+    messages.success(request, MESSAGE_SCHEDULE_SAVED.format(summary=schedule.summary))
+    return redirect("cycle:reminders")
+
+
+@member_required
+@require_POST
+@system_admin_required
+def reminders_send(request):
+    """Record and queue today's due reminders (a second click finds them recorded and sends none)."""
+    outcomes = services.reminders_send(today=today_in_tokyo(), by=request.user)
+    queued = sum(len(outcome.planned) for outcome in outcomes)
+    failed = sum(len(outcome.failed) for outcome in outcomes)
+    if failed:
+        messages.error(request, MESSAGE_SENT_FAILED.format(count=failed))
+    if queued - failed:
+        messages.success(request, MESSAGE_SENT.format(count=queued - failed))
+    elif not failed:
+        messages.info(request, MESSAGE_NOTHING_TO_SEND)
+    return redirect(reverse("cycle:reminders") + "#mails")
+
+
+@member_required
+@require_POST
+@system_admin_required
+def mail_retry(request, mail_id: int):
+    """Send a failed mail again now, instead of waiting for its next automatic attempt."""
+    mail = get_object_or_404(OutgoingMail, pk=mail_id)
+    if services.mail_retry(mail=mail, by=request.user):
+        messages.success(request, MESSAGE_RETRIED.format(email=mail.email))
+    else:
+        messages.info(request, MESSAGE_NOT_RETRIED)
+    return redirect(reverse("cycle:reminders") + "#mails")

@@ -10,6 +10,10 @@ the homes, the reminders and the API read these functions instead of spelling th
   the latest that has begun and has items. Never a future period, nor a past one just because
   it was created last: on 2026-12-06 (令和8年度) Tokyo opens on 第9期 (令和6～8年度) even after
   a rollover into 第10期 (令和9～11年度) or an import of 「第7期（取込検証）」.
+* **A period in progress** — from 1 April of its first fiscal year until the entry deadline of its
+  last year (31 May after it ends, ``reporting_deadline_of``): on 2026-12-06 第9期 (令和6～8年度)
+  is in progress and 第8期 (令和3～5年度) is not, even though its years were never locked; on
+  2024-05-20 both are (第8期's last year is still being reported).
 * **The default year of a period** — the reporting year due next: among its open years with a
   pending item, the latest whose deadline has passed (overdue first: the round just missed,
   not the oldest), else the nearest deadline to come; else its first open year; else today's
@@ -29,6 +33,16 @@ from .models import ReportingYear, SelfEvaluation
 NOT_STARTED = "not_started"  # evaluations.progress.EntryStatus.NOT_STARTED: no record yet
 PENDING_STATUSES = frozenset({NOT_STARTED, None, SelfEvaluation.Status.DRAFT, SelfEvaluation.Status.RETURNED})
 SUBMITTED_STATUSES = (SelfEvaluation.Status.SUBMITTED, SelfEvaluation.Status.APPROVED)
+
+
+def reporting_deadline_of(fiscal_year: int) -> datetime.date:
+    """Return the entry deadline of a fiscal year: 31 May after it ends (the seeds' FY2022 → 2023-05-31)."""
+    return datetime.date(fiscal_year + 1, 5, 31)
+
+
+def period_in_progress(plan, *, today: datetime.date) -> bool:
+    """Return whether a period is in progress: begun, and its last year's entry deadline not passed."""
+    return plan.first_fiscal_year <= fiscal_year_of(today) and today <= reporting_deadline_of(plan.last_fiscal_year)
 
 
 def is_pending(status: str | None) -> bool:

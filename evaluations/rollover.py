@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
 from accounts.permissions import system_admin_refusal
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_label, era_span_label
 from programs.kinds import Kind, TargetLine
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
 from programs.periods import figure_error, multi_line_error, name_key, single_line_error
@@ -404,10 +404,8 @@ class RolloverPlan:
     def lines(self) -> list[str]:
         """Return the plan in Japanese, one line per row (the command's --dry-run prints them)."""
         period = self.period
-        lines = [
-            f"{self.source_name} → {period.name}（{era_label(period.first_fiscal_year)}～"
-            f"{era_label(period.last_fiscal_year)}）",
-        ]
+        span = era_span_label(period.first_fiscal_year, period.last_fiscal_year)
+        lines = [f"{self.source_name} → {period.name}（{span}）"]
         for area in self.areas:
             lines.append(f"分野 {area.label}: {CHOICE_LABELS[area.choice]}")
             for item in area.items:

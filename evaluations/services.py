@@ -44,6 +44,7 @@ from .changes import (
     state_change,
 )
 from .completeness import submission_gaps
+from .due import reporting_deadline_of
 from .models import NO_RECORD_VERSION, ApprovedResult, Rating, ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import indicator_quantity, next_target_label
 
@@ -608,11 +609,6 @@ class PeriodCreated:
     plan: PlanPeriod
     created: bool  # False: an existing period without items was completed
     reporting_years_created: int
-
-
-def reporting_deadline_of(fiscal_year: int) -> datetime.date:
-    """Return the entry deadline of a fiscal year: 31 May after it ends (the seeds' FY2022 → 2023-05-31)."""
-    return datetime.date(fiscal_year + 1, 5, 31)
 
 
 def ordinal_for(name: str) -> int:

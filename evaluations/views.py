@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import member_required
-from evaluations.progress import EntryStatus, IndicatorRow, YearCell
+from evaluations.progress import NO_TARGET_LABEL, EntryStatus, IndicatorRow, YearCell
 from programs.fiscal_years import era_label
 from programs.forms import MESSAGE_EMPTY_PERIOD, PlanYearForm, plan_is_empty
 from programs.models import Indicator, Item, PlanPeriod
@@ -96,7 +96,8 @@ class EntryLine:
     municipalities: BoundField | None
     next_target: BoundField | None
     saved_text: str
-    status_label: str  # the cell's status under the administrator's rule
+    status_label: str  # the cell's status under the administrator's rule; 実績（参考） without a target
+    target_label: str  # the year's target as worded, or 実績（参考） for a figure without one
     required: bool  # submitting needs this figure
     verdict: BoundField | None = None
     verdict_text: BoundField | None = None
@@ -116,7 +117,10 @@ def _entry_lines(form: ItemEntryForm, page) -> list[EntryLine]:
                 indicator=indicator,
                 row=row,
                 cell=cell,
-                status_label=labels.get(cell.status, "") if cell.status else "",
+                status_label=(labels.get(cell.status, "") if cell.status else "")
+                if row.has_target
+                else NO_TARGET_LABEL,
+                target_label=cell.target_text or NO_TARGET_LABEL,
                 value=form[names.value],
                 municipalities=form[names.municipalities] if names.municipalities in form.fields else None,
                 next_target=form[names.next_target] if names.next_target in form.fields else None,

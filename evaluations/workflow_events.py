@@ -7,8 +7,9 @@ and each listener is registered once at start-up by the app that wants it
 (``workflow_events.subscribe(...)`` in its ``AppConfig.ready``). A listener that fails rolls
 the transition back with it, so a return never exists without its comment and notices.
 
-Listeners registered today: ``cycle.services.workflow_event_record`` (the thread entry and
-the in-app notices).
+Listeners registered today: ``cycle.services.workflow_event_record`` (the thread entry, the
+in-app notices, and the mails to the section's managers or the submitter, queued once the
+transaction commits; a mail that fails never rolls the transition back).
 """
 
 import datetime

@@ -34,6 +34,7 @@ _SECTIONS = {
     "evaluations:rollover_preview": "rollover",
     "sheets:plan_sheet_upload": "plan_sheet",
     "sheets:plan_sheet_confirm": "plan_sheet",
+    "cycle:reminders": "reminders",
 }
 # The URL name of each entry's own page (aria-current="page" there, "true" on its sub-pages).
 _HOME = {
@@ -46,6 +47,7 @@ _HOME = {
     "import": "sheets:import_upload",
     "rollover": "evaluations:rollover_start",
     "plan_sheet": "sheets:plan_sheet_upload",
+    "reminders": "cycle:reminders",
 }
 
 
@@ -70,6 +72,7 @@ def menu_keys(*, staff: bool, manager: bool, admin: bool, superuser: bool) -> li
     if admin:
         keys.append(("rollover", "次期計画の作成"))
         keys.append(("plan_sheet", "シートから計画を作成"))
+        keys.append(("reminders", "督促メール"))
     if staff or admin:
         keys.append(("import", "Excel一括入力"))
     if superuser:

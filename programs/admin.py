@@ -6,6 +6,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import JapanesePermissionsField
+
 from .admin_filters import AreaFilter
 from .models import (
     Indicator,
@@ -293,6 +295,11 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "sections")
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "user_permissions":
+            kwargs["form_class"] = JapanesePermissionsField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         """Give a system administrator who is not a superuser the role (group), not Django's permission list.

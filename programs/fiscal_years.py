@@ -103,6 +103,20 @@ def era_range_label(first_fiscal_year: int, last_fiscal_year: int) -> str:
     return f"{era_label(first_fiscal_year)}～{era_label(last_fiscal_year)}"
 
 
+def era_span_label(first_fiscal_year: int, last_fiscal_year: int) -> str:
+    """Return a span of fiscal years in short: 「令和9～11年度」, 「平成30～令和2年度」, 「令和元～3年度」.
+
+    A span with a year no era labels is shown with its Western years: 「1985～1987年度」.
+    """
+    if first_fiscal_year < HEISEI.first_fiscal_year or last_fiscal_year < HEISEI.first_fiscal_year:
+        return f"{first_fiscal_year}～{last_fiscal_year}年度"
+    first = era_label(first_fiscal_year).removesuffix("年度")
+    last = era_label(last_fiscal_year).removesuffix("年度")
+    if era_of(first_fiscal_year) == era_of(last_fiscal_year):
+        last = last.removeprefix(era_of(last_fiscal_year).name)
+    return f"{first}～{last}年度"
+
+
 def fiscal_year_choices(fiscal_years) -> list[tuple[int, str]]:
     """Return fiscal years as form choices: [(2021, 「令和3年度」), …], in the order given."""
     return [(year, era_label(year)) for year in fiscal_years]

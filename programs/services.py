@@ -45,6 +45,8 @@ def demo_users_create(*, password: str | None = None) -> tuple[str, list[str]]:
     for username, display_name, role, section_name in specs:
         user, _ = user_model.objects.get_or_create(username=username)
         user.first_name, user.last_name = display_name, ""
+        # An address on a reserved domain, so reminders and workflow mails show on the console backend.
+        user.email = user.email or f"{username}@example.com"
         # Only the system administrator reaches the Django admin; everyone else uses the application.
         user.is_staff = user.is_superuser = role == SYSTEM_ADMIN
         user.set_password(password)

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from accounts.permissions import is_manager, is_staff_member, is_system_admin, owned_section_ids
 from accounts.roles import STAFF
-from cycle.models import ReminderSchedule
+from cycle.selectors import schedules_to_run
 from evaluations import due
 from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.models import ReportingYear, SelfEvaluation
@@ -174,7 +174,8 @@ def approval_queue(*, today: datetime.date) -> tuple[WorkLine, ...]:
 
 def attention_across_periods(*, today: datetime.date) -> tuple[PeriodAttention, ...]:
     """Return 要対応 of every period in progress, on approved figures (the read model's fixed queries)."""
-    years = _open_years(today)
+    # A period whose years were never locked is not in progress for that: the calendar decides.
+    years = [year for year in _open_years(today) if due.period_in_progress(year.plan, today=today)]
     plans = list({year.plan_id: year.plan for year in years}.values())
     if not plans:
         return ()
@@ -190,20 +191,18 @@ def attention_across_periods(*, today: datetime.date) -> tuple[PeriodAttention, 
 
 
 def setup_checklist(*, today: datetime.date) -> tuple[CheckLine, ...]:
-    """Return what an administrator still has to set up, each with the page that fixes it (five queries)."""
+    """Return what an administrator still has to set up, each with the page that fixes it (six queries)."""
     checks = []
     years = _open_years(today)
-    scheduled = set(
-        ReminderSchedule.objects.filter(reporting_year__in=years, is_active=True).values_list(
-            "reporting_year_id", flat=True
-        )
-    )
-    unscheduled = [f"{year.plan.name} {era_label(year.fiscal_year)}" for year in years if year.id not in scheduled]
-    if unscheduled:
+    reminded = {year.id for year, _ in schedules_to_run(today=today)}
+    unreminded = [
+        f"{year.plan.name} {era_label(year.fiscal_year)}"
+        for year in years
+        if year.deadline is not None and year.id not in reminded and due.period_in_progress(year.plan, today=today)
+    ]
+    if unreminded:
         checks.append(
-            CheckLine(
-                "督促予定のない報告年度", tuple(unscheduled), _admin("cycle_reminderschedule"), "督促予定を登録する"
-            )
+            CheckLine("督促されない報告年度", tuple(unreminded), reverse("cycle:reminders"), "督促予定を設定する")
         )
     no_deadline = [f"{year.plan.name} {era_label(year.fiscal_year)}" for year in years if year.deadline is None]
     if no_deadline:

@@ -104,6 +104,8 @@ def test_state_changing_requests_need_post_and_csrf(world):
         ("cycle:notices_mark_read", []),
         ("cycle:attachment_delete", [1]),
         ("cycle:comment_post", [world.own_item.id]),
+        ("cycle:reminders_send", []),
+        ("cycle:mail_retry", [1]),
     ]:
         assert client.get(reverse(name, args=args)).status_code == 405, name
     assert client.get(reverse("logout")).status_code == 405

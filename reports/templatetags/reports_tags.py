@@ -23,6 +23,12 @@ def figures_of(figures_by_area: dict, area_id: int):
 
 
 @register.simple_tag
+def no_target_label() -> str:
+    """Return the one word for a figure without a target (「実績（参考）」, ``evaluations.progress``)."""
+    return NO_TARGET_LABEL
+
+
+@register.simple_tag
 def status_badge(status, labels):
     """Render a status as a coloured badge that also says it in words (never colour alone)."""
     value = getattr(status, "value", status) or NO_TARGET

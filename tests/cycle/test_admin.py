@@ -10,7 +10,9 @@ from tests.workflow_world import OPEN_YEAR
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["reminderschedule", "remindersent", "attachment"])
+@pytest.mark.parametrize(
+    "model", ["reminderschedule", "defaultreminderschedule", "outgoingmail", "remindersent", "attachment"]
+)
 def test_cycle_admin_lists_open_in_japanese(admin_client, model):
     response = admin_client.get(reverse(f"admin:cycle_{model}_changelist"))
     assert response.status_code == 200

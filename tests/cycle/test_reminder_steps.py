@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from cycle.reminder_steps import Step, due_step, parse_days_before, step_send_date
+from cycle.reminder_steps import Step, due_step, next_step, parse_days_before, step_send_date
 from cycle.working_days import is_working_day, previous_working_day
 
 D = datetime.date
@@ -63,7 +63,7 @@ SCHEDULE = {"deadline": D(2026, 5, 9), "days_before": (14, 3, 0), "repeat_after_
         (D(2026, 5, 1), Step(-3, D(2026, 5, 1))),  # 05-06 is a substitute holiday
         (D(2026, 5, 8), Step(0, D(2026, 5, 8))),
         (D(2026, 5, 9), Step(0, D(2026, 5, 8))),
-        (D(2026, 5, 16), Step(0, D(2026, 5, 8))),  # +7 is a Saturday: waits for Monday
+        (D(2026, 5, 16), None),  # +7 is a Saturday: waits for Monday (and the deadline-day step is over)
         (D(2026, 5, 18), Step(7, D(2026, 5, 18))),
         (D(2026, 5, 25), Step(14, D(2026, 5, 25))),
     ],
@@ -72,8 +72,28 @@ def test_due_step_is_the_latest_step_already_due(today, expected):
     assert due_step(today=today, **SCHEDULE) == expected
 
 
-def test_without_repeats_nothing_new_is_due_after_the_deadline():
-    assert due_step(today=D(2026, 6, 30), **{**SCHEDULE, "repeat_after_days": None}).offset == 0
+def test_without_repeats_nothing_is_due_after_the_deadline():
+    # Not even the deadline-day step to someone who missed it: 「期限当日」 would no longer be true
+    # (a fresh installation's years long overdue would otherwise all get it on the first run).
+    assert due_step(today=D(2026, 6, 30), **{**SCHEDULE, "repeat_after_days": None}) is None
+    assert due_step(today=D(2026, 5, 9), **{**SCHEDULE, "repeat_after_days": None}).offset == 0
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2026, 4, 23), Step(-14, D(2026, 4, 24))),
+        (D(2026, 5, 1), Step(0, D(2026, 5, 8))),  # sent on 05-01 for -3: the deadline day's is next
+        (D(2026, 5, 9), Step(7, D(2026, 5, 18))),  # +7 falls on a Saturday: Monday
+        (D(2026, 5, 18), Step(14, D(2026, 5, 25))),
+    ],
+)
+def test_the_next_step_is_the_first_sent_after_today(today, expected):
+    assert next_step(today=today, **SCHEDULE) == expected
+
+
+def test_without_repeats_no_step_follows_the_deadline():
+    assert next_step(today=D(2026, 5, 9), **{**SCHEDULE, "repeat_after_days": None}) is None
 
 
 def test_step_labels():

@@ -131,8 +131,12 @@ def test_locked_years_inactive_schedules_and_people_without_address_are_skipped(
     assert mail.outbox == []
 
 
-def test_a_failed_send_is_not_recorded_and_is_retried(world, schedule, monkeypatch):
+def test_a_failed_send_is_recorded_as_failed_and_retried_once_by_a_later_run(world, schedule, monkeypatch):
+    # Sending now goes through the task worker: the reminder is recorded with its mail, the
+    # failure is kept on the mail (with the next attempt's time), and a later run sends it once.
     from django.core.mail import EmailMessage
+
+    from cycle.models import OutgoingMail
 
     def refuse(self, fail_silently=False):
         raise OSError("connection refused")
@@ -140,9 +144,18 @@ def test_a_failed_send_is_not_recorded_and_is_retried(world, schedule, monkeypat
     monkeypatch.setattr(EmailMessage, "send", refuse)
     with pytest.raises(Exception, match="送れませんでした"):
         _run("2026-04-24")
-    assert ReminderSent.objects.count() == 0
+    assert ReminderSent.objects.count() == 2
+    failed = OutgoingMail.objects.filter(status=OutgoingMail.Status.FAILED)
+    assert failed.count() == 2
+    assert all("connection refused" in mail.error and mail.next_attempt_at for mail in failed)
     monkeypatch.undo()
-    _run("2026-04-24")
+    _run("2026-04-24")  # the retry is not due yet: nothing sent, nothing queued twice
+    assert mail.outbox == []
+    OutgoingMail.objects.update(next_attempt_at=datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC))
+    output = _run("2026-04-24")
+    assert "2件を再送しました" in output
+    assert _recipients() == ["staff-other@example.lg.jp", "staff-own@example.lg.jp"]
+    assert set(OutgoingMail.objects.values_list("status", "attempts")) == {(OutgoingMail.Status.SENT, 2)}
     assert ReminderSent.objects.count() == 2
 
 
@@ -182,3 +195,21 @@ def test_the_dashboards_entry_panel_shows_each_sections_last_reminder(world, sch
     page = response.content.decode()
     assert response.context["entry"].fiscal_year == OPEN_YEAR
     assert page.count("最終督促：11月20日") == 2  # both sections were reminded
+
+
+def test_a_mail_left_sending_by_a_dead_worker_is_queued_again_by_the_daily_run(world, schedule):
+    from cycle.models import OutgoingMail
+
+    _run("2026-04-24")
+    mail.outbox.clear()
+    stuck = OutgoingMail.objects.first()
+    OutgoingMail.objects.filter(pk=stuck.pk).update(
+        status=OutgoingMail.Status.SENDING, next_attempt_at=datetime.datetime(2026, 4, 24, tzinfo=datetime.UTC)
+    )
+    fresh = OutgoingMail.objects.exclude(pk=stuck.pk).first()
+    OutgoingMail.objects.filter(pk=fresh.pk).update(
+        status=OutgoingMail.Status.SENDING, next_attempt_at=datetime.datetime(2099, 1, 1, tzinfo=datetime.UTC)
+    )
+    assert "1件を再送しました" in _run("2026-04-24")  # the one still within its sending time is left alone
+    assert [message.to for message in mail.outbox] == [[stuck.email]]
+    assert OutgoingMail.objects.get(pk=fresh.pk).status == OutgoingMail.Status.SENDING

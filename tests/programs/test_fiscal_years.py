@@ -90,3 +90,18 @@ def test_era_date_label_with_weekday():
 def test_era_date_label_shows_a_day_before_heisei_in_western_years():
     # A stored deadline no era names is displayed, never a 500 (issue 18 item 1); forms refuse such years.
     assert era_date_label(datetime.date(1989, 1, 7)) == "1989年1月7日"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "label"),
+    [
+        (2027, 2029, "令和9～11年度"),
+        (2018, 2020, "平成30～令和2年度"),
+        (2019, 2021, "令和元～3年度"),
+        (1985, 1987, "1985～1987年度"),
+    ],
+)
+def test_a_span_of_years_in_short_wareki(first, last, label):
+    from programs.fiscal_years import era_span_label
+
+    assert era_span_label(first, last) == label

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import MANAGER, STAFF
-from cycle.models import ReminderSchedule
+from cycle.models import DefaultReminderSchedule, ReminderSchedule
+from evaluations import due
 from evaluations.models import ReportingYear, SelfEvaluation
 from programs.models import Item, Section, Target
 from reports import homes
@@ -110,10 +111,14 @@ def test_the_administrator_checklist_links_to_where_each_finding_is_fixed(client
     make_user("staff-nowhere", role=STAFF)  # a staff member without a section
     Section.objects.create(name="地域包括ケア推進課")  # a section without staff
     ReminderSchedule.objects.create(reporting_year=ReportingYear.objects.get(plan=ninth.area.plan, fiscal_year=2024))
+    # The default schedule (created by migration) reminds every year of the periods in progress;
+    # switched off, the years without a schedule of their own are listed. 第8期 is over.
+    DefaultReminderSchedule.objects.update_or_create(id=1, defaults={"is_active": False})
     client.force_login(world.users["admin"])
     response = client.get("/")
     checks = {check.label: check for check in response.context["home"].checklist}
-    assert set(checks["督促予定のない報告年度"].details) == {"第8期 令和5年度", "第9期 令和7年度", "第9期 令和8年度"}
+    assert set(checks["督促されない報告年度"].details) == {"第9期 令和7年度", "第9期 令和8年度"}
+    assert checks["督促されない報告年度"].url == reverse("cycle:reminders")
     assert checks["入力期限のない報告年度"].details == ("第8期 令和5年度",)
     assert checks["担当者のいない課"].details == ("地域包括ケア推進課",)
     assert checks["担当課のない担当者"].details == ("staff-nowhere",)
@@ -121,7 +126,26 @@ def test_the_administrator_checklist_links_to_where_each_finding_is_fixed(client
     assert ending.startswith("第9期")
     assert checks["1年以内に終わるのに次期計画のない計画期間"].url == reverse("evaluations:rollover_start")
     assert checks["担当課のない担当者"].url == reverse("admin:auth_user_changelist")
-    assert f'href="{reverse("admin:cycle_reminderschedule_changelist")}"' in response.content.decode()
+    assert f'href="{reverse("cycle:reminders")}"' in response.content.decode()
+
+
+def test_the_default_reminder_schedule_leaves_nothing_to_set_up(client, world, ninth, today):
+    client.force_login(world.users["admin"])
+    checks = {check.label for check in client.get("/").context["home"].checklist}
+    assert "督促されない報告年度" not in checks
+
+
+def test_a_period_over_by_the_calendar_is_not_in_progress_though_its_years_stay_open(client, world, ninth, today):
+    # 第8期's last year was never locked and its deadline passed long ago (make run's data):
+    # on 2026-12-06 it is no longer in progress, so its overdue year is not 要対応 on the home.
+    ReportingYear.objects.filter(plan=world.plan, fiscal_year=OPEN_YEAR).update(deadline=datetime.date(2024, 5, 31))
+    assert not due.period_in_progress(world.plan, today=TODAY)
+    assert due.period_in_progress(ninth.area.plan, today=TODAY)
+    client.force_login(world.users["manager"])
+    assert [period.plan_name for period in client.get("/").context["home"].attention] == ["第9期"]
+    # While its last year is still being reported (until 31 May after it ends), it is in progress.
+    assert due.period_in_progress(world.plan, today=datetime.date(2024, 5, 31))
+    assert not due.period_in_progress(world.plan, today=datetime.date(2024, 6, 1))
 
 
 def test_a_user_with_several_roles_sees_each_part_and_the_dashboard_stays_reachable(client, world, ninth, today):
@@ -160,7 +184,7 @@ PARTS = {
 }
 # One query more for staff: their sections (read here by the test's lambda).
 # 要対応: the open years, their plans' reporting years, then the read model's own fixed reads.
-BUDGET = {"staff": 4, "approval": 3, "attention": 12, "checklist": 5}
+BUDGET = {"staff": 4, "approval": 3, "attention": 12, "checklist": 6}
 
 
 @pytest.mark.parametrize("part", sorted(PARTS))

@@ -3,13 +3,14 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from cycle.services import reminders_send
+from cycle.services import mails_retry_due, reminders_send
 
 
 class Command(BaseCommand):
     help = (
         "入力期限の督促メールを送ります（毎日1回、タイマーで実行）。未確定で期限のある報告年度ごとに、"
-        "督促予定に従って担当者へ未提出の事項を、期限後は管理職へ遅れている課を知らせます。"
+        "督促予定（年度別の予定がなければ既定の予定、進行中の計画期間のみ）に従って担当者へ未提出の事項を、"
+        "期限後は管理職へ遅れている課を知らせます。送信はバックグラウンド処理が行い、失敗したメールは再送します。"
     )
 
     def add_arguments(self, parser):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(today) if today else timezone.localdate()
         except ValueError:
             raise CommandError(f"--today は YYYY-MM-DD の形で指定してください: {today!r}") from None
+        if not dry_run and (retried := mails_retry_due()):
+            self.stdout.write(f"送信に失敗していたメール {retried}件を再送しました。")
         outcomes = reminders_send(today=day, dry_run=dry_run)
         verb = "送信予定" if dry_run else "送信"
         if not outcomes:
@@ -45,4 +48,4 @@ class Command(BaseCommand):
                 failures += 1
                 self.stderr.write(f"  × {reminder.recipient.name} <{reminder.recipient.email}>: {error}")
         if failures:
-            raise CommandError(f"{failures}件の督促を送れませんでした（次回の実行で再送します）。")
+            raise CommandError(f"{failures}件の督促を送れませんでした（時間をおいて自動で再送します）。")

@@ -1,3 +1,4 @@
+import argparse
 import re
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,9 +12,19 @@ from evaluations.rollover import (
     rollover_preview,
     source_plan_read,
 )
+from programs.fiscal_years import FiscalYearError, era_span_label, parse_fiscal_year
 from programs.models import Item, PlanPeriod
 
 YEARS_PER_PERIOD = 3
+
+
+def _fiscal_year(text: str) -> int:
+    """Read --first-year as 令和9, R9, 令和9年度 or 2027 (argparse reports the Japanese reason)."""
+    # A bare number is a Western year, so 「6」 is refused as out of range rather than unreadable.
+    try:
+        return parse_fiscal_year(int(text) if text.strip().isdigit() else text)
+    except FiscalYearError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class Command(BaseCommand):
@@ -25,7 +36,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="source", required=True, help="作成元の計画期間（例: 第8期）")
         parser.add_argument("--to", dest="target", required=True, help="新しい計画期間（例: 第9期）")
-        parser.add_argument("--first-year", type=int, help="新しい期間の開始年度（既定: 作成元の終了年度の翌年度）")
+        parser.add_argument(
+            "--first-year",
+            type=_fiscal_year,
+            help="新しい期間の開始年度。令和9、R9、2027 のどれでも（既定: 作成元の終了年度の翌年度）",
+        )
         parser.add_argument("--dry-run", action="store_true", help="作成する内容を表示するだけで、何も書き込みません")
         parser.add_argument(
             "--skip-if-filled",
@@ -53,9 +68,12 @@ class Command(BaseCommand):
         except RolloverRefused as refused:
             raise CommandError(str(refused)) from refused
         counts = result.rollover.counts()
+        plan = result.plan
+        span = era_span_label(plan.first_fiscal_year, plan.last_fiscal_year)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.plan}を{source}から作成しました: 分野{counts['areas']} 事項{counts['items']} "
+                f"{plan.name}（{span}）を{source}から作成しました: "
+                f"分野{counts['areas']} 事項{counts['items']} "
                 f"指標{counts['indicators']} 目標{counts['targets']} 要設定{counts['to_set']} "
                 f"報告年度（新規）{result.reporting_years_created}"
             )
