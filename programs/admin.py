@@ -17,6 +17,7 @@ from .models import (
     PolicyArea,
     Program,
     ProgramBudget,
+    ProgramFigure,
     ReferenceFigure,
     Section,
     SheetColumn,
@@ -95,6 +96,12 @@ class ProgramBudgetInline(admin.TabularInline):
     extra = 0
 
 
+class ProgramFigureInline(admin.TabularInline):
+    model = ProgramFigure
+    extra = 0
+    autocomplete_fields = ["municipalities"]
+
+
 @admin.register(ProgramBudget)
 class ProgramBudgetAdmin(admin.ModelAdmin):
     list_display = ["program", "fiscal_year", "amount_thousand_yen", "text"]
@@ -108,7 +115,7 @@ class ProgramAdmin(admin.ModelAdmin):
     list_select_related = ["predecessor"]
     search_fields = ["name", "purpose"]
     autocomplete_fields = ["predecessor"]
-    inlines = [ProgramBudgetInline]
+    inlines = [ProgramBudgetInline, ProgramFigureInline]
 
 
 class ReferenceFigureInline(admin.TabularInline):

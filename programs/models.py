@@ -320,6 +320,66 @@ class ProgramBudget(models.Model):
         return f"{self.program} {era_label(self.fiscal_year)} {self.amount_thousand_yen:,}千円"
 
 
+class ProgramFigure(models.Model):
+    """A figure a programme's paper states for a year: its scale (募集人数 540名) or its result (受講決定者数 488名).
+
+    Seed 001 gives them per programme beside the budget; they are shown with the programme on the
+    item page and in the summary workbook (issue 21 item 16), never graded: an item's targets do that.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "実施規模・予定"
+        RESULT = "result", "実績"
+
+    program = models.ForeignKey(Program, verbose_name="事業", on_delete=models.CASCADE, related_name="figures")
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    label = models.CharField("項目", max_length=100, validators=[validate_single_line], help_text="例: 募集人数")
+    value = models.DecimalField("数値", max_digits=14, decimal_places=2, validators=NON_NEGATIVE)
+    unit = models.CharField("単位", max_length=20, blank=True, validators=[validate_single_line])
+    # 「受講決定者数 488名 (50区市町村)」: how many municipalities the figure spans, where the paper says so.
+    municipality_count = models.PositiveSmallIntegerField("区市町村数", null=True, blank=True)
+    # 「支援自治体数 2自治体 (立川市、多摩市)」: the municipalities named, where the paper names them.
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name="区市町村", blank=True, related_name="program_figures"
+    )
+    text = models.CharField("原文", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "事業の実績・規模"
+        verbose_name_plural = "事業の実績・規模"
+        ordering = ["program", "fiscal_year", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "fiscal_year", "kind", "label"], name="program_figure_unique_label_in_year"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="program_figure_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {era_label(self.fiscal_year)} {self.label} {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        """Return 「488名（50区市町村）」, 「2自治体（立川市・多摩市）」: the figure, its unit and whom it spans.
+
+        Reads the municipalities from the prefetched list (``programs.selectors``), never a query of its own.
+        """
+        figure = format_quantity(self.value, self.unit)
+        names = "・".join(municipality.name for municipality in self.municipalities.all())
+        if names:
+            return f"{figure}（{names}）"
+        if self.municipality_count is not None:
+            return f"{figure}（{self.municipality_count}区市町村）"
+        return figure
+
+    @property
+    def line(self) -> str:
+        """Return 「令和元年度 実績 受講決定者数 488名（50区市町村）」, one line of the programme's figures."""
+        return f"{era_label(self.fiscal_year)} {self.get_kind_display()} {self.label} {self.shown}"
+
+
 class PolicyArea(models.Model):
     """A numbered area of the sheet (取組分野), optionally a sub-area such as 2（1）地域ケア会議."""
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from .models import PlanPeriod, Program, ProgramBudget, ReferenceFigure, SheetColumn, SheetLayout
+from .models import Item, PlanPeriod, Program, ProgramBudget, ProgramFigure, ReferenceFigure, SheetColumn, SheetLayout
 from .sheet_layouts import LayoutSpec, fallback_layout
 
 
@@ -39,14 +39,38 @@ def programme_predecessors() -> dict[str, str]:
     return dict(Program.objects.filter(predecessor__isnull=False).values_list("name", "predecessor__name"))
 
 
-def programmes_of_item(*, item_id: int) -> list[Program]:
-    """Return the item's programmes (事業) with their budgets, by name (two queries whatever their number).
-
-    Their purpose, 成果 and budgets are kept as data (seed 000: R4予算額 15,640千円); the item
-    page shows them (issue 21 item 16).
-    """
+def _programme_details() -> tuple[Prefetch, Prefetch]:
+    """Return the prefetches of a programme's budgets and figures (with their municipalities): three queries."""
     budgets = Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fiscal_year"), to_attr="budgets_in_order")
-    return list(Program.objects.filter(items=item_id).order_by("name").prefetch_related(budgets))
+    figures = Prefetch(
+        "figures",
+        queryset=ProgramFigure.objects.order_by("-fiscal_year", "order", "id").prefetch_related("municipalities"),
+        to_attr="figures_in_order",
+    )
+    return budgets, figures
+
+
+def programmes_of_item(*, item_id: int) -> list[Program]:
+    """Return the item's programmes (事業) with their budgets and figures, by name (four queries whatever their number).
+
+    Their purpose, 成果, budgets and figures are kept as data (seed 000: R4予算額 15,640千円; seed 001:
+    募集人数 540名, 受講決定者数 488名 (50区市町村)); the item page shows them (issue 21 item 16).
+    """
+    return list(Program.objects.filter(items=item_id).order_by("name").prefetch_related(*_programme_details()))
+
+
+def programmes_of_plans(*, plan_ids: list[int]) -> dict[int, list[tuple[Item, Program]]]:
+    """Return, by plan, each item's programmes with their budgets and figures, in the sheet's order (five queries).
+
+    The summary workbook lists them (issue 21 item 16); an item with two programmes gives two lines.
+    """
+    programmes = Prefetch("programs", queryset=Program.objects.order_by("name").prefetch_related(*_programme_details()))
+    items = Item.objects.filter(area__plan_id__in=[*plan_ids, 0]).select_related("area").prefetch_related(programmes)
+    lines: dict[int, list[tuple[Item, Program]]] = defaultdict(list)
+    for item in items:
+        for program in item.programs.all():
+            lines[item.area.plan_id].append((item, program))
+    return dict(lines)
 
 
 def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None) -> dict[int, list[ReferenceFigure]]:

@@ -33,6 +33,7 @@ from programs.models import (
     PolicyArea,
     Program,
     ProgramBudget,
+    ProgramFigure,
     Section,
     Target,
     Vision,
@@ -52,6 +53,7 @@ TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direct
 RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
 RESULT_KEYS |= {"verdict", "verdict_text", "period_municipality_count"}
 PROGRAM_TEXT_KEYS = ("purpose", "description", "issues", "achievements")
+PROGRAM_FIGURE_KEYS = {"fiscal_year", "kind", "label", "value", "unit", "municipality_count", "municipalities", "text"}
 EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference", "status"}
 
 
@@ -239,6 +241,32 @@ class _Loader:
                         "text": budget.get("text") or "",
                     },
                 )
+            for order, figure in enumerate(program_data.get("figures") or []):
+                self._load_program_figure(program, order, figure)
+
+    def _load_program_figure(self, program: Program, order: int, data: dict[str, Any]) -> None:
+        where = f"programs.yaml: {program.name}"
+        self._check_keys(where, data, PROGRAM_FIGURE_KEYS)
+        names = data.get("municipalities") or []
+        municipalities = list(Municipality.objects.filter(name__in=names))
+        if len(municipalities) != len(set(names)):
+            known = {municipality.name for municipality in municipalities}
+            raise PlanDataError(f"{where}: 区市町村が見つかりません {sorted(set(names) - known)}")
+        existing = ProgramFigure.objects.filter(
+            program=program, fiscal_year=data["fiscal_year"], kind=data["kind"], label=data["label"]
+        ).exists()
+        figure = self._upsert(
+            ProgramFigure,
+            {"program": program, "fiscal_year": data["fiscal_year"], "kind": data["kind"], "label": data["label"]},
+            {
+                "value": Decimal(str(data["value"])),
+                "unit": data.get("unit") or "",
+                "municipality_count": data.get("municipality_count"),
+                "text": data.get("text") or "",
+                "order": order,
+            },
+        )
+        self._set_m2m(figure, "municipalities", municipalities, created=not existing)
 
     def _load_fragment(self, name: str, data: dict[str, Any]) -> None:
         self._check_keys(name, data, {"plan", "areas"})

@@ -59,9 +59,11 @@ REPORT_QUERIES = {
     # Several statuses, and the 要対応 list built from the rows already read (issue 12 item 7): no query more.
     "dashboard_statuses": 10,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
-    # thread: item, reporting years, comments; the item's programmes and their budgets (issue 21 item 16)
-    "item": 11,
-    "item_cumulative": 11,
+    # thread: item, reporting years, comments; the item's programmes, their budgets and figures (issue 21
+    # item 16), and the municipalities of those figures where there are any (2（1）事項1's 実践者養成研修; 第8期
+    # 7 事項1's programmes have none).
+    "item": 12,
+    "item_cumulative": 13,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_statuses": 6,
