@@ -10,6 +10,7 @@ from kaigo_plan.product import PRODUCT_NAME
 
 from .admin_filters import AreaFilter
 from .models import (
+    CarriedTarget,
     Indicator,
     Item,
     Municipality,
@@ -142,6 +143,15 @@ class PolicyAreaAdmin(admin.ModelAdmin):
     inlines = [ReferenceFigureInline]
 
 
+class CarriedTargetInline(admin.TabularInline):
+    """Targets the item writes for a year after its period, with the later item that carries each (issue 21 item 17)."""
+
+    model = CarriedTarget
+    fk_name = "item"
+    extra = 0
+    autocomplete_fields = ["carried_by"]
+
+
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
@@ -156,7 +166,7 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["area__plan", "section"]
     search_fields = ["title", "background", "item_vision", "related_activities"]
     filter_horizontal = ["programs"]
-    inlines = [IndicatorInline]  # evaluations.admin adds the self-evaluations
+    inlines = [IndicatorInline, CarriedTargetInline]  # evaluations.admin adds the self-evaluations
 
     @admin.display(description="事項")
     def short_title(self, item: Item) -> str:

@@ -623,3 +623,64 @@ class Target(models.Model):
             direction=self.direction or None,
             text=self.target_text,
         )
+
+
+ERROR_CARRIED_SAME_PERIOD = "引き継ぐ事項は、記載した事項より後の計画期間の事項にしてください。"
+ERROR_CARRIED_YEAR = "年度は、記載した事項の計画期間より後の年度にしてください。"
+ERROR_CARRIED_YEAR_OUTSIDE = "年度は、引き継ぐ事項の計画期間（{years}）の年度にしてください。"
+
+
+class CarriedTarget(models.Model):
+    """A target an item writes for a year after its period, and the next period's item that carries it.
+
+    第7期 2（1）事項1's 令和２年度 self-evaluation: 「令和3年度以降は、…講師養成研修を実施する。」, carried by
+    第8期 7 事項1 (the 講師養成研修, 153人（各年度）). The period comparison pairs the two items by it and
+    shows the sentence beside them (issue 21 item 17). ``carried_by`` is empty where no later item is
+    known to carry it.
+    """
+
+    item = models.ForeignKey(
+        Item, verbose_name="記載した事項", on_delete=models.CASCADE, related_name="carried_targets"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    text = models.CharField("記載（原文）", max_length=500, validators=[validate_multi_line])
+    carried_by = models.ForeignKey(
+        Item,
+        verbose_name="引き継ぐ事項",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_from",
+        help_text="次の計画期間でこの目標を掲げる事項",
+    )
+
+    class Meta:
+        verbose_name = "次期に引き継ぐ目標"
+        verbose_name_plural = "次期に引き継ぐ目標"
+        ordering = ["item", "fiscal_year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "fiscal_year", "text"], name="carried_target_unique_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)}: {self.text}"
+
+    def clean(self) -> None:
+        """Refuse a year inside the writing item's period, or a carrier that is not in a later period's year."""
+        super().clean()
+        if self.item_id is None or self.fiscal_year is None:
+            return
+        plan = self.item.area.plan
+        errors = {}
+        if self.fiscal_year <= plan.last_fiscal_year:
+            errors["fiscal_year"] = ERROR_CARRIED_YEAR
+        if self.carried_by_id is not None:
+            later = self.carried_by.area.plan
+            if later.ordinal <= plan.ordinal:
+                errors["carried_by"] = ERROR_CARRIED_SAME_PERIOD
+            elif not later.first_fiscal_year <= self.fiscal_year <= later.last_fiscal_year:
+                errors["fiscal_year"] = ERROR_CARRIED_YEAR_OUTSIDE.format(
+                    years=era_range_label(later.first_fiscal_year, later.last_fiscal_year)
+                )
+        if errors:
+            raise ValidationError(errors)

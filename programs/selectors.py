@@ -4,7 +4,17 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from .models import Item, PlanPeriod, Program, ProgramBudget, ProgramFigure, ReferenceFigure, SheetColumn, SheetLayout
+from .models import (
+    CarriedTarget,
+    Item,
+    PlanPeriod,
+    Program,
+    ProgramBudget,
+    ProgramFigure,
+    ReferenceFigure,
+    SheetColumn,
+    SheetLayout,
+)
 from .sheet_layouts import LayoutSpec, fallback_layout
 
 
@@ -82,3 +92,12 @@ def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None
     for figure in rows.order_by("order", "id"):
         figures[figure.area_id].append(figure)
     return dict(figures)
+
+
+def carried_targets_of(*, item_ids: list[int]) -> dict[int, list[CarriedTarget]]:
+    """Return the targets the items write for a year after their period, by item, with their carriers (one query)."""
+    targets: dict[int, list[CarriedTarget]] = defaultdict(list)
+    rows = CarriedTarget.objects.filter(item_id__in=[*item_ids, 0]).select_related("carried_by__area__plan")
+    for target in rows.order_by("fiscal_year", "id"):
+        targets[target.item_id].append(target)
+    return dict(targets)

@@ -68,7 +68,9 @@ REPORT_QUERIES = {
     "table_filtered": 7,
     "table_statuses": 6,
     "table_xlsx": 2,  # no filter form rendered, no header
-    "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
+    # plans, areas of both plans, progress token, header sections, notices, programme predecessors,
+    # the earlier items' targets for the next period (issue 21 item 17)
+    "compare": 8,
     "api": 2,  # plans, progress token
     "dashboard_unapproved": 10,
     "table_unapproved": 6,
