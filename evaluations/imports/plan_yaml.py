@@ -27,8 +27,8 @@ from evaluations.models import (
     YearlyResult,
 )
 from programs.models import (
-    Indicator,
     CarriedTarget,
+    Indicator,
     Item,
     Municipality,
     PlanPeriod,
