@@ -25,7 +25,7 @@ from .periods import (
     validate_single_line,
 )
 from .quantities import format_quantity
-from .sheet_layouts import ColumnSpec, Source, Years
+from .sheet_layouts import ColumnSpec, LayoutSpec, Source, Years, parse_area_year_headings
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
@@ -40,6 +40,13 @@ class SheetLayout(models.Model):
         "年度の見出し",
         blank=True,
         help_text="印刷どおりの年度見出しを1行に1年度ずつ（例: 30年度）。空欄の年度は「令和３年度」の形で表示します。",
+    )
+    # Seed 003's pages differ: area 1's prints 「30年度」, area 2's 「平成30年度」 (issue 21 item 7).
+    area_year_headings = models.TextField(
+        "分野ごとの年度の見出し",
+        blank=True,
+        help_text="ページによって年度の見出しが異なる分野だけ、1行に1分野: 分野番号（小分野は 2-1）、コロン、"
+        "その分野のページの年度見出しを空白区切りで（例: 1: 30年度 令和元年度 令和２年度）。",
     )
     assessment_label = models.CharField(
         "自己評価欄の小見出し",
@@ -62,9 +69,36 @@ class SheetLayout(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            parse_area_year_headings(self.area_year_headings)
+        except ValueError as error:
+            raise ValidationError({"area_year_headings": str(error)}) from error
+
     @property
     def year_heading_lines(self) -> list[str]:
         return self.year_headings.splitlines()
+
+    def as_spec(self, columns: tuple[ColumnSpec, ...]) -> LayoutSpec:
+        """Return the layout with the given columns as the exports, the import and the entry screen read it.
+
+        A stored text the parser refuses (written around the admin) prints every page with the layout's
+        own headings rather than break the sheet.
+        """
+        try:
+            area_headings = parse_area_year_headings(self.area_year_headings)
+        except ValueError:
+            area_headings = ()
+        return LayoutSpec(
+            columns=columns,
+            title=self.title,
+            note=self.note,
+            year_headings=tuple(self.year_heading_lines),
+            assessment_label=self.assessment_label,
+            next_steps_label=self.next_steps_label,
+            area_year_headings=area_headings,
+        )
 
 
 class SheetColumn(models.Model):

@@ -32,16 +32,7 @@ def sheet_layout(*, plan: PlanPeriod) -> LayoutSpec:
     rows = list(SheetColumn.objects.filter(layout_id=plan.layout_id).select_related("layout").order_by("order", "id"))
     if not rows:
         return fallback_layout(uses_rating=plan.uses_rating, title=plan.title)
-    layout = rows[0].layout
-    columns = tuple(column.as_spec() for column in rows)
-    return LayoutSpec(
-        columns=columns,
-        title=layout.title,
-        note=layout.note,
-        year_headings=tuple(layout.year_heading_lines),
-        assessment_label=layout.assessment_label,
-        next_steps_label=layout.next_steps_label,
-    )
+    return rows[0].layout.as_spec(tuple(column.as_spec() for column in rows))
 
 
 def programme_predecessors() -> dict[str, str]:

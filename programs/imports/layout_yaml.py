@@ -104,6 +104,10 @@ def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
             "title": data.get("title") or "",
             "note": data.get("note") or "",
             "year_headings": "\n".join(str(line) for line in data.get("year_headings") or []),
+            "area_year_headings": "\n".join(
+                f"{key}: {' '.join(str(heading) for heading in headings)}"
+                for key, headings in (data.get("area_year_headings") or {}).items()
+            ),
             "assessment_label": data.get("assessment_label") or "",
             "next_steps_label": data.get("next_steps_label") or "",
         },
