@@ -110,6 +110,24 @@ class ProgramBudgetAdmin(admin.ModelAdmin):
     list_select_related = ["program"]
 
 
+@admin.register(ProgramFigure)
+class ProgramFigureAdmin(admin.ModelAdmin):
+    list_display = ["program", "fiscal_year", "kind", "label", "value", "unit", "text"]
+    list_filter = ["fiscal_year", "kind"]
+    list_select_related = ["program"]
+    search_fields = ["label", "program__name", "text"]
+    autocomplete_fields = ["program", "municipalities"]
+
+
+@admin.register(CarriedTarget)
+class CarriedTargetAdmin(admin.ModelAdmin):
+    list_display = ["item", "fiscal_year", "text", "carried_by"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["item__area__plan", "carried_by__area__plan"]
+    search_fields = ["text", "item__title", "carried_by__title"]
+    autocomplete_fields = ["item", "carried_by"]
+
+
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
     list_display = ["name", "predecessor", "since_fiscal_year"]
