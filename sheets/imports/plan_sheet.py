@@ -642,7 +642,9 @@ def _repeats_the_header(grid: _Grid, layout: _Layout, row: int) -> bool:
     texts = [
         text for column in range(1, grid.width + 1) if grid.is_origin(row, column) and (text := grid.raw(row, column))
     ]
-    return bool(texts) and all(normalised(text) in headings or _is_year_heading(text) for text in texts)
+    # A row of year headings alone is no header: a stray 「令和元年度」 typed in a cell stays a problem to report.
+    named = [normalised(text) in headings for text in texts]
+    return any(named) and all(is_named or _is_year_heading(text) for is_named, text in zip(named, texts, strict=True))
 
 
 def _areas(

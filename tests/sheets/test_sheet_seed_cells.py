@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from programs.models import Item, PlanPeriod
+from programs.models import Item, PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 from programs.sheet_layouts import Source, full_width
 from sheets.exports.self_evaluation import reference_lines
@@ -297,3 +297,32 @@ def test_the_pdf_prints_each_pages_year_headings(tokyo_data, soffice, tmp_path):
         line = next(line for line in page.splitlines() if "令和元年度" in line and "令和２年度" in line)
         headers.append(line.split()[0])
     assert headers == list(SEED_YEAR_HEADINGS.values())
+
+
+@pytest.mark.django_db
+def test_the_sheet_import_reads_past_each_pages_header_and_still_reports_a_stray_year(tokyo_data):
+    """The header above each area's page is no item; a year typed alone in a stray cell is still named."""
+    from sheets.imports.plan_sheet import ERROR_UNPLACED
+
+    from .test_plan_sheet_import import draft_of, export_bytes
+
+    data = export_bytes("第7期")
+    draft = draft_of(data)
+    assert draft.problems == ()
+    stored = [
+        area.items.count()
+        for area in PolicyArea.objects.filter(plan__name="第7期", items__isnull=False)
+        .distinct()
+        .order_by("number", "sub_number")
+    ]
+    assert [len(area.items) for area in draft.areas] == stored and len(stored) == 9
+    assert draft.fiscal_years == (2018, 2019, 2020)
+
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    last = sheet.max_row + 1
+    sheet.cell(row=last, column=5).value = "令和元年度"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    problems = draft_of(buffer.getvalue()).problems
+    assert [(p.row, p.column, p.message) for p in problems] == [(last, 5, ERROR_UNPLACED)]
