@@ -263,17 +263,20 @@ class _Loader:
         existing = ProgramFigure.objects.filter(
             program=program, fiscal_year=data["fiscal_year"], kind=data["kind"], label=data["label"]
         ).exists()
-        figure = self._upsert(
-            ProgramFigure,
-            {"program": program, "fiscal_year": data["fiscal_year"], "kind": data["kind"], "label": data["label"]},
-            {
-                "value": Decimal(str(data["value"])),
-                "unit": data.get("unit") or "",
-                "municipality_count": data.get("municipality_count"),
-                "text": data.get("text") or "",
-                "order": order,
-            },
-        )
+        try:
+            figure = self._upsert(
+                ProgramFigure,
+                {"program": program, "fiscal_year": data["fiscal_year"], "kind": data["kind"], "label": data["label"]},
+                {
+                    "value": Decimal(str(data["value"])),
+                    "unit": data.get("unit") or "",
+                    "municipality_count": data.get("municipality_count"),
+                    "text": data.get("text") or "",
+                    "order": order,
+                },
+            )
+        except ValidationError as error:
+            raise PlanDataError(f"{where} {data['label']}: {'; '.join(error.messages)}") from error
         self._set_m2m(figure, "municipalities", municipalities, created=not existing)
 
     def _load_fragment(self, name: str, data: dict[str, Any]) -> None:

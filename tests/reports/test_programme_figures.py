@@ -121,3 +121,20 @@ def test_a_figure_names_unknown_municipalities_and_the_load_refuses(tokyo_data, 
     (directory / "programs.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(PlanDataError, match="多摩町"):
         plan_data_load(directory=directory)
+
+
+def test_a_figure_of_an_unknown_kind_is_refused_with_its_programme_named(tokyo_data, tmp_path):
+    import shutil
+
+    import yaml
+    from django.conf import settings
+
+    from evaluations.imports.plan_yaml import PlanDataError, plan_data_load
+
+    directory = tmp_path / "tokyo"
+    shutil.copytree(settings.BASE_DIR / "fixtures" / "tokyo", directory)
+    data = yaml.safe_load((directory / "programs.yaml").read_text(encoding="utf-8"))
+    next(p for p in data["programs"] if p["name"] == TRAINING)["figures"][0]["kind"] = "予定"
+    (directory / "programs.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PlanDataError, match=f"{TRAINING} 募集人数"):
+        plan_data_load(directory=directory)

@@ -326,3 +326,21 @@ def test_the_sheet_import_reads_past_each_pages_header_and_still_reports_a_stray
     workbook.save(buffer)
     problems = draft_of(buffer.getvalue()).problems
     assert [(p.row, p.column, p.message) for p in problems] == [(last, 5, ERROR_UNPLACED)]
+
+
+@pytest.mark.django_db
+def test_a_layout_file_with_an_unreadable_area_heading_line_is_refused_in_japanese(tokyo_data, tmp_path):
+    import shutil
+
+    import yaml
+    from django.conf import settings
+
+    from programs.imports.layout_yaml import LayoutDataError, layout_data_load
+
+    directory = tmp_path / "tokyo"
+    shutil.copytree(settings.BASE_DIR / "fixtures" / "tokyo", directory)
+    data = yaml.safe_load((directory / "layouts.yaml").read_text(encoding="utf-8"))
+    data["layouts"][0]["area_year_headings"] = {"一": ["30年度"]}
+    (directory / "layouts.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(LayoutDataError, match="第7期様式: area_year_headings: 1行目「一: 30年度」"):
+        layout_data_load(directory=directory)
