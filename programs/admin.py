@@ -10,6 +10,7 @@ from accounts.admin import JapanesePermissionsField
 
 from .admin_filters import AreaFilter
 from .models import (
+    CarriedTarget,
     Indicator,
     Item,
     Municipality,
@@ -17,6 +18,7 @@ from .models import (
     PolicyArea,
     Program,
     ProgramBudget,
+    ProgramFigure,
     ReferenceFigure,
     Section,
     SheetColumn,
@@ -91,11 +93,35 @@ class ProgramBudgetInline(admin.TabularInline):
     extra = 0
 
 
+class ProgramFigureInline(admin.TabularInline):
+    model = ProgramFigure
+    extra = 0
+    autocomplete_fields = ["municipalities"]
+
+
 @admin.register(ProgramBudget)
 class ProgramBudgetAdmin(admin.ModelAdmin):
     list_display = ["program", "fiscal_year", "amount_thousand_yen", "text"]
     list_filter = ["fiscal_year"]
     list_select_related = ["program"]
+
+
+@admin.register(ProgramFigure)
+class ProgramFigureAdmin(admin.ModelAdmin):
+    list_display = ["program", "fiscal_year", "kind", "label", "value", "unit", "text"]
+    list_filter = ["fiscal_year", "kind"]
+    list_select_related = ["program"]
+    search_fields = ["label", "program__name", "text"]
+    autocomplete_fields = ["program", "municipalities"]
+
+
+@admin.register(CarriedTarget)
+class CarriedTargetAdmin(admin.ModelAdmin):
+    list_display = ["item", "fiscal_year", "text", "carried_by"]
+    list_filter = ["fiscal_year"]
+    list_select_related = ["item__area__plan", "carried_by__area__plan"]
+    search_fields = ["text", "item__title", "carried_by__title"]
+    autocomplete_fields = ["item", "carried_by"]
 
 
 @admin.register(Program)
@@ -104,7 +130,7 @@ class ProgramAdmin(admin.ModelAdmin):
     list_select_related = ["predecessor"]
     search_fields = ["name", "purpose"]
     autocomplete_fields = ["predecessor"]
-    inlines = [ProgramBudgetInline]
+    inlines = [ProgramBudgetInline, ProgramFigureInline]
 
 
 class ReferenceFigureInline(admin.TabularInline):
@@ -131,6 +157,15 @@ class PolicyAreaAdmin(admin.ModelAdmin):
     inlines = [ReferenceFigureInline]
 
 
+class CarriedTargetInline(admin.TabularInline):
+    """Targets the item writes for a year after its period, with the later item that carries each (issue 21 item 17)."""
+
+    model = CarriedTarget
+    fk_name = "item"
+    extra = 0
+    autocomplete_fields = ["carried_by"]
+
+
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
@@ -145,7 +180,7 @@ class ItemAdmin(admin.ModelAdmin):
     list_select_related = ["area__plan", "section"]
     search_fields = ["title", "background", "item_vision", "related_activities"]
     filter_horizontal = ["programs"]
-    inlines = [IndicatorInline]  # evaluations.admin adds the self-evaluations
+    inlines = [IndicatorInline, CarriedTargetInline]  # evaluations.admin adds the self-evaluations
 
     @admin.display(description="事項")
     def short_title(self, item: Item) -> str:

@@ -25,7 +25,7 @@ from .periods import (
     validate_single_line,
 )
 from .quantities import format_quantity
-from .sheet_layouts import ColumnSpec, Source, Years
+from .sheet_layouts import ColumnSpec, LayoutSpec, Source, Years, parse_area_year_headings
 
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
@@ -40,6 +40,13 @@ class SheetLayout(models.Model):
         "年度の見出し",
         blank=True,
         help_text="印刷どおりの年度見出しを1行に1年度ずつ（例: 30年度）。空欄の年度は「令和３年度」の形で表示します。",
+    )
+    # Seed 003's pages differ: area 1's prints 「30年度」, area 2's 「平成30年度」 (issue 21 item 7).
+    area_year_headings = models.TextField(
+        "分野ごとの年度の見出し",
+        blank=True,
+        help_text="ページによって年度の見出しが異なる分野だけ、1行に1分野: 分野番号（小分野は 2-1）、コロン、"
+        "その分野のページの年度見出しを空白区切りで（例: 1: 30年度 令和元年度 令和２年度）。",
     )
     assessment_label = models.CharField(
         "自己評価欄の小見出し",
@@ -62,9 +69,36 @@ class SheetLayout(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        try:
+            parse_area_year_headings(self.area_year_headings)
+        except ValueError as error:
+            raise ValidationError({"area_year_headings": str(error)}) from error
+
     @property
     def year_heading_lines(self) -> list[str]:
         return self.year_headings.splitlines()
+
+    def as_spec(self, columns: tuple[ColumnSpec, ...]) -> LayoutSpec:
+        """Return the layout with the given columns as the exports, the import and the entry screen read it.
+
+        A stored text the parser refuses (written around the admin) prints every page with the layout's
+        own headings rather than break the sheet.
+        """
+        try:
+            area_headings = parse_area_year_headings(self.area_year_headings)
+        except ValueError:
+            area_headings = ()
+        return LayoutSpec(
+            columns=columns,
+            title=self.title,
+            note=self.note,
+            year_headings=tuple(self.year_heading_lines),
+            assessment_label=self.assessment_label,
+            next_steps_label=self.next_steps_label,
+            area_year_headings=area_headings,
+        )
 
 
 class SheetColumn(models.Model):
@@ -320,6 +354,66 @@ class ProgramBudget(models.Model):
         return f"{self.program} {era_label(self.fiscal_year)} {self.amount_thousand_yen:,}千円"
 
 
+class ProgramFigure(models.Model):
+    """A figure a programme's paper states for a year: its scale (募集人数 540名) or its result (受講決定者数 488名).
+
+    Seed 001 gives them per programme beside the budget; they are shown with the programme on the
+    item page and in the summary workbook (issue 21 item 16), never graded: an item's targets do that.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", "実施規模・予定"
+        RESULT = "result", "実績"
+
+    program = models.ForeignKey(Program, verbose_name="事業", on_delete=models.CASCADE, related_name="figures")
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    label = models.CharField("項目", max_length=100, validators=[validate_single_line], help_text="例: 募集人数")
+    value = models.DecimalField("数値", max_digits=14, decimal_places=2, validators=NON_NEGATIVE)
+    unit = models.CharField("単位", max_length=20, blank=True, validators=[validate_single_line])
+    # 「受講決定者数 488名 (50区市町村)」: how many municipalities the figure spans, where the paper says so.
+    municipality_count = models.PositiveSmallIntegerField("区市町村数", null=True, blank=True)
+    # 「支援自治体数 2自治体 (立川市、多摩市)」: the municipalities named, where the paper names them.
+    municipalities = models.ManyToManyField(
+        Municipality, verbose_name="区市町村", blank=True, related_name="program_figures"
+    )
+    text = models.CharField("原文", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "事業の実績・規模"
+        verbose_name_plural = "事業の実績・規模"
+        ordering = ["program", "fiscal_year", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "fiscal_year", "kind", "label"], name="program_figure_unique_label_in_year"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="program_figure_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {era_label(self.fiscal_year)} {self.label} {self.shown}"
+
+    @property
+    def shown(self) -> str:
+        """Return 「488名（50区市町村）」, 「2自治体（立川市・多摩市）」: the figure, its unit and whom it spans.
+
+        Reads the municipalities from the prefetched list (``programs.selectors``), never a query of its own.
+        """
+        figure = format_quantity(self.value, self.unit)
+        names = "・".join(municipality.name for municipality in self.municipalities.all())
+        if names:
+            return f"{figure}（{names}）"
+        if self.municipality_count is not None:
+            return f"{figure}（{self.municipality_count}区市町村）"
+        return figure
+
+    @property
+    def line(self) -> str:
+        """Return 「令和元年度 実績 受講決定者数 488名（50区市町村）」, one line of the programme's figures."""
+        return f"{era_label(self.fiscal_year)} {self.get_kind_display()} {self.label} {self.shown}"
+
+
 class PolicyArea(models.Model):
     """A numbered area of the sheet (取組分野), optionally a sub-area such as 2（1）地域ケア会議."""
 
@@ -563,3 +657,64 @@ class Target(models.Model):
             direction=self.direction or None,
             text=self.target_text,
         )
+
+
+ERROR_CARRIED_SAME_PERIOD = "引き継ぐ事項は、記載した事項より後の計画期間の事項にしてください。"
+ERROR_CARRIED_YEAR = "年度は、記載した事項の計画期間より後の年度にしてください。"
+ERROR_CARRIED_YEAR_OUTSIDE = "年度は、引き継ぐ事項の計画期間（{years}）の年度にしてください。"
+
+
+class CarriedTarget(models.Model):
+    """A target an item writes for a year after its period, and the next period's item that carries it.
+
+    第7期 2（1）事項1's 令和２年度 self-evaluation: 「令和3年度以降は、…講師養成研修を実施する。」, carried by
+    第8期 7 事項1 (the 講師養成研修, 153人（各年度）). The period comparison pairs the two items by it and
+    shows the sentence beside them (issue 21 item 17). ``carried_by`` is empty where no later item is
+    known to carry it.
+    """
+
+    item = models.ForeignKey(
+        Item, verbose_name="記載した事項", on_delete=models.CASCADE, related_name="carried_targets"
+    )
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    text = models.CharField("記載（原文）", max_length=500, validators=[validate_multi_line])
+    carried_by = models.ForeignKey(
+        Item,
+        verbose_name="引き継ぐ事項",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_from",
+        help_text="次の計画期間でこの目標を掲げる事項",
+    )
+
+    class Meta:
+        verbose_name = "次期に引き継ぐ目標"
+        verbose_name_plural = "次期に引き継ぐ目標"
+        ordering = ["item", "fiscal_year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "fiscal_year", "text"], name="carried_target_unique_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} {era_label(self.fiscal_year)}: {self.text}"
+
+    def clean(self) -> None:
+        """Refuse a year inside the writing item's period, or a carrier that is not in a later period's year."""
+        super().clean()
+        if self.item_id is None or self.fiscal_year is None:
+            return
+        plan = self.item.area.plan
+        errors = {}
+        if self.fiscal_year <= plan.last_fiscal_year:
+            errors["fiscal_year"] = ERROR_CARRIED_YEAR
+        if self.carried_by_id is not None:
+            later = self.carried_by.area.plan
+            if later.ordinal <= plan.ordinal:
+                errors["carried_by"] = ERROR_CARRIED_SAME_PERIOD
+            elif not later.first_fiscal_year <= self.fiscal_year <= later.last_fiscal_year:
+                errors["fiscal_year"] = ERROR_CARRIED_YEAR_OUTSIDE.format(
+                    years=era_range_label(later.first_fiscal_year, later.last_fiscal_year)
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -4,7 +4,17 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from .models import PlanPeriod, Program, ProgramBudget, ReferenceFigure, SheetColumn, SheetLayout
+from .models import (
+    CarriedTarget,
+    Item,
+    PlanPeriod,
+    Program,
+    ProgramBudget,
+    ProgramFigure,
+    ReferenceFigure,
+    SheetColumn,
+    SheetLayout,
+)
 from .sheet_layouts import LayoutSpec, fallback_layout
 
 
@@ -22,16 +32,7 @@ def sheet_layout(*, plan: PlanPeriod) -> LayoutSpec:
     rows = list(SheetColumn.objects.filter(layout_id=plan.layout_id).select_related("layout").order_by("order", "id"))
     if not rows:
         return fallback_layout(uses_rating=plan.uses_rating, title=plan.title)
-    layout = rows[0].layout
-    columns = tuple(column.as_spec() for column in rows)
-    return LayoutSpec(
-        columns=columns,
-        title=layout.title,
-        note=layout.note,
-        year_headings=tuple(layout.year_heading_lines),
-        assessment_label=layout.assessment_label,
-        next_steps_label=layout.next_steps_label,
-    )
+    return rows[0].layout.as_spec(tuple(column.as_spec() for column in rows))
 
 
 def programme_predecessors() -> dict[str, str]:
@@ -39,14 +40,38 @@ def programme_predecessors() -> dict[str, str]:
     return dict(Program.objects.filter(predecessor__isnull=False).values_list("name", "predecessor__name"))
 
 
-def programmes_of_item(*, item_id: int) -> list[Program]:
-    """Return the item's programmes (事業) with their budgets, by name (two queries whatever their number).
-
-    Their purpose, 成果 and budgets are kept as data (seed 000: R4予算額 15,640千円); the item
-    page shows them (issue 21 item 16).
-    """
+def _programme_details() -> tuple[Prefetch, Prefetch]:
+    """Return the prefetches of a programme's budgets and figures (with their municipalities): three queries."""
     budgets = Prefetch("budgets", queryset=ProgramBudget.objects.order_by("fiscal_year"), to_attr="budgets_in_order")
-    return list(Program.objects.filter(items=item_id).order_by("name").prefetch_related(budgets))
+    figures = Prefetch(
+        "figures",
+        queryset=ProgramFigure.objects.order_by("-fiscal_year", "order", "id").prefetch_related("municipalities"),
+        to_attr="figures_in_order",
+    )
+    return budgets, figures
+
+
+def programmes_of_item(*, item_id: int) -> list[Program]:
+    """Return the item's programmes (事業) with their budgets and figures, by name (four queries whatever their number).
+
+    Their purpose, 成果, budgets and figures are kept as data (seed 000: R4予算額 15,640千円; seed 001:
+    募集人数 540名, 受講決定者数 488名 (50区市町村)); the item page shows them (issue 21 item 16).
+    """
+    return list(Program.objects.filter(items=item_id).order_by("name").prefetch_related(*_programme_details()))
+
+
+def programmes_of_plans(*, plan_ids: list[int]) -> dict[int, list[tuple[Item, Program]]]:
+    """Return, by plan, each item's programmes with their budgets and figures, in the sheet's order (five queries).
+
+    The summary workbook lists them (issue 21 item 16); an item with two programmes gives two lines.
+    """
+    programmes = Prefetch("programs", queryset=Program.objects.order_by("name").prefetch_related(*_programme_details()))
+    items = Item.objects.filter(area__plan_id__in=[*plan_ids, 0]).select_related("area").prefetch_related(programmes)
+    lines: dict[int, list[tuple[Item, Program]]] = defaultdict(list)
+    for item in items:
+        for program in item.programs.all():
+            lines[item.area.plan_id].append((item, program))
+    return dict(lines)
 
 
 def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None) -> dict[int, list[ReferenceFigure]]:
@@ -58,3 +83,12 @@ def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None
     for figure in rows.order_by("order", "id"):
         figures[figure.area_id].append(figure)
     return dict(figures)
+
+
+def carried_targets_of(*, item_ids: list[int]) -> dict[int, list[CarriedTarget]]:
+    """Return the targets the items write for a year after their period, by item, with their carriers (one query)."""
+    targets: dict[int, list[CarriedTarget]] = defaultdict(list)
+    rows = CarriedTarget.objects.filter(item_id__in=[*item_ids, 0]).select_related("carried_by__area__plan")
+    for target in rows.order_by("fiscal_year", "id"):
+        targets[target.item_id].append(target)
+    return dict(targets)

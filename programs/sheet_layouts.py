@@ -13,6 +13,8 @@ filtered by ``Years``. The 第8期 block [実績 (each), 自己評価と今後�
 実績 · 評定 · 自己評価と評定のポイント.
 """
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -144,9 +146,45 @@ def year_fields(columns: Sequence[ColumnSpec], fiscal_year: int, fiscal_years: S
     )
 
 
+ERROR_AREA_HEADINGS_LINE = "{line}行目「{text}」は「1: 30年度 令和元年度 令和２年度」の形で書いてください。"
+ERROR_AREA_HEADINGS_TWICE = "分野「{key}」が2回書かれています。"
+_AREA_KEY = re.compile(r"^(?P<number>\d+)(?:-(?P<sub>\d+))?$")
+_AREA_LINE = re.compile(r"^(?P<key>[^:：]*)[:：](?P<headings>.*)$")
+
+
+def area_key(number: int, sub_number: int | None) -> str:
+    """Return how a layout names an area's page: 「1」, or 「2-1」 for 2（1）."""
+    return f"{number}" if sub_number is None else f"{number}-{sub_number}"
+
+
+def parse_area_year_headings(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Read 「1: 30年度 令和元年度 令和２年度」, a line an area, into (area key, its year headings).
+
+    Raise ``ValueError`` with a Japanese message on a line of another form or an area given twice.
+    """
+    entries: dict[str, tuple[str, ...]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _AREA_LINE.match(line)
+        key = unicodedata.normalize("NFKC", match.group("key")).strip() if match else ""
+        # The headings as printed: full-width 「令和２年度」 stays full-width.
+        headings = tuple(match.group("headings").split()) if match else ()
+        if not _AREA_KEY.match(key) or not headings:
+            raise ValueError(ERROR_AREA_HEADINGS_LINE.format(line=number, text=line.strip()))
+        if key in entries:
+            raise ValueError(ERROR_AREA_HEADINGS_TWICE.format(key=key))
+        entries[key] = headings
+    return tuple(entries.items())
+
+
 @dataclass(frozen=True)
 class LayoutSpec:
-    """A whole layout, read once: the title lines, the year headings, the in-cell labels and the columns."""
+    """A whole layout, read once: the title lines, the year headings, the in-cell labels and the columns.
+
+    ``area_year_headings`` are the year headings of the areas whose page prints another form than
+    ``year_headings`` (seed 003: area 1's page 「30年度」, area 2's 「平成30年度」), by ``area_key``.
+    """
 
     columns: tuple[ColumnSpec, ...]
     title: str = ""
@@ -154,9 +192,18 @@ class LayoutSpec:
     year_headings: tuple[str, ...] = ()
     assessment_label: str = ""
     next_steps_label: str = ""
+    area_year_headings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def placed(self, fiscal_years: Sequence[int]) -> tuple[PlacedColumn, ...]:
         return placed_columns(self.columns, fiscal_years, self.year_headings)
+
+    def year_headings_of(self, number: int, sub_number: int | None) -> tuple[str, ...]:
+        """Return the year headings the area's page prints: its own where the layout gives them, else the layout's."""
+        return dict(self.area_year_headings).get(area_key(number, sub_number), self.year_headings)
+
+    def placed_for_area(self, fiscal_years: Sequence[int], number: int, sub_number: int | None):
+        """Return the columns as the area's page prints them: the same columns, under the area's year headings."""
+        return placed_columns(self.columns, fiscal_years, self.year_headings_of(number, sub_number))
 
     def year_fields(self, fiscal_year: int, fiscal_years: Sequence[int]) -> YearFields:
         return year_fields(self.columns, fiscal_year, fiscal_years)

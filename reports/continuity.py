@@ -17,6 +17,9 @@ their items, so nothing is matched by number alone. The rule, pure and database-
    continues it, whatever their wording. 第8期 7 事項2 (区市町村実務者連絡会議, whose predecessor is
    the 体制構築支援モデル事業) continues 第7期 2（1）事項2 (the モデル事業) though their texts differ.
    A programme both items merely share (the umbrella 地域ケア会議推進事業) links nothing.
+5. A target the earlier item wrote for the next period, recorded as carried by a later item
+   (``CarriedTarget``: 第7期 2（1）事項1's 「令和3年度以降は、…講師養成研修を実施する。」, carried by 第8期
+   7 事項1), links the two as lineage does; the caller passes both links as ``linked``.
 """
 
 import re

@@ -41,7 +41,7 @@ from programs.fiscal_years import era_label
 from programs.kinds import Status
 from programs.models import PlanPeriod, PolicyArea, item_label_of
 from programs.quantities import format_quantity, format_rate
-from programs.selectors import programme_predecessors
+from programs.selectors import carried_targets_of, programme_predecessors
 
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
@@ -491,11 +491,24 @@ def item_page_get(*, plan: PlanPeriod, item_id: int, include_unapproved: bool = 
 
 
 @dataclass(frozen=True)
+class CarriedLine:
+    """A target the earlier item wrote for a year after its period, and the later item that carries it."""
+
+    fiscal_year: int
+    text: str
+    carried_by_id: int | None
+    carried_by_label: str  # 「第8期 7 地域ケア会議の推進 事項1」; empty where no later item carries it
+
+
+@dataclass(frozen=True)
 class ComparisonRow:
     earlier: ItemRow | None
     later: ItemRow | None
     similarity: float
     by_programme: bool = False  # continues the earlier item's programme (renamed or restructured)
+    # What the earlier item wrote for the next period (issue 21 item 17); ``by_carried``: the later item carries it.
+    carried: tuple[CarriedLine, ...] = ()
+    by_carried: bool = False
 
 
 @dataclass(frozen=True)
@@ -526,11 +539,17 @@ def period_comparison(
     later_items = progress_narrowed(progresses[0], area_ids=[later_area.id]).items if later_area else []
     earlier_items = progress_narrowed(progresses[1], area_ids=[earlier_area.id]).items if earlier_area else []
     ancestors = continuity.ancestors_of(programme_predecessors()) if earlier_items and later_items else {}
+    carried = carried_targets_of(item_ids=[item.id for item in earlier_items]) if earlier_items else {}
+    carriers = {(item_id, t.carried_by_id) for item_id, targets in carried.items() for t in targets}
+
+    def by_programme(old: ItemRow, new: ItemRow) -> bool:
+        return continuity.continues_programme(old.programs, new.programs, ancestors)
+
     pairs = continuity.item_pairs(
         earlier_items,
         later_items,
         text_of=_comparison_text,
-        linked=lambda old, new: continuity.continues_programme(old.programs, new.programs, ancestors),
+        linked=lambda old, new: (old.id, new.id) in carriers or by_programme(old, new),
     )
     return PeriodComparison(
         earlier_plan=earlier,
@@ -538,10 +557,25 @@ def period_comparison(
         earlier_area=earlier_area,
         later_area=later_area,
         rows=tuple(
-            ComparisonRow(earlier=p.earlier, later=p.later, similarity=p.score, by_programme=p.by_programme)
+            ComparisonRow(
+                earlier=p.earlier,
+                later=p.later,
+                similarity=p.score,
+                by_programme=bool(p.earlier and p.later and by_programme(p.earlier, p.later)),
+                carried=tuple(_carried_line(t) for t in carried.get(p.earlier.id, ())) if p.earlier else (),
+                by_carried=bool(p.earlier and p.later and (p.earlier.id, p.later.id) in carriers),
+            )
             for p in pairs
         ),
         labels=dict(progresses[0].labels),
+    )
+
+
+def _carried_line(target) -> CarriedLine:
+    carrier = target.carried_by
+    label = f"{carrier.area.plan.name} {carrier.area.label} {carrier.label}" if carrier else ""
+    return CarriedLine(
+        fiscal_year=target.fiscal_year, text=target.text, carried_by_id=target.carried_by_id, carried_by_label=label
     )
 
 

@@ -63,14 +63,7 @@ def plan_sheet_layouts() -> dict[str, LayoutSpec]:
     for column in SheetColumn.objects.order_by("layout_id", "order", "id"):
         columns.setdefault(column.layout_id, []).append(column.as_spec())
     return {
-        layout.name: LayoutSpec(
-            columns=tuple(columns.get(layout.id, ())),
-            title=layout.title,
-            note=layout.note,
-            year_headings=tuple(layout.year_heading_lines),
-            assessment_label=layout.assessment_label,
-            next_steps_label=layout.next_steps_label,
-        )
+        layout.name: layout.as_spec(tuple(columns.get(layout.id, ())))
         for layout in SheetLayout.objects.all()
         if columns.get(layout.id)
     }

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 # The module, not its names: evaluations.selectors imports this loader's CHANGE_REASON while services loads.
@@ -26,6 +27,7 @@ from evaluations.models import (
     YearlyResult,
 )
 from programs.models import (
+    CarriedTarget,
     Indicator,
     Item,
     Municipality,
@@ -33,6 +35,7 @@ from programs.models import (
     PolicyArea,
     Program,
     ProgramBudget,
+    ProgramFigure,
     Section,
     Target,
     Vision,
@@ -45,13 +48,16 @@ CHANGE_REASON = "初期データの読込"
 AREA_KEYS = {"number", "sub_number", "title", "sub_title", "vision", "background", "outcome_indicator_text", "items"}
 ITEM_KEYS = {
     "number", "title", "related_activities", "programs", "background", "item_vision", "reference", "target_wording",
-    "indicators", "results", "evaluations", "section",
+    "indicators", "results", "evaluations", "section", "next_period_targets",
 }  # fmt: skip
+CARRIED_KEYS = {"fiscal_year", "text", "carried_by"}
+CARRIER_KEYS = {"plan", "area", "sub_number", "item"}
 INDICATOR_KEYS = {"key", "name", "component", "unit", "type", "targets"}
 TARGET_KEYS = {"kind", "value", "unit", "fiscal_year", "text", "source", "direction"}
 RESULT_KEYS = {"indicator", "fiscal_year", "value", "text", "municipalities", "municipality_count"}
 RESULT_KEYS |= {"verdict", "verdict_text", "period_municipality_count"}
 PROGRAM_TEXT_KEYS = ("purpose", "description", "issues", "achievements")
+PROGRAM_FIGURE_KEYS = {"fiscal_year", "kind", "label", "value", "unit", "municipality_count", "municipalities", "text"}
 EVALUATION_KEYS = {"fiscal_year", "activities", "self_assessment", "next_steps", "rating", "reference", "status"}
 
 
@@ -89,6 +95,8 @@ class _Loader:
         self.report = LoadReport()
         self.owners: dict[tuple[str, int], Section] = {}  # (plan name, area number) → owning section
         self.figures_written: set[tuple[int, int]] = set()  # (item id, fiscal year) whose results changed
+        # (where, item, entry): next-period targets, linked once every period's items are loaded
+        self.carried: list[tuple[str, Item, dict[str, Any]]] = []
 
     def run(self) -> None:
         plans = self._read("plans.yaml")
@@ -99,6 +107,8 @@ class _Loader:
         self._load_sections(plans)
         for path in sorted(self.directory.glob("plan[0-9]*.yaml")):
             self._load_fragment(path.name, self._read(path.name))
+        for where, item, entry in self.carried:
+            self._load_carried_target(where, item, entry)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -239,6 +249,35 @@ class _Loader:
                         "text": budget.get("text") or "",
                     },
                 )
+            for order, figure in enumerate(program_data.get("figures") or []):
+                self._load_program_figure(program, order, figure)
+
+    def _load_program_figure(self, program: Program, order: int, data: dict[str, Any]) -> None:
+        where = f"programs.yaml: {program.name}"
+        self._check_keys(where, data, PROGRAM_FIGURE_KEYS)
+        names = data.get("municipalities") or []
+        municipalities = list(Municipality.objects.filter(name__in=names))
+        if len(municipalities) != len(set(names)):
+            known = {municipality.name for municipality in municipalities}
+            raise PlanDataError(f"{where}: 区市町村が見つかりません {sorted(set(names) - known)}")
+        existing = ProgramFigure.objects.filter(
+            program=program, fiscal_year=data["fiscal_year"], kind=data["kind"], label=data["label"]
+        ).exists()
+        try:
+            figure = self._upsert(
+                ProgramFigure,
+                {"program": program, "fiscal_year": data["fiscal_year"], "kind": data["kind"], "label": data["label"]},
+                {
+                    "value": Decimal(str(data["value"])),
+                    "unit": data.get("unit") or "",
+                    "municipality_count": data.get("municipality_count"),
+                    "text": data.get("text") or "",
+                    "order": order,
+                },
+            )
+        except ValidationError as error:
+            raise PlanDataError(f"{where} {data['label']}: {'; '.join(error.messages)}") from error
+        self._set_m2m(figure, "municipalities", municipalities, created=not existing)
 
     def _load_fragment(self, name: str, data: dict[str, Any]) -> None:
         self._check_keys(name, data, {"plan", "areas"})
@@ -306,6 +345,32 @@ class _Loader:
             self._load_result(f"{where} 実績{result_data.get('fiscal_year')}", indicators, result_data)
         for evaluation_data in data.get("evaluations") or []:
             self._load_evaluation(f"{where} 自己評価{evaluation_data.get('fiscal_year')}", item, evaluation_data)
+        for entry in data.get("next_period_targets") or []:
+            self.carried.append((f"{where} 次期に引き継ぐ目標{entry.get('fiscal_year')}", item, entry))
+
+    def _load_carried_target(self, where: str, item: Item, data: dict[str, Any]) -> None:
+        """Store a target written for a year after the item's period, linked to the later item that carries it."""
+        self._check_keys(where, data, CARRIED_KEYS)
+        carrier = data.get("carried_by")
+        carried_by = None
+        if carrier:
+            self._check_keys(where, carrier, CARRIER_KEYS)
+            carried_by = Item.objects.filter(
+                area__plan__name=carrier["plan"],
+                area__number=carrier["area"],
+                area__sub_number=carrier.get("sub_number"),
+                number=carrier["item"],
+            ).first()
+            if carried_by is None:
+                raise PlanDataError(f"{where}: 引き継ぐ事項 {carrier} が見つかりません")
+        try:
+            self._upsert(
+                CarriedTarget,
+                {"item": item, "fiscal_year": data["fiscal_year"], "text": data["text"].strip()},
+                {"carried_by": carried_by},
+            )
+        except ValidationError as error:
+            raise PlanDataError(f"{where}: {'; '.join(error.messages)}") from error
 
     def _load_indicator(self, where: str, item: Item, order: int, data: dict[str, Any]) -> Indicator:
         self._check_keys(where, data, INDICATOR_KEYS)

@@ -16,6 +16,7 @@ from django.db import models, transaction
 
 from programs.models import PlanPeriod, PolicyArea, ReferenceFigure, SheetColumn, SheetLayout
 from programs.selectors import layout_of_predecessor
+from programs.sheet_layouts import parse_area_year_headings
 
 LAYOUTS_FILE = "layouts.yaml"
 FIGURES_FILE = "reference_figures.yaml"
@@ -96,6 +97,14 @@ def _differs(current: Any, wanted: Any) -> bool:
 
 def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
     where = f"{LAYOUTS_FILE} {data.get('name')}"
+    area_year_headings = "\n".join(
+        f"{key}: {' '.join(str(heading) for heading in headings)}"
+        for key, headings in (data.get("area_year_headings") or {}).items()
+    )
+    try:
+        parse_area_year_headings(area_year_headings)
+    except ValueError as error:
+        raise LayoutDataError(f"{where}: area_year_headings: {error}") from error
     layout = _upsert(
         report,
         SheetLayout,
@@ -104,6 +113,7 @@ def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
             "title": data.get("title") or "",
             "note": data.get("note") or "",
             "year_headings": "\n".join(str(line) for line in data.get("year_headings") or []),
+            "area_year_headings": area_year_headings,
             "assessment_label": data.get("assessment_label") or "",
             "next_steps_label": data.get("next_steps_label") or "",
         },

@@ -1,8 +1,8 @@
 """The self-evaluation sheet as the PDF the prefecture publishes, converted by LibreOffice.
 
 Why LibreOffice rather than an HTML-to-PDF engine: the published PDF must be the same sheet
-as the Excel export (each period's own layout, merged cells, print titles repeated on every
-page, a page break per area, A3 landscape), and all of that is already declared in the
+as the Excel export (each period's own layout, merged cells, the header atop every area's
+page with that page's year headings, a page break per area, A3 landscape), and all of that is already declared in the
 workbook. Converting the workbook keeps one layout instead of a second print template that
 could drift from it. LibreOffice embeds the subset of every font it uses, so the PDF shows
 Japanese on a machine without Japanese fonts; the server needs `libreoffice-calc` and a CJK

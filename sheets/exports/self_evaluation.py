@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
@@ -104,6 +104,9 @@ class SheetArea:
     # (row index, column index) → how many item rows the cell spans: a text shared by the next items
     # is one merged cell, as printed (``shared_spans``); the rows it covers hold "".
     spans: tuple[tuple[tuple[int, int], int], ...] = ()
+    # The year heading over each placed column on the area's page (「」 for a column of no year): seed 003
+    # prints 「30年度」 on area 1's page and 「平成30年度」 on area 2's (``LayoutSpec.year_headings_of``).
+    year_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def _sheet_area(
         rows=rows,
         headings=area_headings(area),
         spans=spans,
+        year_groups=tuple(column.group for column in layout.placed_for_area(years, area.number, area.sub_number)),
     )
 
 
@@ -464,8 +468,20 @@ def _columns(data: SheetData) -> tuple[Column[SheetRow], ...]:
     )
 
 
+def _area_columns(columns: tuple[Column, ...], area: SheetArea) -> tuple[Column, ...]:
+    """Return the columns under the year headings of the area's page."""
+    if len(area.year_groups) != len(columns):
+        return columns
+    return tuple(replace(column, group=group) for column, group in zip(columns, area.year_groups, strict=True))
+
+
 def self_evaluation_workbook(data: SheetData, *, generated_at: datetime.datetime | None = None) -> Workbook:
-    """Lay the sheet out on the first worksheet; the 達成状況 table and a notes sheet follow it."""
+    """Lay the sheet out on the first worksheet; the 達成状況 table and a notes sheet follow it.
+
+    Each area starts a page with the header above its items, as seed 003 prints every page: the
+    header is written per area rather than repeated as print titles, so that each page carries
+    its own year headings (「30年度」 on area 1's page, 「平成30年度」 on area 2's; issue 21 item 7).
+    """
     workbook = new_workbook()
     worksheet = add_sheet(workbook, SHEET_TITLE)
     columns = _columns(data)
@@ -473,17 +489,20 @@ def self_evaluation_workbook(data: SheetData, *, generated_at: datetime.datetime
     title_rows = len(data.title_lines)
     header_rows = 2 if any(column.group for column in columns) else 1
     _write_title(worksheet, data, len(columns))
-    _write_header(worksheet, columns, first_row=title_rows + 1, rows=header_rows)
+    if not data.areas:
+        _write_header(worksheet, columns, first_row=title_rows + 1, rows=header_rows)
     for area_index, area in enumerate(data.areas):
+        first_row = title_rows + 1
         if area_index:
             worksheet.row_breaks.append(Break(id=worksheet.max_row))
+            first_row = worksheet.max_row + 1
+        _write_header(worksheet, _area_columns(columns, area), first_row=first_row, rows=header_rows)
         _write_area(worksheet, area, columns)
     print_setup(
         worksheet,
         paper=A3,
         centered=True,
         margins=(0.4, 0.7, 0.3),
-        title_rows=(title_rows + 1, title_rows + header_rows),
         header_right=data.plan_label,
         page_numbers=True,
     )

@@ -4,7 +4,7 @@ Figures, rates and statuses come from ``evaluations.progress.plan_progress``; a 
 as a number (94.1 % → 0.941) with a percent format, so Excel can sort, filter and chart it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from evaluations.calculations import Kind
 from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
-from programs.models import item_label_of
+from programs.models import Item, Program, item_label_of
+from programs.quantities import format_quantity
 
 from .layout import (
     A3,
@@ -48,6 +49,7 @@ CHART_SUFFIX = "グラフ"
 PENDING_HEADER = "承認待ちの実績"
 CHART_HEADERS = ("指標", "目標", "実績")
 CHART_LABEL_LENGTH = 24  # long indicator names would squeeze the bars out of the chart
+PROGRAMMES_TITLE = "関連事業"
 
 
 @dataclass(frozen=True)
@@ -81,15 +83,62 @@ class ChartPoint:
 
 
 @dataclass(frozen=True)
+class ProgrammeLine:
+    """A programme (事業) of an item as the 関連事業 worksheet lists it: its texts, budgets and figures."""
+
+    plan: str
+    area: str
+    item: str
+    name: str
+    purpose: str
+    description: str
+    achievements: str
+    issues: str
+    budgets: str  # 「令和2年度 17,134千円」, a line a year
+    figures: str  # 「令和元年度 実績 受講決定者数 488名（50区市町村）」, a line a figure
+
+
+@dataclass(frozen=True)
 class SummarySheet:
     plan_name: str
     fiscal_years: tuple[int, ...]
     rows: tuple[SummaryRow, ...]
     chart: tuple[ChartPoint, ...]
+    programmes: tuple[ProgrammeLine, ...] = ()
 
 
-def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = None) -> SummarySheet:
-    """Build a row per indicator and the chart's points (the chosen items, else every measured indicator)."""
+def programme_lines(plan_name: str, pairs: Sequence[tuple[Item, Program]]) -> tuple[ProgrammeLine, ...]:
+    """Return a line per item and programme, from ``programs.selectors.programmes_of_plans`` (no query)."""
+    return tuple(
+        ProgrammeLine(
+            plan=plan_name,
+            area=item.area.label,
+            item=item_label_of(item.number),
+            name=program.name,
+            purpose=program.purpose,
+            description=program.description,
+            achievements=program.achievements,
+            issues=program.issues,
+            budgets="\n".join(
+                f"{era_label(budget.fiscal_year)} {format_quantity(budget.amount_thousand_yen, '千円')}"
+                for budget in program.budgets_in_order
+            ),
+            figures="\n".join(figure.line for figure in program.figures_in_order),
+        )
+        for item, program in pairs
+    )
+
+
+def summary_sheet(
+    progress: PlanProgress,
+    *,
+    chart_item_ids: set[int] | None = None,
+    programmes: Sequence[tuple[Item, Program]] = (),
+) -> SummarySheet:
+    """Build a row per indicator and the chart's points (the chosen items, else every measured indicator).
+
+    ``programmes`` (``programs.selectors.programmes_of_plans``) become the 関連事業 worksheet's lines.
+    """
     rows = []
     chart = []
     for area in progress.areas:
@@ -107,7 +156,11 @@ def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = N
                     if point:
                         chart.append(point)
     return SummarySheet(
-        plan_name=progress.plan_name, fiscal_years=progress.fiscal_years, rows=tuple(rows), chart=tuple(chart)
+        plan_name=progress.plan_name,
+        fiscal_years=progress.fiscal_years,
+        rows=tuple(rows),
+        chart=tuple(chart),
+        programmes=programme_lines(progress.plan_name, programmes),
     )
 
 
@@ -182,14 +235,45 @@ FROZEN_COLUMNS = 3  # 取組分野, 事項 and 指標 stay in view while the yea
 CHART_LABEL_WIDTH = 50
 
 
+PROGRAMME_COLUMNS: tuple[Column[ProgrammeLine], ...] = (
+    Column("計画期間", attrgetter("plan"), width=10),
+    Column("取組分野", attrgetter("area"), width=24),
+    Column("事項", attrgetter("item"), width=7),
+    Column("事業名", attrgetter("name"), width=26),
+    Column("事業目的", attrgetter("purpose"), width=40),
+    Column("取組内容", attrgetter("description"), width=40),
+    Column("これまでの事業成果", attrgetter("achievements"), width=40),
+    Column("課題", attrgetter("issues"), width=30),
+    Column("予算額", attrgetter("budgets"), width=18),
+    Column("事業の実績・規模", attrgetter("figures"), width=36),
+)
+
+
 def summary_workbook(sheets: list[SummarySheet]) -> Workbook:
-    """Write each plan's table (autofilter, frozen header) and, after it, a sheet with its chart."""
+    """Write each plan's table (autofilter, frozen header) and, after it, a sheet with its chart.
+
+    The items' programmes (事業) of every plan follow on one 関連事業 worksheet, where there are any.
+    """
     workbook = new_workbook()
     for sheet in sheets:
         _write_table(add_sheet(workbook, sheet.plan_name), sheet)
         if sheet.chart:
             _write_chart(add_sheet(workbook, sheet.plan_name, suffix=CHART_SUFFIX), sheet)
+    programmes = [line for sheet in sheets for line in sheet.programmes]
+    if programmes:
+        _write_programmes(add_sheet(workbook, PROGRAMMES_TITLE), programmes)
     return workbook
+
+
+def _write_programmes(worksheet: Worksheet, lines: list[ProgrammeLine]) -> None:
+    write_header(worksheet, PROGRAMME_COLUMNS, row=1)
+    for row_index, line in enumerate(lines, start=2):
+        count = write_row(worksheet, PROGRAMME_COLUMNS, line, row=row_index, style=TEXT_STYLE)
+        worksheet.row_dimensions[row_index].height = min(400, max(15, count * LINE_HEIGHT + 3))
+    worksheet.row_dimensions[1].height = 30
+    set_autofilter(worksheet, header_row=1, last_row=len(lines) + 1, last_column=len(PROGRAMME_COLUMNS))
+    freeze(worksheet, row=2, column=5)
+    print_setup(worksheet, paper=A3, title_rows=(1, 1))
 
 
 def _write_table(worksheet: Worksheet, sheet: SummarySheet) -> None:

@@ -624,6 +624,29 @@ def _area_heading(grid: _Grid, row: int) -> re.Match | None:
     return _AREA.match(first_line) or _SUB_AREA.match(first_line)
 
 
+def _is_year_heading(text: str) -> bool:
+    try:
+        parse_fiscal_year(text)
+    except FiscalYearError:
+        return bool(_ERALESS_YEAR.match(normalised(text)))
+    return True
+
+
+def _repeats_the_header(grid: _Grid, layout: _Layout, row: int) -> bool:
+    """Say whether the row repeats the header, as the export prints it atop each area's page.
+
+    Seed 003 prints the header on every page with that page's year headings (「30年度」 or 「平成30年度」);
+    such a row holds only the layout's headings and year headings, and is no item.
+    """
+    headings = {normalised(column.heading) for column in layout.spec.columns}
+    texts = [
+        text for column in range(1, grid.width + 1) if grid.is_origin(row, column) and (text := grid.raw(row, column))
+    ]
+    # A row of year headings alone is no header: a stray 「令和元年度」 typed in a cell stays a problem to report.
+    named = [normalised(text) in headings for text in texts]
+    return any(named) and all(is_named or _is_year_heading(text) for is_named, text in zip(named, texts, strict=True))
+
+
 def _areas(
     grid: _Grid, layout: _Layout, problems: list[SheetProblem], progress: "_Progress | None", municipalities: int
 ) -> list[AreaDraft]:
@@ -636,6 +659,8 @@ def _areas(
     item: _ItemCells | None = None
     parent: _AreaCells | None = None  # the last numbered heading: the parent of 「【（１）…】」 under it
     for row in range(layout.name_row + 1, len(grid.rows) + 1):
+        if _repeats_the_header(grid, layout, row):
+            continue
         if heading := _area_heading(grid, row):
             sub = heading.group("sub")
             title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)

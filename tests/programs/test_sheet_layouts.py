@@ -73,7 +73,13 @@ def test_tokyo_ships_both_layouts(tokyo_data):
         "自己評価と今後の課題・対応策",
         "参考資料",
     ]
-    assert seventh.year_heading_lines == ["30年度", "令和元年度", "令和２年度"]
+    # Seed 003: 「平成30年度」 on six of nine pages, 「30年度」 on areas 1, 7 and 8's (issue 21 item 7).
+    assert seventh.year_heading_lines == ["平成30年度", "令和元年度", "令和２年度"]
+    assert seventh.area_year_headings.splitlines() == [
+        "1: 30年度 令和元年度 令和２年度",
+        "7: 30年度 令和元年度 令和２年度",
+        "8: 30年度 令和元年度 令和２年度",
+    ]
     assert (eighth.assessment_label, eighth.next_steps_label) == ("＜自己評価＞", "＜今後の取組方針＞")
 
 

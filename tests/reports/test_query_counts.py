@@ -61,14 +61,17 @@ REPORT_QUERIES = {
     "dashboard_statuses": 9,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
     # thread panel: reporting years, comments (the item the view read, not again: issue 22 item 3);
-    # the item's programmes and their budgets (issue 21 item 16)
-    "item": 10,
-    "item_cumulative": 10,
+    # the item's programmes, their budgets and figures (issue 21 item 16), and the municipalities of
+    # those figures where there are any (2（1）事項1's 実践者養成研修; 第8期 7 事項1's programmes have none).
+    "item": 11,
+    "item_cumulative": 12,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_statuses": 6,
     "table_xlsx": 2,  # no filter form rendered, no header
-    "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
+    # plans, areas of both plans, progress token, header sections, notices, programme predecessors,
+    # the earlier items' targets for the next period (issue 21 item 17)
+    "compare": 8,
     "api": 2,  # plans, progress token
     "dashboard_unapproved": 9,
     "table_unapproved": 6,

@@ -77,7 +77,8 @@ def test_the_8th_plan_prints_its_own_layout_with_the_seed_headings(tokyo_data):
     assert _merged(sheet, "F1") == "F1:G1"
     assert _merged(sheet, "J1") == "J1:L1"  # one 評定, at the period's end
     assert _merged(sheet, "A1") == "A1:A2"
-    assert sheet.print_title_rows == "$1:$2"
+    # Each area's page prints its own header above its items, not print titles (issue 21 item 7).
+    assert sheet.print_title_rows is None
     assert sheet.cell(row=1, column=1).font.name == "ＭＳ ゴシック"
 
 
@@ -235,7 +236,9 @@ def test_print_setup_is_a3_landscape_fit_to_width_with_header_rows_and_a_break_p
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
     assert sheet.page_setup.fitToWidth == 1
     assert sheet.page_setup.fitToHeight == 0
-    assert sheet.print_title_rows == "$3:$4"
+    # The header stands above each area's items, with that page's year headings (issue 21 item 7):
+    # no print titles, which would print one area's headings on every page.
+    assert sheet.print_title_rows is None
     assert sheet.freeze_panes == "B5"
     heading_rows = sorted(cell.row for cell in sheet["A"][4:] if cell.font.sz == 11 and cell.font.b)
     # Area 2's sub-areas print under their parent's title (issue 21 item 1): one area, two heading rows.
@@ -244,7 +247,9 @@ def test_print_setup_is_a3_landscape_fit_to_width_with_header_rows_and_a_break_p
     assert len(area_rows) == area_count == 9
     assert sheet.cell(row=area_rows[1], column=1).value == "２　地域ケア会議及び介護予防の効果的な実施に向けた支援"
     assert sheet.cell(row=area_rows[1] + 1, column=1).value == "【（１）地域ケア会議】"
-    assert [brk.id for brk in sheet.row_breaks.brk] == [row - 1 for row in area_rows[1:]]
+    # Each page break falls before the two header rows that open the next area's page.
+    assert [brk.id for brk in sheet.row_breaks.brk] == [row - 3 for row in area_rows[1:]]
+    assert all(sheet.cell(row=row - 2, column=1).value == "事項" for row in area_rows)
 
 
 @pytest.mark.django_db

@@ -6,10 +6,11 @@ Each expected text quotes seed 003 (第7期's sheet) or seed 000 (第8期's area
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from programs.models import Item, PlanPeriod
+from programs.models import Item, PlanPeriod, PolicyArea
 from programs.selectors import sheet_layout
 from programs.sheet_layouts import Source, full_width
 from sheets.exports.self_evaluation import reference_lines
@@ -204,3 +205,142 @@ def test_the_8th_plans_pdf_never_breaks_inside_a_bracket(tokyo_data, soffice, tm
     # The workbook itself keeps the stored text: the break is the PDF's only.
     sheet = _export("第8期", tmp_path / "sheet08.xlsx")
     assert "153人（各年度）" in [cell.value for row in sheet.iter_rows() for cell in row]
+
+
+# The year heading over 平成30年度's columns on each page of seed 003, by area: (area, sub-area) → heading.
+SEED_YEAR_HEADINGS = {
+    (1, None): "30年度",  # line 101
+    (2, 1): "平成30年度",  # line 313
+    (2, 2): "平成30年度",  # line 491
+    (3, None): "平成30年度",  # line 772
+    (4, None): "平成30年度",  # line 883
+    (5, None): "平成30年度",  # line 1170
+    (6, None): "平成30年度",  # line 1641
+    (7, None): "30年度",  # line 2001
+    (8, None): "30年度",  # line 2167
+}
+
+
+def _area_header_headings(sheet) -> list[tuple[str, str]]:
+    """Return (the area's first heading, the year headings of the header above it) for each area's page."""
+    pages = []
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value == "事項":
+            years = [sheet.cell(row=row, column=c).value for c in range(1, sheet.max_column + 1)]
+            years = [text for text in years if text and str(text).endswith("年度")]
+            titles = [str(sheet.cell(row=row + offset, column=1).value or "") for offset in (2, 3)]
+            pages.append(("\n".join(titles), years))
+    return pages
+
+
+@pytest.mark.django_db
+def test_each_area_prints_the_year_headings_of_its_seed_page(tokyo_data, tmp_path):
+    """Item 7: seed 003 prints 「平成30年度」 on six of its nine pages and 「30年度」 on areas 1, 7 and 8's."""
+    sheet = _export("第7期", tmp_path / "sheet07.xlsx")
+    pages = _area_header_headings(sheet)
+    assert len(pages) == len(SEED_YEAR_HEADINGS) == 9
+    for (heading, years), ((number, sub), first) in zip(pages, SEED_YEAR_HEADINGS.items(), strict=True):
+        assert heading.startswith(full_width(number)), (heading, number, sub)
+        assert sub is None or f"\n【（{full_width(sub)}）" in heading, (heading, number, sub)
+        assert years == [first, "令和元年度", "令和２年度"], (number, sub)
+
+
+@pytest.mark.django_db
+def test_the_8th_plans_single_page_keeps_its_automatic_year_headings(tokyo_data, tmp_path):
+    sheet = _export("第8期", tmp_path / "sheet08.xlsx")
+    assert [years for _, years in _area_header_headings(sheet)] == []  # its first column is 現状と課題
+    assert [sheet.cell(row=1, column=c).value for c in (6, 8, 10)] == ["令和３年度", "令和４年度", "令和５年度"]
+
+
+def test_a_layouts_area_headings_are_read_and_refused_with_a_japanese_message():
+    from programs.models import SheetLayout
+    from programs.sheet_layouts import ColumnSpec, parse_area_year_headings
+
+    assert parse_area_year_headings("1: 30年度 令和元年度\n2-1：平成30年度　令和元年度") == (
+        ("1", ("30年度", "令和元年度")),
+        ("2-1", ("平成30年度", "令和元年度")),
+    )
+    for text, message in (
+        ("30年度 令和元年度", "1行目「30年度 令和元年度」は「1: 30年度 令和元年度 令和２年度」の形で書いてください。"),
+        ("1:", "1行目「1:」は"),
+        ("一: 30年度", "1行目「一: 30年度」は"),
+        ("1: 30年度\n1: 平成30年度", "分野「1」が2回書かれています。"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            parse_area_year_headings(text)
+    layout = SheetLayout(name="x", area_year_headings="1 30年度")
+    with pytest.raises(ValidationError) as error:
+        layout.clean()
+    assert "area_year_headings" in error.value.message_dict
+    # A stored text the parser refuses never breaks the sheet: every page prints the layout's own headings.
+    spec = layout.as_spec((ColumnSpec("取組", Source.ACTIVITIES, "each"),))
+    assert spec.area_year_headings == () and spec.year_headings_of(1, None) == ()
+
+
+@pytest.mark.django_db
+@pytest.mark.libreoffice
+def test_the_pdf_prints_each_pages_year_headings(tokyo_data, soffice, tmp_path):
+    """Item 7, the PDF: page by page, the heading over 平成30年度's columns is the seed page's."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    pdf = tmp_path / "sheet07.pdf"
+    call_command("export_sheet", "--plan", "第7期", "--output", str(pdf), stdout=io.StringIO())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, text=True).stdout
+    # One page an area, as seed 003 prints: no area runs onto a page without its header.
+    pages = [page for page in text.split("\f") if page.strip()]
+    assert len(pages) == 9
+    headers = []
+    for page in pages:
+        line = next(line for line in page.splitlines() if "令和元年度" in line and "令和２年度" in line)
+        headers.append(line.split()[0])
+    assert headers == list(SEED_YEAR_HEADINGS.values())
+
+
+@pytest.mark.django_db
+def test_the_sheet_import_reads_past_each_pages_header_and_still_reports_a_stray_year(tokyo_data):
+    """The header above each area's page is no item; a year typed alone in a stray cell is still named."""
+    from sheets.imports.plan_sheet import ERROR_UNPLACED
+
+    from .test_plan_sheet_import import draft_of, export_bytes
+
+    data = export_bytes("第7期")
+    draft = draft_of(data)
+    assert draft.problems == ()
+    stored = [
+        area.items.count()
+        for area in PolicyArea.objects.filter(plan__name="第7期", items__isnull=False)
+        .distinct()
+        .order_by("number", "sub_number")
+    ]
+    assert [len(area.items) for area in draft.areas] == stored and len(stored) == 9
+    assert draft.fiscal_years == (2018, 2019, 2020)
+
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    last = sheet.max_row + 1
+    sheet.cell(row=last, column=5).value = "令和元年度"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    problems = draft_of(buffer.getvalue()).problems
+    assert [(p.row, p.column, p.message) for p in problems] == [(last, 5, ERROR_UNPLACED)]
+
+
+@pytest.mark.django_db
+def test_a_layout_file_with_an_unreadable_area_heading_line_is_refused_in_japanese(tokyo_data, tmp_path):
+    import shutil
+
+    import yaml
+    from django.conf import settings
+
+    from programs.imports.layout_yaml import LayoutDataError, layout_data_load
+
+    directory = tmp_path / "tokyo"
+    shutil.copytree(settings.BASE_DIR / "fixtures" / "tokyo", directory)
+    data = yaml.safe_load((directory / "layouts.yaml").read_text(encoding="utf-8"))
+    data["layouts"][0]["area_year_headings"] = {"一": ["30年度"]}
+    (directory / "layouts.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(LayoutDataError, match="第7期様式: area_year_headings: 1行目「一: 30年度」"):
+        layout_data_load(directory=directory)

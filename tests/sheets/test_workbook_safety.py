@@ -165,7 +165,8 @@ def test_every_export_accepts_a_plan_name_excel_forbids_in_a_sheet_title(client,
         assert all(len(title) <= 31 for title in workbook.sheetnames), export
         assert len(set(workbook.sheetnames)) == len(workbook.sheetnames), export
     summary = load_workbook(io.BytesIO(_exports(client, name)["summary"]))
-    assert len(summary.sheetnames) == 2
+    # The plan's table, its chart, and the items' programmes (issue 21 item 16).
+    assert len(summary.sheetnames) == 3 and summary.sheetnames[2] == "関連事業"
     assert summary.sheetnames[1] == summary.sheetnames[0] + "グラフ"
     assert "改訂" in summary.sheetnames[0]
 
@@ -179,4 +180,5 @@ def test_plans_whose_names_clean_to_the_same_title_get_distinct_sheets(client, a
     assert response.status_code == 200
     titles = load_workbook(io.BytesIO(b"".join(response.streaming_content))).sheetnames
     assert len(titles) == len({title.casefold() for title in titles})
-    assert len([title for title in titles if not title.endswith("グラフ")]) == PlanPeriod.objects.count()
+    plan_titles = [title for title in titles if not title.endswith("グラフ") and title != "関連事業"]
+    assert len(plan_titles) == PlanPeriod.objects.count()

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.progress import plans_progress
 from programs.models import PlanPeriod
+from programs.selectors import programmes_of_plans
 from sheets.exports.summary import summary_sheet, summary_workbook
 
 
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         if output.suffix.lower() != ".xlsx":
             raise CommandError("出力ファイルの拡張子は .xlsx にしてください。")
         chart_items = set(item) if item else None
-        sheets = [summary_sheet(progress, chart_item_ids=chart_items) for progress in plans_progress(plans=plans)]
+        programmes = programmes_of_plans(plan_ids=[plan.id for plan in plans])
+        sheets = [
+            summary_sheet(progress, chart_item_ids=chart_items, programmes=programmes.get(plan.id, ()))
+            for plan, progress in zip(plans, plans_progress(plans=plans), strict=True)
+        ]
         summary_workbook(sheets).save(output)
         self.stdout.write(self.style.SUCCESS(f"集計表を出力しました: {output}"))
