@@ -304,6 +304,20 @@ def dashboard_get(
     )
 
 
+def dashboard_filtered(*, plan: PlanPeriod, progress: PlanProgress, filters, today: datetime.date) -> Dashboard:
+    """Return the dashboard for the choices of the page's filter form (reports.filters.ProgressFilter)."""
+    return dashboard_get(
+        plan=plan,
+        progress=progress,
+        area_ids=filters.chosen_area_ids,
+        section_ids=filters.chosen_section_ids,
+        status=filters.chosen_statuses,
+        fiscal_year=filters.chosen_fiscal_year,
+        reporting_years=reporting_years_of(plan=plan),
+        today=today,
+    )
+
+
 @dataclass(frozen=True)
 class TableRow:
     """One indicator in one fiscal year: the comparison table, its Excel download and nothing else."""

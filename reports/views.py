@@ -64,53 +64,44 @@ def home(request):
     return render(request, "reports/home.html", context)
 
 
+# The dashboard's year choice says what it chooses: the year of the entry progress panel.
+YEAR_LABEL = "入力状況の年度"
+
+
 @member_required
 @require_GET
 def dashboard(request):
+    """The plan at a glance: 要対応, achievement by area, entry progress by section."""
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
-    reporting_years = selectors.reporting_years_of(plan=plan)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
+    year_default = selectors.fiscal_year_default(plan)
     filters = _filtered(
-        request,
-        plans,
-        plan,
-        progress,
-        fiscal_year_label="入力状況の年度",
-        fiscal_year_default=selectors.fiscal_year_default(plan),
+        request, plans, plan, progress, fiscal_year_label="入力状況の年度", fiscal_year_default=year_default
     )
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
-    dashboard = selectors.dashboard_get(
-        plan=plan,
-        progress=progress,
-        area_ids=filters.chosen_area_ids,
-        section_ids=filters.chosen_section_ids,
-        status=filters.chosen_statuses,
-        fiscal_year=filters.chosen_fiscal_year,
-        reporting_years=reporting_years,
-        today=timezone.localdate(),
-    )
-    context = {
-        "nav": "dashboard",
-        "plan": plan,
-        "filters": filters,
-        "dashboard": dashboard,
-        "labels": progress.labels,
-        "reference_figures": reference_figures_by_area(plan_id=plan.id),
-        **_empty_period(plan),
-    }
+    dashboard = selectors.dashboard_filtered(plan=plan, progress=progress, filters=filters, today=timezone.localdate())
+    context = {"nav": "dashboard", "plan": plan, "filters": filters, "dashboard": dashboard, "labels": progress.labels}
+    context |= {"reference_figures": reference_figures_by_area(plan_id=plan.id), **_empty_period(plan)}
     return render(request, "reports/dashboard.html", context)
 
 
 @member_required
 @require_GET
 def item_report(request, item_id: int):
+    """One item over its period: figures by year, narratives, programmes, the thread."""
     item = get_object_or_404(Item.objects.select_related("area__plan", "section"), pk=item_id)
     plan = selectors.plan_choice_of(plan_id=item.area.plan_id)
     page = selectors.item_page_get(plan=plan, item_id=item.id, include_unapproved=include_unapproved(request.GET))
+    context = _item_context(plan, item, page)
+    context["panels"] = item_panels.panels_for(request, item, plan.fiscal_years, show_years=True)
+    return render(request, "reports/item.html", context)
+
+
+def _item_context(plan: PlanPeriod, item: Item, page) -> dict:
     entry_year = selectors.fiscal_year_default(plan)
-    context = {
+    return {
         "nav": "dashboard",
         "plan": plan,
         "progress": page.progress,
@@ -120,7 +111,6 @@ def item_report(request, item_id: int):
         "labels": page.labels,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
         "programmes": programmes_of_item(item_id=item.id),
-        "panels": item_panels.panels_for(request, item, item.area.plan.fiscal_years, show_years=True),
         # Every member may open the entry screen (read-only where they cannot edit, with the
         # approval form for a manager), so the link is for everyone.
         "entry_url": reverse("evaluations:entry", args=[item.id, entry_year]),
@@ -133,7 +123,6 @@ def item_report(request, item_id: int):
             today=timezone.localdate(),
         ),
     }
-    return render(request, "reports/item.html", context)
 
 
 def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
