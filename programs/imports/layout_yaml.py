@@ -1,5 +1,8 @@
 """Load the sheet layouts and the plan chapter's reference figures (layouts.yaml, reference_figures.yaml).
 
+The application ships 第7期様式, 第8期様式 and 標準様式 (programs migration 0007); an entry without
+``columns`` only links its plans to the layout of that name, an entry with them defines its own.
+
 Upserts by natural keys (layout name, column order, area and label) and writes only what differs,
 so a second load writes nothing. Run after the plan data: layouts attach to plan periods, figures
 to areas. A plan period that no layout lists keeps the layout it has, or starts with its
@@ -96,6 +99,13 @@ def _differs(current: Any, wanted: Any) -> bool:
 
 def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
     where = f"{LAYOUTS_FILE} {data.get('name')}"
+    if "columns" not in data:
+        # A shipped layout (programs migration 0007) is only linked: the file does not own its columns.
+        layout = SheetLayout.objects.filter(name=data.get("name")).first()
+        if layout is None:
+            raise LayoutDataError(f"{where}: シート様式「{data.get('name')}」がありません（列を書くと作成します）")
+        _link_plans(report, layout, data, where)
+        return
     layout = _upsert(
         report,
         SheetLayout,
@@ -125,6 +135,10 @@ def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
         )
     deleted, _ = SheetColumn.objects.filter(layout=layout, order__gt=len(columns)).delete()
     report.deleted += deleted
+    _link_plans(report, layout, data, where)
+
+
+def _link_plans(report: LayoutLoadReport, layout: SheetLayout, data: dict[str, Any], where: str) -> None:
     for name in data.get("plans") or []:
         plan = PlanPeriod.objects.filter(name=name).first()
         if plan is None:

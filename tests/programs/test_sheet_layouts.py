@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from programs.models import PlanPeriod, SheetLayout
+from programs.models import PlanPeriod, SheetColumn, SheetLayout
 from programs.sheet_layouts import ColumnSpec, Source, Years, placed_columns, year_fields, year_heading
 
 EIGHTH = (
@@ -91,3 +92,25 @@ def test_a_new_period_starts_with_its_predecessors_layout(tokyo_data, client, dj
     )
     assert response.status_code == 302
     assert PlanPeriod.objects.get(name="第10期").layout.name == "第8期様式"
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_has_the_shipped_layouts_without_tokyos_data():
+    """Issue 19 item 1: migrate alone gives both Tokyo layouts and 標準様式; no period is needed."""
+    assert not PlanPeriod.objects.exists()
+    layouts = {
+        layout.name: [c.heading for c in layout.columns.order_by("order")] for layout in SheetLayout.objects.all()
+    }
+    assert set(layouts) == {"第7期様式", "第8期様式", "標準様式"}
+    assert layouts["第7期様式"][:2] == ["事項", "目標"]
+    assert layouts["第8期様式"][3:5] == ["目標に向けた取組", "指標(プロセス指標)"]
+    assert "実績" in layouts["標準様式"] and "評定" not in layouts["標準様式"]
+
+
+@pytest.mark.django_db
+def test_tokyos_data_links_its_periods_to_the_shipped_layouts_and_changes_no_column(tokyo_data):
+    columns = list(SheetColumn.objects.order_by("layout__name", "order").values_list("heading", "width"))
+    assert PlanPeriod.objects.get(name="第7期").layout.name == "第7期様式"
+    assert SheetLayout.objects.count() == 3
+    call_command("load_tokyo_plan")
+    assert list(SheetColumn.objects.order_by("layout__name", "order").values_list("heading", "width")) == columns
