@@ -113,7 +113,7 @@ def _put(sheet, row: int, column: int, value: str | None) -> None:
 
 # -- 第7期 (seed 003) --------------------------------------------------------------------------------
 
-# A 事項 label · 事項 text (one heading over both) · 目標 · 現状と課題 · ビジョン · per year 取組 and 自己評価 · 参考資料
+# 事項 label · 事項 text (one heading over both) · 目標 · 現状と課題 · ビジョン · per year 取組, 自己評価 · 参考資料
 SEVENTH_WIDTH = 12
 SEVENTH_YEARS_OF_PLAN = (2018, 2019, 2020)
 
@@ -176,7 +176,9 @@ def _references(sheet, items: list[dict], first_row: int, column: int) -> None:
             end += 1
         _put(sheet, first_row + index, column, items[index].get("reference"))
         if end > index and items[index].get("reference"):
-            sheet.merge_cells(start_row=first_row + index, start_column=column, end_row=first_row + end, end_column=column)
+            sheet.merge_cells(
+                start_row=first_row + index, start_column=column, end_row=first_row + end, end_column=column
+            )
         index = end + 1
 
 
