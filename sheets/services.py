@@ -31,7 +31,15 @@ from programs.models import (
     Target,
     Vision,
 )
-from programs.periods import figure_error, multi_line_error, name_problem, single_line_error
+from programs.periods import (
+    ERROR_NAME_CONFUSABLE,
+    confusable_name,
+    figure_error,
+    multi_line_error,
+    name_problem,
+    normalised_name,
+    single_line_error,
+)
 from programs.sheet_layouts import LayoutSpec
 
 from .imports.plan_sheet import PlanDraft, SheetProblem
@@ -83,6 +91,35 @@ def plan_sheet_layouts() -> dict[str, LayoutSpec]:
         for layout in SheetLayout.objects.all()
         if columns.get(layout.id)
     }
+
+
+def plan_sheet_name_problems(*, plan_name: str) -> list[str]:
+    """Return why the period name is refused whatever the sheet holds, checked before the sheet is read.
+
+    The name rule of every period writer (``programs.periods``: control and invisible characters,
+    length, a look-alike of a registered name read width-insensitively) and a period that already
+    has items. The sheet's years are checked with the sheet (``plan_sheet_check``).
+    """
+    if message := name_problem(plan_name):
+        return [message]
+    name = normalised_name(plan_name)
+    existing = PlanPeriod.objects.filter(name=name).first()
+    if existing is not None and Item.objects.filter(area__plan=existing).exists():
+        return [ERROR_HAS_ITEMS.format(name=name)]
+    if existing is None and (other := confusable_name(name, PlanPeriod.objects.values_list("name", flat=True))):
+        return [ERROR_NAME_CONFUSABLE.format(name=name, existing=other)]
+    return []
+
+
+def plan_sheet_overlaps(*, draft: PlanDraft, plan_name: str) -> list[PlanPeriod]:
+    """Return the other periods whose years the sheet's overlap: allowed, but only once the administrator confirms."""
+    if not draft.fiscal_years:
+        return []
+    return list(
+        PlanPeriod.objects.exclude(name=normalised_name(plan_name))
+        .filter(first_fiscal_year__lte=draft.fiscal_years[-1], last_fiscal_year__gte=draft.fiscal_years[0])
+        .order_by("first_fiscal_year", "ordinal")
+    )
 
 
 def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem, ...]:

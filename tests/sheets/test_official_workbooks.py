@@ -8,6 +8,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from evaluations.models import SelfEvaluation
@@ -202,3 +204,80 @@ def test_export_import_into_a_fresh_installation_export_keeps_the_official_cells
     again = _import(plan_name, exported)
     assert _official_cells(_export(again)) == _official_cells(exported)
     assert _api_figures(again) == figures
+
+
+# -- The pages, in a fresh installation -----------------------------------------------------------------
+
+UPLOAD = "sheets:plan_sheet_upload"
+CONFIRM = "sheets:plan_sheet_confirm"
+
+
+@pytest.fixture
+def administrator(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("first-admin", password="pw-for-tests"))
+    return client
+
+
+def _upload(client, data: bytes, **fields):
+    return client.post(reverse(UPLOAD), {"file": SimpleUploadedFile("第7期.xlsx", data), **fields})
+
+
+def _with_cover_and_blank_sheets(data: bytes) -> bytes:
+    workbook = load_workbook(io.BytesIO(data))
+    cover = workbook.create_sheet("表紙", 0)
+    cover["A1"] = "東京都高齢者保健福祉計画 自己評価"
+    workbook.create_sheet("空白")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_preview_names_every_worksheet_read_and_every_one_skipped_with_the_reason(administrator):
+    response = _upload(administrator, _with_cover_and_blank_sheets(official.seventh_per_page()), plan="第7期")
+    html = response.content.decode()
+    assert response.status_code == 200, response.context["problems"]
+    draft = response.context["draft"]
+    assert len(draft.sheets) == 9
+    assert draft.skipped == (
+        ("表紙", "どの様式の見出しの行もないため読みませんでした"),
+        ("空白", "空のシートのため読みませんでした"),
+    )
+    assert "読み取ったシート（9枚）" in html and "表紙" in html and "空のシートのため読みませんでした" in html
+    confirmed = administrator.post(reverse(CONFIRM), {"token": response.context["token"]})
+    assert confirmed.status_code == 302
+    assert Item.objects.filter(area__plan__name="第7期").count() == 20
+
+
+def test_a_name_already_taken_is_corrected_without_choosing_the_file_again(administrator):
+    _import("第8期", official.eighth_area_7())
+    refused = _upload(administrator, official.eighth_area_7(), plan="第８期")  # full width: the same name
+    assert refused.status_code == 400
+    assert "紛らわしい" in " ".join(refused.context["form"].errors["plan"])
+    kept = refused.context["kept_token"]
+    assert kept and "選び直す必要はありません" in refused.content.decode()
+    taken = administrator.post(reverse(UPLOAD), {"kept": kept, "plan": "第8期"})
+    assert "すでに事項が登録されている" in " ".join(taken.context["form"].errors["plan"])
+    kept = taken.context["kept_token"]
+    corrected = administrator.post(reverse(UPLOAD), {"kept": kept, "plan": "第8期（取込検証）"})
+    # 第8期（取込検証） shares 第8期's years: a warning to confirm, the file still kept.
+    assert corrected.status_code == 400 and not corrected.context["token"]
+    assert "年度が重なる計画期間があります" in corrected.content.decode()
+    assert [plan.name for plan in corrected.context["overlaps"]] == ["第8期"]
+    confirmed = administrator.post(
+        reverse(UPLOAD),
+        {"kept": corrected.context["kept_token"], "plan": "第8期（取込検証）", "confirm_overlap": "True"},
+    )
+    assert confirmed.status_code == 200 and confirmed.context["token"]
+    assert confirmed.context["file_name"] == "第7期.xlsx"
+    assert not PlanPeriod.objects.filter(name="第8期（取込検証）").exists()  # nothing written before the confirm
+
+
+def test_a_kept_file_belongs_to_its_session_and_user(administrator, client, django_user_model):
+    refused = _upload(administrator, official.eighth_area_7(), plan="")
+    kept = refused.context["kept_token"]
+    assert kept
+    other = django_user_model.objects.create_superuser("other-admin", password="pw-for-tests")
+    client.force_login(other)  # a new session: the token is not its own
+    forged = client.post(reverse(UPLOAD), {"kept": kept, "plan": "第8期"})
+    assert forged.status_code == 400
+    assert "ファイルを選んでください" in " ".join(forged.context["form"].errors["file"])
