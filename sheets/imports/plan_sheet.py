@@ -76,6 +76,13 @@ HEADER_SEARCH_ROWS = 12
 # twice what one sheet may hold, so a workbook of many full sheets costs what two do.
 MAX_WORKSHEETS = 40
 MAX_WORKBOOK_TEXT = 20_000_000
+# Rows read before another worksheet is opened: openpyxl yields every row padded to the bounds' columns,
+# so rows bound the work whatever the cells hold. One full sheet's worth, so a workbook costs at most
+# about two full sheets (Tokyo's 第7期, 9 pages, is ~100 rows; a 3-sheet workbook of 3,000 rows each
+# took 23 s to read and 15 s to parse here).
+MAX_WORKBOOK_ROWS = SHEET_BOUNDS.rows
+# A heading is short: longer cells are never compared with the layout's headings (a page's text is).
+MAX_HEADING_LENGTH = 100
 KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 ERROR_NO_SHEET = "ブックにシートがありません。"
@@ -123,6 +130,7 @@ REASON_NO_HEADER = "様式「{layout}」の見出しの行（「{headings}」な
 REASON_EMPTY = "空のシートのため読みませんでした"
 REASON_NO_LAYOUT = "どの様式の見出しの行もないため読みませんでした"
 REASON_TOO_MANY_SHEETS = "シートが{limit}枚を超えるため読みませんでした"
+REASON_TOO_MANY_ROWS = "ブック全体の行数が上限（{limit:,}行）を超えるため読みませんでした"
 REASON_TOO_MUCH_TEXT = "ブック全体の文字数が上限（{limit:,}文字）を超えるため読みませんでした"
 ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
 ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
@@ -352,6 +360,8 @@ def plan_sheet_read(data: bytes) -> PlanSheetRows:
                 skipped.append((other, REASON_TOO_MANY_SHEETS.format(limit=MAX_WORKSHEETS)))
             elif workbook.text_read > MAX_WORKBOOK_TEXT:
                 skipped.append((other, REASON_TOO_MUCH_TEXT.format(limit=MAX_WORKBOOK_TEXT)))
+            elif len(sheet.rows) + sum(len(rows.rows) for rows in others) >= MAX_WORKBOOK_ROWS:
+                skipped.append((other, REASON_TOO_MANY_ROWS.format(limit=MAX_WORKBOOK_ROWS)))
             else:
                 others.append(_sheet_rows(workbook, other, SHEET_BOUNDS))
         return PlanSheetRows(sheet=sheet, progress=progress, others=tuple(others), skipped=tuple(skipped))
@@ -782,7 +792,11 @@ def _header_rows(grid: _Grid, layout: _Layout) -> set[int]:
     yearly = {normalised(c.heading) for c in layout.spec.columns if c.source in PER_YEAR_SOURCES}
     height = layout.name_row - layout.header_row
     for row in range(1, len(grid.rows) + 1):
-        own = {normalised(grid.raw(row, c)) for c in range(1, grid.width + 1)}
+        own = {
+            normalised(text)
+            for c in range(1, grid.width + 1)
+            if 0 < len(text := grid.raw(row, c)) <= MAX_HEADING_LENGTH
+        }
         if not own & wanted:
             continue
         texts = {normalised(grid.value(r, c)) for r in (row, row + 1) for c in range(1, grid.width + 1)}

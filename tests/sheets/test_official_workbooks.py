@@ -281,3 +281,17 @@ def test_a_kept_file_belongs_to_its_session_and_user(administrator, client, djan
     forged = client.post(reverse(UPLOAD), {"kept": kept, "plan": "第8期"})
     assert forged.status_code == 400
     assert "ファイルを選んでください" in " ".join(forged.context["form"].errors["file"])
+
+
+def test_worksheets_beyond_the_workbooks_bounds_are_named_never_read(monkeypatch):
+    """Every worksheet costs a read: past the bounds the rest are named as skipped, not read, not dropped."""
+    from sheets.imports import plan_sheet
+
+    monkeypatch.setattr(plan_sheet, "MAX_WORKBOOK_ROWS", 20)
+    draft = _draft(official.seventh_per_page())
+    assert len(draft.sheets) + len(draft.skipped) == 9
+    assert draft.skipped and all("行数が上限（20行）" in reason for _, reason in draft.skipped)
+    monkeypatch.setattr(plan_sheet, "MAX_WORKBOOK_ROWS", 3000)
+    monkeypatch.setattr(plan_sheet, "MAX_WORKSHEETS", 3)
+    draft = _draft(official.seventh_per_page())
+    assert [name for name, _ in draft.skipped] == ["3", "4", "5", "6", "7", "8"]
