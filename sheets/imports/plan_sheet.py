@@ -1193,20 +1193,35 @@ def _actual_cell(indicators: Sequence[IndicatorDraft], year: int) -> str:
     return "\n".join(texts)
 
 
-def target_wordings(text: str) -> list[tuple[str, tuple[str, ...]]]:
+# A line starting with one of these continues the wording above it (「62区市町村」「で各１人以上」).
+_CONTINUATION = re.compile(r"^[\s　]*[（(）)、。でにをのがとへや〜～]")
+
+
+def target_wordings(text: str, understood=lambda wording: False) -> list[tuple[str, tuple[str, ...]]]:
     """Return each wording of a 目標 cell: (the wording without its line breaks, its lines as typed).
 
-    A cell is one wording per paragraph, whatever its line breaks (「153人\\n（各年度）」 is
-    「153人（各年度）」); two wordings in one cell stand apart by a blank line, as seed 003 prints
-    「全区市町村」 over 「全老人福祉圏域（Ｒ２）」.
+    A cell is one wording whatever its line breaks (「153人\\n（各年度）」 is 「153人（各年度）」,
+    「62区市町村\\nで各１人以上」 one coverage target). Wordings stand apart where a blank line
+    separates them (as seed 003 prints 「全区市町村」 over 「全老人福祉圏域（Ｒ２）」), or where the
+    lines above read as a whole target, the next line does too and does not begin as a continuation
+    (「1,350人」 over 「年１回以上」): ``understood`` tells whether the grammar reads a text.
     """
-    paragraphs: list[list[str]] = [[]]
+    wordings: list[list[str]] = [[]]
     for line in text.split("\n"):
-        if line.strip():
-            paragraphs[-1].append(line)
-        elif paragraphs[-1]:
-            paragraphs.append([])
-    return [("".join(line.strip() for line in lines), tuple(lines)) for lines in paragraphs if lines]
+        if not line.strip():
+            if wordings[-1]:
+                wordings.append([])
+            continue
+        current = wordings[-1]
+        if (
+            current
+            and not _CONTINUATION.match(line)
+            and understood("".join(part.strip() for part in current))
+            and understood(line.strip())
+        ):
+            wordings.append([])
+        wordings[-1].append(line)
+    return [("".join(line.strip() for line in lines), tuple(lines)) for lines in wordings if lines]
 
 
 def _indicators_from_wording(
@@ -1219,11 +1234,7 @@ def _indicators_from_wording(
     problems: list[SheetProblem],
     municipalities: int,
 ) -> tuple[IndicatorDraft, ...]:
-    """Read the 目標 cell by the target grammar: one wording per paragraph, one indicator per figure.
-
-    A paragraph the grammar cannot read as one wording whose lines it reads one by one (a cell
-    typed 「年１回以上」 over 「62区市町村で各１人以上」 without a blank line) is read line by line.
-    """
+    """Read the 目標 cell by the target grammar: one indicator per figure of each wording (``target_wordings``)."""
     indicators: list[IndicatorDraft] = []
     years = layout.fiscal_years
 
@@ -1237,46 +1248,41 @@ def _indicators_from_wording(
         )
 
     place = SheetProblem(sheet, row, column, "")
-    for wording, lines in target_wordings(text):
-        readings = [(wording, read(wording))]
-        if not readings[0][1].understood and len(lines) > 1:
-            by_line = [(line.strip(), read(line.strip())) for line in lines]
-            if all(reading.understood for _, reading in by_line):
-                readings = by_line
-        for line, reading in readings:
-            if len(line) > 500:
-                _limited(line, "目標", 500, place, problems)
-                continue
-            if any(len(component.unit) > 20 for component in reading.components):
-                unit = next(c.unit for c in reading.components if len(c.unit) > 20)
-                _limited(unit, "単位", 20, place, problems)
-                continue
-            if not reading.understood:
-                message = ERROR_TARGET_UNREAD.format(text=line, described=describe(reading))
-                problems.append(SheetProblem(sheet, row, column, message))
-                continue
-            for component in reading.components:
-                number = len(indicators) + 1
-                indicators.append(
-                    IndicatorDraft(
-                        key=f"target-{number}",
-                        name=short_title_of(title) or f"指標{number}",
-                        component=component.label[:50],
-                        unit=component.unit,
-                        type=Indicator.Type.PROCESS,
-                        targets=(
-                            TargetDraft(
-                                kind=component.kind,
-                                value=component.value,
-                                unit=component.unit,
-                                fiscal_year=reading.fiscal_year,
-                                text=line,
-                                direction=component.direction or "",
-                            ),
+    for line, _ in target_wordings(text, understood=lambda wording: read(wording).understood):
+        reading = read(line)
+        if len(line) > 500:
+            _limited(line, "目標", 500, place, problems)
+            continue
+        if any(len(component.unit) > 20 for component in reading.components):
+            unit = next(c.unit for c in reading.components if len(c.unit) > 20)
+            _limited(unit, "単位", 20, place, problems)
+            continue
+        if not reading.understood:
+            message = ERROR_TARGET_UNREAD.format(text=line, described=describe(reading))
+            problems.append(SheetProblem(sheet, row, column, message))
+            continue
+        for component in reading.components:
+            number = len(indicators) + 1
+            indicators.append(
+                IndicatorDraft(
+                    key=f"target-{number}",
+                    name=short_title_of(title) or f"指標{number}",
+                    component=component.label[:50],
+                    unit=component.unit,
+                    type=Indicator.Type.PROCESS,
+                    targets=(
+                        TargetDraft(
+                            kind=component.kind,
+                            value=component.value,
+                            unit=component.unit,
+                            fiscal_year=reading.fiscal_year,
+                            text=line,
+                            direction=component.direction or "",
                         ),
-                        results=(),
-                    )
+                    ),
+                    results=(),
                 )
+            )
     return tuple(indicators)
 
 
