@@ -1203,8 +1203,9 @@ def target_wordings(text: str, understood=lambda wording: False) -> list[tuple[s
     A cell is one wording whatever its line breaks (「153人\\n（各年度）」 is 「153人（各年度）」,
     「62区市町村\\nで各１人以上」 one coverage target). Wordings stand apart where a blank line
     separates them (as seed 003 prints 「全区市町村」 over 「全老人福祉圏域（Ｒ２）」), or where the
-    lines above read as a whole target, the next line does too and does not begin as a continuation
-    (「1,350人」 over 「年１回以上」): ``understood`` tells whether the grammar reads a text.
+    lines above read as a whole target with their brackets closed, the next line does too and does not
+    begin as a continuation (「1,350人」 over 「年１回以上」): ``understood`` tells whether the grammar
+    reads a text.
     """
     wordings: list[list[str]] = [[]]
     for line in text.split("\n"):
@@ -1213,9 +1214,11 @@ def target_wordings(text: str, understood=lambda wording: False) -> list[tuple[s
                 wordings.append([])
             continue
         current = wordings[-1]
+        joined = unicodedata.normalize("NFKC", "".join(current))
         if (
             current
             and not _CONTINUATION.match(line)
+            and joined.count("(") <= joined.count(")")  # 「（H30～」 over 「32）」: an open bracket continues
             and understood("".join(part.strip() for part in current))
             and understood(line.strip())
         ):

@@ -130,6 +130,9 @@ def test_every_area_item_wording_and_narrative_of_the_seed_arrives_verbatim(name
             typed = official.target_cell(item_fixture, official.seed_text(SEED[plan_name]))
             assert (item.target_wording or "\n".join(dict.fromkeys(plan_texts))) == typed, where
             # Targets as DOMAIN.md reads them, the years the narratives restate included.
+            # One indicator for each the transcription gives a target (observed-only ones come with figures).
+            counted = [i for i in item_fixture["indicators"] if i["targets"]]
+            assert item.indicators.count() == len(counted), where
             stored = {(t.kind, t.value, t.fiscal_year) for t in Target.objects.filter(indicator__item=item)}
             expected = _targets(item_fixture) - NOT_ON_THE_SHEET.get(where, set())
             assert expected - stored == set(), where

@@ -69,6 +69,13 @@ def only_target(draft):
                 ("by_period_end", 12, "老人福祉圏域", None, "全老人福祉圏域（Ｒ２）"),
             ],
         ),
+        (
+            "540人(初任者)\n180人(現任者)（H30～\n32）",
+            [
+                ("cumulative", 540, "人", None, "540人(初任者)"),
+                ("cumulative", 180, "人", None, "180人(現任者)（H30～32）"),
+            ],
+        ),
         # Two wordings on two lines with no blank line: each line is read when the whole is not one wording.
         (
             "1,350人\n年１回以上",
