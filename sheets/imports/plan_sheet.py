@@ -117,6 +117,11 @@ ERROR_HEADING_ROW_WITH_CELLS = (
     "この行は分野の見出し（「{heading}」）として読みましたが、同じ行のほかの列にも文字があります。"
     "見出しの行には見出しだけを書き、ほかの欄は事項の行に入れてください。"
 )
+ERROR_BANNER = (
+    "この行（「{text}」）は横に結合した１つのセルだけの行ですが、分野の見出し（例:「１　保険者による…」"
+    "「【（１）地域ケア会議】」）とも、様式の表題・注記とも読めません。"
+    "分野の見出しならその形に直し、表題や注記ならこの行を削除してください。"
+)
 ERROR_SUB_AREA_WITHOUT_PARENT = (
     "この行は小分野の見出し（「{heading}」）として読みましたが、"
     "その上に分野の見出し（例:「２　地域ケア会議…」）がありません。"
@@ -847,6 +852,11 @@ def _areas(grid: _Grid, layout: _Layout, problems: list[SheetProblem], state: _A
             continue
         if row < layout.header_row and state.current is None:
             continue  # the sheet's own title lines above its first header
+        if (banner := _banner(grid, row)) is not None:
+            # One text merged across the row is a heading or a title, never an item: say which it is not.
+            problems.append(SheetProblem(sheet, row, banner[0], ERROR_BANNER.format(text=banner[1][:30])))
+            item = None
+            continue
         label_column, label_number = _item_label(grid, row, layout)
         text_column = next(
             (c for c in item_columns if c != label_column and grid.is_origin(row, c) and grid.raw(row, c)), None
@@ -905,6 +915,18 @@ def _areas(grid: _Grid, layout: _Layout, problems: list[SheetProblem], state: _A
             else:
                 item.cells[key] = text
                 item.last_rows[key] = grid.spans_to(row, column)
+
+
+def _banner(grid: _Grid, row: int) -> tuple[int, str] | None:
+    """Return (column, text) where the row's only text is one cell merged across three columns or more."""
+    texts = [c for c in range(1, grid.width + 1) if grid.is_origin(row, c) and grid.raw(row, c)]
+    if len(texts) != 1:
+        return None
+    column = texts[0]
+    span = sum(1 for c in range(column, grid.width + 1) if grid._origin_of(row, c) == (row, column))
+    if span < 3 or _ITEM.match(normalised(grid.raw(row, column))):
+        return None
+    return column, grid.raw(row, column).split("\n")[0]
 
 
 def _item_label(grid: _Grid, row: int, layout: _Layout) -> tuple[int | None, int | None]:

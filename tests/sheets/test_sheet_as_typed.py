@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read, target_wordings
 from sheets.services import plan_sheet_layouts
@@ -138,3 +138,15 @@ def test_a_cell_above_every_area_heading_says_to_add_the_heading():
     # Without the area title above the header, the item belongs to no area: named, with the fix.
     assert any("分野の見出しの行（例:「１　保険者による地域分析…」）がない" in p.message for p in draft.problems)
     assert not draft.areas
+
+
+def test_a_banner_row_that_is_neither_a_heading_nor_the_layouts_title_is_named_not_read_as_an_item():
+    data = seventh({"A4": "事項１", "B4": "研修を実施", "C4": "年１回以上", "A6": "《参考》ｐ381～383"})
+    workbook = load_workbook(io.BytesIO(data))
+    workbook.active.merge_cells("A6:L6")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    draft = draft_of(buffer.getvalue())
+    (problem,) = draft.problems
+    assert problem.place == "第7期!A6" and "《参考》ｐ381～383" in problem.message and "削除" in problem.message
+    assert [item.number for item in draft.areas[0].items] == [1]
