@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.apps import apps as django_apps
 from django.db import models, transaction
 
 from programs.models import PlanPeriod, PolicyArea, ReferenceFigure, SheetColumn, SheetLayout
 from programs.selectors import layout_of_predecessor
+from programs.shipped_layouts import shipped_layouts_install
 
 LAYOUTS_FILE = "layouts.yaml"
 FIGURES_FILE = "reference_figures.yaml"
@@ -102,6 +104,9 @@ def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
     if "columns" not in data:
         # A shipped layout (programs migration 0007) is only linked: the file does not own its columns.
         layout = SheetLayout.objects.filter(name=data.get("name")).first()
+        if layout is None and shipped_layouts_install(django_apps, names={data.get("name")}):
+            report.created += 1  # a shipped layout gone from the database (a flush, an admin's delete) is put back
+            layout = SheetLayout.objects.filter(name=data.get("name")).first()
         if layout is None:
             raise LayoutDataError(f"{where}: シート様式「{data.get('name')}」がありません（列を書くと作成します）")
         _link_plans(report, layout, data, where)

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -16,6 +17,7 @@ from evaluations.models import SelfEvaluation
 from evaluations.progress import plan_progress
 from programs.models import Item, PlanPeriod, PolicyArea, Target, Vision
 from programs.selectors import sheet_layout
+from programs.shipped_layouts import shipped_layouts_install
 from reports.serializers import progress_json
 from sheets.exports.self_evaluation import SHEET_TITLE, self_evaluation_workbook, sheet_data
 from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read
@@ -24,6 +26,13 @@ from sheets.services import plan_sheet_check, plan_sheet_import, plan_sheet_layo
 from . import official_workbooks as official
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shipped_layouts(db):
+    """What ``migrate`` installs, put back where a transactional test's flush emptied the tables."""
+    shipped_layouts_install(apps)
+
 
 WORKBOOKS = {
     "第7期 one worksheet": ("第7期", official.seventh_one_sheet),

@@ -3,12 +3,21 @@
 import io
 
 import pytest
+from django.apps import apps
 from openpyxl import Workbook, load_workbook
 
+from programs.shipped_layouts import shipped_layouts_install
 from sheets.imports.plan_sheet import plan_sheet_parse, plan_sheet_read, target_wordings
 from sheets.services import plan_sheet_layouts
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def shipped_layouts(db):
+    """What ``migrate`` installs, put back where a transactional test's flush emptied the tables."""
+    shipped_layouts_install(apps)
+
 
 HEADINGS = ["目標", "目標設定するに至った現状と課題（区市町村ニーズ）", "令和２年度までに目指すべきビジョン"]
 
