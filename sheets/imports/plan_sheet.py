@@ -94,13 +94,15 @@ ERROR_LAYOUT_NAMED_UNKNOWN = "様式「{name}」が見つかりません。"
 ERROR_NO_YEARS = "年度の見出し（例: 令和３年度）が見つかりません。"
 ERROR_YEAR_HEADING = "年度の見出し「{text}」を読み取れません（例: 令和３年度、30年度、R3）。"
 ERROR_YEARS_NOT_CONSECUTIVE = "年度の見出しが連続していません（{years}）。"
-ERROR_COLUMN_MISSING = "様式「{layout}」の列「{heading}」{year}が見つかりません。"
+ERROR_COLUMN_MISSING = (
+    "様式「{layout}」の列「{heading}」{year}が見つかりません。見出しの行にこの見出しの列を入れてください"
+    "（空の列でもかまいません）。"
+)
 ERROR_COLUMN_UNKNOWN = (
     "見出し「{heading}」は様式「{layout}」にない列です（この列は読みません）。"
     "様式の見出しに直すか、列ごと削除してください。"
 )
 ERROR_FORMULA = "数式は取り込めません。値（文字）を入力してください。"
-ERROR_UNPLACED = "どの分野・事項の欄か判断できません（事項の行の外にあります）。"
 ERROR_NO_AREA_ABOVE = (
     "この欄より上に分野の見出しの行（例:「１　保険者による地域分析…」）がないため、どの分野の欄か分かりません。"
     "分野の見出しを１つのセルに書いた行を、この欄より上に入れてください。"
@@ -139,8 +141,14 @@ REASON_TOO_MANY_ROWS = "ブック全体の行数が上限（{limit:,}行）を�
 REASON_TOO_MUCH_TEXT = "ブック全体の文字数が上限（{limit:,}文字）を超えるため読みませんでした"
 ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
 ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
-ERROR_ITEM_NUMBER_TWICE = "事項{number}が同じ分野に２つあります。"
-ERROR_AREA_TWICE_NUMBER = "分野「{label}」が２回出てきます。"
+ERROR_ITEM_NUMBER_TWICE = (
+    "事項{number}が同じ分野に２つあります。別の事項なら番号を直し、前の事項の続きの行なら"
+    "事項の欄を結合して１つにしてください。"
+)
+ERROR_AREA_TWICE_NUMBER = (
+    "この行は分野の見出し（「{label}」）として読みましたが、同じ番号の分野が別の名称ですでにあります。"
+    "ページごとに繰り返した見出しなら同じ名称に、別の分野なら番号を直してください。"
+)
 ERROR_NO_ITEMS = "事項の行が見つかりません（「事項１」で始まる欄が必要です）。"
 ERROR_TARGET_UNREAD = (
     "目標「{text}」を読み取れませんでした（{described}）。「153人（各年度）」「年１回以上」"

@@ -159,3 +159,32 @@ def test_a_banner_row_that_is_neither_a_heading_nor_the_layouts_title_is_named_n
     (problem,) = draft.problems
     assert problem.place == "第7期!A6" and "《参考》ｐ381～383" in problem.message and "削除" in problem.message
     assert [item.number for item in draft.areas[0].items] == [1]
+
+
+def _second_page(data: bytes, rows: dict[str, str]) -> bytes:
+    """Print the header again below, as a second printed page, with its own cells."""
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.active
+    for source_row, target_row in ((2, 8), (3, 9)):
+        for column in range(1, 13):
+            value = sheet.cell(row=source_row, column=column).value
+            if value is not None:
+                sheet.cell(row=target_row, column=column, value=value)
+    for ref, value in rows.items():
+        sheet[ref] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_area_printed_again_on_the_next_page_continues_and_another_title_under_its_number_is_named():
+    first = seventh({"A4": "事項１", "B4": "研修を実施", "C4": "年１回以上"})
+    same = _second_page(
+        first, {"A7": "１　保険者による地域分析及び事業計画の策定等への支援", "A10": "事項２", "B10": "会議を開催"}
+    )
+    draft = draft_of(same)
+    assert draft.problems == ()
+    assert [(a.number, [i.number for i in a.items]) for a in draft.areas] == [(1, [1, 2])]
+    other = _second_page(first, {"A7": "１　別の分野", "A10": "事項１", "B10": "会議を開催"})
+    messages = {p.place: p.message for p in draft_of(other).problems}
+    assert "同じ番号の分野が別の名称ですでにあります" in messages["第7期!A7"]
