@@ -117,6 +117,12 @@ class PlanSheetUploadForm(forms.Form):
         return upload
 
 
+class PlanNameCheckForm(forms.Form):
+    """The name typed on the upload page, asked about before any file is sent (its rule: the period rule)."""
+
+    plan = forms.CharField(required=False, strip=False, max_length=100)
+
+
 # -- The downloads' query string ------------------------------------------------------------
 
 ERROR_AREA_NOT_NUMBER = "取組分野（area）は数値で指定してください。"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +31,11 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import DownloadQueryForm, ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, ImportUploadForm, PlanNameCheckForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse
 from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
-from .services import plan_sheet_check, plan_sheet_layouts, plan_sheet_overlaps
+from .services import plan_sheet_check, plan_sheet_layouts, plan_sheet_name_problems, plan_sheet_overlaps
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
@@ -396,6 +396,17 @@ def _plan_sheet_preview(request, form):
         "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
     }
     return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
+
+
+@login_required
+@require_GET
+def plan_sheet_name_check(request):
+    """Answer the period name's problems as it is typed, before the file is chosen or sent (JSON)."""
+    _require_system_admin(request.user)
+    form = PlanNameCheckForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"problems": [e for errors in form.errors.values() for e in errors]}, status=400)
+    return JsonResponse({"problems": plan_sheet_name_problems(plan_name=form.cleaned_data["plan"])})
 
 
 @login_required

@@ -307,3 +307,20 @@ def test_worksheets_beyond_the_workbooks_bounds_are_named_never_read(monkeypatch
     monkeypatch.setattr(plan_sheet, "MAX_WORKSHEETS", 3)
     draft = _draft(official.seventh_per_page())
     assert [name for name, _ in draft.skipped] == ["3", "4", "5", "6", "7", "8"]
+
+
+def test_the_name_is_answered_before_any_file_is_sent(administrator):
+    _import("第8期", official.eighth_area_7())
+    url = reverse("sheets:plan_sheet_name_check")
+    assert administrator.get(url, {"plan": "第９期"}).json() == {"problems": []}
+    (look_alike,) = administrator.get(url, {"plan": "第 8 期"}).json()["problems"]
+    assert "紛らわしい" in look_alike
+    (taken,) = administrator.get(url, {"plan": "第8期"}).json()["problems"]
+    assert "すでに事項が登録されている" in taken
+    assert administrator.get(url, {"plan": "x" * 101}).status_code == 400
+    assert not PlanPeriod.objects.filter(name="第９期").exists()
+
+
+def test_the_name_check_is_for_system_administrators_only(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("clerk", password="pw-for-tests"))
+    assert client.get(reverse("sheets:plan_sheet_name_check"), {"plan": "第9期"}).status_code == 403

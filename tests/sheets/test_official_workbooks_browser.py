@@ -60,6 +60,11 @@ def test_the_typed_seventh_sheet_becomes_a_plan_through_the_pages(page, live_ser
 def test_a_refused_name_is_corrected_on_the_page_without_choosing_the_file_again(page, live_server, tmp_path):
     path = tmp_path / "取組分野７.xlsx"
     path.write_bytes(official.eighth_area_7())
+    # Typed before any file is chosen: the name is answered at once.
+    page.goto(f"{live_server.url}{reverse('sheets:plan_sheet_upload')}")
+    page.get_by_label("作成する計画期間の名称").fill("第８期\u200b")
+    page.get_by_label("最初の年度（西暦・任意）").focus()
+    page.locator("#plan-name-check").get_by_text("見えない文字").wait_for()
     _choose(page, live_server, path, "第８期\u200b")  # an invisible character: refused at the name field
     assert page.get_by_text("選び直す必要はありません").first.is_visible()
     assert _axe(page) == []
