@@ -315,3 +315,72 @@ def typed_target_of(reading: TargetReading) -> TypedTarget | None:
         fiscal_year=reading.fiscal_year,
         text=reading.text,
     )
+
+
+# -- Targets restated for one year inside a narrative -----------------------------------------------
+
+# 「【31年度の目標数値】」 alone on its line: the figures follow, one 「・」 line each.
+_RESTATED_HEADING = re.compile(rf"^[【\[](?P<year>{_YEAR_TOKEN})年度の目標(?:数値)?[】\]]$")
+# 「（平成31年度　450人）」 inside a sentence: the year's figure in brackets.
+_BRACKETED_YEAR_FIGURE = re.compile(rf"\((?P<year>{_YEAR_TOKEN})年度\s*(?P<figure>約?{_NUMBER}[^\d\s()]{{1,6}})\)")
+# 「・２市支援（平成31年度）」: a short bullet that is only a figure and the year it is planned for.
+_YEAR_BULLET = re.compile(rf"^・?\s*約?{_NUMBER}[^\d\s()]{{1,8}}\((?:平成|令和|H|R)?(?:元|\d{{1,4}})年度\)$")
+
+
+def restated_targets(
+    text: str, *, first_fiscal_year: int | None = None, municipality_count: int = 62
+) -> tuple[TargetReading, ...]:
+    """Return the targets a narrative restates for one year, each with its wording as the sheet prints it.
+
+    The forms of seed 003: a line 「平成31年度目標：13回」「・31年度の目標数値　約800人」
+    「・目標：年１回（平成31年度）」「・２市支援（平成31年度）」; a heading 「【31年度の目標数値】」
+    over 「・」 lines (each read as the heading and its line: 「【31年度の目標数値】・研修　2回」);
+    and 「（平成31年度　450人）」 at the end of a sentence. Only readings that name their year and
+    are understood are returned: a narrative's other figures are results, not targets.
+    """
+    found: list[TargetReading] = []
+
+    def read(wording: str) -> None:
+        reading = read_target_wording(
+            wording, first_fiscal_year=first_fiscal_year, municipality_count=municipality_count
+        )
+        if reading.understood and reading.fiscal_year is not None:
+            found.append(reading)
+
+    heading = ""
+    for line in (text or "").split("\n"):
+        body = _normalise(line)
+        if not body:
+            heading = ""
+            continue
+        if _RESTATED_HEADING.match(body):
+            heading = line.strip()
+            continue
+        if heading and body.startswith("・"):
+            read(f"{heading}{line.strip()}")
+            continue
+        heading = ""
+        if _RESTATED_YEAR.match(body) or _YEAR_BULLET.match(body):
+            read(line.strip())
+        elif re.match(r"^・?目標[:：]", body) and _TRAILING_YEAR.search(body):
+            read(line.strip().lstrip("・"))
+        else:
+            for match in _BRACKETED_YEAR_FIGURE.finditer(body):
+                # Read as the restated form it abbreviates (「平成31年度目標：450人」), kept as typed.
+                reading = read_target_wording(
+                    f"{match.group('year')}年度目標：{match.group('figure')}",
+                    first_fiscal_year=first_fiscal_year,
+                    municipality_count=municipality_count,
+                )
+                if reading.understood and reading.fiscal_year is not None:
+                    start, end = match.span()
+                    found.append(replace(reading, text=_bracket_as_typed(line, body[start:end])))
+    return tuple(found)
+
+
+def _bracket_as_typed(line: str, normalised: str) -> str:
+    """Return the bracket as the line types it (full-width 「（平成31年度　450人）」), else its normalised form."""
+    for match in re.finditer(r"[（(][^（()）]*[）)]", line):
+        if _normalise(match.group(0)) == normalised:
+            return match.group(0)
+    return normalised

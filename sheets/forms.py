@@ -10,6 +10,7 @@ from programs.periods import NAME_MAX_LENGTH
 from .imports.entry import entry_read
 from .imports.plan_sheet import plan_sheet_read
 from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
+from .services import plan_sheet_name_problems
 
 
 class ImportUploadForm(forms.Form):
@@ -36,20 +37,30 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class PlanSheetUploadForm(forms.Form):
-    """Upload a prefecture's own self-evaluation sheet and name the period it sets up (システム管理者)."""
+ERROR_FILE_REQUIRED = "自己評価シートのファイルを選んでください。"
+CONFIRM_OVERLAP_LABEL = "既存の計画期間と年度が重なることを確認しました（このまま作成します）"
 
+
+class PlanSheetUploadForm(forms.Form):
+    """Upload a prefecture's own self-evaluation sheet and name the period it sets up (システム管理者).
+
+    The name comes first and is checked by the period rule before the file is read. ``kept`` is
+    the file of an earlier attempt refused only for its name or an unconfirmed overlap: it stands
+    in for the file, so the administrator corrects the name without choosing the file again.
+    """
+
+    plan = forms.CharField(label="作成する計画期間の名称", max_length=NAME_MAX_LENGTH, help_text="例: 第9期")
     file = forms.FileField(
         label="自己評価シート（.xlsx）",
+        required=False,
         help_text=(
             f"上限 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB。このアプリで出力した自己評価シート、"
-            "または同じ様式で作成したシートを選んでください。"
+            "または都道府県が公表している様式で作成したシート（１枚に全ページ、またはページごとに１シート）を選んでください。"
         ),
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
-    plan = forms.CharField(label="作成する計画期間の名称", max_length=NAME_MAX_LENGTH, help_text="例: 第9期")
     first_year = forms.IntegerField(
         label="最初の年度（西暦・任意）",
         required=False,
@@ -62,22 +73,54 @@ class PlanSheetUploadForm(forms.Form):
         required=False,
         help_text="空欄なら見出しの行から判別します。",
     )
+    confirm_overlap = forms.BooleanField(label=CONFIRM_OVERLAP_LABEL, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kept=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kept = kept
         names = SheetLayout.objects.order_by("name").values_list("name", flat=True)
         self.fields["layout"].choices = [("", "見出しから判別する"), *((name, name) for name in names)]
+        if kept is not None:
+            self.fields[
+                "file"
+            ].help_text = (
+                f"「{kept.file_name}」を使います（選び直す必要はありません）。別のファイルを選ぶとそちらを使います。"
+            )
+
+    def clean_plan(self):
+        """Refuse a name no sheet can make acceptable before the file is read (the one period rule)."""
+        plan = self.cleaned_data["plan"]
+        problems = plan_sheet_name_problems(plan_name=plan)
+        if problems:
+            raise forms.ValidationError(problems, code="name")
+        return plan
 
     def clean_file(self):
-        """Read the upload within bounds; any file that cannot be read is a form error."""
-        upload = self.cleaned_data["file"]
+        """Read the upload within bounds, or the kept file; any file that cannot be read is a form error."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            name = upload.name
+            try:
+                self.data_bytes = read_upload(upload, name=upload.name, size=upload.size)
+            except UploadRejected as error:
+                raise forms.ValidationError(str(error), code="rejected") from error
+        elif self.kept is not None:
+            name, self.data_bytes = self.kept.file_name, self.kept.data
+        else:
+            raise forms.ValidationError(ERROR_FILE_REQUIRED, code="required")
         try:
-            self.data_bytes = read_upload(upload, name=upload.name, size=upload.size)
             self.rows = plan_sheet_read(self.data_bytes)
         except UploadRejected as error:
             raise forms.ValidationError(str(error), code="rejected") from error
         self.digest = hashlib.sha256(self.data_bytes).hexdigest()
+        self.file_name = name
         return upload
+
+
+class PlanNameCheckForm(forms.Form):
+    """The name typed on the upload page, asked about before any file is sent (its rule: the period rule)."""
+
+    plan = forms.CharField(required=False, strip=False, max_length=100)
 
 
 # -- The downloads' query string ------------------------------------------------------------

@@ -29,6 +29,9 @@ def preview_lines(draft: PlanDraft, plan_name: str) -> list[str]:
     if draft.fiscal_years:
         years = era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1])
         lines.append(f"計画期間: {plan_name}（{years}） 様式: {draft.layout_name}")
+    if len(draft.sheets) > 1:
+        lines.append(f"読み取ったシート（{len(draft.sheets)}枚）: {'、'.join(draft.sheets)}")
+    lines += [f"読まなかったシート: {name}（{reason}）" for name, reason in draft.skipped]
     counts = draft.counts
     lines.append(
         f"分野{counts['areas']} 事項{counts['items']} 指標{counts['indicators']} 目標{counts['targets']} "

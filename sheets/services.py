@@ -8,6 +8,7 @@ its history and the reason 「自己評価シートの取込」. Refused, with n
 has a problem, the user is not a system administrator or the period already has items.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,15 @@ from programs.models import (
     Target,
     Vision,
 )
-from programs.periods import figure_error, multi_line_error, name_problem, single_line_error
+from programs.periods import (
+    ERROR_NAME_CONFUSABLE,
+    confusable_name,
+    figure_error,
+    multi_line_error,
+    name_problem,
+    normalised_name,
+    single_line_error,
+)
 from programs.sheet_layouts import LayoutSpec
 
 from .imports.plan_sheet import PlanDraft, SheetProblem
@@ -38,7 +47,14 @@ from .imports.plan_sheet import PlanDraft, SheetProblem
 CHANGE_REASON = "自己評価シートの取込"
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため取り込めません（何も変更していません）。"
 ERROR_YEARS_DIFFER = "{name}はすでに{existing}として登録されています。シートの年度（{years}）と合いません。"
-ERROR_VISION = "ビジョン・目標「{text}」が登録されていません。管理画面で登録してから取り込んでください。"
+ERROR_VISION = (
+    "ビジョン・目標「{text}」が登録されていません。登録済みのビジョンと同じ書き方"
+    "（例:「{example}」）に直すか、管理画面で登録してから取り込んでください。"
+)
+# A vision as the sheet prints it: 「②安心して暮らし続けられる」, below it 「　【②－３】地域で支え合える」.
+_VISION_LINE = re.compile(
+    r"^\s*(?:【(?P<bracketed>[^】]{1,20})】|(?P<circled>[\u2460-\u2473]))\s*(?P<title>\S.{0,199})$"
+)
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
 ERROR_FIELD = "{where}: {messages}"
@@ -67,6 +83,35 @@ def plan_sheet_layouts() -> dict[str, LayoutSpec]:
         for layout in SheetLayout.objects.all()
         if columns.get(layout.id)
     }
+
+
+def plan_sheet_name_problems(*, plan_name: str) -> list[str]:
+    """Return why the period name is refused whatever the sheet holds, checked before the sheet is read.
+
+    The name rule of every period writer (``programs.periods``: control and invisible characters,
+    length, a look-alike of a registered name read width-insensitively) and a period that already
+    has items. The sheet's years are checked with the sheet (``plan_sheet_check``).
+    """
+    if message := name_problem(plan_name):
+        return [message]
+    name = normalised_name(plan_name)
+    existing = PlanPeriod.objects.filter(name=name).first()
+    if existing is not None and Item.objects.filter(area__plan=existing).exists():
+        return [ERROR_HAS_ITEMS.format(name=name)]
+    if existing is None and (other := confusable_name(name, PlanPeriod.objects.values_list("name", flat=True))):
+        return [ERROR_NAME_CONFUSABLE.format(name=name, existing=other)]
+    return []
+
+
+def plan_sheet_overlaps(*, draft: PlanDraft, plan_name: str) -> list[PlanPeriod]:
+    """Return the other periods whose years the sheet's overlap: allowed, but only once the administrator confirms."""
+    if not draft.fiscal_years:
+        return []
+    return list(
+        PlanPeriod.objects.exclude(name=normalised_name(plan_name))
+        .filter(first_fiscal_year__lte=draft.fiscal_years[-1], last_fiscal_year__gte=draft.fiscal_years[0])
+        .order_by("first_fiscal_year", "ordinal")
+    )
 
 
 def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem, ...]:
@@ -109,9 +154,11 @@ def plan_sheet_check(*, draft: PlanDraft, plan_name: str) -> tuple[SheetProblem,
     ratings = _ratings()
     sheet = draft.sheet
     for area in draft.areas:
-        if area.vision and area.vision not in visions:
+        if area.vision and not _vision_readable(area.vision, visions):
             row, column = area.vision_cell or (area.row, None)
-            problems.append(SheetProblem(sheet, row, column, ERROR_VISION.format(text=area.vision[:60])))
+            example = next(iter(visions), "②安心して暮らし続けられる　【②－３】地域で支え合える").replace("\n", "　")
+            message = ERROR_VISION.format(text=area.vision[:60], example=example[:60])
+            problems.append(SheetProblem(sheet, row, column, message))
         if message := single_line_error(area.title, label=f"{area.label} 分野名"):
             problems.append(SheetProblem(sheet, area.row, None, message))
         figures = [(PolicyArea, "number", area.number), (PolicyArea, "sub_number", area.sub_number)]
@@ -153,6 +200,49 @@ def _figure_problems(sheet: str, row: int, figures) -> list[SheetProblem]:
 
 def _visions() -> dict[str, Vision]:
     return {vision.sheet_text: vision for vision in Vision.objects.select_related("parent__parent")}
+
+
+def printed_vision_chain(text: str) -> list[tuple[str, str]] | None:
+    """Return the (code, title) of each line of a vision as printed, outermost first; None if it is not one."""
+    chain = []
+    for line in (line for line in text.split("\n") if line.strip()):
+        match = _VISION_LINE.match(line)
+        if match is None:
+            return None
+        chain.append((match.group("bracketed") or match.group("circled"), match.group("title").strip()))
+    return chain or None
+
+
+def _vision_readable(text: str, visions: dict[str, Vision]) -> bool:
+    """Return whether the printed vision is registered, or is the first an installation without visions records.
+
+    Where visions are registered, one the sheet names that is not among them is a typo or a vision
+    still to be registered: named, never added behind the administrator's back.
+    """
+    return text in visions or (not visions and printed_vision_chain(text) is not None)
+
+
+def _vision_of(text: str, visions: dict[str, Vision], reason: str) -> Vision | None:
+    """Return the registered vision the sheet prints, registering it (and its parents) from the sheet if new.
+
+    A fresh installation has no visions: the 第8期 sheet's own 「②安心して…／【②－３】地域で…」 is
+    the prefecture's vision, so the import records it rather than refusing the sheet
+    (``_vision_readable`` allows it only there).
+    """
+    if not text:
+        return None
+    if text in visions:
+        return visions[text]
+    parent = None
+    for code, title in printed_vision_chain(text) or ():
+        vision = Vision.objects.filter(code=code).first()
+        if vision is None:
+            vision = Vision(code=code, title=title, parent=parent)
+            _save(vision, reason, f"ビジョン・目標「{code}」")
+        parent = vision
+    if parent is not None:
+        visions[parent.sheet_text] = parent
+    return parent
 
 
 def _ratings() -> dict[str, Rating]:
@@ -205,7 +295,7 @@ def plan_sheet_import(
             sub_number=area_draft.sub_number,
             parent=top_areas.get(area_draft.number) if area_draft.sub_number else None,
             title=area_draft.title,
-            vision=visions.get(area_draft.vision) if area_draft.vision else None,
+            vision=_vision_of(area_draft.vision, visions, reason),
             background=area_draft.background,
             outcome_indicator_text=area_draft.outcome_indicator_text,
         )

@@ -15,4 +15,5 @@ urlpatterns = [
     # Set a plan period up from its own self-evaluation sheet (issue 13 §3).
     path("plan-import/", views.plan_sheet_upload, name="plan_sheet_upload"),
     path("plan-import/confirm/", views.plan_sheet_confirm, name="plan_sheet_confirm"),
+    path("plan-import/name/", views.plan_sheet_name_check, name="plan_sheet_name_check"),
 ]

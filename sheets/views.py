@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,11 +37,11 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import DownloadQueryForm, EntryTemplateQueryForm, ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, EntryTemplateQueryForm, ImportUploadForm, PlanNameCheckForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
 from .imports.plan_sheet import plan_sheet_parse
 from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
-from .services import plan_sheet_check, plan_sheet_layouts
+from .services import plan_sheet_check, plan_sheet_layouts, plan_sheet_name_problems, plan_sheet_overlaps
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
@@ -336,40 +336,84 @@ def _plan_sheet_draft(rows, first_year, layout):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_sheet_upload(request):
-    """Upload a self-evaluation sheet and show what it would create; nothing is written here."""
+    """Upload a self-evaluation sheet and show what it would create; nothing is written here.
+
+    A file refused only for its period name or an overlap not yet confirmed is kept (``kept``):
+    the administrator corrects the name or confirms, without choosing the file again.
+    """
     _require_system_admin(request.user)
-    form = PlanSheetUploadForm(request.POST or None, request.FILES or None)
+    kept = None
+    if request.method == "POST" and request.POST.get("kept") and not request.FILES.get("file"):
+        kept = pending_plan_sheet_take(request.session, request.POST["kept"], user=request.user)
+    form = PlanSheetUploadForm(request.POST or None, request.FILES or None, kept=kept)
     if request.method == "POST" and form.is_valid():
-        pending_plan_sheet_forget(request.session)
-        plan_name = form.cleaned_data["plan"].strip()
-        first_year = form.cleaned_data["first_year"]
-        layout = form.cleaned_data["layout"]
-        draft = _plan_sheet_draft(form.rows, first_year, layout)
-        problems = plan_sheet_check(draft=draft, plan_name=plan_name)
-        file_name = form.cleaned_data["file"].name
-        token = ""
-        if not problems and draft.areas:
-            token = pending_plan_sheet_keep(
-                request.session,
-                user=request.user,
-                data=form.data_bytes,
-                sha256=form.digest,
-                plan_name=plan_name,
-                first_year=first_year,
-                layout=layout,
-                file_name=file_name,
-            )
-        context = {
-            "draft": draft,
-            "problems": problems,
-            "listed": _problem_list(problems),
-            "plan_name": plan_name,
-            "file_name": file_name,
-            "token": token,
-            "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
-        }
-        return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
-    return render(request, "sheets/plan_sheet_upload.html", {"form": form}, status=400 if form.errors else 200)
+        return _plan_sheet_preview(request, form)
+    context = {
+        "form": form,
+        "kept_token": _keep_for_correction(request, form),
+        "kept_name": getattr(form, "file_name", ""),
+    }
+    return render(request, "sheets/plan_sheet_upload.html", context, status=400 if form.errors else 200)
+
+
+def _keep(request, form, plan_name: str) -> str:
+    return pending_plan_sheet_keep(
+        request.session,
+        user=request.user,
+        data=form.data_bytes,
+        sha256=form.digest,
+        plan_name=plan_name,
+        first_year=form.cleaned_data.get("first_year"),
+        layout=form.cleaned_data.get("layout") or "",
+        file_name=form.file_name,
+    )
+
+
+def _keep_for_correction(request, form) -> str:
+    """Keep a file that was read when only the name is refused; return the token the page posts back."""
+    if request.method != "POST" or not hasattr(form, "rows") or set(form.errors) - {"plan"}:
+        return ""
+    return _keep(request, form, request.POST.get("plan", "")[:100])
+
+
+def _plan_sheet_preview(request, form):
+    """Render what the sheet creates: the confirm token if nothing stands in the way, else the file kept if
+    only the period stands in the way (its name, its years, an overlap to confirm), else the problems."""
+    pending_plan_sheet_forget(request.session)
+    plan_name = form.cleaned_data["plan"].strip()
+    draft = _plan_sheet_draft(form.rows, form.cleaned_data["first_year"], form.cleaned_data["layout"])
+    problems = plan_sheet_check(draft=draft, plan_name=plan_name)
+    overlaps = plan_sheet_overlaps(draft=draft, plan_name=plan_name)
+    unconfirmed = bool(overlaps) and not form.cleaned_data["confirm_overlap"]
+    token = kept_token = ""
+    if draft.areas and not problems and not unconfirmed:
+        token = _keep(request, form, plan_name)
+    elif draft.areas and not any(problem.sheet for problem in problems):
+        kept_token = _keep(request, form, plan_name)  # the sheet is fine: the period is corrected on the page
+    context = {
+        "draft": draft,
+        "problems": problems,
+        "listed": _problem_list(problems),
+        "plan_name": plan_name,
+        "file_name": form.file_name,
+        "token": token,
+        "kept_token": kept_token,
+        "overlaps": overlaps,
+        "form": form,
+        "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
+    }
+    return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
+
+
+@login_required
+@require_GET
+def plan_sheet_name_check(request):
+    """Answer the period name's problems as it is typed, before the file is chosen or sent (JSON)."""
+    _require_system_admin(request.user)
+    form = PlanNameCheckForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"problems": [e for errors in form.errors.values() for e in errors]}, status=400)
+    return JsonResponse({"problems": plan_sheet_name_problems(plan_name=form.cleaned_data["plan"])})
 
 
 @login_required

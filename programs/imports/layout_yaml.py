@@ -1,5 +1,8 @@
 """Load the sheet layouts and the plan chapter's reference figures (layouts.yaml, reference_figures.yaml).
 
+The application ships 第7期様式, 第8期様式 and 標準様式 (programs migration 0010); an entry without
+``columns`` only links its plans to the layout of that name, an entry with them defines its own.
+
 Upserts by natural keys (layout name, column order, area and label) and writes only what differs,
 so a second load writes nothing. Run after the plan data: layouts attach to plan periods, figures
 to areas. A plan period that no layout lists keeps the layout it has, or starts with its
@@ -12,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.apps import apps as django_apps
 from django.db import models, transaction
 
 from programs.models import PlanPeriod, PolicyArea, ReferenceFigure, SheetColumn, SheetLayout
 from programs.selectors import layout_of_predecessor
 from programs.sheet_layouts import parse_area_year_headings
+from programs.shipped_layouts import shipped_layouts_install
 
 LAYOUTS_FILE = "layouts.yaml"
 FIGURES_FILE = "reference_figures.yaml"
@@ -97,6 +102,16 @@ def _differs(current: Any, wanted: Any) -> bool:
 
 def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
     where = f"{LAYOUTS_FILE} {data.get('name')}"
+    if "columns" not in data:
+        # A shipped layout (programs migration 0010) is only linked: the file does not own its columns.
+        layout = SheetLayout.objects.filter(name=data.get("name")).first()
+        if layout is None and shipped_layouts_install(django_apps, names={data.get("name")}):
+            report.created += 1  # a shipped layout gone from the database (a flush, an admin's delete) is put back
+            layout = SheetLayout.objects.filter(name=data.get("name")).first()
+        if layout is None:
+            raise LayoutDataError(f"{where}: シート様式「{data.get('name')}」がありません（列を書くと作成します）")
+        _link_plans(report, layout, data, where)
+        return
     area_year_headings = "\n".join(
         f"{key}: {' '.join(str(heading) for heading in headings)}"
         for key, headings in (data.get("area_year_headings") or {}).items()
@@ -135,6 +150,10 @@ def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
         )
     deleted, _ = SheetColumn.objects.filter(layout=layout, order__gt=len(columns)).delete()
     report.deleted += deleted
+    _link_plans(report, layout, data, where)
+
+
+def _link_plans(report: LayoutLoadReport, layout: SheetLayout, data: dict[str, Any], where: str) -> None:
     for name in data.get("plans") or []:
         plan = PlanPeriod.objects.filter(name=name).first()
         if plan is None:

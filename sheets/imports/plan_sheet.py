@@ -38,7 +38,7 @@ from programs.kinds import Direction, Kind, TargetLine
 from programs.models import Indicator, Item, Target, area_label_of, short_title_of
 from programs.quantities import QuantityError, format_quantity, parse_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, PlacedColumn, Source
-from programs.target_wording import describe, read_target_wording
+from programs.target_wording import describe, read_target_wording, restated_targets
 from sheets.exports.self_evaluation import (
     HEADER_COMPONENT,
     HEADER_COVERED,
@@ -72,6 +72,17 @@ REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
 SHEET_BOUNDS = Bounds(rows=3000, columns=80)
 PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)  # its 取込用 cells (targets as JSON) may be long: Excel's limit
 HEADER_SEARCH_ROWS = 12
+# Worksheets read from one workbook (Tokyo's 第7期 sheet printed on 9 pages), and their text in all:
+# twice what one sheet may hold, so a workbook of many full sheets costs what two do.
+MAX_WORKSHEETS = 40
+MAX_WORKBOOK_TEXT = 20_000_000
+# Rows read before another worksheet is opened: openpyxl yields every row padded to the bounds' columns,
+# so rows bound the work whatever the cells hold. One full sheet's worth, so a workbook costs at most
+# about two full sheets (Tokyo's 第7期, 9 pages, is ~100 rows; a 3-sheet workbook of 3,000 rows each
+# took 23 s to read and 15 s to parse here).
+MAX_WORKBOOK_ROWS = SHEET_BOUNDS.rows
+# A heading is short: longer cells are never compared with the layout's headings (a page's text is).
+MAX_HEADING_LENGTH = 100
 KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 ERROR_NO_SHEET = "ブックにシートがありません。"
@@ -83,14 +94,61 @@ ERROR_LAYOUT_NAMED_UNKNOWN = "様式「{name}」が見つかりません。"
 ERROR_NO_YEARS = "年度の見出し（例: 令和３年度）が見つかりません。"
 ERROR_YEAR_HEADING = "年度の見出し「{text}」を読み取れません（例: 令和３年度、30年度、R3）。"
 ERROR_YEARS_NOT_CONSECUTIVE = "年度の見出しが連続していません（{years}）。"
-ERROR_COLUMN_MISSING = "様式「{layout}」の列「{heading}」{year}が見つかりません。"
-ERROR_COLUMN_UNKNOWN = "見出し「{heading}」は様式「{layout}」にない列です。"
+ERROR_COLUMN_MISSING = (
+    "様式「{layout}」の列「{heading}」{year}が見つかりません。見出しの行にこの見出しの列を入れてください"
+    "（空の列でもかまいません）。"
+)
+ERROR_COLUMN_UNKNOWN = (
+    "見出し「{heading}」は様式「{layout}」にない列です（この列は読みません）。"
+    "様式の見出しに直すか、列ごと削除してください。"
+)
 ERROR_FORMULA = "数式は取り込めません。値（文字）を入力してください。"
-ERROR_UNPLACED = "どの分野・事項の欄か判断できません（事項の行の外にあります）。"
+ERROR_NO_AREA_ABOVE = (
+    "この欄より上に分野の見出しの行（例:「１　保険者による地域分析…」）がないため、どの分野の欄か分かりません。"
+    "分野の見出しを１つのセルに書いた行を、この欄より上に入れてください。"
+)
+ERROR_NO_ITEM_ON_ROW = (
+    "「{heading}」の欄ですが、この行にもこの行を含む結合セルにも事項（「事項１」など）がないため、どの事項の欄か分かりません。"
+    "事項の行に移すか、事項の欄を結合してこの行まで広げてください。"
+)
+ERROR_NO_COLUMN = (
+    "この列には様式「{layout}」の見出しがないため、どの欄か分かりません（読み取った文字:「{text}」）。"
+    "見出しのある列に移すか、不要なら消してください。"
+)
+ERROR_HEADING_ROW_WITH_CELLS = (
+    "この行は分野の見出し（「{heading}」）として読みましたが、同じ行のほかの列にも文字があります。"
+    "見出しの行には見出しだけを書き、ほかの欄は事項の行に入れてください。"
+)
+ERROR_BANNER = (
+    "この行（「{text}」）は横に結合した１つのセルだけの行ですが、分野の見出し（例:「１　保険者による…」"
+    "「【（１）地域ケア会議】」）とも、様式の表題・注記とも読めません。"
+    "分野の見出しならその形に直し、表題や注記ならこの行を削除してください。"
+)
+ERROR_SUB_AREA_WITHOUT_PARENT = (
+    "この行は小分野の見出し（「{heading}」）として読みましたが、"
+    "その上に分野の見出し（例:「２　地域ケア会議…」）がありません。"
+    "小分野の見出しの上に、分野の見出しの行を入れてください。"
+)
+ERROR_SHEET_YEARS_DIFFER = (
+    "このシートの年度の見出し（{years}）が、シート「{first}」の年度（{first_years}）と違います。"
+    "同じ計画期間の年度にそろえてください。"
+)
+REASON_NO_HEADER = "様式「{layout}」の見出しの行（「{headings}」など）がないため読みませんでした"
+REASON_EMPTY = "空のシートのため読みませんでした"
+REASON_NO_LAYOUT = "どの様式の見出しの行もないため読みませんでした"
+REASON_TOO_MANY_SHEETS = "シートが{limit}枚を超えるため読みませんでした"
+REASON_TOO_MANY_ROWS = "ブック全体の行数が上限（{limit:,}行）を超えるため読みませんでした"
+REASON_TOO_MUCH_TEXT = "ブック全体の文字数が上限（{limit:,}文字）を超えるため読みませんでした"
 ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
 ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
-ERROR_ITEM_NUMBER_TWICE = "事項{number}が同じ分野に２つあります。"
-ERROR_AREA_TWICE_NUMBER = "分野「{label}」が２回出てきます。"
+ERROR_ITEM_NUMBER_TWICE = (
+    "事項{number}が同じ分野に２つあります。別の事項なら番号を直し、前の事項の続きの行なら"
+    "事項の欄を結合して１つにしてください。"
+)
+ERROR_AREA_TWICE_NUMBER = (
+    "この行は分野の見出し（「{label}」）として読みましたが、同じ番号の分野が別の名称ですでにあります。"
+    "ページごとに繰り返した見出しなら同じ名称に、別の分野なら番号を直してください。"
+)
 ERROR_NO_ITEMS = "事項の行が見つかりません（「事項１」で始まる欄が必要です）。"
 ERROR_TARGET_UNREAD = (
     "目標「{text}」を読み取れませんでした（{described}）。「153人（各年度）」「年１回以上」"
@@ -108,10 +166,13 @@ ERROR_PROGRESS_MISMATCH = (
 )
 ERROR_KEY = "指標キー「{key}」は英数字・ハイフン・下線で書いてください。"
 
-_AREA = re.compile(r"^(?P<number>\d+)\s*(?:\((?P<sub>\d+)\))?\s*(?P<title>\S.*)$")
+# Two digits at most: 「2024年度 自己評価シート」 above the header is a title, not area 2024.
+_AREA = re.compile(r"^(?P<number>\d{1,2})(?!\d)\s*(?:\((?P<sub>\d+)\))?\s*(?P<title>\S.*)$")
 # A sub-area under its parent's heading, as seed 003 prints area 2: 「【（１）地域ケア会議】」.
 _SUB_AREA = re.compile(r"^【\s*\((?P<sub>\d+)\)\s*(?P<title>\S.*?)\s*】$")
 _ITEM = re.compile(r"^事項\s*(?P<number>\d+)\s*(?P<rest>.*)$")
+# A 事項 label alone in its cell (「事項１」), beside the cell holding the item's text.
+_ITEM_LABEL = re.compile(r"^事項\s*(?P<number>\d+)$")
 _RELATED = re.compile(r"^\s*[（(]関連する取組[）)]")
 _ERALESS_YEAR = re.compile(r"^(?P<year>元|\d{1,2})年度?$")
 _KEY = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -240,6 +301,8 @@ class PlanDraft:
     title: str = ""
     from_export: bool = False  # the indicators came from the 「達成状況」 columns marked 取込用
     sheet: str = SHEET_TITLE  # the worksheet read (the first one where no 「自己評価シート」 is named)
+    sheets: tuple[str, ...] = ()  # every worksheet read, in order
+    skipped: tuple[tuple[str, str], ...] = ()  # (worksheet, why it was not read): the preview names them
 
     @property
     def is_valid(self) -> bool:
@@ -281,10 +344,18 @@ class SheetRows:
 class PlanSheetRows:
     sheet: SheetRows | None
     progress: SheetRows | None = None
+    # The workbook's other worksheets in order (a sheet typed one printed page per worksheet), and
+    # those not read at all with the reason, which the preview names.
+    others: tuple[SheetRows, ...] = ()
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def plan_sheet_read(data: bytes) -> PlanSheetRows:
-    """Open an uploaded sheet within bounds; raise UploadRejected with the user's message if it cannot be read."""
+    """Open an uploaded sheet within bounds; raise UploadRejected with the user's message if it cannot be read.
+
+    Every worksheet is read (「自己評価シート」 first where there is one), up to ``MAX_WORKSHEETS`` and
+    ``MAX_WORKBOOK_TEXT`` characters in all; a worksheet beyond either is named as skipped.
+    """
     with BoundedWorkbook(data) as workbook:
         if not workbook.sheetnames:
             return PlanSheetRows(sheet=None)
@@ -293,7 +364,20 @@ def plan_sheet_read(data: bytes) -> PlanSheetRows:
         progress = None
         if PROGRESS_TITLE in workbook.sheetnames and name != PROGRESS_TITLE:
             progress = _sheet_rows(workbook, PROGRESS_TITLE, PROGRESS_BOUNDS)
-        return PlanSheetRows(sheet=sheet, progress=progress)
+        others: list[SheetRows] = []
+        skipped: list[tuple[str, str]] = []
+        for other in workbook.sheetnames:
+            if other in (name, PROGRESS_TITLE):
+                continue
+            if len(others) + 1 >= MAX_WORKSHEETS:
+                skipped.append((other, REASON_TOO_MANY_SHEETS.format(limit=MAX_WORKSHEETS)))
+            elif workbook.text_read > MAX_WORKBOOK_TEXT:
+                skipped.append((other, REASON_TOO_MUCH_TEXT.format(limit=MAX_WORKBOOK_TEXT)))
+            elif len(sheet.rows) + sum(len(rows.rows) for rows in others) >= MAX_WORKBOOK_ROWS:
+                skipped.append((other, REASON_TOO_MANY_ROWS.format(limit=MAX_WORKBOOK_ROWS)))
+            else:
+                others.append(_sheet_rows(workbook, other, SHEET_BOUNDS))
+        return PlanSheetRows(sheet=sheet, progress=progress, others=tuple(others), skipped=tuple(skipped))
 
 
 def _sheet_rows(workbook: BoundedWorkbook, name: str, bounds: Bounds) -> SheetRows:
@@ -385,6 +469,13 @@ class _Layout:
     name_row: int  # the row of the columns' own headings
     fiscal_years: tuple[int, ...]
     columns: dict[int, PlacedColumn]  # sheet column → the layout's column
+    # A column under the same merged heading as the one left of it (「事項」 over the 「事項１」 label
+    # and the item's text) → that first column: its cells are the same field.
+    home: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def item_columns(self) -> tuple[int, ...]:
+        return tuple(sorted(c for c, p in self.columns.items() if p.source == Source.ITEM))
 
 
 def plan_sheet_parse(
@@ -395,20 +486,58 @@ def plan_sheet_parse(
     first_fiscal_year: int | None = None,
     municipality_count: int = 62,
 ) -> PlanDraft:
-    """Turn the sheet's rows into a plan draft in its layout, listing every cell it could not place."""
+    """Turn the sheet's rows into a plan draft in its layout, listing every cell it could not place.
+
+    The layout is identified on the first worksheet whose header rows match one (a cover sheet
+    before it is named as skipped); every later worksheet with the same header is read in turn,
+    an area printed over several pages or worksheets continuing where it stopped. A worksheet
+    without the header is named in ``skipped`` with the reason, never dropped silently.
+    """
     if read.sheet is None:
         return PlanDraft("", (), (), (SheetProblem("", None, None, ERROR_NO_SHEET),))
-    grid = _Grid(read.sheet)
+    worksheets = (read.sheet, *read.others)
+    skipped: list[tuple[str, str]] = []
     problems: list[SheetProblem] = []
-    sheet = read.sheet.name
-    for ref in read.sheet.formulas:
-        row, column = _cell_position(ref)
-        problems.append(SheetProblem(sheet, row, column, ERROR_FORMULA))
+    first = next(
+        (index for index, rows in enumerate(worksheets) if _matching_layout(_Grid(rows), layouts, layout_name)),
+        None,
+    )
+    if first is None:
+        first = 0  # no worksheet has a registered layout's header: the first one says so (an unknown layout)
+    else:
+        skipped += [(rows.name, _reason_not_read(rows, REASON_NO_LAYOUT)) for rows in worksheets[:first]]
+    grid = _Grid(worksheets[first])
+    sheet = grid.sheet.name
+    _formula_problems(grid.sheet, problems)
     layout = _identify(grid, layouts, layout_name, first_fiscal_year, problems)
     if layout is None:
-        return PlanDraft(layout_name or "", (), (), tuple(problems))
+        skipped += [(rows.name, _reason_not_read(rows, REASON_NO_LAYOUT)) for rows in worksheets[first + 1 :]]
+        return PlanDraft(layout_name or "", (), (), tuple(problems), sheet=sheet, skipped=(*skipped, *read.skipped))
     progress = _progress_read(read.progress, layout.fiscal_years, problems)
-    areas = _areas(grid, layout, problems, progress, municipality_count)
+    state = _AreaState()
+    _areas(grid, layout, problems, state)
+    sheets = [sheet]
+    for rows in worksheets[first + 1 :]:
+        other = _Grid(rows)
+        if _header_row(other, layout.spec) is None:
+            headings = "」「".join(c.heading for c in layout.spec.columns[:2])
+            skipped.append(
+                (rows.name, _reason_not_read(rows, REASON_NO_HEADER.format(layout=layout.name, headings=headings)))
+            )
+            continue
+        _formula_problems(rows, problems)
+        placed = _identify(other, {layout.name: layout.spec}, layout.name, first_fiscal_year, problems)
+        if placed is None:
+            continue
+        if placed.fiscal_years != layout.fiscal_years:
+            message = ERROR_SHEET_YEARS_DIFFER.format(
+                years=_years_label(placed.fiscal_years), first=sheet, first_years=_years_label(layout.fiscal_years)
+            )
+            problems.append(SheetProblem(rows.name, placed.header_row, None, message))
+            continue
+        _areas(other, placed, problems, state)
+        sheets.append(rows.name)
+    areas = _area_drafts(state, problems, progress, municipality_count)
     if progress is not None:
         _progress_leftovers(progress, areas, problems)
     if not areas and not problems:
@@ -422,7 +551,29 @@ def plan_sheet_parse(
         title=layout.spec.title,
         from_export=progress is not None,
         sheet=sheet,
+        sheets=tuple(sheets),
+        skipped=(*skipped, *read.skipped),
     )
+
+
+def _formula_problems(rows: SheetRows, problems: list[SheetProblem]) -> None:
+    for ref in rows.formulas:
+        row, column = _cell_position(ref)
+        problems.append(SheetProblem(rows.name, row, column, ERROR_FORMULA))
+
+
+def _reason_not_read(rows: SheetRows, reason: str) -> str:
+    empty = not any(cell_text(value) for row in rows.rows for value in row)
+    return REASON_EMPTY if empty else reason
+
+
+def _years_label(years: Sequence[int]) -> str:
+    return "・".join(era_label(year) for year in years) or "なし"
+
+
+def _matching_layout(grid: "_Grid", layouts: Mapping[str, LayoutSpec], layout_name: str | None) -> bool:
+    candidates = [layouts[layout_name]] if layout_name in layouts else ([] if layout_name else layouts.values())
+    return any(_header_row(grid, spec) is not None for spec in candidates)
 
 
 def _cell_position(ref: str) -> tuple[int | None, int | None]:
@@ -516,9 +667,14 @@ def _placed(
     year_of = dict(zip(year_texts, fiscal_years, strict=False))
     placed = spec.placed(fiscal_years)
     mapping: dict[int, PlacedColumn] = {}
+    home: dict[int, int] = {}
     used: set[int] = set()
     for column, heading, year_text in columns:
         if not heading:
+            continue
+        if column - 1 in mapping and _same_heading_cell(grid, (header_row, name_row), column):
+            mapping[column] = mapping[column - 1]
+            home[column] = home.get(column - 1, column - 1)
             continue
         year = year_of.get(year_text) if year_text else None
         match = next(
@@ -546,7 +702,12 @@ def _placed(
             year = f"（{era_label(p.fiscal_year)}）" if p.fiscal_year else ""
             message = ERROR_COLUMN_MISSING.format(layout=name, heading=p.heading, year=year)
             problems.append(SheetProblem(sheet, header_row, None, message))
-    return _Layout(name, spec, header_row, name_row, tuple(fiscal_years), mapping)
+    return _Layout(name, spec, header_row, name_row, tuple(fiscal_years), mapping, home)
+
+
+def _same_heading_cell(grid: "_Grid", rows: tuple[int, int], column: int) -> bool:
+    """Return whether the column's header cells are the merged cells of the column left of it."""
+    return all(grid._origin_of(row, column) == grid._origin_of(row, column - 1) for row in set(rows))
 
 
 def _fiscal_years(
@@ -596,6 +757,8 @@ class _ItemCells:
     row: int
     number: int
     text: str
+    grid: "_Grid"
+    layout: _Layout
     cells: dict[int, str] = field(default_factory=dict)  # sheet column → text
     backgrounds: list[tuple[str, int]] = field(default_factory=list)  # (text, last row it spans)
     last_rows: dict[int, int] = field(default_factory=dict)  # sheet column → last row its cell spans
@@ -607,141 +770,240 @@ class _AreaCells:
     number: int
     sub_number: int | None
     title: str
+    sheet: str = ""
     parent_title: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
     items: list[_ItemCells] = field(default_factory=list)
 
 
-def _area_heading(grid: _Grid, row: int) -> re.Match | None:
+@dataclass
+class _AreaState:
+    """The areas read so far, carried from one worksheet to the next (a page continues its area)."""
+
+    areas: list[_AreaCells] = field(default_factory=list)
+    current: _AreaCells | None = None
+    parent: _AreaCells | None = None  # the last numbered heading: the parent of 「【（１）…】」 under it
+
+
+def _area_heading(grid: _Grid, row: int) -> tuple[re.Match | None, bool]:
+    """Return the heading the row's first cell holds, and whether other cells of the row hold text too."""
     text = grid.value(row, 1)
     if not text or not grid.is_origin(row, 1):
-        return None
-    others = any(grid.raw(row, c) for c in range(2, grid.width + 1) if grid.is_origin(row, c))
+        return None, False
     first_line = unicodedata.normalize("NFKC", text.split("\n")[0]).strip()
-    if others or _ITEM.match(first_line):
-        return None
-    return _AREA.match(first_line) or _SUB_AREA.match(first_line)
+    if _ITEM.match(first_line):
+        return None, False
+    others = any(grid.raw(row, c) for c in range(2, grid.width + 1) if grid.is_origin(row, c))
+    return _AREA.match(first_line) or _SUB_AREA.match(first_line), others
 
 
-def _is_year_heading(text: str) -> bool:
-    try:
-        parse_fiscal_year(text)
-    except FiscalYearError:
-        return bool(_ERALESS_YEAR.match(normalised(text)))
-    return True
-
-
-def _repeats_the_header(grid: _Grid, layout: _Layout, row: int) -> bool:
-    """Say whether the row repeats the header, as the export prints it atop each area's page.
-
-    Seed 003 prints the header on every page with that page's year headings (「30年度」 or 「平成30年度」);
-    such a row holds only the layout's headings and year headings, and is no item.
-    """
-    headings = {normalised(column.heading) for column in layout.spec.columns}
-    texts = [
-        text for column in range(1, grid.width + 1) if grid.is_origin(row, column) and (text := grid.raw(row, column))
-    ]
-    # A row of year headings alone is no header: a stray 「令和元年度」 typed in a cell stays a problem to report.
-    named = [normalised(text) in headings for text in texts]
-    return any(named) and all(is_named or _is_year_heading(text) for is_named, text in zip(named, texts, strict=True))
-
-
-def _areas(
-    grid: _Grid, layout: _Layout, problems: list[SheetProblem], progress: "_Progress | None", municipalities: int
-) -> list[AreaDraft]:
-    sheet = grid.sheet.name
-    item_column = next((c for c, p in layout.columns.items() if p.source == Source.ITEM), None)
-    if item_column is None:
-        return []
-    areas: list[_AreaCells] = []
-    current: _AreaCells | None = None
-    item: _ItemCells | None = None
-    parent: _AreaCells | None = None  # the last numbered heading: the parent of 「【（１）…】」 under it
-    for row in range(layout.name_row + 1, len(grid.rows) + 1):
-        if _repeats_the_header(grid, layout, row):
+def _header_rows(grid: _Grid, layout: _Layout) -> set[int]:
+    """Return the rows of the header and of every repetition of it (one per printed page)."""
+    rows = set(range(layout.header_row, layout.name_row + 1))
+    wanted = _fixed_headings(layout.spec)
+    yearly = {normalised(c.heading) for c in layout.spec.columns if c.source in PER_YEAR_SOURCES}
+    height = layout.name_row - layout.header_row
+    for row in range(1, len(grid.rows) + 1):
+        own = {
+            normalised(text)
+            for c in range(1, grid.width + 1)
+            if 0 < len(text := grid.raw(row, c)) <= MAX_HEADING_LENGTH
+        }
+        if not own & wanted:
             continue
-        if heading := _area_heading(grid, row):
-            sub = heading.group("sub")
-            title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
-            if "number" in heading.groupdict():
-                current = _AreaCells(row, int(heading.group("number")), int(sub) if sub else None, title)
-                parent = current if sub is None else None
-            elif parent is not None:
-                if not parent.items:
-                    areas.remove(parent)  # a heading over sub-areas, printed again on each of their pages
-                current = _AreaCells(row, parent.number, int(sub), title, parent_title=parent.title)
-            else:
-                problems.append(SheetProblem(sheet, row, 1, ERROR_UNPLACED))
-                current = item = None
-                continue
-            if any((a.number, a.sub_number) == (current.number, current.sub_number) for a in areas):
-                problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=current.title)))
-            areas.append(current)
+        texts = {normalised(grid.value(r, c)) for r in (row, row + 1) for c in range(1, grid.width + 1)}
+        if wanted <= texts and (not yearly or yearly <= texts):
+            rows.update(range(row, row + height + 1))
+    return rows
+
+
+def _title_rows(grid: _Grid, spec: LayoutSpec) -> set[int]:
+    """Return the rows holding only the layout's title or note line, printed again on every page."""
+    lines = {normalised(spec.title), normalised(spec.note)} - {""}
+    rows = set()
+    for row in range(1, len(grid.rows) + 1):
+        texts = [grid.raw(row, c) for c in range(1, grid.width + 1) if grid.is_origin(row, c) and grid.raw(row, c)]
+        if len(texts) == 1 and normalised(texts[0]) in lines:
+            rows.add(row)
+    return rows
+
+
+def _areas(grid: _Grid, layout: _Layout, problems: list[SheetProblem], state: _AreaState) -> None:
+    """Read the worksheet's area headings, items and cells into ``state``, naming every cell not placed.
+
+    Area titles and sub-headings may stand above the header (as Tokyo prints them); the header,
+    the title and the note lines, printed again on each page, are recognised and skipped; rows
+    above the first header that are neither a heading nor a cell of a heading's area are the
+    sheet's own title lines. A 「事項１」 label in a cell of its own marks the item of its row.
+    """
+    sheet = grid.sheet.name
+    item_columns = layout.item_columns
+    if not item_columns:
+        return
+    skip = _header_rows(grid, layout) | _title_rows(grid, layout.spec)
+    item: _ItemCells | None = None
+    item_last_row = 0
+    for row in range(1, len(grid.rows) + 1):
+        if row in skip:
             item = None
             continue
-        if current is None and grid.is_origin(row, item_column) and grid.raw(row, item_column):
-            problems.append(SheetProblem(sheet, row, item_column, ERROR_UNPLACED))
-        elif current is not None and grid.is_origin(row, item_column) and (text := grid.raw(row, item_column)):
+        heading, crowded = _area_heading(grid, row)
+        if heading is not None and crowded:
+            label = grid.value(row, 1).split("\n")[0][:40]
+            problems.append(SheetProblem(sheet, row, 1, ERROR_HEADING_ROW_WITH_CELLS.format(heading=label)))
+            item = None
+            continue
+        if heading is not None:
+            _area_begin(grid, row, heading, problems, state)
+            item = None
+            continue
+        if row < layout.header_row and state.current is None:
+            continue  # the sheet's own title lines above its first header
+        if (banner := _banner(grid, row)) is not None:
+            # One text merged across the row is a heading or a title, never an item: say which it is not.
+            problems.append(SheetProblem(sheet, row, banner[0], ERROR_BANNER.format(text=banner[1][:30])))
+            item = None
+            continue
+        label_column, label_number = _item_label(grid, row, layout)
+        text_column = next(
+            (c for c in item_columns if c != label_column and grid.is_origin(row, c) and grid.raw(row, c)), None
+        )
+        if label_column is not None or text_column is not None:
+            if state.current is None:
+                problems.append(SheetProblem(sheet, row, text_column or label_column, ERROR_NO_AREA_ABOVE))
+                item = None
+                continue
+            text = grid.raw(row, text_column) if text_column else ""
+            if label_number is not None and not _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip()):
+                text = f"事項{label_number}\n{text}" if text else f"事項{label_number}"
             match = _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip())
-            number = int(match.group("number")) if match else (current.items[-1].number + 1 if current.items else 1)
-            if any(existing.number == number for existing in current.items):
-                problems.append(SheetProblem(sheet, row, item_column, ERROR_ITEM_NUMBER_TWICE.format(number=number)))
-            item = _ItemCells(row, number, text)
-            current.items.append(item)
+            items = state.current.items
+            number = int(match.group("number")) if match else (items[-1].number + 1 if items else 1)
+            if any(existing.number == number for existing in items):
+                column = label_column or text_column
+                problems.append(SheetProblem(sheet, row, column, ERROR_ITEM_NUMBER_TWICE.format(number=number)))
+            item = _ItemCells(row, number, text, grid, layout)
+            items.append(item)
+            item_last_row = max(grid.spans_to(row, c) for c in (label_column, text_column) if c)
         for column in range(1, grid.width + 1):
-            if not grid.is_origin(row, column) or column == item_column:
+            if not grid.is_origin(row, column) or column in item_columns or column == label_column:
                 continue
             text = grid.raw(row, column)
             if not text:
                 continue
             placed = layout.columns.get(column)
-            if placed is None or current is None or item is None:
-                problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
+            if placed is None:
+                message = ERROR_NO_COLUMN.format(layout=layout.name, text=text.split("\n")[0][:20])
+                problems.append(SheetProblem(sheet, row, column, message))
+                continue
+            if state.current is None:
+                problems.append(SheetProblem(sheet, row, column, ERROR_NO_AREA_ABOVE))
                 continue
             limit = _cell_limit(placed.source, layout.spec)
             if len(text) > limit:
                 problems.append(SheetProblem(sheet, row, column, ERROR_TOO_LONG.format(limit=limit, length=len(text))))
                 continue
+            current = state.current
             if placed.source in AREA_SOURCES:
                 previous = current.fields.get(placed.source)
                 if previous is not None and previous != text:
                     problems.append(SheetProblem(sheet, row, column, ERROR_AREA_TWICE.format(heading=placed.heading)))
                 current.fields.setdefault(placed.source, text)
                 current.places.setdefault(placed.source, (row, column))
-            elif placed.source == Source.BACKGROUND:
+                continue
+            if item is None or (item.row != row and item_last_row < row):
+                problems.append(SheetProblem(sheet, row, column, ERROR_NO_ITEM_ON_ROW.format(heading=placed.heading)))
+                continue
+            key = layout.home.get(column, column)
+            if placed.source == Source.BACKGROUND:
                 item.backgrounds.append((text, grid.spans_to(row, column)))
-            elif item.row != row and grid.spans_to(item.row, item_column) < row:
-                problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
-            elif column in item.cells:
+            elif key in item.cells:
                 problems.append(SheetProblem(sheet, row, column, ERROR_CELL_TWICE.format(heading=placed.heading)))
             else:
-                item.cells[column] = text
-                item.last_rows[column] = grid.spans_to(row, column)
+                item.cells[key] = text
+                item.last_rows[key] = grid.spans_to(row, column)
+
+
+def _banner(grid: _Grid, row: int) -> tuple[int, str] | None:
+    """Return (column, text) where the row's only text is one cell merged across three columns or more."""
+    texts = [c for c in range(1, grid.width + 1) if grid.is_origin(row, c) and grid.raw(row, c)]
+    if len(texts) != 1:
+        return None
+    column = texts[0]
+    span = sum(1 for c in range(column, grid.width + 1) if grid._origin_of(row, c) == (row, column))
+    if span < 3 or _ITEM.match(normalised(grid.raw(row, column))):
+        return None
+    return column, grid.raw(row, column).split("\n")[0]
+
+
+def _item_label(grid: _Grid, row: int, layout: _Layout) -> tuple[int | None, int | None]:
+    """Return the column and number of a 「事項１」 label alone in a cell on the row, under 事項 or no heading."""
+    for column in range(1, grid.width + 1):
+        if not grid.is_origin(row, column):
+            continue
+        placed = layout.columns.get(column)
+        if placed is not None and placed.source != Source.ITEM:
+            continue
+        match = _ITEM_LABEL.match(normalised(grid.raw(row, column)))
+        if match:
+            return column, int(match.group("number"))
+    return None, None
+
+
+def _area_begin(grid: _Grid, row: int, heading: re.Match, problems: list[SheetProblem], state: _AreaState) -> None:
+    """Start the area a heading names, or continue it where the same heading was printed on an earlier page."""
+    sheet = grid.sheet.name
+    sub = heading.group("sub")
+    title = _limited(heading.group("title").strip(), "分野名", 200, SheetProblem(sheet, row, 1, ""), problems)
+    if "number" in heading.groupdict():
+        number, sub_number, parent_title = int(heading.group("number")), int(sub) if sub else None, ""
+    elif state.parent is not None:
+        number, sub_number, parent_title = state.parent.number, int(sub), state.parent.title
+    else:
+        label = grid.value(row, 1).split("\n")[0][:40]
+        problems.append(SheetProblem(sheet, row, 1, ERROR_SUB_AREA_WITHOUT_PARENT.format(heading=label)))
+        state.current = None
+        return
+    if parent_title and not state.parent.items and state.parent in state.areas:
+        state.areas.remove(state.parent)  # a heading over sub-areas, printed again on each of their pages
+    existing = next((a for a in state.areas if (a.number, a.sub_number) == (number, sub_number)), None)
+    if existing is not None and existing.title == title:
+        state.current = existing  # the same heading printed again on the next page: the area continues
+    else:
+        if existing is not None:
+            problems.append(SheetProblem(sheet, row, 1, ERROR_AREA_TWICE_NUMBER.format(label=title)))
+        state.current = _AreaCells(row, number, sub_number, title, sheet=sheet, parent_title=parent_title)
+        state.areas.append(state.current)
+    if "number" in heading.groupdict():
+        state.parent = state.current if sub_number is None else None
+
+
+def _area_drafts(
+    state: _AreaState, problems: list[SheetProblem], progress: "_Progress | None", municipalities: int
+) -> list[AreaDraft]:
     drafts = []
-    for area in areas:
+    for area in state.areas:
         if not area.items:
             continue
-        _share_merged_cells(grid, area, item_column)
-        drafts.append(_area_draft(grid, layout, area, problems, progress, municipalities))
+        _share_merged_cells(area)
+        drafts.append(_area_draft(area, problems, progress, municipalities))
     return drafts
 
 
-def _share_merged_cells(grid: "_Grid", area: _AreaCells, item_column: int) -> None:
+def _share_merged_cells(area: _AreaCells) -> None:
     """Give a cell merged down beside several items to each of them: the export prints a shared text once."""
     for index, item in enumerate(area.items):
-        own_last = grid.spans_to(item.row, item_column)
+        own_last = max(item.grid.spans_to(item.row, c) for c in item.layout.item_columns)
         for column, last in item.last_rows.items():
             if last <= own_last:
                 continue
             for other in area.items[index + 1 :]:
-                if other.row <= last:
+                if other.grid is item.grid and other.row <= last:
                     other.cells.setdefault(column, item.cells[column])
 
 
 def _area_draft(
-    grid: _Grid,
-    layout: _Layout,
     area: _AreaCells,
     problems: list[SheetProblem],
     progress: "_Progress | None",
@@ -752,7 +1014,7 @@ def _area_draft(
     item_backgrounds: dict[int, str] = {}
     for index, item in enumerate(area.items):
         for text, last_row in item.backgrounds:
-            later = [other for other in area.items[index + 1 :] if other.row <= last_row]
+            later = [other for other in area.items[index + 1 :] if other.grid is item.grid and other.row <= last_row]
             if later:
                 area_background = text
             else:
@@ -762,8 +1024,6 @@ def _area_draft(
     )
     items = tuple(
         _item_draft(
-            grid,
-            layout,
             item,
             item_backgrounds.get(index, ""),
             problems,
@@ -821,14 +1081,13 @@ def _assessment(text: str, spec: LayoutSpec) -> tuple[str, str]:
 
 
 def _item_draft(
-    grid: _Grid,
-    layout: _Layout,
     cells: _ItemCells,
     background: str,
     problems: list[SheetProblem],
     from_progress: "_ProgressItem | None",
     municipalities: int,
 ) -> ItemDraft:
+    grid, layout = cells.grid, cells.layout
     sheet = grid.sheet.name
     by_source: dict[tuple[str, int | None], tuple[int, str]] = {}
     for column, text in cells.cells.items():
@@ -845,6 +1104,7 @@ def _item_draft(
         )
 
     target_cell = text_of(Source.TARGET)
+    typed_wording = ""
     has_actual_column = any(p.source == Source.ACTUAL for p in layout.columns.values())
     if from_progress is not None:
         indicators = from_progress.indicators
@@ -879,6 +1139,13 @@ def _item_draft(
         )
         if has_actual_column:
             indicators = _with_actuals(indicators, layout, by_source, cells.row, sheet, problems)
+        narratives = [
+            text_of(source, year) for year in layout.fiscal_years for source in (Source.ACTIVITIES, Source.ASSESSMENT)
+        ]
+        indicators = _with_restated(indicators, narratives, title, layout.fiscal_years, municipalities)
+        # The cell as typed where the wordings read from it do not spell it (line breaks inside a wording).
+        composed = _target_cell(indicators)
+        typed_wording = target_cell if target_cell.strip() and target_cell != composed else ""
     evaluations = []
     for year in layout.fiscal_years:
         activities = text_of(Source.ACTIVITIES, year)
@@ -909,7 +1176,7 @@ def _item_draft(
         row=cells.row,
         section=from_progress.section if from_progress else "",
         programs=from_progress.programs if from_progress else (),
-        target_wording=from_progress.target_wording if from_progress else "",
+        target_wording=from_progress.target_wording if from_progress else typed_wording,
     )
 
 
@@ -956,6 +1223,40 @@ def _actual_cell(indicators: Sequence[IndicatorDraft], year: int) -> str:
     return "\n".join(texts)
 
 
+# A line starting with one of these continues the wording above it (「62区市町村」「で各１人以上」).
+_CONTINUATION = re.compile(r"^[\s　]*[（(）)、。でにをのがとへや〜～]")
+
+
+def target_wordings(text: str, understood=lambda wording: False) -> list[tuple[str, tuple[str, ...]]]:
+    """Return each wording of a 目標 cell: (the wording without its line breaks, its lines as typed).
+
+    A cell is one wording whatever its line breaks (「153人\\n（各年度）」 is 「153人（各年度）」,
+    「62区市町村\\nで各１人以上」 one coverage target). Wordings stand apart where a blank line
+    separates them (as seed 003 prints 「全区市町村」 over 「全老人福祉圏域（Ｒ２）」), or where the
+    lines above read as a whole target with their brackets closed, the next line does too and does not
+    begin as a continuation (「1,350人」 over 「年１回以上」): ``understood`` tells whether the grammar
+    reads a text.
+    """
+    wordings: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if not line.strip():
+            if wordings[-1]:
+                wordings.append([])
+            continue
+        current = wordings[-1]
+        joined = unicodedata.normalize("NFKC", "".join(current))
+        if (
+            current
+            and not _CONTINUATION.match(line)
+            and joined.count("(") <= joined.count(")")  # 「（H30～」 over 「32）」: an open bracket continues
+            and understood("".join(part.strip() for part in current))
+            and understood(line.strip())
+        ):
+            wordings.append([])
+        wordings[-1].append(line)
+    return [("".join(line.strip() for line in lines), tuple(lines)) for lines in wordings if lines]
+
+
 def _indicators_from_wording(
     text: str,
     row: int,
@@ -966,18 +1267,22 @@ def _indicators_from_wording(
     problems: list[SheetProblem],
     municipalities: int,
 ) -> tuple[IndicatorDraft, ...]:
-    """Read the 目標 cell by the target grammar: one indicator per figure, the wording kept verbatim."""
+    """Read the 目標 cell by the target grammar: one indicator per figure of each wording (``target_wordings``)."""
     indicators: list[IndicatorDraft] = []
     years = layout.fiscal_years
-    for line in (line for line in text.split("\n") if line.strip()):
-        reading = read_target_wording(
-            line,
+
+    def read(wording: str):
+        return read_target_wording(
+            wording,
             first_fiscal_year=years[0] if years else None,
             last_fiscal_year=years[-1] if years else None,
             municipality_count=municipalities,
             known_totals=KNOWN_TOTALS,
         )
-        place = SheetProblem(sheet, row, column, "")
+
+    place = SheetProblem(sheet, row, column, "")
+    for line, _ in target_wordings(text, understood=lambda wording: read(wording).understood):
+        reading = read(line)
         if len(line) > 500:
             _limited(line, "目標", 500, place, problems)
             continue
@@ -986,9 +1291,8 @@ def _indicators_from_wording(
             _limited(unit, "単位", 20, place, problems)
             continue
         if not reading.understood:
-            problems.append(
-                SheetProblem(sheet, row, column, ERROR_TARGET_UNREAD.format(text=line, described=describe(reading)))
-            )
+            message = ERROR_TARGET_UNREAD.format(text=line, described=describe(reading))
+            problems.append(SheetProblem(sheet, row, column, message))
             continue
         for component in reading.components:
             number = len(indicators) + 1
@@ -1013,6 +1317,73 @@ def _indicators_from_wording(
                 )
             )
     return tuple(indicators)
+
+
+def _with_restated(
+    indicators: tuple[IndicatorDraft, ...],
+    narratives: Sequence[str],
+    title: str,
+    years: tuple[int, ...],
+    municipalities: int,
+) -> tuple[IndicatorDraft, ...]:
+    """Add the targets the narratives restate for one year (「平成31年度目標：13回」) to the indicators they count.
+
+    A restated figure goes to the indicator of its unit (the one already given that label where
+    several share the unit); a figure of a unit no indicator counts, or a second label of a unit
+    already claimed, is an indicator of its own. Beside a period total (cumulative), the year's
+    figure is its share of the total (programs.target_wording, ``period_kind``). The first
+    statement of an indicator's year wins: the same line repeated in a later cell adds nothing.
+    """
+    found = [
+        reading
+        for text in narratives
+        for reading in restated_targets(
+            text, first_fiscal_year=years[0] if years else None, municipality_count=municipalities
+        )
+    ]
+    if not found:
+        return indicators
+    drafts = [dict(indicator.__dict__) for indicator in indicators]
+    claimed: dict[int, str] = {}  # indicator index → the label its restated figures carry
+    for reading in found:
+        for component in reading.components:
+            same_unit = [i for i, d in enumerate(drafts) if d["unit"] == component.unit]
+            index = next((i for i in same_unit if claimed.get(i) == component.label), None)
+            if index is None:
+                index = next((i for i in same_unit if i not in claimed), None)
+            if index is None:
+                number = len(drafts) + 1
+                drafts.append(
+                    {
+                        "key": f"target-{number}",
+                        "name": short_title_of(title) or f"指標{number}",
+                        "component": component.label[:50],
+                        "unit": component.unit,
+                        "type": Indicator.Type.PROCESS,
+                        "targets": (),
+                        "results": (),
+                    }
+                )
+                index = len(drafts) - 1
+            claimed.setdefault(index, component.label)
+            targets = drafts[index]["targets"]
+            if any(t.fiscal_year == reading.fiscal_year for t in targets):
+                continue
+            period = next((t for t in targets if t.fiscal_year is None), None)
+            kind = component.kind
+            if period is not None and period.kind == Kind.CUMULATIVE and kind == Kind.PER_YEAR:
+                kind = Kind.CUMULATIVE
+            restated = TargetDraft(
+                kind=kind,
+                value=component.value,
+                unit=component.unit,
+                fiscal_year=reading.fiscal_year,
+                text=reading.text[:500],
+                source=Target.Source.EVALUATION,
+                direction=component.direction or "",
+            )
+            drafts[index]["targets"] = (*targets, restated)
+    return tuple(IndicatorDraft(**draft) for draft in drafts)
 
 
 def _with_actuals(

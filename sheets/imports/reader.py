@@ -474,6 +474,8 @@ class BoundedWorkbook:
         # Filled by ``rows`` for each sheet read: what the read-only reader does not report.
         self.formula_cells: dict[str, tuple[str, ...]] = {}
         self.merged_ranges: dict[str, tuple[str, ...]] = {}
+        # Characters of every sheet read so far: a reader of several sheets bounds them together.
+        self.text_read = 0
 
     def rows(self, sheet: str, bounds: Bounds) -> tuple[tuple, ...]:
         """Return the sheet's values, ``bounds.columns`` per row, after refusing anything outside the bounds."""
@@ -487,6 +489,7 @@ class BoundedWorkbook:
             xml_parser(StartElementHandler=scan.start, EndElementHandler=scan.end, CharacterDataHandler=scan.text),
         )
         scan.finish()
+        self.text_read += scan.sheet_text
         self.formula_cells[sheet] = tuple(scan.formulas)
         self.merged_ranges[sheet] = tuple(scan.merged)
         try:

@@ -1,12 +1,16 @@
 """A period's sheet layout as data: columns placed per fiscal year, what the entry screen asks, inheritance."""
 
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
 
-from programs.models import PlanPeriod, SheetLayout
+from programs.models import PlanPeriod, SheetColumn, SheetLayout
 from programs.sheet_layouts import ColumnSpec, Source, Years, placed_columns, year_fields, year_heading
+from programs.shipped_layouts import shipped_layouts_install
 
 EIGHTH = (
     ColumnSpec("目標設定するに至った現状と課題", Source.BACKGROUND),
@@ -97,3 +101,48 @@ def test_a_new_period_starts_with_its_predecessors_layout(tokyo_data, client, dj
     )
     assert response.status_code == 302
     assert PlanPeriod.objects.get(name="第10期").layout.name == "第8期様式"
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_has_the_shipped_layouts_without_tokyos_data():
+    """Issue 19 item 1: migrate alone gives both Tokyo layouts and 標準様式; no period is needed."""
+    shipped_layouts_install(apps)  # a transactional test's flush, earlier in the session, empties the tables
+    assert not PlanPeriod.objects.exists()
+    layouts = {
+        layout.name: [c.heading for c in layout.columns.order_by("order")] for layout in SheetLayout.objects.all()
+    }
+    assert set(layouts) == {"第7期様式", "第8期様式", "標準様式"}
+    assert layouts["第7期様式"][:2] == ["事項", "目標"]
+    assert layouts["第8期様式"][3:5] == ["目標に向けた取組", "指標(プロセス指標)"]
+    assert "実績" in layouts["標準様式"] and "評定" not in layouts["標準様式"]
+
+
+@pytest.mark.django_db
+def test_tokyos_data_links_its_periods_to_the_shipped_layouts_and_changes_no_column(tokyo_data):
+    columns = list(SheetColumn.objects.order_by("layout__name", "order").values_list("heading", "width"))
+    assert PlanPeriod.objects.get(name="第7期").layout.name == "第7期様式"
+    assert SheetLayout.objects.count() == 3
+    call_command("load_tokyo_plan")
+    assert list(SheetColumn.objects.order_by("layout__name", "order").values_list("heading", "width")) == columns
+
+
+@pytest.mark.django_db
+def test_the_migration_installs_what_is_missing_and_leaves_an_edited_layout_alone():
+    migration = import_module("programs.migrations.0010_sheet_layouts_ship_with_the_application")
+    SheetLayout.objects.all().delete()
+    migration.install(apps, None)
+    assert SheetLayout.objects.count() == 3
+    edited = SheetLayout.objects.get(name="第8期様式")
+    edited.columns.filter(order=1).update(heading="現状と課題（都の記載）")
+    SheetLayout.objects.filter(name="標準様式").delete()
+    migration.install(apps, None)
+    assert SheetLayout.objects.count() == 3
+    assert edited.columns.get(order=1).heading == "現状と課題（都の記載）"
+
+
+@pytest.mark.django_db
+def test_tokyos_data_puts_back_a_shipped_layout_the_database_lost():
+    SheetLayout.objects.all().delete()  # as a transactional test's flush leaves the tables
+    call_command("load_tokyo_plan")
+    assert PlanPeriod.objects.get(name="第7期").layout.name == "第7期様式"
+    assert set(SheetLayout.objects.values_list("name", flat=True)) == {"第7期様式", "第8期様式"}

@@ -12,6 +12,7 @@ from programs.target_wording import (
     TypedTarget,
     describe,
     read_target_wording,
+    restated_targets,
     typed_target_of,
 )
 
@@ -195,3 +196,41 @@ def test_typed_target_of_one_figure_keeps_the_wording_verbatim():
 @pytest.mark.parametrize("text", ["600人(総論編) 180人(実践編)", "研修の充実"])
 def test_typed_target_of_several_figures_or_unread_wording_is_none(text):
     assert typed_target_of(read(text)) is None
+
+
+# -- Targets a narrative restates for one year (issue 19 item 2) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("narrative", "expected"),
+    [
+        ("・平成31年度目標：13回", [("・平成31年度目標：13回", 2019, Kind.FREQUENCY, 13)]),
+        (
+            "・募集人数を超える応募があったため、規模を拡大し、引き続き研修を実施する（平成31年度　450人）",
+            [("（平成31年度　450人）", 2019, Kind.PER_YEAR, 450)],
+        ),
+        (
+            "・２市支援（平成31年度）\n・支援してきた自治体の取組成果を波及させる",
+            [("・２市支援（平成31年度）", 2019, Kind.PER_YEAR, 2)],
+        ),
+        ("・目標：年１回（令和２年度）", [("目標：年１回（令和２年度）", 2020, Kind.FREQUENCY, 1)]),
+        (
+            "【R3年度の目標数値】\n・介護給付適正化推進研修　1回\n"
+            "・介護給付適正化関連システムのデータ活用に係る研修　2回\n\n○令和２年度研修",
+            [
+                ("【R3年度の目標数値】・介護給付適正化推進研修　1回", 2021, Kind.FREQUENCY, 1),
+                (
+                    "【R3年度の目標数値】・介護給付適正化関連システムのデータ活用に係る研修　2回",
+                    2021,
+                    Kind.FREQUENCY,
+                    2,
+                ),
+            ],
+        ),
+        # A year's results and dates are not targets: nothing is restated here.
+        ("・修了者352人（募集規模360人）\n・区市町村ヒアリングの実施。26区市町村の参加（R2.8.3～8.31）", []),
+    ],
+)
+def test_a_narrative_restates_a_years_target_in_the_forms_of_seed_003(narrative, expected):
+    found = restated_targets(narrative, first_fiscal_year=2018)
+    assert [(r.text, r.fiscal_year, r.components[0].kind, r.components[0].value) for r in found] == expected

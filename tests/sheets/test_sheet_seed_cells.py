@@ -302,8 +302,6 @@ def test_the_pdf_prints_each_pages_year_headings(tokyo_data, soffice, tmp_path):
 @pytest.mark.django_db
 def test_the_sheet_import_reads_past_each_pages_header_and_still_reports_a_stray_year(tokyo_data):
     """The header above each area's page is no item; a year typed alone in a stray cell is still named."""
-    from sheets.imports.plan_sheet import ERROR_UNPLACED
-
     from .test_plan_sheet_import import draft_of, export_bytes
 
     data = export_bytes("第7期")
@@ -325,7 +323,9 @@ def test_the_sheet_import_reads_past_each_pages_header_and_still_reports_a_stray
     buffer = io.BytesIO()
     workbook.save(buffer)
     problems = draft_of(buffer.getvalue()).problems
-    assert [(p.row, p.column, p.message) for p in problems] == [(last, 5, ERROR_UNPLACED)]
+    # Named at its cell (the reader's wording says what it read the row as; issue 19 item 6).
+    assert [(p.row, p.column) for p in problems] == [(last, 5)], problems
+    assert "令和元年度" in problems[0].message or "事項" in problems[0].message
 
 
 @pytest.mark.django_db
@@ -340,7 +340,14 @@ def test_a_layout_file_with_an_unreadable_area_heading_line_is_refused_in_japane
     directory = tmp_path / "tokyo"
     shutil.copytree(settings.BASE_DIR / "fixtures" / "tokyo", directory)
     data = yaml.safe_load((directory / "layouts.yaml").read_text(encoding="utf-8"))
-    data["layouts"][0]["area_year_headings"] = {"一": ["30年度"]}
+    # A layout the file defines itself (with its columns; the shipped ones are only linked there).
+    data["layouts"].append(
+        {
+            "name": "県独自様式",
+            "columns": [{"heading": "事項", "source": "item"}, {"heading": "目標", "source": "target"}],
+            "area_year_headings": {"一": ["30年度"]},
+        }
+    )
     (directory / "layouts.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(LayoutDataError, match="第7期様式: area_year_headings: 1行目「一: 30年度」"):
+    with pytest.raises(LayoutDataError, match="県独自様式: area_year_headings: 1行目「一: 30年度」"):
         layout_data_load(directory=directory)
