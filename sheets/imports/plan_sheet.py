@@ -240,6 +240,7 @@ class PlanDraft:
     title: str = ""
     from_export: bool = False  # the indicators came from the 「達成状況」 columns marked 取込用
     sheet: str = SHEET_TITLE  # the worksheet read (the first one where no 「自己評価シート」 is named)
+    layout_unmatched: bool = False  # no layout's headings were found: the administrator may map the columns
 
     @property
     def is_valid(self) -> bool:
@@ -406,7 +407,9 @@ def plan_sheet_parse(
         problems.append(SheetProblem(sheet, row, column, ERROR_FORMULA))
     layout = _identify(grid, layouts, layout_name, first_fiscal_year, problems)
     if layout is None:
-        return PlanDraft(layout_name or "", (), (), tuple(problems))
+        # The hook of the mapping screen (sheets.imports.mapping): no registered layout's headings are here.
+        unmatched = not layout_name and not any(_header_row(grid, spec) for spec in layouts.values())
+        return PlanDraft(layout_name or "", (), (), tuple(problems), layout_unmatched=unmatched, sheet=sheet)
     progress = _progress_read(read.progress, layout.fiscal_years, problems)
     areas = _areas(grid, layout, problems, progress, municipality_count)
     if progress is not None:
@@ -671,6 +674,8 @@ def _areas(
             if not text:
                 continue
             placed = layout.columns.get(column)
+            if placed is not None and placed.source == Source.UNUSED:
+                continue  # a column the administrator mapped as 「使わない」
             if placed is None or current is None or item is None:
                 problems.append(SheetProblem(sheet, row, column, ERROR_UNPLACED))
                 continue
