@@ -15,4 +15,6 @@ urlpatterns = [
     # Set a plan period up from its own self-evaluation sheet (issue 13 §3).
     path("plan-import/", views.plan_sheet_upload, name="plan_sheet_upload"),
     path("plan-import/confirm/", views.plan_sheet_confirm, name="plan_sheet_confirm"),
+    # A sheet no layout matches: its columns are mapped once into a new layout (issue 19 item 3).
+    path("plan-import/map/", views.plan_sheet_map, name="plan_sheet_map"),
 ]

@@ -31,11 +31,18 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import DownloadQueryForm, ImportUploadForm, PlanSheetUploadForm
+from .forms import DownloadQueryForm, ImportUploadForm, LayoutMappingForm, PlanSheetOwnersForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
-from .imports.plan_sheet import plan_sheet_parse
-from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
-from .services import plan_sheet_check, plan_sheet_layouts
+from .imports.mapping import sheet_headings
+from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
+from .imports.upload import UploadRejected
+from .plan_sheet_preview import (
+    pending_plan_sheet_forget,
+    pending_plan_sheet_keep,
+    pending_plan_sheet_peek,
+    pending_plan_sheet_take,
+)
+from .services import PlanSheetRefused, plan_sheet_check, plan_sheet_layouts, sheet_layout_create
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
@@ -329,40 +336,115 @@ def _plan_sheet_draft(rows, first_year, layout):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_sheet_upload(request):
-    """Upload a self-evaluation sheet and show what it would create; nothing is written here."""
+    """Upload a self-evaluation sheet and show what it would create; nothing is written here.
+
+    A sheet whose headings match no layout is kept, and the administrator maps its columns next.
+    """
     _require_system_admin(request.user)
     form = PlanSheetUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         pending_plan_sheet_forget(request.session)
-        plan_name = form.cleaned_data["plan"].strip()
-        first_year = form.cleaned_data["first_year"]
-        layout = form.cleaned_data["layout"]
-        draft = _plan_sheet_draft(form.rows, first_year, layout)
-        problems = plan_sheet_check(draft=draft, plan_name=plan_name)
-        file_name = form.cleaned_data["file"].name
-        token = ""
-        if not problems and draft.areas:
-            token = pending_plan_sheet_keep(
-                request.session,
-                user=request.user,
-                data=form.data_bytes,
-                sha256=form.digest,
-                plan_name=plan_name,
-                first_year=first_year,
-                layout=layout,
-                file_name=file_name,
-            )
-        context = {
-            "draft": draft,
-            "problems": problems,
-            "listed": _problem_list(problems),
-            "plan_name": plan_name,
-            "file_name": file_name,
-            "token": token,
-            "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
-        }
-        return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
+        upload = _Upload(
+            plan_name=form.cleaned_data["plan"].strip(),
+            first_year=form.cleaned_data["first_year"],
+            layout=form.cleaned_data["layout"],
+            file_name=form.cleaned_data["file"].name,
+            data=form.data_bytes,
+            sha256=form.digest,
+        )
+        return _plan_sheet_preview(request, upload, form.rows)
     return render(request, "sheets/plan_sheet_upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@dataclass(frozen=True)
+class _Upload:
+    plan_name: str
+    first_year: int | None
+    layout: str
+    file_name: str
+    data: bytes
+    sha256: str
+
+
+def _plan_sheet_preview(request, upload: _Upload, rows, *, owners_form=None, status=None):
+    """Render what the upload would create, keeping it for the confirm when it can be created."""
+    draft = _plan_sheet_draft(rows, upload.first_year, upload.layout)
+    if draft.layout_unmatched:
+        _keep(request, upload)
+        return redirect("sheets:plan_sheet_map")
+    problems = plan_sheet_check(draft=draft, plan_name=upload.plan_name)
+    token = _keep(request, upload) if not problems and draft.areas else ""
+    if owners_form is None:
+        owners_form = PlanSheetOwnersForm(draft)
+    context = {
+        "draft": draft,
+        "problems": problems,
+        "listed": _problem_list(problems),
+        "plan_name": upload.plan_name,
+        "file_name": upload.file_name,
+        "token": token,
+        "owners": owners_form,
+        "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
+    }
+    status = status or (200 if token else 400)
+    return render(request, "sheets/plan_sheet_preview.html", context, status=status)
+
+
+def _keep(request, upload: _Upload) -> str:
+    return pending_plan_sheet_keep(
+        request.session,
+        user=request.user,
+        data=upload.data,
+        sha256=upload.sha256,
+        plan_name=upload.plan_name,
+        first_year=upload.first_year,
+        layout=upload.layout,
+        file_name=upload.file_name,
+    )
+
+
+def _upload_of(pending, *, layout: str | None = None) -> _Upload:
+    return _Upload(
+        plan_name=pending.plan_name,
+        first_year=pending.first_year,
+        layout=pending.layout if layout is None else layout,
+        file_name=pending.file_name,
+        data=pending.data,
+        sha256=pending.sha256,
+    )
+
+
+ERROR_MAP_GONE = (
+    "対応づけるシートが見つかりません（期限切れか、すでに様式を登録済みです）。"
+    "何も登録していません。もう一度アップロードしてください。"
+)
+MESSAGE_LAYOUT_SAVED = "様式「{name}」を登録しました。次回から、同じ見出しのシートはこの様式として自動で判別します。"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_sheet_map(request):
+    """Map the columns of a kept upload no layout matched, save them as a layout, and go on to the preview."""
+    _require_system_admin(request.user)
+    token = request.POST.get("token", "") if request.method == "POST" else None
+    pending = pending_plan_sheet_peek(request.session, token, user=request.user)
+    if pending is None:
+        messages.error(request, ERROR_MAP_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    read = plan_sheet_read(pending.data)
+    headings = sheet_headings(read.sheet) if read.sheet else None
+    form = LayoutMappingForm(headings, read, request.POST or None, initial={"token": pending.token})
+    if request.method == "POST" and form.is_valid():
+        try:
+            layout = sheet_layout_create(name=form.cleaned_data["name"], spec=form.spec, by=request.user)
+        except PlanSheetRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, MESSAGE_LAYOUT_SAVED.format(name=layout.name))
+            pending_plan_sheet_forget(request.session)
+            return _plan_sheet_preview(request, _upload_of(pending, layout=layout.name), read)
+    context = {"form": form, "headings": headings, "file_name": pending.file_name, "plan_name": pending.plan_name}
+    return render(request, "sheets/plan_sheet_map.html", context, status=400 if form.errors or not headings else 200)
 
 
 @login_required
@@ -372,9 +454,13 @@ def plan_sheet_confirm(request):
 
     A 2,000-item sheet takes about a minute to create, longer than a request may last, so the
     worker does it and the status page reports; where the task already finished (tests run
-    tasks at once) the user goes straight to the outcome, as before.
+    tasks at once) the user goes straight to the outcome, as before. The owners chosen are
+    checked before the upload is spent: a refused choice shows the preview again, file kept.
     """
     _require_system_admin(request.user)
+    owners = PlanSheetOwnersForm(None, request.POST)
+    if not owners.is_valid():
+        return _owners_refused(request, owners)
     pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""), user=request.user)
     if pending is None:
         messages.error(request, ERROR_PLAN_SHEET_GONE)
@@ -384,6 +470,7 @@ def plan_sheet_confirm(request):
         "first_year": pending.first_year,
         "layout": pending.layout,
         "file_name": pending.file_name,
+        "owners": owners.owners().as_params(),
     }
     try:
         job = job_start(
@@ -404,3 +491,23 @@ def plan_sheet_confirm(request):
         messages.error(request, job.message)
         return redirect("sheets:plan_sheet_upload")
     return redirect("jobs:status", job_id=job.pk)
+
+
+def _owners_refused(request, posted):
+    """Show the preview again with the refused owners (the upload stays kept), or say it is gone."""
+    pending = pending_plan_sheet_peek(request.session, request.POST.get("token", ""), user=request.user)
+    if pending is None:
+        messages.error(request, ERROR_PLAN_SHEET_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    upload = _upload_of(pending)
+    try:
+        rows = plan_sheet_read(pending.data)
+    except UploadRejected:  # read once already: only a change of the reader's limits gets here
+        messages.error(request, ERROR_PLAN_SHEET_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    draft = _plan_sheet_draft(rows, upload.first_year, upload.layout)
+    form = PlanSheetOwnersForm(draft, request.POST)
+    form.is_valid()
+    for error in posted.non_field_errors() + [e for k, v in posted.errors.items() if k not in form.fields for e in v]:
+        form.add_error(None, error)
+    return _plan_sheet_preview(request, upload, rows, owners_form=form, status=400)

@@ -101,6 +101,22 @@ class SheetHeadings:
     rows: tuple[tuple[str, ...], ...]  # the first rows of the sheet as shown, for the administrator to see
 
     @property
+    def shown_rows(self) -> list[dict]:
+        """Return the rows down to the columns' headings as typed (a merged cell once), cut to 60 characters."""
+        rows = self.rows[: self.name_row]
+        width = max((index + 1 for row in rows for index, text in enumerate(row) if text), default=0)
+        return [
+            {"number": number, "cells": [text if len(text) <= 60 else text[:59] + "…" for text in row[:width]]}
+            for number, row in enumerate(rows, start=1)
+        ]
+
+    @property
+    def letters(self) -> list[str]:
+        """Return the column letters over the shown rows (A, B, …), as the selects name the columns."""
+        width = len(self.shown_rows[0]["cells"]) if self.rows else 0
+        return [get_column_letter(column) for column in range(1, width + 1)]
+
+    @property
     def years(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(c.year for c in self.columns if c.year))
 
@@ -143,7 +159,7 @@ def sheet_headings(sheet) -> SheetHeadings | None:
     if not top:
         return None
     width = len(top[0])
-    shown = tuple(tuple(row) for row in top[:HEADER_SEARCH_ROWS])
+    shown = tuple(tuple(_cell(value) for value in row) for row in sheet.rows[:HEADER_SEARCH_ROWS])
     for index, row in enumerate(top[:HEADER_SEARCH_ROWS]):
         if sum(is_year_heading(text) for text in dict.fromkeys(row)) >= 1 and index + 1 < len(top):
             below = top[index + 1]
@@ -207,9 +223,7 @@ def mapped_layout(headings: SheetHeadings, choices: dict[int, str]) -> MappedLay
             group = groups.setdefault(heading.year, [])
             if any(s == source for s, _, _ in group):
                 columns = "・".join(
-                    c.letter
-                    for c in headings.columns
-                    if c.year == heading.year and choices.get(c.column) == source
+                    c.letter for c in headings.columns if c.year == heading.year and choices.get(c.column) == source
                 )
                 message = ERROR_TWICE_IN_YEAR.format(year=heading.year, field=_label(source), columns=columns)
                 if message not in errors:

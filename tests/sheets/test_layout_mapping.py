@@ -1,0 +1,203 @@
+"""Issue 19 item 3: a sheet no layout matches is mapped on one screen, saved as a layout, and recognised next time.
+
+A fresh installation (migrate only, no Tokyo data) with one システム管理者; the workbooks are typed
+from seed 000 in another prefecture's columns (tests/sheets/mapped_workbooks.py).
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.roles import MANAGER, STAFF
+from accounts.services import roles_ensure
+from programs.models import Item, PlanPeriod, SheetColumn, SheetLayout
+from sheets.forms import ERROR_COLUMN_OUT_OF_RANGE
+from sheets.imports import mapping
+from sheets.imports.plan_sheet import plan_sheet_read
+from sheets.plan_sheet_preview import SESSION_KEY
+from sheets.services import ERROR_LAYOUT_NAME_TAKEN
+
+from .mapped_workbooks import (
+    AREA,
+    ASSESSMENT_1,
+    BACKGROUND,
+    ITEM_1,
+    ITEM_2,
+    MAPPING,
+    RELATED,
+    in_seed,
+    other_layout_workbook,
+)
+
+UPLOAD = "sheets:plan_sheet_upload"
+MAP = "sheets:plan_sheet_map"
+CONFIRM = "sheets:plan_sheet_confirm"
+
+
+@pytest.fixture
+def administrator(db):
+    return get_user_model().objects.create_user("admin", password="pw", is_superuser=True)
+
+
+def _upload(client, data: bytes, plan: str = "第8期"):
+    return client.post(reverse(UPLOAD), {"file": SimpleUploadedFile("評価シート.xlsx", data), "plan": plan})
+
+
+def _map(client, name="〇〇県様式", **changes):
+    token = client.session[SESSION_KEY]["token"]
+    return client.post(reverse(MAP), {"token": token, "name": name, **MAPPING, **changes})
+
+
+def test_the_workbook_is_typed_from_the_seed():
+    for text in (AREA, BACKGROUND, ITEM_1, ITEM_2, RELATED, ASSESSMENT_1, "153人（各年度）", "144人", "別紙7-12"):
+        assert in_seed(text), text
+
+
+def test_the_header_rows_are_found_below_the_title_row():
+    headings = mapping.sheet_headings(plan_sheet_read(other_layout_workbook()).sheet)
+    assert (headings.header_row, headings.name_row) == (2, 3)
+    assert [(c.letter, c.shown, c.year) for c in headings.columns] == [
+        ("A", "取組項目", ""),
+        ("B", "数値目標", ""),
+        ("C", "課題", ""),
+        ("D", "所管課", ""),
+        ("E", "実績値", "令和３年度"),
+        ("F", "評価", "令和３年度"),
+        ("G", "実績値", "令和４年度"),
+        ("H", "評価", "令和４年度"),
+        ("I", "実績値", "令和５年度"),
+        ("J", "評価", "令和５年度"),
+        ("K", "備考", ""),
+    ]
+
+
+def test_an_unknown_layout_is_mapped_once_then_recognised(client, administrator):
+    client.force_login(administrator)
+    first = _upload(client, other_layout_workbook())
+    assert first.status_code == 302 and first.url == reverse(MAP)
+    page = client.get(reverse(MAP))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "取組項目" in html and "実績値" in html and "令和３年度" in html  # the header rows as typed
+    assert not SheetLayout.objects.exists() and not PlanPeriod.objects.exists()  # nothing written yet
+    preview = _map(client)
+    html = preview.content.decode()
+    assert preview.status_code == 200, html
+    assert "様式「〇〇県様式」を登録しました" in html and "この内容で作成する" in html
+    layout = SheetLayout.objects.get(name="〇〇県様式")
+    assert [(c.heading, c.source, c.years) for c in layout.columns.order_by("order")] == [
+        ("取組項目", "item", ""),
+        ("数値目標", "target", ""),
+        ("課題", "background", ""),
+        ("所管課", "unused", ""),
+        ("実績値", "actual", "each"),
+        ("評価", "assessment", "each"),
+        ("備考", "reference", ""),
+    ]
+    confirmed = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    assert confirmed.status_code == 302
+    plan = PlanPeriod.objects.get(name="第8期")
+    assert plan.layout == layout
+    first_item, second_item = Item.objects.filter(area__plan=plan).order_by("number")
+    assert first_item.title == ITEM_1 and first_item.related_activities == RELATED
+    assert first_item.reference == "別紙7-12" and first_item.area.background == BACKGROUND
+    indicator = first_item.indicators.get()
+    assert indicator.results.get(fiscal_year=2021).value == 144
+    assert first_item.evaluations.get(fiscal_year=2021).self_assessment == ASSESSMENT_1
+    assert second_item.title == ITEM_2
+    # The next workbook with the same headings goes straight to the preview.
+    second = _upload(client, other_layout_workbook(second_area=True), plan="第8期（別）")
+    assert second.status_code == 200
+    assert "様式: 〇〇県様式" in second.content.decode() and second.context["token"]
+    assert SheetLayout.objects.count() == 1
+
+
+def test_only_a_system_administrator_maps(client, administrator):
+    groups = roles_ensure()
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    for role in (STAFF, MANAGER):
+        user = get_user_model().objects.create_user(f"u-{role}", password="pw")
+        user.groups.set([groups[role]])
+        client.force_login(user)
+        assert client.get(reverse(MAP)).status_code == 403
+        assert client.post(reverse(MAP), {"token": "x", "name": "様式", **MAPPING}).status_code == 403
+    assert not SheetLayout.objects.exists()
+
+
+def _refused(client, response, message: str):
+    html = response.content.decode()
+    assert response.status_code == 400, html
+    assert message in html, html
+    assert not SheetLayout.objects.exists() and not SheetColumn.objects.exists()
+    # The upload is kept: the administrator corrects the choice without choosing the file again.
+    assert client.get(reverse(MAP)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"column_1": "unused"}, "「事項」を表す列を１つ選んでください。"),
+        ({"column_2": "unused"}, "「目標・指標」を表す列を１つ選んでください。"),
+        ({"column_3": "item"}, "「事項」が２つの列（A・C）に選ばれています。"),
+        ({"column_8": "actual"}, "令和４年度の「実績」が２つの列（G・H）に選ばれています。"),
+        ({"column_7": "assessment", "column_8": "actual"}, "年度ごとの列の並びが年度によって違います（「実績値」）"),
+        ({"column_3": "actual"}, "選べない内容です。"),  # a yearly field outside the year headings (forged)
+        ({"column_5": "unused"}, "選べない内容です。"),
+        ({"column_5": "<script>"}, "選べない内容です。"),
+        ({"column_12": "reference"}, ERROR_COLUMN_OUT_OF_RANGE.format(columns="12")),
+        ({"column_0": "item"}, ERROR_COLUMN_OUT_OF_RANGE.format(columns="0")),
+        ({"column_99999999999999999999": "item"}, "シートにない列"),
+        ({"name": "様式\x00名"}, "制御文字（NUL など）"),  # the project's NUL guard answers first
+        ({"name": "様式\t名"}, "様式の名称に制御文字"),
+        ({"name": "様式\n名"}, "様式の名称に制御文字"),
+        ({"name": "様式\u200b名"}, "見えない文字"),
+        ({"name": "　"}, "様式の名称を入力してください"),
+    ],
+)
+def test_a_mapping_the_layout_cannot_hold_is_refused_in_japanese(client, administrator, changes, message):
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    _refused(client, _map(client, **changes), message)
+
+
+def test_a_name_already_taken_width_insensitively_is_refused(client, administrator):
+    SheetLayout.objects.create(name="第8期様式")
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    response = _map(client, name="第８期 様式")
+    assert response.status_code == 400
+    assert ERROR_LAYOUT_NAME_TAKEN.format(name="第８期 様式", existing="第8期様式") in response.content.decode()
+    assert SheetLayout.objects.count() == 1
+
+
+def test_markup_in_the_layout_name_is_kept_as_text_and_shown_escaped(client, administrator):
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    response = _map(client, name="<b>様式</b>")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;様式&lt;/b&gt;" in html and "<b>様式</b>" not in html
+    assert SheetLayout.objects.filter(name="<b>様式</b>").exists()
+
+
+def test_a_double_submitted_mapping_saves_one_layout(client, administrator):
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    token = client.session[SESSION_KEY]["token"]
+    first = client.post(reverse(MAP), {"token": token, "name": "〇〇県様式", **MAPPING})
+    assert first.status_code == 200
+    again = client.post(reverse(MAP), {"token": token, "name": "〇〇県様式", **MAPPING}, follow=True)
+    assert "対応づけるシートが見つかりません" in again.content.decode()
+    assert SheetLayout.objects.count() == 1
+    assert SheetColumn.objects.count() == 7
+    # The first submit's preview still confirms.
+    assert client.post(reverse(CONFIRM), {"token": first.context["token"]}).status_code == 302
+    assert PlanPeriod.objects.filter(name="第8期").exists()
+
+
+def test_the_mapping_screen_without_a_kept_upload_sends_back_to_the_upload(client, administrator):
+    client.force_login(administrator)
+    response = client.get(reverse(MAP), follow=True)
+    assert "対応づけるシートが見つかりません" in response.content.decode()
