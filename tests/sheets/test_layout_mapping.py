@@ -4,14 +4,18 @@ A fresh installation (migrate only, no Tokyo data) with one システム管理�
 from seed 000 in another prefecture's columns (tests/sheets/mapped_workbooks.py).
 """
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.roles import MANAGER, STAFF
 from accounts.services import roles_ensure
 from programs.models import Item, PlanPeriod, SheetColumn, SheetLayout
+from sheets.exports.self_evaluation import SHEET_TITLE
 from sheets.forms import ERROR_COLUMN_OUT_OF_RANGE
 from sheets.imports import mapping
 from sheets.imports.plan_sheet import plan_sheet_read
@@ -29,6 +33,7 @@ from .mapped_workbooks import (
     in_seed,
     other_layout_workbook,
 )
+from .test_plan_sheet_import import draft_of, export_bytes
 
 UPLOAD = "sheets:plan_sheet_upload"
 MAP = "sheets:plan_sheet_map"
@@ -201,3 +206,18 @@ def test_the_mapping_screen_without_a_kept_upload_sends_back_to_the_upload(clien
     client.force_login(administrator)
     response = client.get(reverse(MAP), follow=True)
     assert "対応づけるシートが見つかりません" in response.content.decode()
+
+
+def test_a_period_in_the_mapped_layout_exports_and_reads_back_in_it(client, administrator):
+    """The unused column prints empty under its heading, and the export is recognised by the mapped layout."""
+    client.force_login(administrator)
+    _upload(client, other_layout_workbook())
+    preview = _map(client)
+    client.post(reverse(CONFIRM), {"token": preview.context["token"]})
+    data = export_bytes("第8期")
+    sheet = load_workbook(io.BytesIO(data))[SHEET_TITLE]
+    headings = [cell.value for row in sheet.iter_rows(max_row=8) for cell in row if cell.value]
+    assert "所管課" in headings and "在宅支援課" not in [c.value for row in sheet.iter_rows() for c in row]
+    draft = draft_of(data)
+    assert draft.layout_name == "〇〇県様式" and draft.problems == ()
+    assert [item.title for item in draft.items] == [ITEM_1, ITEM_2]
