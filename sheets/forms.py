@@ -258,16 +258,24 @@ class PlanSheetOwnersForm(forms.Form):
     renders without a query per select; an id not among them (a forged POST) is refused.
     """
 
-    def __init__(self, draft, *args, **kwargs):
-        """Offer a select per area and item of ``draft``; without one (the confirm), check what was posted."""
+    def __init__(self, draft, *args, unowned: bool | None = None, **kwargs):
+        """Offer a select per area and item of ``draft``; without one (the confirm), check what was posted.
+
+        The default is required where sections exist and an item has none of its own (a sheet typed
+        by hand; an export's items carry theirs): ``unowned`` says so for the confirm, which has no draft.
+        """
         super().__init__(*args, **kwargs)
         sections = [(str(pk), name) for pk, name in Section.objects.order_by("order", "name").values_list("pk", "name")]
         self.has_sections = bool(sections)
+        if unowned is None:
+            names = {name for _, name in sections}
+            unowned = any(item.section not in names for item in draft.items) if draft is not None else True
+        self.unowned = unowned
         messages = {"invalid_choice": ERROR_SECTION_CHOICE}
         self.fields["default"] = forms.ChoiceField(
             label="担当課（取り込む事項すべての既定）",
-            choices=[("", "選んでください"), *sections],
-            required=self.has_sections,
+            choices=[("", "選んでください" if unowned else "シートの担当課のまま"), *sections],
+            required=self.has_sections and unowned,
             error_messages={**messages, "required": "担当課を選んでください。"},
         )
         self.rows = []

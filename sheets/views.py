@@ -376,6 +376,8 @@ def _plan_sheet_preview(request, upload: _Upload, rows, *, owners_form=None, sta
     token = _keep(request, upload) if not problems and draft.areas else ""
     if owners_form is None:
         owners_form = PlanSheetOwnersForm(draft)
+    # The confirm reads no draft: whether an item lacks an owner of its own waits in the session.
+    request.session[OWNERS_REQUIRED_KEY] = owners_form.unowned
     context = {
         "draft": draft,
         "problems": problems,
@@ -414,6 +416,7 @@ def _upload_of(pending, *, layout: str | None = None) -> _Upload:
     )
 
 
+OWNERS_REQUIRED_KEY = "sheets_plan_import_unowned"
 ERROR_MAP_GONE = (
     "対応づけるシートが見つかりません（期限切れか、すでに様式を登録済みです）。"
     "何も登録していません。もう一度アップロードしてください。"
@@ -458,7 +461,7 @@ def plan_sheet_confirm(request):
     checked before the upload is spent: a refused choice shows the preview again, file kept.
     """
     _require_system_admin(request.user)
-    owners = PlanSheetOwnersForm(None, request.POST)
+    owners = PlanSheetOwnersForm(None, request.POST, unowned=request.session.get(OWNERS_REQUIRED_KEY, True))
     if not owners.is_valid():
         return _owners_refused(request, owners)
     pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""), user=request.user)
@@ -495,8 +498,10 @@ def plan_sheet_confirm(request):
 
 def _owners_refused(request, posted):
     """Show the preview again with the refused owners (the upload stays kept), or say it is gone."""
-    pending = pending_plan_sheet_peek(request.session, request.POST.get("token", ""), user=request.user)
+    token = request.POST.get("token", "")
+    pending = pending_plan_sheet_peek(request.session, token, user=request.user)
     if pending is None:
+        pending_plan_sheet_take(request.session, token, user=request.user)  # spent as the confirm spends it
         messages.error(request, ERROR_PLAN_SHEET_GONE)
         return redirect("sheets:plan_sheet_upload")
     upload = _upload_of(pending)

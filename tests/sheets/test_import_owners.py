@@ -151,3 +151,29 @@ def test_the_imported_items_reach_the_sections_entry_status(client, administrato
     dashboard = client.get(reverse("reports:dashboard"), {"plan": "第8期", "fiscal_year": "2021"}).content.decode()
     by_section = dashboard.split('id="entry-progress"')[1].split("</table>")[0]
     assert "在宅支援課" in by_section and "介護保険課" in by_section
+
+
+def test_an_exports_items_keep_their_own_sections_unless_an_area_is_given_another(client, tokyo_data):
+    """Every item of our own export names its 担当課: no default is asked for, and a chosen area's wins."""
+    from .conftest import _user
+    from .test_plan_sheet_import import export_bytes
+
+    client.force_login(_user("admin", None, superuser=True))
+    data = export_bytes("第8期")
+    response = client.post(reverse(UPLOAD), {"file": SimpleUploadedFile("s.xlsx", data), "plan": "第8期（取込）"})
+    assert "どの事項もシートに担当課が書かれています" in response.content.decode()
+    other = Section.objects.exclude(items__area__plan__name="第8期", items__area__number=7).first()
+    confirmed = client.post(reverse(CONFIRM), {"token": response.context["token"], "area_7": other.pk})
+    assert confirmed.status_code == 302
+    source = {
+        (i.area.number, i.area.sub_number, i.number): i.section_id
+        for i in Item.objects.select_related("area").filter(area__plan__name="第8期")
+    }
+    copied = {
+        (i.area.number, i.area.sub_number, i.number): i.section_id
+        for i in Item.objects.select_related("area").filter(area__plan__name="第8期（取込）")
+    }
+    assert {key: value for key, value in copied.items() if key[0] != 7} == {
+        key: value for key, value in source.items() if key[0] != 7
+    }
+    assert {value for key, value in copied.items() if key[0] == 7} == {other.pk}
