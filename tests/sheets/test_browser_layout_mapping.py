@@ -95,3 +95,27 @@ def test_an_unknown_layout_is_mapped_in_the_browser_and_the_next_workbook_is_rec
     assert Item.objects.filter(area__plan__name="第9期").count() == 3
     assert SheetLayout.objects.count() == 1
     context.close()
+
+
+def test_axe_finds_nothing_on_the_mapping_screen_its_errors_and_the_owners(
+    browser, browser_context_args, live_server, tmp_path
+):
+    from tests.test_browser_accessibility import _axe
+
+    context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
+    page = context.new_page()
+    get_user_model().objects.create_user("admin", password=PASSWORD, is_superuser=True)
+    Section.objects.create(name="在宅支援課")
+    path = tmp_path / "評価シート.xlsx"
+    path.write_bytes(other_layout_workbook())
+    login(page, live_server, "admin")
+    _upload(page, live_server, path, "第8期")
+    assert _axe(page) == []
+    page.get_by_role("button", name="様式を登録して取込を続ける").click()  # no name yet: refused
+    expect(page.get_by_role("alert").first).to_be_visible()
+    assert _axe(page) == []
+    page.get_by_label("様式の名称").fill("〇〇県様式")
+    page.get_by_role("button", name="様式を登録して取込を続ける").click()
+    page.get_by_text("分野・事項ごとに担当課を選ぶ").click()
+    assert _axe(page) == []
+    context.close()
