@@ -11,7 +11,7 @@ from programs.periods import NAME_MAX_LENGTH
 from programs.sheet_layouts import PER_YEAR_SOURCES, Source
 
 from .imports.entry import entry_read
-from .imports.mapping import ERROR_NO_HEADINGS, HEADER_SEARCH_ROWS, SheetHeadings, mapped_layout
+from .imports.mapping import ERROR_NO_HEADINGS, HEADER_SEARCH_ROWS, SheetHeadings, mapped_layout, sheet_headings
 from .imports.plan_sheet import PlanSheetRows, plan_sheet_parse, plan_sheet_read
 from .imports.upload import MAX_UPLOAD_BYTES, UploadRejected, read_upload
 from .services import Owners, area_key, item_key, sheet_layout_name_problem
@@ -170,10 +170,11 @@ class LayoutMappingForm(forms.Form):
         help_text="例: 〇〇県第9期様式。次回から、同じ見出しのシートはこの様式として自動で判別します。",
     )
 
-    def __init__(self, headings: SheetHeadings | None, read: PlanSheetRows, *args, **kwargs):
+    def __init__(self, read: PlanSheetRows, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.headings = headings
+        self.headings: SheetHeadings | None = sheet_headings(read.sheet) if read.sheet else None
         self.read = read
+        headings = self.headings
         self.fields["name"].validators = [
             v for v in self.fields["name"].validators if not isinstance(v, ProhibitNullCharactersValidator)
         ]
@@ -185,6 +186,11 @@ class LayoutMappingForm(forms.Form):
                 initial=_guess(column),
                 error_messages={"invalid_choice": ERROR_CHOICE, "required": ERROR_CHOICE},
             )
+
+    @property
+    def no_headings(self) -> str:
+        """Return why nothing can be mapped (no header row found), or ""."""
+        return "" if self.headings else ERROR_NO_HEADINGS.format(rows=HEADER_SEARCH_ROWS)
 
     @property
     def column_fields(self):

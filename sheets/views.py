@@ -33,7 +33,6 @@ from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
 from .forms import DownloadQueryForm, ImportUploadForm, LayoutMappingForm, PlanSheetOwnersForm, PlanSheetUploadForm
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
-from .imports.mapping import sheet_headings
 from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
 from .imports.upload import UploadRejected
 from .plan_sheet_preview import (
@@ -435,8 +434,7 @@ def plan_sheet_map(request):
         messages.error(request, ERROR_MAP_GONE)
         return redirect("sheets:plan_sheet_upload")
     read = plan_sheet_read(pending.data)
-    headings = sheet_headings(read.sheet) if read.sheet else None
-    form = LayoutMappingForm(headings, read, request.POST or None, initial={"token": pending.token})
+    form = LayoutMappingForm(read, request.POST or None, initial={"token": pending.token})
     if request.method == "POST" and form.is_valid():
         try:
             layout = sheet_layout_create(name=form.cleaned_data["name"], spec=form.spec, by=request.user)
@@ -446,8 +444,10 @@ def plan_sheet_map(request):
             messages.success(request, MESSAGE_LAYOUT_SAVED.format(name=layout.name))
             pending_plan_sheet_forget(request.session)
             return _plan_sheet_preview(request, _upload_of(pending, layout=layout.name), read)
-    context = {"form": form, "headings": headings, "file_name": pending.file_name, "plan_name": pending.plan_name}
-    return render(request, "sheets/plan_sheet_map.html", context, status=400 if form.errors or not headings else 200)
+    context = {"form": form, "headings": form.headings, "file_name": pending.file_name, "plan_name": pending.plan_name}
+    return render(
+        request, "sheets/plan_sheet_map.html", context, status=400 if form.errors or not form.headings else 200
+    )
 
 
 @login_required

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from accounts.roles import MANAGER, STAFF
 from accounts.services import roles_ensure
@@ -221,3 +221,17 @@ def test_a_period_in_the_mapped_layout_exports_and_reads_back_in_it(client, admi
     draft = draft_of(data)
     assert draft.layout_name == "〇〇県様式" and draft.problems == ()
     assert [item.title for item in draft.items] == [ITEM_1, ITEM_2]
+
+
+def test_a_sheet_without_a_header_row_says_so(client, administrator):
+    workbook = Workbook()
+    workbook.active["A1"] = "メモ"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(administrator)
+    assert _upload(client, buffer.getvalue()).status_code == 302
+    page = client.get(reverse(MAP))
+    assert page.status_code == 400
+    assert "見出しの行が見つかりません" in page.content.decode()
+    posted = _map(client)
+    assert posted.status_code == 400 and not SheetLayout.objects.exists()
