@@ -235,3 +235,27 @@ def test_a_sheet_without_a_header_row_says_so(client, administrator):
     assert "見出しの行が見つかりません" in page.content.decode()
     posted = _map(client)
     assert posted.status_code == 400 and not SheetLayout.objects.exists()
+
+
+def test_a_name_saved_meanwhile_by_a_double_submit_is_refused_not_a_500(administrator, monkeypatch):
+    """Two submits checked at once: the second save meets the unique name and writes nothing."""
+    from sheets import services
+
+    headings = mapping.sheet_headings(plan_sheet_read(other_layout_workbook()).sheet)
+    choices = {int(key.removeprefix("column_")): value for key, value in MAPPING.items()}
+    spec = mapping.mapped_layout(headings, choices).spec
+    services.sheet_layout_create(name="〇〇県様式", spec=spec, by=administrator)
+    monkeypatch.setattr(services, "sheet_layout_name_problem", lambda name: None)  # both passed the check
+    with pytest.raises(services.PlanSheetRefused, match="すでに登録されています"):
+        services.sheet_layout_create(name="〇〇県様式", spec=spec, by=administrator)
+    assert SheetLayout.objects.count() == 1 and SheetColumn.objects.count() == 7
+
+
+def test_only_a_system_administrator_may_save_a_layout_through_the_service(db):
+    from sheets import services
+
+    staff = get_user_model().objects.create_user("staff", password="pw")
+    staff.groups.set([roles_ensure()[STAFF]])
+    with pytest.raises(services.PlanSheetRefused, match="システム管理者のみ"):
+        services.sheet_layout_create(name="様式", spec=None, by=staff)
+    assert not SheetLayout.objects.exists()
