@@ -222,6 +222,13 @@ class LayoutMappingForm(forms.Form):
         if draft.layout_name != MAPPING_TRIAL:
             reason = draft.problems[0].message if draft.problems else "見出しの行が見つかりません"
             raise forms.ValidationError(ERROR_MAPPING_UNREAD.format(reason=reason))
+        # A column the reader places otherwise than the screen showed it: the layout would not fit the sheet.
+        trial = f"様式「{MAPPING_TRIAL}」"
+        misfits = [
+            f"{p.place}: {p.message.replace(trial, 'この対応づけ')}" for p in draft.problems if trial in p.message
+        ]
+        if misfits:
+            raise forms.ValidationError([ERROR_MAPPING_UNREAD.format(reason=m) for m in misfits[:5]])
         self.spec = mapped.spec
         return cleaned
 

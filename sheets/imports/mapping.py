@@ -9,6 +9,7 @@ reader then recognises by those same headings, or returns the Japanese reasons i
 - 事項 and 目標 chosen, each once; every other field at most once (per year for the yearly ones);
 - a yearly field (実績, 取組, 自己評価, 評定) only under a year heading, a field of the item or
   the area only outside the year headings, and no column under a year heading left unused;
+- at least one column under a year heading (the period's years are read from them);
 - the year columns one block, repeated in the same order for every year (a column may appear
   each year, every year but the last, or the last only), as ``placed_columns`` prints a layout.
 
@@ -37,6 +38,10 @@ UNUSED = Source.UNUSED
 ERROR_NO_HEADINGS = (
     "シートの先頭{rows}行に見出しの行が見つかりません。見出し（列の名前）を先頭の行に置いてから、"
     "もう一度アップロードしてください。"
+)
+ERROR_NO_YEARS = (
+    "年度の見出し（例: 令和３年度）の下に、実績・取組の実施内容・自己評価・評定のいずれかの列が必要です"
+    "（計画期間の年度を見出しから読み取ります）。"
 )
 ERROR_REQUIRED = "「{field}」を表す列を１つ選んでください。"
 ERROR_TWICE = "「{field}」が２つの列（{columns}）に選ばれています。１つの列にしてください。"
@@ -253,6 +258,8 @@ def mapped_layout(headings: SheetHeadings, choices: dict[int, str]) -> MappedLay
     for source in REQUIRED:
         if source not in chosen_at:
             errors.append(ERROR_REQUIRED.format(field=_label(source)))
+    if not groups and not any(c.year for c in headings.columns):
+        errors.append(ERROR_NO_YEARS)
     block = _year_block(list(groups.values()), errors)
     if errors:
         return MappedLayout(None, tuple(errors))

@@ -259,3 +259,25 @@ def test_only_a_system_administrator_may_save_a_layout_through_the_service(db):
     with pytest.raises(services.PlanSheetRefused, match="システム管理者のみ"):
         services.sheet_layout_create(name="様式", spec=None, by=staff)
     assert not SheetLayout.objects.exists()
+
+
+def _without_years(title: str = "計画の取組状況") -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"] = title
+    sheet.merge_cells("A1:C1")
+    sheet["A2"], sheet["B2"], sheet["C2"] = "取組項目", "数値目標", "備考"
+    sheet["A3"] = AREA
+    sheet.merge_cells("A3:C3")
+    sheet["A4"], sheet["B4"], sheet["C4"] = ITEM_1, "153人（各年度）", "メモ"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_sheet_without_year_headings_cannot_be_mapped_for_want_of_the_periods_years(client, administrator):
+    client.force_login(administrator)
+    assert _upload(client, _without_years()).status_code == 302
+    token = client.session[SESSION_KEY]["token"]
+    data = {"token": token, "name": "年度なし様式", "column_1": "item", "column_2": "target", "column_3": "unused"}
+    _refused(client, client.post(reverse(MAP), data), mapping.ERROR_NO_YEARS)
