@@ -89,3 +89,29 @@ MAPPING = {
     "column_10": "assessment",
     "column_11": "reference",
 }
+
+
+def many_items_workbook(areas: int, items_per_area: int = 10) -> bytes:
+    """Return the prefecture's layout with many areas and items (for query counts at two sizes)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for column, heading in HEADINGS.items():
+        sheet.cell(row=2, column=column, value=heading)
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    for first, year in YEARS:
+        sheet.cell(row=2, column=first, value=year)
+        sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 1)
+        sheet.cell(row=3, column=first, value="実績値")
+        sheet.cell(row=3, column=first + 1, value="評価")
+    row = 4
+    for area in range(1, areas + 1):
+        sheet.cell(row=row, column=1, value=f"{area}　分野{area}")
+        row += 1
+        for number in range(1, items_per_area + 1):
+            sheet.cell(row=row, column=1, value=f"{ITEM_1}（{area}-{number}）")
+            sheet.cell(row=row, column=2, value="153人（各年度）")
+            sheet.cell(row=row, column=5, value="144人")
+            row += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -31,6 +31,7 @@ from .mapped_workbooks import (
     MAPPING,
     RELATED,
     in_seed,
+    many_items_workbook,
     other_layout_workbook,
 )
 from .test_plan_sheet_import import draft_of, export_bytes
@@ -281,3 +282,25 @@ def test_a_sheet_without_year_headings_cannot_be_mapped_for_want_of_the_periods_
     token = client.session[SESSION_KEY]["token"]
     data = {"token": token, "name": "年度なし様式", "column_1": "item", "column_2": "target", "column_3": "unused"}
     _refused(client, client.post(reverse(MAP), data), mapping.ERROR_NO_YEARS)
+
+
+def test_the_mapping_screen_and_its_preview_read_in_a_fixed_number_of_queries(client, administrator):
+    """Two sheet sizes, the same queries: the owners' selects share one read of the sections."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from programs.models import Section
+
+    Section.objects.create(name="在宅支援課")
+    client.force_login(administrator)
+    counts = []
+    for size, name in ((1, "様式A"), (4, "様式B")):
+        SheetLayout.objects.all().delete()
+        _upload(client, many_items_workbook(size), plan=f"第{size}期")
+        with CaptureQueriesContext(connection) as shown:
+            assert client.get(reverse(MAP)).status_code == 200
+        with CaptureQueriesContext(connection) as mapped:
+            response = _map(client, name=name)
+        assert response.status_code == 200 and len(response.context["draft"].items) == size * 10
+        counts.append((len(shown), len(mapped)))
+    assert counts[0] == counts[1], "\n".join(q["sql"] for q in mapped.captured_queries)
