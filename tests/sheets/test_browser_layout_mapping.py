@@ -34,7 +34,7 @@ def _fits(page) -> bool:
 
 
 def test_an_unknown_layout_is_mapped_in_the_browser_and_the_next_workbook_is_recognised(
-    browser, browser_context_args, live_server, tmp_path
+    browser, browser_context_args, live_server, tmp_path, artifacts_dir
 ):
     context = browser.new_context(
         **{**browser_context_args, "viewport": {"width": 320, "height": 640}, "java_script_enabled": False}
@@ -54,6 +54,7 @@ def test_an_unknown_layout_is_mapped_in_the_browser_and_the_next_workbook_is_rec
     expect(header).to_contain_text("取組項目")
     expect(header).to_contain_text("令和３年度")
     assert _fits(page), "the mapping page scrolls sideways at 320 px"
+    page.screenshot(path=str(artifacts_dir / "layout-mapping-320.png"), full_page=True)
 
     # The keyboard alone: Tab from the name field through every column's select, in the sheet's order.
     page.get_by_label("様式の名称").focus()
