@@ -262,6 +262,7 @@ def _guess(column) -> str:
 
 _OWNER_FIELD = re.compile(r"^(area_[0-9]{1,5}(-[0-9]{1,5})?|item_[0-9]{1,5}(-[0-9]{1,5})?/[0-9]{1,5})$")
 MAX_OWNER_FIELDS = 5000
+MAX_ITEM_OWNER_CHOICES = 300  # beyond it, owners are chosen per area (then per item in 管理画面)
 
 
 class PlanSheetOwnersForm(forms.Form):
@@ -292,6 +293,8 @@ class PlanSheetOwnersForm(forms.Form):
             error_messages={**messages, "required": "担当課を選んでください。"},
         )
         self.rows = []
+        # One select per item up to a limit: Django refuses a POST of more than 1,000 fields.
+        self.per_item = draft is None or len(draft.items) <= MAX_ITEM_OWNER_CHOICES
         if draft is None:
             self._posted_fields(sections, messages)
             return
@@ -304,7 +307,7 @@ class PlanSheetOwnersForm(forms.Form):
                 error_messages=messages,
             )
             items = []
-            for item in area.items:
+            for item in area.items if self.per_item else ():
                 item_name = f"item_{item_key(area, item)}"
                 self.fields[item_name] = forms.ChoiceField(
                     label=f"{item.label} {item.short_title}",

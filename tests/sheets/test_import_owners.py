@@ -177,3 +177,25 @@ def test_an_exports_items_keep_their_own_sections_unless_an_area_is_given_anothe
         key: value for key, value in source.items() if key[0] != 7
     }
     assert {value for key, value in copied.items() if key[0] == 7} == {other.pk}
+
+
+def test_a_large_sheet_offers_owners_per_area_so_the_confirm_stays_under_djangos_field_limit(
+    client, administrator, sections
+):
+    from sheets.forms import MAX_ITEM_OWNER_CHOICES
+
+    from .mapped_workbooks import many_items_workbook
+
+    client.force_login(administrator)
+    data = many_items_workbook(MAX_ITEM_OWNER_CHOICES // 10 + 1)
+    response = client.post(reverse(UPLOAD), {"file": SimpleUploadedFile("s.xlsx", data), "plan": "第8期"})
+    token = client.session[SESSION_KEY]["token"]
+    response = client.post(reverse("sheets:plan_sheet_map"), {"token": token, "name": "様式", **MAPPING})
+    form = response.context["owners"]
+    assert not form.per_item and not any(name.startswith("item_") for name in form.fields)
+    assert "分野ごとに担当課を選ぶ" in response.content.decode()
+    posted = {"token": response.context["token"], "default": sections["在宅支援課"].pk}
+    posted |= {name: "" for name in form.fields if name.startswith("area_")}
+    assert len(posted) < 1000
+    assert client.post(reverse(CONFIRM), posted).status_code == 302
+    assert Item.objects.filter(section=sections["在宅支援課"]).count() == MAX_ITEM_OWNER_CHOICES + 10
