@@ -40,6 +40,9 @@ class Source(models.TextChoices):
     ASSESSMENT = "assessment", "自己評価と今後の課題・対応策（年度ごと）"
     RATING = "rating", "評定"
     REFERENCE = "reference", "参考資料"
+    # A column of a prefecture's own sheet that holds nothing the application keeps (mapped in the
+    # browser as 「使わない」): recognised by its heading, its cells skipped, printed empty.
+    UNUSED = "unused", "使わない（取り込まない列）"
 
 
 class Years(models.TextChoices):

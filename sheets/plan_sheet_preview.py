@@ -130,14 +130,32 @@ def pending_plan_sheet_take(session, token: str, *, user) -> PendingPlanSheet | 
     if not isinstance(kept, dict) or not secrets.compare_digest(str(kept.get("token", "")), str(token)):
         return None
     session.pop(SESSION_KEY, None)
+    try:
+        return _pending_read(token, user=user)
+    finally:
+        _discard(token)
+
+
+def pending_plan_sheet_peek(session, token: str | None = None, *, user) -> PendingPlanSheet | None:
+    """Return the session's kept upload without removing it (the mapping screen reads it, then the import goes on).
+
+    ``token``, where given, must be the session's latest; None as ``pending_plan_sheet_take`` refuses.
+    """
+    kept = session.get(SESSION_KEY)
+    if not isinstance(kept, dict) or not kept.get("token"):
+        return None
+    if token is not None and not secrets.compare_digest(str(kept["token"]), str(token)):
+        return None
+    return _pending_read(str(kept["token"]), user=user)
+
+
+def _pending_read(token: str, *, user) -> PendingPlanSheet | None:
     data_path, meta_path = pending_paths(token)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         data = data_path.read_bytes()
     except (OSError, ValueError):
         return None
-    finally:
-        _discard(token)
     if meta.get("user_id") != user.pk:
         return None
     if time.time() - float(meta.get("kept_at", 0)) > settings.PENDING_UPLOAD_MAX_AGE_SECONDS:

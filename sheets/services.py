@@ -9,10 +9,12 @@ has a problem, the user is not a system administrator or the period already has 
 """
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.permissions import system_admin_refusal
@@ -36,6 +38,7 @@ from programs.periods import (
     confusable_name,
     figure_error,
     multi_line_error,
+    name_key,
     name_problem,
     normalised_name,
     single_line_error,
@@ -64,6 +67,46 @@ ERROR_FIELD = "{where}: {messages}"
 
 class PlanSheetRefused(ValueError):
     """The sheet cannot be imported as asked; the message says why in Japanese. Nothing was written."""
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Who owns the imported items (担当課 ids): a default, overridden per area and per item.
+
+    Areas are keyed 「7」 or 「2-1」 (number, sub-number), items 「7/1」 (area key / item number),
+    as ``area_key`` and ``item_key`` give them; an item's own section in an export's 達成状況
+    stands unless the administrator chose one for its item or area.
+    """
+
+    default: int | None = None
+    areas: Mapping[str, int] = field(default_factory=dict)
+    items: Mapping[str, int] = field(default_factory=dict)
+
+    def section_id(self, area_key: str, item_key: str) -> int | None:
+        return self.items.get(item_key) or self.areas.get(area_key)
+
+    @property
+    def section_ids(self) -> set[int]:
+        return {i for i in (self.default, *self.areas.values(), *self.items.values()) if i}
+
+    def as_params(self) -> dict:
+        return {"default": self.default, "areas": dict(self.areas), "items": dict(self.items)}
+
+    @classmethod
+    def from_params(cls, params) -> "Owners":
+        params = params or {}
+        return cls(params.get("default"), dict(params.get("areas") or {}), dict(params.get("items") or {}))
+
+
+def area_key(area) -> str:
+    return f"{area.number}-{area.sub_number}" if area.sub_number else str(area.number)
+
+
+def item_key(area, item) -> str:
+    return f"{area_key(area)}/{item.number}"
+
+
+ERROR_SECTION_GONE = "担当課が見つかりません（削除された可能性があります）。何も作成していません。選び直してください。"
 
 
 @dataclass(frozen=True)
@@ -254,11 +297,18 @@ def _ratings() -> dict[str, Rating]:
 
 @transaction.atomic
 def plan_sheet_import(
-    *, draft: PlanDraft, plan_name: str, by=None, reason: str = CHANGE_REASON
+    *, draft: PlanDraft, plan_name: str, by=None, reason: str = CHANGE_REASON, owners: Owners | None = None
 ) -> PlanSheetImportResult:
-    """Create the period the draft describes in one transaction, with history; refuse (writing nothing) otherwise."""
+    """Create the period the draft describes in one transaction, with history; refuse (writing nothing) otherwise.
+
+    ``owners`` gives the items their 担当課; a section deleted since the preview refuses the import.
+    """
     if by is not None and (refused := system_admin_refusal(by)):
         raise PlanSheetRefused(refused)
+    owners = owners or Owners()
+    by_id = Section.objects.in_bulk(owners.section_ids)
+    if set(by_id) != owners.section_ids:
+        raise PlanSheetRefused(ERROR_SECTION_GONE)
     # Lock an existing period first: another import of it waits, then finds its items (plan_sheet_check).
     PlanPeriod.objects.select_for_update().filter(name=plan_name.strip()).first()
     problems = plan_sheet_check(draft=draft, plan_name=plan_name)
@@ -309,7 +359,7 @@ def plan_sheet_import(
                 number=item_draft.number,
                 title=item_draft.title,
                 related_activities=item_draft.related_activities,
-                section=sections.get(item_draft.section),
+                section=_owner(owners, by_id, sections, area_draft, item_draft),
                 background=item_draft.background,
                 item_vision=item_draft.item_vision,
                 reference=item_draft.reference,
@@ -356,6 +406,14 @@ def plan_sheet_import(
     return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=made.reporting_years_created)
 
 
+def _owner(owners: Owners, by_id: dict, sections: dict, area_draft, item_draft) -> Section | None:
+    """Return the item's section: chosen for the item or its area, else its own (an export's), else the default."""
+    chosen = owners.section_id(area_key(area_draft), item_key(area_draft, item_draft))
+    if chosen:
+        return by_id[chosen]
+    return sections.get(item_draft.section) or by_id.get(owners.default)
+
+
 def _indicator_create(item: Item, order: int, draft, reason: str, where: str) -> None:
     indicator = Indicator(
         item=item,
@@ -394,3 +452,68 @@ def _save(instance, reason: str, where: str) -> None:
     except ValidationError as error:
         raise PlanSheetRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
     instance.save()
+
+
+# -- A layout mapped in the browser (issue 19 item 3) ----------------------------------------------
+
+LAYOUT_NAME_MAX_LENGTH = SheetLayout._meta.get_field("name").max_length
+ERROR_LAYOUT_NAME_REQUIRED = "様式の名称を入力してください。"
+ERROR_LAYOUT_NAME_TOO_LONG = "様式の名称は{limit}文字以内にしてください。"
+ERROR_LAYOUT_NAME_INVISIBLE = "様式の名称に見えない文字（ゼロ幅スペース・書式制御文字など）は使えません。"
+ERROR_LAYOUT_NAME_TAKEN = "様式「{name}」はすでに登録されています（「{existing}」）。別の名称にしてください。"
+MAPPED_LAYOUT_REASON = "自己評価シートの列の対応づけ"
+
+
+def sheet_layout_name_problem(name: str) -> str | None:
+    """Return why a new layout's name is refused: empty, too long, a control or invisible character, or taken.
+
+    Taken as periods are: 「第８期様式」 and 「第8期 様式」 read as 「第8期様式」 (``name_key``).
+    """
+    if message := single_line_error(name, label="様式の名称"):
+        return message
+    if any(unicodedata.category(char) == "Cf" for char in name):
+        return ERROR_LAYOUT_NAME_INVISIBLE
+    stored = name.strip()
+    if not stored:
+        return ERROR_LAYOUT_NAME_REQUIRED
+    if len(stored) > LAYOUT_NAME_MAX_LENGTH:
+        return ERROR_LAYOUT_NAME_TOO_LONG.format(limit=LAYOUT_NAME_MAX_LENGTH)
+    key = name_key(stored)
+    existing = next(
+        (other for other in SheetLayout.objects.values_list("name", flat=True) if name_key(other) == key), None
+    )
+    if existing is not None:
+        return ERROR_LAYOUT_NAME_TAKEN.format(name=stored, existing=existing)
+    return None
+
+
+@transaction.atomic
+def sheet_layout_create(*, name: str, spec: LayoutSpec, by) -> SheetLayout:
+    """Save a layout mapped in the browser with its columns in one transaction; refuse (writing nothing) otherwise."""
+    if refused := system_admin_refusal(by):
+        raise PlanSheetRefused(refused)
+    if message := sheet_layout_name_problem(name):
+        raise PlanSheetRefused(message)
+    layout = SheetLayout(name=name.strip())
+    layout._change_reason = MAPPED_LAYOUT_REASON
+    try:
+        layout.full_clean(validate_unique=False, validate_constraints=False)
+        with transaction.atomic():
+            layout.save()
+    except ValidationError as error:
+        raise PlanSheetRefused(" ".join(error.messages)) from error
+    except IntegrityError as error:  # the same name saved since the check (a double submit)
+        raise PlanSheetRefused(ERROR_LAYOUT_NAME_TAKEN.format(name=layout.name, existing=layout.name)) from error
+    for order, column in enumerate(spec.columns, start=1):
+        row = SheetColumn(
+            layout=layout,
+            order=order,
+            heading=column.heading,
+            source=column.source,
+            years=column.years,
+            width=column.width,
+        )
+        row._change_reason = MAPPED_LAYOUT_REASON
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        row.save()
+    return layout

@@ -21,7 +21,7 @@ from .exports.layout import XLSX_CONTENT_TYPE
 from .exports.pdf import PDF_CONTENT_TYPE, PdfUnavailable, sheet_pdf
 from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
 from .imports.upload import UploadRejected
-from .services import PlanSheetRefused, plan_sheet_import, plan_sheet_layouts
+from .services import Owners, PlanSheetRefused, plan_sheet_import, plan_sheet_layouts
 
 ERROR_PLAN_GONE = "計画期間が見つかりません（削除されたか、名称が変わりました）。"
 ERROR_INPUT_GONE = "取込むファイルが見つかりません。何も作成していません。もう一度アップロードしてください。"
@@ -88,6 +88,7 @@ def _plan_sheet_import_work(job: Job, input_path: Path | None) -> JobOutcome:
             plan_name=params["plan_name"],
             by=job.requested_by,
             reason=f"自己評価シートの取込（{params.get('file_name', '')}）",
+            owners=Owners.from_params(params.get("owners")),
         )
     except (UploadRejected, PlanSheetRefused) as error:
         raise JobFailed(f"何も作成していません。{error}") from error

@@ -16,4 +16,6 @@ urlpatterns = [
     path("plan-import/", views.plan_sheet_upload, name="plan_sheet_upload"),
     path("plan-import/confirm/", views.plan_sheet_confirm, name="plan_sheet_confirm"),
     path("plan-import/name/", views.plan_sheet_name_check, name="plan_sheet_name_check"),
+    # A sheet no layout matches: its columns are mapped once into a new layout (issue 19 item 3).
+    path("plan-import/map/", views.plan_sheet_map, name="plan_sheet_map"),
 ]

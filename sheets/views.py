@@ -37,11 +37,32 @@ from .documents import is_large, sheet_document, stamp, summary_document
 from .exports import pdf
 from .exports.entry_template import entry_template, entry_workbook
 from .exports.layout import XLSX_CONTENT_TYPE
-from .forms import DownloadQueryForm, EntryTemplateQueryForm, ImportUploadForm, PlanNameCheckForm, PlanSheetUploadForm
+from .forms import (
+    DownloadQueryForm,
+    EntryTemplateQueryForm,
+    ImportUploadForm,
+    LayoutMappingForm,
+    PlanNameCheckForm,
+    PlanSheetOwnersForm,
+    PlanSheetUploadForm,
+)
 from .imports.entry import entry_apply, entry_parse, entry_preview, pending_import_keep, pending_import_take
-from .imports.plan_sheet import plan_sheet_parse
-from .plan_sheet_preview import pending_plan_sheet_forget, pending_plan_sheet_keep, pending_plan_sheet_take
-from .services import plan_sheet_check, plan_sheet_layouts, plan_sheet_name_problems, plan_sheet_overlaps
+from .imports.plan_sheet import plan_sheet_parse, plan_sheet_read
+from .imports.upload import UploadRejected
+from .plan_sheet_preview import (
+    pending_plan_sheet_forget,
+    pending_plan_sheet_keep,
+    pending_plan_sheet_peek,
+    pending_plan_sheet_take,
+)
+from .services import (
+    PlanSheetRefused,
+    plan_sheet_check,
+    plan_sheet_layouts,
+    plan_sheet_name_problems,
+    plan_sheet_overlaps,
+    sheet_layout_create,
+)
 
 ERROR_NOT_IN_PLAN = "{year}は{plan}の年度ではありません。"
 ERROR_SUMMARY_ROLE = "集計表は管理職・システム管理者のみがダウンロードできます。"
@@ -339,15 +360,16 @@ def plan_sheet_upload(request):
     """Upload a self-evaluation sheet and show what it would create; nothing is written here.
 
     A file refused only for its period name or an overlap not yet confirmed is kept (``kept``):
-    the administrator corrects the name or confirms, without choosing the file again.
+    the administrator corrects the name or confirms, without choosing the file again. A sheet
+    whose headings match no layout is kept too, and the administrator maps its columns next.
     """
     _require_system_admin(request.user)
-    kept = None
-    if request.method == "POST" and request.POST.get("kept") and not request.FILES.get("file"):
-        kept = pending_plan_sheet_take(request.session, request.POST["kept"], user=request.user)
-    form = PlanSheetUploadForm(request.POST or None, request.FILES or None, kept=kept)
+    form = PlanSheetUploadForm(request.POST or None, request.FILES or None, kept=_kept_upload(request))
     if request.method == "POST" and form.is_valid():
-        return _plan_sheet_preview(request, form)
+        pending_plan_sheet_forget(request.session)
+        return _plan_sheet_preview(
+            request, _upload_of_form(form, form.cleaned_data["plan"].strip()), form.rows, form=form
+        )
     context = {
         "form": form,
         "kept_token": _keep_for_correction(request, form),
@@ -356,16 +378,33 @@ def plan_sheet_upload(request):
     return render(request, "sheets/plan_sheet_upload.html", context, status=400 if form.errors else 200)
 
 
-def _keep(request, form, plan_name: str) -> str:
-    return pending_plan_sheet_keep(
-        request.session,
-        user=request.user,
-        data=form.data_bytes,
-        sha256=form.digest,
+def _kept_upload(request):
+    """Return the file kept for a correction when the page posts its token back instead of a file."""
+    if request.method == "POST" and request.POST.get("kept") and not request.FILES.get("file"):
+        return pending_plan_sheet_take(request.session, request.POST["kept"], user=request.user)
+    return None
+
+
+@dataclass(frozen=True)
+class _Upload:
+    plan_name: str
+    first_year: int | None
+    layout: str
+    file_name: str
+    data: bytes
+    sha256: str
+    overlap_confirmed: bool = False  # the administrator ticked that the years may overlap another period
+
+
+def _upload_of_form(form, plan_name: str) -> _Upload:
+    return _Upload(
         plan_name=plan_name,
         first_year=form.cleaned_data.get("first_year"),
         layout=form.cleaned_data.get("layout") or "",
         file_name=form.file_name,
+        data=form.data_bytes,
+        sha256=form.digest,
+        overlap_confirmed=bool(form.cleaned_data.get("confirm_overlap")),
     )
 
 
@@ -373,36 +412,69 @@ def _keep_for_correction(request, form) -> str:
     """Keep a file that was read when only the name is refused; return the token the page posts back."""
     if request.method != "POST" or not hasattr(form, "rows") or set(form.errors) - {"plan"}:
         return ""
-    return _keep(request, form, request.POST.get("plan", "")[:100])
+    return _keep(request, _upload_of_form(form, request.POST.get("plan", "")[:100]))
 
 
-def _plan_sheet_preview(request, form):
-    """Render what the sheet creates: the confirm token if nothing stands in the way, else the file kept if
-    only the period stands in the way (its name, its years, an overlap to confirm), else the problems."""
-    pending_plan_sheet_forget(request.session)
-    plan_name = form.cleaned_data["plan"].strip()
-    draft = _plan_sheet_draft(form.rows, form.cleaned_data["first_year"], form.cleaned_data["layout"])
-    problems = plan_sheet_check(draft=draft, plan_name=plan_name)
-    overlaps = plan_sheet_overlaps(draft=draft, plan_name=plan_name)
-    unconfirmed = bool(overlaps) and not form.cleaned_data["confirm_overlap"]
+def _plan_sheet_preview(request, upload: _Upload, rows, *, form=None, owners_form=None, status=None):
+    """Render what the upload would create: the confirm token if nothing stands in the way, else the file
+    kept if only the period stands in the way (its name, its years, an overlap to confirm), else the
+    problems; a sheet no layout matches goes to the mapping of its columns."""
+    draft = _plan_sheet_draft(rows, upload.first_year, upload.layout)
+    if draft.layout_unmatched:
+        _keep(request, upload)
+        return redirect("sheets:plan_sheet_map")
+    problems = plan_sheet_check(draft=draft, plan_name=upload.plan_name)
+    overlaps = plan_sheet_overlaps(draft=draft, plan_name=upload.plan_name)
     token = kept_token = ""
-    if draft.areas and not problems and not unconfirmed:
-        token = _keep(request, form, plan_name)
+    if draft.areas and not problems and not (overlaps and not upload.overlap_confirmed):
+        token = _keep(request, upload)
     elif draft.areas and not any(problem.sheet for problem in problems):
-        kept_token = _keep(request, form, plan_name)  # the sheet is fine: the period is corrected on the page
+        kept_token = _keep(request, upload)  # the sheet is fine: the period is corrected on the page
+    if owners_form is None:
+        owners_form = PlanSheetOwnersForm(draft)
+    # The confirm reads no draft: whether an item lacks an owner of its own waits in the session.
+    request.session[OWNERS_REQUIRED_KEY] = owners_form.unowned
     context = {
         "draft": draft,
         "problems": problems,
         "listed": _problem_list(problems),
-        "plan_name": plan_name,
-        "file_name": form.file_name,
+        "plan_name": upload.plan_name,
+        "file_name": upload.file_name,
         "token": token,
         "kept_token": kept_token,
+        "kept_first_year": upload.first_year,
+        "kept_layout": upload.layout,
         "overlaps": overlaps,
-        "form": form,
+        "form": form or PlanSheetUploadForm(),
+        "owners": owners_form,
         "years": era_range_label(draft.fiscal_years[0], draft.fiscal_years[-1]) if draft.fiscal_years else "",
     }
-    return render(request, "sheets/plan_sheet_preview.html", context, status=200 if token else 400)
+    return render(request, "sheets/plan_sheet_preview.html", context, status=status or (200 if token else 400))
+
+
+def _keep(request, upload: _Upload) -> str:
+    return pending_plan_sheet_keep(
+        request.session,
+        user=request.user,
+        data=upload.data,
+        sha256=upload.sha256,
+        plan_name=upload.plan_name,
+        first_year=upload.first_year,
+        layout=upload.layout,
+        file_name=upload.file_name,
+    )
+
+
+def _upload_of(pending, *, layout: str | None = None, overlap_confirmed: bool = False) -> _Upload:
+    return _Upload(
+        plan_name=pending.plan_name,
+        first_year=pending.first_year,
+        layout=pending.layout if layout is None else layout,
+        file_name=pending.file_name,
+        data=pending.data,
+        sha256=pending.sha256,
+        overlap_confirmed=overlap_confirmed,
+    )
 
 
 @login_required
@@ -416,6 +488,45 @@ def plan_sheet_name_check(request):
     return JsonResponse({"problems": plan_sheet_name_problems(plan_name=form.cleaned_data["plan"])})
 
 
+OWNERS_REQUIRED_KEY = "sheets_plan_import_unowned"
+ERROR_MAP_GONE = (
+    "対応づけるシートが見つかりません（期限切れか、すでに様式を登録済みです）。"
+    "何も登録していません。もう一度アップロードしてください。"
+)
+MESSAGE_LAYOUT_SAVED = "様式「{name}」を登録しました。次回から、同じ見出しのシートはこの様式として自動で判別します。"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_sheet_map(request):
+    """Map the columns of a kept upload no layout matched, save them as a layout, and go on to the preview."""
+    _require_system_admin(request.user)
+    token = request.POST.get("token", "") if request.method == "POST" else None
+    pending = pending_plan_sheet_peek(request.session, token, user=request.user)
+    if pending is None:
+        messages.error(request, ERROR_MAP_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    read = plan_sheet_read(pending.data)
+    form = LayoutMappingForm(read, request.POST or None, initial={"token": pending.token})
+    if request.method == "POST" and form.is_valid() and (layout := _layout_saved(request, form)):
+        pending_plan_sheet_forget(request.session)
+        return _plan_sheet_preview(request, _upload_of(pending, layout=layout.name), read)
+    context = {"form": form, "headings": form.headings, "file_name": pending.file_name, "plan_name": pending.plan_name}
+    status = 400 if form.errors or not form.headings else 200
+    return render(request, "sheets/plan_sheet_map.html", context, status=status)
+
+
+def _layout_saved(request, form: LayoutMappingForm):
+    """Save the mapped layout and say so; None (the refusal on the form) if it cannot be saved."""
+    try:
+        layout = sheet_layout_create(name=form.cleaned_data["name"], spec=form.spec, by=request.user)
+    except PlanSheetRefused as refused:
+        form.add_error(None, str(refused))
+        return None
+    messages.success(request, MESSAGE_LAYOUT_SAVED.format(name=layout.name))
+    return layout
+
+
 @login_required
 @require_POST
 def plan_sheet_confirm(request):
@@ -423,18 +534,28 @@ def plan_sheet_confirm(request):
 
     A 2,000-item sheet takes about a minute to create, longer than a request may last, so the
     worker does it and the status page reports; where the task already finished (tests run
-    tasks at once) the user goes straight to the outcome, as before.
+    tasks at once) the user goes straight to the outcome, as before. The owners chosen are
+    checked before the upload is spent: a refused choice shows the preview again, file kept.
     """
     _require_system_admin(request.user)
+    owners = PlanSheetOwnersForm(None, request.POST, unowned=request.session.get(OWNERS_REQUIRED_KEY, True))
+    if not owners.is_valid():
+        return _owners_refused(request, owners)
     pending = pending_plan_sheet_take(request.session, request.POST.get("token", ""), user=request.user)
     if pending is None:
         messages.error(request, ERROR_PLAN_SHEET_GONE)
         return redirect("sheets:plan_sheet_upload")
+    return _plan_sheet_job(request, pending, owners.owners())
+
+
+def _plan_sheet_job(request, pending, owners):
+    """Hand the import to the worker; go to its outcome if it already ran, else to its status page."""
     params = {
         "plan_name": pending.plan_name,
         "first_year": pending.first_year,
         "layout": pending.layout,
         "file_name": pending.file_name,
+        "owners": owners.as_params(),
     }
     try:
         job = job_start(
@@ -455,3 +576,25 @@ def plan_sheet_confirm(request):
         messages.error(request, job.message)
         return redirect("sheets:plan_sheet_upload")
     return redirect("jobs:status", job_id=job.pk)
+
+
+def _owners_refused(request, posted):
+    """Show the preview again with the refused owners (the upload stays kept), or say it is gone."""
+    token = request.POST.get("token", "")
+    pending = pending_plan_sheet_peek(request.session, token, user=request.user)
+    if pending is None:
+        pending_plan_sheet_take(request.session, token, user=request.user)  # spent as the confirm spends it
+        messages.error(request, ERROR_PLAN_SHEET_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    upload = _upload_of(pending, overlap_confirmed=True)  # the preview had its token: the overlap was confirmed
+    try:
+        rows = plan_sheet_read(pending.data)
+    except UploadRejected:  # read once already: only a change of the reader's limits gets here
+        messages.error(request, ERROR_PLAN_SHEET_GONE)
+        return redirect("sheets:plan_sheet_upload")
+    draft = _plan_sheet_draft(rows, upload.first_year, upload.layout)
+    form = PlanSheetOwnersForm(draft, request.POST)
+    form.is_valid()
+    for error in posted.non_field_errors() + [e for k, v in posted.errors.items() if k not in form.fields for e in v]:
+        form.add_error(None, error)
+    return _plan_sheet_preview(request, upload, rows, owners_form=form, status=400)

@@ -269,6 +269,8 @@ def cell_text(
         return item.item_vision
     if source == Source.REFERENCE:
         return reference_text(item, years, attachment_titles or {})
+    if source == Source.UNUSED:
+        return ""
     index = years.index(column.fiscal_year)
     evaluation = published(item.evaluations[index])
     if source == Source.ACTUAL:

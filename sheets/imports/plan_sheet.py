@@ -304,6 +304,8 @@ class PlanDraft:
     sheets: tuple[str, ...] = ()  # every worksheet read, in order
     skipped: tuple[tuple[str, str], ...] = ()  # (worksheet, why it was not read): the preview names them
 
+    layout_unmatched: bool = False  # no layout's headings were found: the administrator may map the columns
+
     @property
     def is_valid(self) -> bool:
         return not self.problems and bool(self.areas)
@@ -512,7 +514,17 @@ def plan_sheet_parse(
     layout = _identify(grid, layouts, layout_name, first_fiscal_year, problems)
     if layout is None:
         skipped += [(rows.name, _reason_not_read(rows, REASON_NO_LAYOUT)) for rows in worksheets[first + 1 :]]
-        return PlanDraft(layout_name or "", (), (), tuple(problems), sheet=sheet, skipped=(*skipped, *read.skipped))
+        # The hook of the mapping screen (sheets.imports.mapping): no registered layout's headings are here.
+        unmatched = not layout_name and not any(_header_row(grid, spec) for spec in layouts.values())
+        return PlanDraft(
+            layout_name or "",
+            (),
+            (),
+            tuple(problems),
+            layout_unmatched=unmatched,
+            sheet=sheet,
+            skipped=(*skipped, *read.skipped),
+        )
     progress = _progress_read(read.progress, layout.fiscal_years, problems)
     state = _AreaState()
     _areas(grid, layout, problems, state)
@@ -893,6 +905,8 @@ def _areas(grid: _Grid, layout: _Layout, problems: list[SheetProblem], state: _A
             if not text:
                 continue
             placed = layout.columns.get(column)
+            if placed is not None and placed.source == Source.UNUSED:
+                continue  # a column the administrator mapped as 「使わない」
             if placed is None:
                 message = ERROR_NO_COLUMN.format(layout=layout.name, text=text.split("\n")[0][:20])
                 problems.append(SheetProblem(sheet, row, column, message))
