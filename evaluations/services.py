@@ -667,6 +667,7 @@ def plan_period_create(
     uses_rating: bool | None = None,
     layout: SheetLayout | None = None,
     deadlines: dict[int, datetime.date | None] | None = None,
+    origin: str = PlanPeriod.Origin.OTHER,
 ) -> PeriodCreated:
     """Create a plan period's structure, or complete an existing one that has the same years, in one transaction.
 
@@ -676,6 +677,8 @@ def plan_period_create(
     year, with ``deadlines[year]`` when given, else ``reporting_deadline_of`` (an existing year
     without a deadline gets that one). Refused (PeriodRefused, nothing written) on any problem,
     including a period or number committed by someone else since the check.
+    ``origin`` (an import, a rollover) is recorded on the period whose structure this call sets
+    up; the caller marks the end with ``plan_period_set_up``, so that it can later be undone.
     """
     problems = plan_period_problems(
         name=name, ordinal=ordinal, first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year
@@ -695,7 +698,9 @@ def plan_period_create(
             last_fiscal_year=last_fiscal_year,
             uses_rating=bool(uses_rating),
             layout=layout or layout_of_predecessor(ordinal=ordinal),
+            origin=origin,
         )
+        plan._change_reason = reason
         try:
             plan.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -714,9 +719,24 @@ def plan_period_create(
         if uses_rating is not None and plan.uses_rating != uses_rating:
             plan.uses_rating = uses_rating
             changed.append("uses_rating")
+        if origin and plan.origin != origin:
+            # An empty period completed by an import or a rollover: its whole structure comes from that.
+            plan.origin = origin
+            changed.append("origin")
         if changed:
+            plan._change_reason = reason
             plan.save(update_fields=changed)
     return PeriodCreated(plan=plan, created=created, reporting_years_created=_reporting_years(plan, deadlines, reason))
+
+
+def plan_period_set_up(*, plan: PlanPeriod, reason: str) -> None:
+    """Record that the import or rollover creating ``plan`` has written everything (call it last, in its transaction).
+
+    Whatever the history records for the period after this moment was entered into it later.
+    """
+    plan.set_up_at = timezone.now()
+    plan._change_reason = reason
+    plan.save(update_fields=["set_up_at"])
 
 
 def _reporting_years(plan: PlanPeriod, deadlines: dict[int, datetime.date | None] | None, reason: str) -> int:
