@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import period_removal_views, views
 
 app_name = "cycle"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/read/", views.notices_mark_read, name="notices_mark_read"),
     path("notices/<int:notice_id>/open/", views.notice_open, name="notice_open"),
+    path("periods/<int:plan_id>/remove/", period_removal_views.period_remove, name="period_remove"),
 ]

@@ -37,6 +37,7 @@ from .changes import (
     RATING,
     TEXT_FIELDS,
     FieldChange,
+    ItemYearChange,
     ItemYearState,
     StoredTarget,
     Submission,
@@ -432,6 +433,24 @@ def approved_results_record(*, evaluation: SelfEvaluation) -> None:
         )
         for result in results
     )
+
+
+@transaction.atomic
+def approved_figures_correct(*, evaluation: SelfEvaluation, change: ItemYearChange, user, reason: str) -> None:
+    """Write an approved item-year's figures as an administrator, keeping the approval (「実績の一括入力」).
+
+    For figures the approved record never held (an imported sheet without a 実績 column): the
+    results are saved with their history and ``reason``, the approved snapshot is rewritten by
+    its one writer, and the record's version moves on so that an editor holding it sees a conflict.
+    """
+    _deny_if(
+        policies.can_correct_approved_figures(
+            user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year)
+        )
+    )
+    _bump_version(evaluation, None)
+    _write_results(evaluation.fiscal_year, change.result_writes(), user, reason)
+    approved_results_record(evaluation=evaluation)
 
 
 @transaction.atomic

@@ -170,7 +170,10 @@ class PlanPeriod(models.Model):
     # something entered into the period, which then may no longer be undone (cycle.period_removal).
     set_up_at = models.DateTimeField("作成完了日時", null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(verbose_name="計画期間の変更履歴")
+    # The reason is a text: a removal records the administrator's reason (up to 500 characters) and the counts.
+    history = HistoricalRecords(
+        verbose_name="計画期間の変更履歴", history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = "計画期間"

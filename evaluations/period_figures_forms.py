@@ -1,0 +1,105 @@
+"""The form of 「実績の一括入力」: one figure (and, where the year has a target, a verdict) per indicator-year."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from programs.quantities import QuantityError, format_quantity
+
+from .models import Verdict
+from .period_figures import REASON_MAX_LENGTH, RESULT_LIMITS, FigureEntry, PeriodFigures
+from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
+
+VERDICT_CHOICES = [("", "（記録しない）"), *Verdict.choices]
+
+
+class PeriodFiguresForm(forms.Form):
+    """Every indicator-year of the period the page shows; a field the page does not show is never read."""
+
+    change_reason = forms.CharField(
+        label="変更理由（承認を経た記録を変更するとき必須）",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, figures: PeriodFigures, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.figures = figures
+        for indicator, cell in figures.cells():
+            unit = f"（{indicator.unit}）" if indicator.unit else ""
+            where = f"{indicator.label} {cell.year_label}"
+            self.fields[cell.value_name] = forms.CharField(
+                label=f"{where} 実績{unit}",
+                required=False,
+                max_length=50,
+                initial=format_quantity(cell.value, "", empty=""),
+                disabled=cell.locked,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}),
+            )
+            if cell.has_target:
+                self.fields[cell.verdict_name] = forms.ChoiceField(
+                    label=f"{where} 達成の判断",
+                    choices=VERDICT_CHOICES,
+                    required=False,
+                    initial=cell.verdict,
+                    disabled=cell.locked,
+                )
+                self.fields[cell.verdict_text_name] = forms.CharField(
+                    label=f"{where} 判断の根拠（自己評価の文）",
+                    required=False,
+                    max_length=500,
+                    initial=cell.verdict_text,
+                    disabled=cell.locked,
+                    widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.typed: dict[tuple[int, int], FigureEntry] = {}
+        for indicator, cell in self.figures.cells():
+            if cell.locked:
+                continue
+            value = self._figure(cell.value_name, f"{indicator.label} {cell.year_label} 実績", indicator.unit)
+            if cell.value_name in self.errors:
+                continue
+            verdict = cleaned.get(cell.verdict_name, "") if cell.has_target else None
+            text = (cleaned.get(cell.verdict_text_name) or "").replace("\r\n", "\n").strip()
+            self.typed[(indicator.id, cell.fiscal_year)] = FigureEntry(value=value, verdict=verdict, verdict_text=text)
+        return cleaned
+
+    def _figure(self, name: str, label: str, unit: str) -> Decimal | None:
+        raw = self.cleaned_data.get(name) or ""
+        if not raw.strip():
+            return None
+        try:
+            value = indicator_quantity(raw, unit=unit)
+        except QuantityError as error:
+            self.add_error(name, f"{label}: {error}")
+            return None
+        fitted = fitted_to(value, RESULT_LIMITS)
+        if fitted is None:
+            integer, decimal = RESULT_LIMITS
+            self.add_error(name, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal))
+        return fitted
+
+    def entries(self) -> dict[tuple[int, int], FigureEntry]:
+        """Return what ``period_figures_save`` receives: every shown, unlocked indicator-year."""
+        return self.typed
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Put the service's errors on the inputs they name; any other above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, list(error.messages))
+            return
+        for key, errors in error.error_dict.items():
+            messages = [message for item in errors for message in item.messages]
+            self.add_error(key if key in self.fields else None, messages)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """Return (id of the input, message) for every error, in the page's order ("" for the form's own)."""
+        summary = [("", str(message)) for message in self.non_field_errors()]
+        for name in self.fields:
+            summary += [(self[name].auto_id, str(message)) for message in self.errors.get(name, [])]
+        return summary

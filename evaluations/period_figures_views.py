@@ -1,0 +1,45 @@
+"""「実績の一括入力」 (システム管理者 only): the page reads the period's figures, the service records them."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from programs.models import PlanPeriod
+
+from .forms import VERSION_MAX
+from .period_figures import period_figures_read, period_figures_save
+from .period_figures_forms import PeriodFiguresForm
+from .rollover_views import system_admin_required
+
+MESSAGE_SAVED = "{plan}の実績を保存しました（承認済の年度{approved}件はダッシュボードに反映、下書き{drafts}件）。"
+MESSAGE_NOTHING = "変更はありませんでした。"
+
+
+def plan_of(plan_id: int) -> PlanPeriod:
+    """Return the period, or 404 for an id no period has (also one longer than any database integer)."""
+    if plan_id > VERSION_MAX:
+        raise Http404
+    return get_object_or_404(PlanPeriod, pk=plan_id)
+
+
+@system_admin_required
+@require_http_methods(["GET", "POST"])
+def period_figures(request, plan_id: int):
+    """Show every indicator-year of the period with its suggestions; on 「保存する」 record what was typed."""
+    plan = plan_of(plan_id)
+    form = PeriodFiguresForm(request.POST or None, figures=period_figures_read(plan=plan))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = period_figures_save(
+                plan=plan, user=request.user, entries=form.entries(), change_reason=form.cleaned_data["change_reason"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            shown = MESSAGE_SAVED.format(plan=plan.name, approved=saved.approved, drafts=saved.drafts)
+            messages.success(request, shown if saved else MESSAGE_NOTHING)
+            return redirect("evaluations:period_figures", plan_id=plan.pk)
+    status = 400 if form.errors else 200
+    return render(request, "evaluations/period_figures.html", {"figures": form.figures, "form": form}, status=status)
