@@ -1,0 +1,238 @@
+"""「実績の一括入力」: past figures typed on one screen give the statuses of the sheet's verdicts (issue 19 item 4)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
+from evaluations.models import ApprovedResult, ReportingYear, SelfEvaluation, YearlyResult
+from evaluations.period_figures import FigureEntry, period_figures_read, period_figures_save
+from evaluations.progress import plan_progress
+from evaluations.services import approved_results_record
+from programs.models import Indicator, PlanPeriod
+from tests.workflow_world import PASSWORD, make_user
+
+
+def _client(username, **options) -> Client:
+    make_user(username, **options)
+    client = Client()
+    assert client.login(username=username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def seventh(tokyo_data) -> PlanPeriod:
+    return PlanPeriod.objects.get(name="第7期")
+
+
+@pytest.fixture
+def admin(tokyo_data):
+    return make_user("figures-admin", role=SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def admin_client(admin) -> Client:
+    client = Client()
+    assert client.login(username=admin.username, password=PASSWORD)
+    return client
+
+
+def url(plan: PlanPeriod) -> str:
+    return reverse("evaluations:period_figures", args=[plan.pk])
+
+
+def statuses(plan: PlanPeriod) -> dict[tuple[int, int], str]:
+    """Every indicator-year's status on the dashboard (the read model every page reads)."""
+    progress = plan_progress(plan=plan)
+    return {
+        (indicator.id, cell.fiscal_year): str(cell.status)
+        for area in progress.areas
+        for item in area.items
+        for indicator in item.indicators
+        for cell in indicator.years
+    }
+
+
+def attention_count(client: Client, plan: PlanPeriod) -> int:
+    html = client.get(reverse("reports:dashboard"), {"plan": plan.name}).content.decode()
+    return int(re.search(r'要対応 <span class="attention-count">(\d+)件', html).group(1))
+
+
+def results_in_plan(plan: PlanPeriod):
+    return YearlyResult.objects.filter(
+        indicator__item__area__plan=plan,
+        fiscal_year__gte=plan.first_fiscal_year,
+        fiscal_year__lte=plan.last_fiscal_year,
+    )
+
+
+def clear_figures(plan: PlanPeriod) -> None:
+    """What an import of the published 第7期 sheet leaves: the texts, approved, without a figure or verdict.
+
+    Tokyo's 第7期 years are locked (確定); an imported period's are not.
+    """
+    ReportingYear.objects.filter(plan=plan).update(is_locked=False, locked_at=None, locked_by=None)
+    for result in results_in_plan(plan):
+        result.municipalities.clear()
+    results_in_plan(plan).update(value=None, actual_text="", municipality_count=None, verdict="", verdict_text="")
+    for record in SelfEvaluation.objects.filter(item__area__plan=plan, status=SelfEvaluation.Status.APPROVED):
+        approved_results_record(evaluation=record)
+
+
+def form_data(client: Client, plan: PlanPeriod, **typed) -> dict[str, str]:
+    """The page's form as the browser would post it, with ``typed`` on top."""
+    form = client.get(url(plan)).context["form"]
+    data = {name: ("" if form[name].value() is None else str(form[name].value())) for name in form.fields}
+    data.update(typed)
+    return data
+
+
+def test_the_screen_is_for_system_administrators_only(seventh):
+    for role in (STAFF, MANAGER):
+        client = _client(f"user-{role}", role=role)
+        assert client.get(url(seventh)).status_code == 403
+        assert client.post(url(seventh), {}).status_code == 403
+    assert Client().get(url(seventh)).status_code == 302  # to the login page
+
+
+def test_figures_entered_through_the_screen_give_the_statuses_and_attention_of_the_sheets_verdicts(
+    seventh, admin_client
+):
+    recorded = {(r.indicator_id, r.fiscal_year): r for r in results_in_plan(seventh)}
+    before, attention_before = statuses(seventh), attention_count(admin_client, seventh)
+    clear_figures(seventh)
+    cleared = statuses(seventh)
+    assert sum(status == "not_entered" for status in cleared.values()) > sum(
+        status == "not_entered" for status in before.values()
+    )
+
+    typed = {}
+    for (indicator_id, year), result in recorded.items():
+        typed[f"value_{indicator_id}_{year}"] = "" if result.value is None else f"{result.value.normalize():f}"
+        typed[f"verdict_{indicator_id}_{year}"] = result.verdict
+        typed[f"verdict_text_{indicator_id}_{year}"] = result.verdict_text
+    data = form_data(admin_client, seventh)
+    assert {name for name in typed if name.startswith("value_")} <= set(data)
+    # A year without a target has no verdict input.
+    data.update({name: value for name, value in typed.items() if name in data})
+    response = admin_client.post(url(seventh), data)
+    assert response.status_code == 302, response.context["form"].error_summary()
+
+    assert statuses(seventh) == before
+    assert attention_count(admin_client, seventh) == attention_before
+    # Recorded as approved: the item-years stay 承認済 and the approved snapshot holds the figures.
+    for (indicator_id, year), result in recorded.items():
+        if result.value is not None:
+            snapshot = ApprovedResult.objects.filter(indicator_id=indicator_id, fiscal_year=year).first()
+            record = SelfEvaluation.objects.filter(item__indicators=indicator_id, fiscal_year=year).first()
+            if record is not None and record.status == SelfEvaluation.Status.APPROVED:
+                assert snapshot is not None and snapshot.value == result.value
+    changed = YearlyResult.history.filter(history_change_reason="実績の一括入力")
+    assert changed.exists() and {h.history_user.username for h in changed} == {"figures-admin"}
+
+
+def test_a_suggestion_from_the_years_narrative_is_offered_and_never_applied(seventh, admin_client):
+    clear_figures(seventh)
+    figures = period_figures_read(plan=seventh)
+    cells = {(indicator.label, cell.fiscal_year): cell for indicator, cell in figures.cells()}
+    offered = [cell for cell in cells.values() if cell.suggestions]
+    assert len(offered) > 40
+    assert all(cell.value is None for cell in offered)  # offered, not filled
+    html = admin_client.get(url(seventh)).content.decode()
+    assert 'data-value="352"' in html and "修了者352人 → 352" in html
+    cell = next(cell for cell in offered if Decimal(352) in [s.value for s in cell.suggestions])
+    field = re.search(rf'<input[^>]*name="{cell.value_name}"[^>]*>', html).group(0)
+    assert " value=" not in field
+
+
+def test_a_unit_other_than_the_indicators_is_refused_naming_the_unit(seventh, admin_client):
+    clear_figures(seventh)
+    indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
+    name = f"value_{indicator.id}_2018"
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **{name: "144件"}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "この指標の単位は「人」です" in html and "何も保存していません" in html
+    assert not YearlyResult.history.filter(history_change_reason="実績の一括入力").exists()
+
+
+def test_a_twenty_digit_number_is_refused_on_its_input_and_nothing_is_written(seventh, admin_client):
+    clear_figures(seventh)
+    indicators = list(Indicator.objects.filter(item__area__plan=seventh, unit="人")[:2])
+    typed = {f"value_{indicators[0].id}_2018": "5", f"value_{indicators[1].id}_2019": "12345678901234567890"}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 400
+    assert "整数部は12桁まで" in response.content.decode()
+    assert not YearlyResult.history.filter(history_change_reason="実績の一括入力").exists()
+    with pytest.raises(ValidationError):
+        period_figures_save(
+            plan=seventh,
+            user=response.wsgi_request.user,
+            entries={(indicators[0].id, 2018): FigureEntry(value=Decimal("1" * 20))},
+        )
+
+
+def test_a_nul_in_a_parameter_is_refused_before_the_view(seventh, admin_client):
+    indicator = Indicator.objects.filter(item__area__plan=seventh).first()
+    typed = {f"value_{indicator.id}_2018": "1\x00", f"verdict_text_{indicator.id}_2018": "達成\x00"}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 400
+    assert not YearlyResult.history.filter(history_change_reason="実績の一括入力").exists()
+
+
+def test_another_periods_indicator_is_never_written(seventh, admin_client, admin):
+    clear_figures(seventh)
+    eighth = Indicator.objects.filter(item__area__plan__name="第8期").first()
+    before = YearlyResult.objects.filter(indicator=eighth, fiscal_year=2021).values_list("value", flat=True).first()
+    forged = {f"value_{eighth.id}_2021": "999", f"value_{eighth.id}_2018": "999"}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **forged))
+    assert response.status_code == 302  # the page's own inputs are saved unchanged: nothing to do
+    assert YearlyResult.objects.filter(indicator=eighth, fiscal_year=2021).values_list("value", flat=True).first() == (
+        before
+    )
+    assert not YearlyResult.objects.filter(indicator=eighth, fiscal_year=2018).exists()
+    with pytest.raises(PermissionDenied):
+        period_figures_save(plan=seventh, user=admin, entries={(eighth.id, 2021): FigureEntry(value=Decimal(1))})
+    seventh_indicator = Indicator.objects.filter(item__area__plan=seventh).first()
+    with pytest.raises(PermissionDenied):  # a year outside the period
+        period_figures_save(plan=seventh, user=admin, entries={(seventh_indicator.id, 2030): FigureEntry(value=None)})
+
+
+def test_a_verdict_needs_its_sentence_and_a_forged_verdict_is_refused(seventh, admin_client, admin):
+    clear_figures(seventh)
+    cell_indicator, cell = next((i, c) for i, c in period_figures_read(plan=seventh).cells() if c.has_target)
+    typed = {cell.verdict_name: "achieved", cell.verdict_text_name: ""}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 400
+    assert "根拠となる自己評価の文を入力してください" in response.content.decode()
+    typed = {cell.verdict_name: "<b>maybe</b>", cell.verdict_text_name: "x"}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 400 and "<b>maybe</b>" not in response.content.decode()
+    with pytest.raises(ValidationError):
+        period_figures_save(
+            plan=seventh,
+            user=admin,
+            entries={(cell_indicator.id, cell.fiscal_year): FigureEntry(value=None, verdict="maybe", verdict_text="x")},
+        )
+    assert not YearlyResult.history.filter(history_change_reason="実績の一括入力").exists()
+
+
+def test_a_locked_year_is_shown_but_not_changed(seventh, admin_client):
+    clear_figures(seventh)
+    ReportingYear.objects.filter(plan=seventh, fiscal_year=2018).update(is_locked=True)
+    indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
+    typed = {f"value_{indicator.id}_2018": "10"}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 302
+    assert not YearlyResult.objects.filter(indicator=indicator, fiscal_year=2018, value=10).exists()
+    html = admin_client.get(url(seventh)).content.decode()
+    assert "（確定済）" in html
+
+
+def test_the_page_reads_a_fixed_number_of_queries(seventh, admin_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(20):
+        assert admin_client.get(url(seventh)).status_code == 200
