@@ -99,7 +99,7 @@ def test_the_seventh_periods_narratives_suggest_the_figures_the_fixtures_read():
 
 
 def test_verdict_sentences_are_the_assessments_own_sentences_about_the_target():
-    text = "年１回開催するという目標は\n達成できているが、今後以下の課題に対応していく。\n・新たに計画担当となった職員もおり"
+    text = "年１回開催するという目標は\n達成できているが、今後以下の課題に対応していく。\n・新たに"
     assert verdict_sentences("年１回開催するという目標は達成できているが、今後以下の課題に対応していく。\n・次へ") == (
         "年１回開催するという目標は達成できているが、今後以下の課題に対応していく。",
     )
