@@ -98,7 +98,8 @@ VERDICT_SENTENCES_MAX = 2
 VERDICT_SENTENCE_MAX_LENGTH = 500  # what the verdict's sentence holds on the screens
 # The words a sentence judging the target uses (「年１回開催するという目標は達成できている」).
 _VERDICT_WORDS = ("達成", "目標")
-_SENTENCE_END = re.compile(r"(?<=。)|\n")
+# A sentence ends at 「。」 or where a new bullet starts; a line break inside it is the cell's wrapping.
+_SENTENCE_END = re.compile(r"(?<=。)|\n(?=\s*[・〇○◯●■□※＜<【])")
 
 
 def verdict_sentences(text: str) -> tuple[str, ...]:
@@ -108,7 +109,7 @@ def verdict_sentences(text: str) -> tuple[str, ...]:
     """
     found = []
     for sentence in _SENTENCE_END.split(text or ""):
-        sentence = sentence.strip(" \u3000・")
+        sentence = sentence.replace("\n", "").strip(" \u3000・")
         if sentence and any(word in sentence for word in _VERDICT_WORDS) and sentence not in found:
             found.append(sentence[:VERDICT_SENTENCE_MAX_LENGTH])
         if len(found) == VERDICT_SENTENCES_MAX:

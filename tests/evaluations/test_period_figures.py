@@ -236,3 +236,27 @@ def test_a_locked_year_is_shown_but_not_changed(seventh, admin_client):
 def test_the_page_reads_a_fixed_number_of_queries(seventh, admin_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         assert admin_client.get(url(seventh)).status_code == 200
+
+
+def test_an_import_without_figures_leads_to_the_screen_and_the_admin_links_it(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.sheets.test_plan_sheet_import import export_bytes
+
+    upload = admin_client.post(
+        reverse("sheets:plan_sheet_upload"),
+        {"file": SimpleUploadedFile("第7期.xlsx", export_bytes("第7期")), "plan": "第7期（取込検証）"},
+    )
+    assert upload.status_code == 200, upload.context["problems"][:3]
+    confirmed = admin_client.post(reverse("sheets:plan_sheet_confirm"), {"token": upload.context["token"]})
+    copy = PlanPeriod.objects.get(name="第7期（取込検証）")
+    assert confirmed["Location"] == url(copy)  # 第7期様式 has no 実績 column: the result page is the figures screen
+    page = admin_client.get(confirmed["Location"]).content.decode()
+    assert "「実績の一括入力」で確かめ、入力してください" in page
+    assert reverse("cycle:period_remove", args=[copy.pk]) in page  # an imported period can be undone from here
+
+    root = _client("root", role=SYSTEM_ADMIN, superuser=True)
+    changelist = root.get(reverse("admin:programs_planperiod_changelist")).content.decode()
+    assert url(copy) in changelist and reverse("cycle:period_remove", args=[copy.pk]) in changelist
+    seventh = PlanPeriod.objects.get(name="第7期")
+    assert url(seventh) in changelist and reverse("cycle:period_remove", args=[seventh.pk]) not in changelist
