@@ -28,9 +28,7 @@ def test_admin_clicks_a_suggestion_saves_and_the_dashboard_counts_the_figure(
     plan = plan_sheet_import(draft=draft_of(export_bytes("第7期")), plan_name="第7期（取込検証）", by=admin).plan
     clear_figures(plan)
     # 2（1）事項1's trainees, 平成30年度: the narrative says 「・修了者352人（募集規模360人）」.
-    record = SelfEvaluation.objects.get(
-        item__area__plan=plan, fiscal_year=2018, activities__contains="修了者352人"
-    )
+    record = SelfEvaluation.objects.get(item__area__plan=plan, fiscal_year=2018, activities__contains="修了者352人")
     indicator = Indicator.objects.filter(item=record.item, unit="人").first()
     name = f"value_{indicator.id}_2018"
 

@@ -260,3 +260,40 @@ def test_an_import_without_figures_leads_to_the_screen_and_the_admin_links_it(ad
     assert url(copy) in changelist and reverse("cycle:period_remove", args=[copy.pk]) in changelist
     seventh = PlanPeriod.objects.get(name="第7期")
     assert url(seventh) in changelist and reverse("cycle:period_remove", args=[seventh.pk]) not in changelist
+
+
+def test_a_year_outside_the_approval_is_saved_as_a_draft_through_the_entry_workflow(seventh, admin):
+    clear_figures(seventh)
+    record = SelfEvaluation.objects.filter(item__area__plan=seventh, fiscal_year=2019).first()
+    indicator = Indicator.objects.filter(item=record.item).first()
+    record.delete()  # an item-year the sheet had nothing for
+    saved = period_figures_save(plan=seventh, user=admin, entries={(indicator.id, 2019): FigureEntry(value=Decimal(3))})
+    assert (saved.approved, saved.drafts) == (0, 1)
+    draft = SelfEvaluation.objects.get(item=record.item, fiscal_year=2019)
+    assert draft.status == SelfEvaluation.Status.DRAFT
+    cell = next(
+        cell
+        for area in plan_progress(plan=seventh).areas
+        for item in area.items
+        for row in item.indicators
+        if row.id == indicator.id
+        for cell in row.years
+        if cell.fiscal_year == 2019
+    )
+    assert cell.actual is None and cell.pending is not None and cell.pending.actual == 3  # 下書き, not counted
+
+
+def test_a_record_approved_through_the_workflow_needs_a_reason(seventh, admin):
+    clear_figures(seventh)
+    record = SelfEvaluation.objects.filter(item__area__plan=seventh, fiscal_year=2020).first()
+    SelfEvaluation.objects.filter(pk=record.pk).update(submitted_at=record.approved_at or "2021-05-01T00:00Z")
+    indicator = Indicator.objects.filter(item=record.item).first()
+    entries = {(indicator.id, 2020): FigureEntry(value=Decimal(2))}
+    with pytest.raises(ValidationError, match="変更理由を入力してください"):
+        period_figures_save(plan=seventh, user=admin, entries=entries)
+    assert not YearlyResult.objects.filter(indicator=indicator, fiscal_year=2020).exclude(value=None).exists()
+    period_figures_save(plan=seventh, user=admin, entries=entries, change_reason="決算で確定した値")
+    result = YearlyResult.objects.get(indicator=indicator, fiscal_year=2020)
+    assert result.value == 2
+    assert result.history.first().history_change_reason == "実績の一括入力: 決算で確定した値"
+    assert ApprovedResult.objects.get(indicator=indicator, fiscal_year=2020).value == 2
