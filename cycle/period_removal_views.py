@@ -35,7 +35,7 @@ def period_remove(request, plan_id: int):
     if plan_id > PLAN_ID_MAX:
         raise Http404
     plan = get_object_or_404(PlanPeriod, pk=plan_id)
-    form = RemovalForm(request.POST or None)
+    form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             removed = plan_period_remove(plan=plan, user=request.user, reason=form.cleaned_data["reason"])

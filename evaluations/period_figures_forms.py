@@ -59,12 +59,13 @@ class PeriodFiguresForm(forms.Form):
         cleaned = super().clean()
         self.typed: dict[tuple[int, int], FigureEntry] = {}
         for indicator, cell in self.figures.cells():
-            if cell.locked:
+            # An input the POST does not carry is left as stored (a truncated or hand-made POST clears nothing).
+            if cell.locked or cell.value_name not in self.data:
                 continue
             value = self._figure(cell.value_name, f"{indicator.label} {cell.year_label} 実績", indicator.unit)
             if cell.value_name in self.errors:
                 continue
-            verdict = cleaned.get(cell.verdict_name, "") if cell.has_target else None
+            verdict = cleaned.get(cell.verdict_name, "") if cell.has_target and cell.verdict_name in self.data else None
             text = (cleaned.get(cell.verdict_text_name) or "").replace("\r\n", "\n").strip()
             self.typed[(indicator.id, cell.fiscal_year)] = FigureEntry(value=value, verdict=verdict, verdict_text=text)
         return cleaned

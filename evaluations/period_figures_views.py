@@ -29,7 +29,8 @@ def plan_of(plan_id: int) -> PlanPeriod:
 def period_figures(request, plan_id: int):
     """Show every indicator-year of the period with its suggestions; on 「保存する」 record what was typed."""
     plan = plan_of(plan_id)
-    form = PeriodFiguresForm(request.POST or None, figures=period_figures_read(plan=plan))
+    data = request.POST if request.method == "POST" else None
+    form = PeriodFiguresForm(data, figures=period_figures_read(plan=plan))
     if request.method == "POST" and form.is_valid():
         try:
             saved = period_figures_save(

@@ -297,3 +297,18 @@ def test_a_record_approved_through_the_workflow_needs_a_reason(seventh, admin):
     assert result.value == 2
     assert result.history.first().history_change_reason == "実績の一括入力: 決算で確定した値"
     assert ApprovedResult.objects.get(indicator=indicator, fiscal_year=2020).value == 2
+
+
+def test_a_post_without_the_pages_inputs_clears_nothing(seventh, admin_client):
+    ReportingYear.objects.filter(plan=seventh).update(is_locked=False)
+    before = {r.pk: (r.value, r.verdict) for r in results_in_plan(seventh)}
+    indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
+    assert admin_client.post(url(seventh), {}).status_code == 302
+    response = admin_client.post(url(seventh), {f"value_{indicator.id}_2018": "77"})
+    assert response.status_code == 302
+    touched = YearlyResult.objects.get(indicator=indicator, fiscal_year=2018)
+    assert touched.value == 77
+    after = {r.pk: (r.value, r.verdict) for r in results_in_plan(seventh)}
+    assert {pk: row for pk, row in after.items() if pk != touched.pk} == {
+        pk: row for pk, row in before.items() if pk != touched.pk
+    }
