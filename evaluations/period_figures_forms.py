@@ -52,7 +52,7 @@ class PeriodFiguresForm(forms.Form):
                     max_length=500,
                     initial=cell.verdict_text,
                     disabled=cell.locked,
-                    widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
+                    widget=forms.TextInput(attrs={"size": 36}),
                 )
 
     def clean(self):

@@ -312,3 +312,18 @@ def test_a_post_without_the_pages_inputs_clears_nothing(seventh, admin_client):
     assert {pk: row for pk, row in after.items() if pk != touched.pk} == {
         pk: row for pk, row in before.items() if pk != touched.pk
     }
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_shows_an_empty_period_and_refuses_nothing_it_cannot_do():
+    """Migrate only, no Tokyo data: a period made in the admin has no items yet; the pages say so."""
+    from cycle.period_removal import period_removal_read
+    from evaluations.services import plan_period_create
+
+    plan = plan_period_create(name="第9期", first_fiscal_year=2024, last_fiscal_year=2026, reason="管理画面で作成").plan
+    client = _client("fresh-admin", role=SYSTEM_ADMIN)
+    page = client.get(url(plan))
+    assert page.status_code == 200 and "事項が登録されていません" in page.content.decode()
+    assert client.post(url(plan), {}).status_code == 302
+    assert "画面からは取り消せません" in period_removal_read(plan=plan).refusal
+    assert client.get("/entry/periods/12345678901234567890/figures/").status_code == 404
