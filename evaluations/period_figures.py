@@ -14,6 +14,7 @@ transaction, validated before the first write:
   the figure is a draft until the item-year is submitted and approved.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,6 +77,11 @@ class FigureCell:
     @property
     def has_target(self) -> bool:
         return bool(self.target_text)
+
+    @property
+    def digest(self) -> str:
+        """Name what is stored now, as ``figure_digest`` names what the page showed or what was typed."""
+        return figure_digest(self.value, self.verdict if self.has_target else None, self.verdict_text)
 
     @property
     def year_label(self) -> str:
@@ -187,6 +193,17 @@ def _indicator(indicator, years, results, records, locked) -> FigureIndicator:
     return FigureIndicator(
         id=indicator.id, item_id=indicator.item_id, label=indicator.label, unit=indicator.unit, cells=tuple(cells)
     )
+
+
+def figure_digest(value: Decimal | None, verdict: str | None, verdict_text: str) -> str:
+    """Return a short name of an indicator-year's figure and verdict (12 hex digits; 150 = 150.00).
+
+    The page carries the name of what it showed; a POST whose input still names that was not
+    touched, and one whose stored figure no longer does was changed by someone else meanwhile.
+    """
+    shown = "" if value is None else format(value.normalize(), "f")
+    text = (verdict_text or "").strip() if verdict is not None else ""
+    return hashlib.sha256(repr((shown, verdict or "", text)).encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The form of 「実績の一括入力」: one figure (and, where the year has a target, a verdict) per indicator-year."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -8,10 +9,14 @@ from django.core.exceptions import ValidationError
 from programs.quantities import QuantityError, format_quantity
 
 from .models import Verdict
-from .period_figures import REASON_MAX_LENGTH, RESULT_LIMITS, FigureEntry, PeriodFigures
+from .period_figures import REASON_MAX_LENGTH, RESULT_LIMITS, FigureEntry, PeriodFigures, figure_digest
 from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
 
 VERDICT_CHOICES = [("", "（記録しない）"), *Verdict.choices]
+ERROR_CHANGED_MEANWHILE = (
+    "この画面を開いた後に、ほかの操作でこの欄が変更されました（現在: {current}）。"
+    "内容を確かめ、上書きしてよければもう一度保存してください。"
+)
 
 
 class PeriodFiguresForm(forms.Form):
@@ -24,9 +29,14 @@ class PeriodFiguresForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # What the page showed, per indicator-year (``figure_digest``): only what the administrator
+    # changed is saved, and a change to a figure someone else saved since is refused on its input.
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, figures: PeriodFigures, **kwargs):
         super().__init__(*args, **kwargs)
         self.figures = figures
+        self.fields["shown"].initial = json.dumps({cell.value_name: cell.digest for _, cell in figures.cells()})
         for indicator, cell in figures.cells():
             unit = f"（{indicator.unit}）" if indicator.unit else ""
             where = f"{indicator.label} {cell.year_label}"
@@ -58,6 +68,7 @@ class PeriodFiguresForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         self.typed: dict[tuple[int, int], FigureEntry] = {}
+        shown = self._shown(cleaned.get("shown", ""))
         for indicator, cell in self.figures.cells():
             # An input the POST does not carry is left as stored (a truncated or hand-made POST clears nothing).
             if cell.locked or cell.value_name not in self.data:
@@ -67,8 +78,43 @@ class PeriodFiguresForm(forms.Form):
                 continue
             verdict = cleaned.get(cell.verdict_name, "") if cell.has_target and cell.verdict_name in self.data else None
             text = (cleaned.get(cell.verdict_text_name) or "").replace("\r\n", "\n").strip()
-            self.typed[(indicator.id, cell.fiscal_year)] = FigureEntry(value=value, verdict=verdict, verdict_text=text)
+            entry = FigureEntry(value=value, verdict=verdict, verdict_text=text)
+            before = shown.get(cell.value_name)
+            if before is not None and before == figure_digest(entry.value, entry.verdict, entry.verdict_text):
+                continue  # not touched: whatever is stored now stays
+            if before is not None and before != cell.digest:
+                self.add_error(cell.value_name, ERROR_CHANGED_MEANWHILE.format(current=self._stored(indicator, cell)))
+                self.stale.append(cell)
+                continue
+            self.typed[(indicator.id, cell.fiscal_year)] = entry
+        if self.stale:
+            # Shown again with what is stored now: saving once more overwrites it knowingly.
+            self.data = self.data.copy()
+            self.data["shown"] = json.dumps({**shown, **{cell.value_name: cell.digest for cell in self.stale}})
         return cleaned
+
+    @property
+    def stale(self) -> list:
+        if not hasattr(self, "_stale"):
+            self._stale = []
+        return self._stale
+
+    @staticmethod
+    def _shown(text: str) -> dict[str, str]:
+        """Read the page's names of what it showed; a missing or altered one protects nothing (all inputs count)."""
+        try:
+            shown = json.loads(text) if text else {}
+        except ValueError:
+            return {}
+        if not isinstance(shown, dict):
+            return {}
+        return {key: value for key, value in shown.items() if isinstance(key, str) and isinstance(value, str)}
+
+    @staticmethod
+    def _stored(indicator, cell) -> str:
+        figure = format_quantity(cell.value, indicator.unit, empty="空欄")
+        verdict = dict(Verdict.choices).get(cell.verdict, "")
+        return f"{figure}・{verdict}" if verdict else figure
 
     def _figure(self, name: str, label: str, unit: str) -> Decimal | None:
         raw = self.cleaned_data.get(name) or ""

@@ -327,3 +327,29 @@ def test_a_fresh_installation_shows_an_empty_period_and_refuses_nothing_it_canno
     assert client.post(url(plan), {}).status_code == 302
     assert "画面からは取り消せません" in period_removal_read(plan=plan).refusal
     assert client.get("/entry/periods/12345678901234567890/figures/").status_code == 404
+
+
+def test_a_page_opened_before_someone_elses_save_neither_reverts_it_nor_overwrites_it_unseen(
+    seventh, admin_client, admin
+):
+    clear_figures(seventh)
+    first, second = Indicator.objects.filter(item__area__plan=seventh, unit="人")[:2]
+    stale_page = form_data(admin_client, seventh)  # opened now
+    entries = {(first.id, 2018): FigureEntry(value=Decimal(10)), (second.id, 2018): FigureEntry(value=Decimal(20))}
+    period_figures_save(plan=seventh, user=admin, entries=entries)  # someone else saves meanwhile
+
+    # The stale page changes only the second indicator's figure: the first one's is not reverted to blank.
+    stale_page[f"value_{second.id}_2018"] = "25"
+    response = admin_client.post(url(seventh), stale_page)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "この画面を開いた後に、ほかの操作でこの欄が変更されました（現在: 20人）" in html
+    assert YearlyResult.objects.get(indicator=first, fiscal_year=2018).value == 10
+    assert YearlyResult.objects.get(indicator=second, fiscal_year=2018).value == 20
+    assert 'value="25"' in html  # what was typed is kept on the page
+
+    # Saved again from that page, knowingly: the typed figure wins, the untouched one stays.
+    again = {name: value for name, value in response.context["form"].data.items()}
+    assert admin_client.post(url(seventh), again).status_code == 302
+    assert YearlyResult.objects.get(indicator=second, fiscal_year=2018).value == 25
+    assert YearlyResult.objects.get(indicator=first, fiscal_year=2018).value == 10
