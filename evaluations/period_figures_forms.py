@@ -64,6 +64,14 @@ class PeriodFiguresForm(forms.Form):
                     disabled=cell.locked,
                     widget=forms.TextInput(attrs={"size": 36}),
                 )
+        # The page posts only the rows the administrator changed (static/js/period-figures.js); a row
+        # it left out is shown again as stored, never as blank, if the page comes back with an error.
+        self.posted = set(self.data) if self.is_bound else set()
+        if self.is_bound:
+            self.data = self.data.copy()
+            for name, field in self.fields.items():
+                if name not in self.posted and name != "shown":
+                    self.data[name] = field.initial if field.initial is not None else ""
 
     def clean(self):
         cleaned = super().clean()
@@ -71,12 +79,13 @@ class PeriodFiguresForm(forms.Form):
         shown = self._shown(cleaned.get("shown", ""))
         for indicator, cell in self.figures.cells():
             # An input the POST does not carry is left as stored (a truncated or hand-made POST clears nothing).
-            if cell.locked or cell.value_name not in self.data:
+            if cell.locked or cell.value_name not in self.posted:
                 continue
             value = self._figure(cell.value_name, f"{indicator.label} {cell.year_label} 実績", indicator.unit)
             if cell.value_name in self.errors:
                 continue
-            verdict = cleaned.get(cell.verdict_name, "") if cell.has_target and cell.verdict_name in self.data else None
+            offered = cell.has_target and cell.verdict_name in self.posted
+            verdict = cleaned.get(cell.verdict_name, "") if offered else None
             text = (cleaned.get(cell.verdict_text_name) or "").replace("\r\n", "\n").strip()
             entry = FigureEntry(value=value, verdict=verdict, verdict_text=text)
             before = shown.get(cell.value_name)

@@ -353,3 +353,21 @@ def test_a_page_opened_before_someone_elses_save_neither_reverts_it_nor_overwrit
     assert admin_client.post(url(seventh), again).status_code == 302
     assert YearlyResult.objects.get(indicator=second, fiscal_year=2018).value == 25
     assert YearlyResult.objects.get(indicator=first, fiscal_year=2018).value == 10
+
+
+def test_a_page_that_posted_only_its_changed_rows_comes_back_with_the_others_as_stored(seventh, admin_client):
+    """The page's script leaves unchanged rows out of the POST; an error must not show them blank."""
+    ReportingYear.objects.filter(plan=seventh).update(is_locked=False)
+    first, second = Indicator.objects.filter(item__area__plan=seventh, unit="人")[:2]
+    stored = YearlyResult.objects.get(indicator=first, fiscal_year=2018).value
+    page = form_data(admin_client, seventh)
+    response = admin_client.post(
+        url(seventh), {"shown": page["shown"], f"value_{second.id}_2018": "1.5"}
+    )  # a fraction of 人: refused
+    assert response.status_code == 400
+    again = dict(response.context["form"].data.items())
+    assert again[f"value_{first.id}_2018"] == f"{stored.normalize():f}"
+    again[f"value_{second.id}_2018"] = "15"
+    assert admin_client.post(url(seventh), again).status_code == 302
+    assert YearlyResult.objects.get(indicator=first, fiscal_year=2018).value == stored
+    assert YearlyResult.objects.get(indicator=second, fiscal_year=2018).value == 15
