@@ -63,3 +63,49 @@ def test_admin_clicks_a_suggestion_saves_and_the_dashboard_counts_the_figure(
     # Something was entered: the period can no longer be undone from the screens.
     page.get_by_role("link", name="この計画期間を取り消す（取込・次期計画の作成の取消）").click()
     expect(page.get_by_role("alert")).to_contain_text("作成の後に入力された内容があるため取り消せません")
+
+
+def test_every_seventh_figure_entered_in_the_browser_gives_the_sheets_statuses(
+    page, live_server, tokyo_data, settings, monkeypatch
+):
+    """The whole 第7期 typed again on the page: suggestions clicked where they hold the figure, else typed."""
+    from evaluations.models import ReportingYear
+    from programs.models import PlanPeriod
+    from programs.quantities import format_quantity
+    from tests.evaluations.test_period_figures import results_in_plan, statuses
+
+    demo_users(settings, monkeypatch)
+    plan = PlanPeriod.objects.get(name="第7期")
+    recorded = list(results_in_plan(plan).select_related("indicator"))
+    before = statuses(plan)
+    clear_figures(plan)
+    assert ReportingYear.objects.filter(plan=plan, is_locked=True).count() == 0
+
+    login(page, live_server, "demo-admin")
+    started = time.monotonic()
+    page.goto(f"{live_server.url}/entry/periods/{plan.pk}/figures/")
+    clicks = typed = 0
+    for result in recorded:
+        name = f"id_value_{result.indicator_id}_{result.fiscal_year}"
+        if result.value is not None:
+            shown = format_quantity(result.value)
+            button = page.locator(f'button.suggestion[data-fill="{name}"][data-value="{shown}"]')
+            if button.count():
+                button.first.click()
+                clicks += 1
+            else:
+                page.locator(f"#{name}").fill(shown)
+                typed += 1
+        if result.verdict:
+            page.locator(f"#id_verdict_{result.indicator_id}_{result.fiscal_year}").select_option(result.verdict)
+            text_id = f"id_verdict_text_{result.indicator_id}_{result.fiscal_year}"
+            sentence = page.locator(f'button.suggestion[data-fill="{text_id}"]', has_text=result.verdict_text[:20])
+            if result.verdict_text and sentence.count():
+                sentence.first.click()
+            else:
+                page.locator(f"#{text_id}").fill(result.verdict_text)
+    page.get_by_role("button", name="保存する").click()
+    expect(page.locator(".messages")).to_contain_text("第7期の実績を保存しました")
+    print(f"第7期 in the browser: {clicks} suggestions clicked, {typed} typed, {time.monotonic() - started:.0f} s")
+    assert clicks >= 100
+    assert statuses(plan) == before
