@@ -88,9 +88,9 @@ class PeriodFiguresForm(forms.Form):
             verdict = cleaned.get(cell.verdict_name, "") if offered else None
             text = (cleaned.get(cell.verdict_text_name) or "").replace("\r\n", "\n").strip()
             entry = FigureEntry(value=value, verdict=verdict, verdict_text=text)
-            before = shown.get(cell.value_name)
-            if before is not None and before == figure_digest(entry.value, entry.verdict, entry.verdict_text):
-                continue  # not touched: whatever is stored now stays
+            before, wanted = shown.get(cell.value_name), figure_digest(entry.value, entry.verdict, entry.verdict_text)
+            if wanted == cell.digest or before == wanted:
+                continue  # already stored (a second click of 保存), or not touched: whatever is stored now stays
             if before is not None and before != cell.digest:
                 self.add_error(cell.value_name, ERROR_CHANGED_MEANWHILE.format(current=self._stored(indicator, cell)))
                 self.stale.append(cell)

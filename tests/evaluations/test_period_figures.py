@@ -392,3 +392,15 @@ def test_a_page_that_posted_only_its_changed_rows_comes_back_with_the_others_as_
     assert admin_client.post(url(seventh), again).status_code == 302
     assert YearlyResult.objects.get(indicator=first, fiscal_year=2018).value == stored
     assert YearlyResult.objects.get(indicator=second, fiscal_year=2018).value == 15
+
+
+def test_a_double_click_on_save_saves_once_and_answers_plainly(seventh, admin_client):
+    clear_figures(seventh)
+    indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
+    page = form_data(admin_client, seventh, **{f"value_{indicator.id}_2018": "352"})
+    first = admin_client.post(url(seventh), page)
+    second = admin_client.post(url(seventh), page)  # the same page, posted twice
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "変更はありませんでした" in admin_client.get(second["Location"]).content.decode()
+    history = YearlyResult.history.filter(indicator=indicator, fiscal_year=2018, history_change_reason="実績の一括入力")
+    assert history.count() == 1
