@@ -153,7 +153,7 @@ def test_a_unit_other_than_the_indicators_is_refused_naming_the_unit(seventh, ad
     clear_figures(seventh)
     indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
     name = f"value_{indicator.id}_2018"
-    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **{name: "144件"}))
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **{name: "144名"}))
     assert response.status_code == 400
     html = response.content.decode()
     assert "この指標の単位は「人」です" in html and "何も保存していません" in html
