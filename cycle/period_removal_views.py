@@ -2,19 +2,15 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import is_system_admin
-from programs.models import PlanPeriod
+from evaluations.period_figures_views import plan_of, system_admin_only
 
-from .period_removal import ERROR_NOT_ADMIN, REASON_LIMIT, period_removal_read, plan_period_remove
+from .period_removal import REASON_LIMIT, period_removal_read, plan_period_remove
 
 MESSAGE_REMOVED = "{plan}を取り消しました（{summary}）。理由は計画期間の変更履歴に記録されています。"
-PLAN_ID_MAX = 2**31 - 1  # no period has a larger id; a longer number would overflow the database's integer
 
 
 class RemovalForm(forms.Form):
@@ -26,15 +22,11 @@ class RemovalForm(forms.Form):
     )
 
 
-@login_required
+@system_admin_only
 @require_http_methods(["GET", "POST"])
 def period_remove(request, plan_id: int):
     """Show what removing the period removes (and whether it may be removed); on 「取り消す」 remove it."""
-    if not is_system_admin(request.user):
-        raise PermissionDenied(ERROR_NOT_ADMIN)
-    if plan_id > PLAN_ID_MAX:
-        raise Http404
-    plan = get_object_or_404(PlanPeriod, pk=plan_id)
+    plan = plan_of(plan_id)
     form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
