@@ -36,6 +36,7 @@ from .models import ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import ERROR_DIGITS, digit_limits, fitted_to
 
 REASON_FIGURES = "実績の一括入力"
+ERROR_NOT_ADMIN = "実績の一括入力はシステム管理者のみが行えます。"
 RESULT_LIMITS = digit_limits(YearlyResult, "value")
 # The history keeps a reason of at most 100 characters (django-simple-history's field), prefix included.
 REASON_MAX_LENGTH = 80
@@ -235,7 +236,7 @@ def period_figures_save(
     the entry workflow would refuse, a locked year, or a missing reason where one is needed.
     """
     if not is_system_admin(user):
-        raise PermissionDenied(policies.REASON_NOT_ADMIN)
+        raise PermissionDenied(ERROR_NOT_ADMIN)
     facts = {
         indicator.id: indicator
         for indicator in Indicator.objects.filter(item__area__plan=plan).select_related("item__area")

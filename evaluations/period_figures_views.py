@@ -13,9 +13,8 @@ from accounts.permissions import is_system_admin
 from programs.models import PlanPeriod
 
 from .forms import VERSION_MAX
-from .period_figures import FiguresSaved, period_figures_read, period_figures_save
+from .period_figures import ERROR_NOT_ADMIN, FiguresSaved, period_figures_read, period_figures_save
 from .period_figures_forms import PeriodFiguresForm
-from .policies import REASON_NOT_ADMIN
 
 MESSAGE_SAVED = "{plan}の実績を保存しました（承認済の年度{approved}件はダッシュボードに反映、下書き{drafts}件）。"
 MESSAGE_NOTHING = "変更はありませんでした。"
@@ -28,7 +27,7 @@ def system_admin_only(view):
     @login_required
     def wrapper(request, *args, **kwargs):
         if not is_system_admin(request.user):
-            raise PermissionDenied(REASON_NOT_ADMIN)
+            raise PermissionDenied(ERROR_NOT_ADMIN)
         return view(request, *args, **kwargs)
 
     return wrapper
