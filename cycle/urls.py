@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import period_removal_views, views
 
 app_name = "cycle"
 
 urlpatterns = [
+    path("periods/<int:plan_id>/remove/", period_removal_views.period_remove, name="period_remove"),
     path("items/<int:item_id>/<int:fiscal_year>/attachments/", views.attachments, name="attachments"),
     path("attachments/<int:attachment_id>/download/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs.admin import IndicatorAdmin, ItemAdmin, PlanPeriodAdmin
@@ -49,6 +51,20 @@ admin.site.unregister(PlanPeriod)
 @admin.register(PlanPeriod)
 class PlanPeriodWithYearsAdmin(PlanPeriodAdmin):
     """The admin's form runs the model's validators: the period rule of programs.periods."""
+
+    list_display = [*PlanPeriodAdmin.list_display, "screens"]
+    readonly_fields = ["origin", "set_up_at", "screens"]
+
+    @admin.display(description="画面")
+    def screens(self, obj: PlanPeriod) -> str:
+        """Link the period's figures screen, and its removal where an import or a rollover made it."""
+        if obj.pk is None:
+            return "－"
+        links = [format_html('<a href="{}">実績の一括入力</a>', reverse("evaluations:period_figures", args=[obj.pk]))]
+        if obj.origin:
+            # The removal page (cycle) says itself whether anything entered since forbids it.
+            links.append(format_html('<a href="{}">計画期間の取消</a>', reverse("cycle:period_remove", args=[obj.pk])))
+        return format_html_join(" ｜ ", "{}", ((link,) for link in links))
 
     def add_view(self, request, form_url="", extra_context=None):
         # The form checked the same rule; only a period committed meanwhile by someone else reaches

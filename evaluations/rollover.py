@@ -42,7 +42,7 @@ from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, are
 from programs.periods import figure_error, multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
-from .services import PeriodRefused, plan_period_create, plan_period_problems
+from .services import PeriodRefused, plan_period_create, plan_period_problems, plan_period_set_up
 from .services import reporting_deadline_of as reporting_deadline_of  # re-exported for the rollover's callers
 
 CHANGE_REASON = "次期計画の作成（{source}から）"
@@ -751,12 +751,14 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
                 uses_rating=rollover.uses_rating,
                 layout=source.layout,
                 reason=reason,
+                origin=PlanPeriod.Origin.ROLLOVER,
             )
             plan = made.plan
             if not made.created and Item.objects.filter(area__plan=plan).exists():
                 # Another confirm filled the period after our check (we now hold its row lock).
                 raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name))
             _structure_create(plan, rollover, reason)
+            plan_period_set_up(plan=plan, reason=reason)
     except PeriodRefused as refused:
         raise RolloverRefused(str(refused)) from refused
     except IntegrityError as error:  # another confirm committed the same areas or items since our check

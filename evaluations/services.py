@@ -37,6 +37,7 @@ from .changes import (
     RATING,
     TEXT_FIELDS,
     FieldChange,
+    ItemYearChange,
     ItemYearState,
     StoredTarget,
     Submission,
@@ -436,6 +437,24 @@ def approved_results_record(*, evaluation: SelfEvaluation) -> None:
 
 
 @transaction.atomic
+def approved_figures_correct(*, evaluation: SelfEvaluation, change: ItemYearChange, user, reason: str) -> None:
+    """Write an approved item-year's figures as an administrator, keeping the approval (「実績の一括入力」).
+
+    For figures the approved record never held (an imported sheet without a 実績 column): the
+    results are saved with their history and ``reason``, the approved snapshot is rewritten by
+    its one writer, and the record's version moves on so that an editor holding it sees a conflict.
+    """
+    _deny_if(
+        policies.can_correct_approved_figures(
+            user, evaluation, reporting_year_for(evaluation.item.area.plan, evaluation.fiscal_year)
+        )
+    )
+    _bump_version(evaluation, None)
+    _write_results(evaluation.fiscal_year, change.result_writes(), user, reason)
+    approved_results_record(evaluation=evaluation)
+
+
+@transaction.atomic
 def self_evaluation_return(
     *, evaluation: SelfEvaluation, user, comment: str, expected_version: int | None = None
 ) -> SelfEvaluation:
@@ -663,6 +682,7 @@ def plan_period_create(
     uses_rating: bool | None = None,
     layout: SheetLayout | None = None,
     deadlines: dict[int, datetime.date | None] | None = None,
+    origin: str = PlanPeriod.Origin.OTHER,
 ) -> PeriodCreated:
     """Create a plan period's structure, or complete an existing one that has the same years, in one transaction.
 
@@ -672,6 +692,8 @@ def plan_period_create(
     year, with ``deadlines[year]`` when given, else ``reporting_deadline_of`` (an existing year
     without a deadline gets that one). Refused (PeriodRefused, nothing written) on any problem,
     including a period or number committed by someone else since the check.
+    ``origin`` (an import, a rollover) is recorded on the period whose structure this call sets
+    up; the caller marks the end with ``plan_period_set_up``, so that it can later be undone.
     """
     problems = plan_period_problems(
         name=name, ordinal=ordinal, first_fiscal_year=first_fiscal_year, last_fiscal_year=last_fiscal_year
@@ -691,7 +713,9 @@ def plan_period_create(
             last_fiscal_year=last_fiscal_year,
             uses_rating=bool(uses_rating),
             layout=layout or layout_of_predecessor(ordinal=ordinal),
+            origin=origin,
         )
+        plan._change_reason = reason
         try:
             plan.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -710,9 +734,24 @@ def plan_period_create(
         if uses_rating is not None and plan.uses_rating != uses_rating:
             plan.uses_rating = uses_rating
             changed.append("uses_rating")
+        if origin and plan.origin != origin:
+            # An empty period completed by an import or a rollover: its whole structure comes from that.
+            plan.origin = origin
+            changed.append("origin")
         if changed:
+            plan._change_reason = reason
             plan.save(update_fields=changed)
     return PeriodCreated(plan=plan, created=created, reporting_years_created=_reporting_years(plan, deadlines, reason))
+
+
+def plan_period_set_up(*, plan: PlanPeriod, reason: str) -> None:
+    """Record that the import or rollover creating ``plan`` has written everything (call it last, in its transaction).
+
+    Whatever the history records for the period after this moment was entered into it later.
+    """
+    plan.set_up_at = timezone.now()
+    plan._change_reason = reason
+    plan.save(update_fields=["set_up_at"])
 
 
 def _reporting_years(plan: PlanPeriod, deadlines: dict[int, datetime.date | None] | None, reason: str) -> int:

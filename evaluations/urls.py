@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import rollover_views, views
+from . import period_figures_views, rollover_views, views
 
 app_name = "evaluations"
 
@@ -18,5 +18,6 @@ urlpatterns = [
     path("years/<int:plan_id>/<int:fiscal_year>/lock/confirm/", views.lock_confirm, name="lock_confirm"),
     path("years/<int:plan_id>/<int:fiscal_year>/unlock/", views.unlock_year, name="unlock_year"),
     path("rollover/", rollover_views.rollover_start, name="rollover_start"),
+    path("periods/<int:plan_id>/figures/", period_figures_views.period_figures, name="period_figures"),
     path("rollover/preview/", rollover_views.rollover_preview_page, name="rollover_preview"),
 ]

@@ -168,6 +168,13 @@ def indicator_label_of(name: str, component: str) -> str:
 class PlanPeriod(models.Model):
     """A three-year plan period such as 第8期 (FY2021–FY2023)."""
 
+    class Origin(models.TextChoices):
+        """How the period was set up: only one made by an import or a rollover can be undone in the screens."""
+
+        OTHER = "", "登録・読込"
+        SHEET_IMPORT = "sheet_import", "自己評価シートの取込"
+        ROLLOVER = "rollover", "次期計画の作成"
+
     # The range and character rules are programs.periods', shared with every way a period is created.
     name = models.CharField(
         "名称", max_length=NAME_MAX_LENGTH, unique=True, help_text="例: 第8期", validators=[validate_single_line]
@@ -191,6 +198,15 @@ class PlanPeriod(models.Model):
         on_delete=models.PROTECT,
         related_name="plans",
         help_text="空欄のまま作成すると、前の計画期間の様式を引き継ぎます。",
+    )
+    origin = models.CharField("作成の方法", max_length=20, choices=Origin.choices, blank=True, editable=False)
+    # When the import or rollover that made the period finished: a change recorded after it is
+    # something entered into the period, which then may no longer be undone (cycle.period_removal).
+    set_up_at = models.DateTimeField("作成完了日時", null=True, blank=True, editable=False)
+
+    # The reason is a text: a removal records the administrator's reason (up to 500 characters) and the counts.
+    history = HistoricalRecords(
+        verbose_name="計画期間の変更履歴", history_change_reason_field=models.TextField(null=True)
     )
 
     class Meta:

@@ -19,7 +19,13 @@ from django.utils import timezone
 
 from accounts.permissions import system_admin_refusal
 from evaluations.models import Rating, SelfEvaluation, YearlyResult
-from evaluations.services import PeriodRefused, approved_results_record, plan_period_create, plan_period_problems
+from evaluations.services import (
+    PeriodRefused,
+    approved_results_record,
+    plan_period_create,
+    plan_period_problems,
+    plan_period_set_up,
+)
 from programs.fiscal_years import era_range_label
 from programs.models import (
     Indicator,
@@ -324,6 +330,7 @@ def plan_sheet_import(
             uses_rating=draft.uses_rating,
             layout=layout,
             reason=reason,
+            origin=PlanPeriod.Origin.SHEET_IMPORT,
         )
     except PeriodRefused as refused:  # e.g. the same name or number, committed since the check
         raise PlanSheetRefused(str(refused)) from refused
@@ -403,6 +410,7 @@ def plan_sheet_import(
                 _save(record, reason, where)
                 # Approved figures are kept by the approval service's one writer, as for any approval.
                 approved_results_record(evaluation=record)
+    plan_period_set_up(plan=plan, reason=reason)
     return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=made.reporting_years_created)
 
 

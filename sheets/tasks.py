@@ -14,7 +14,7 @@ from django_tasks import task
 
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutcome, job_run
-from programs.models import PlanPeriod, PolicyArea
+from programs.models import PlanPeriod, PolicyArea, SheetColumn
 
 from .documents import sheet_document, summary_document
 from .exports.layout import XLSX_CONTENT_TYPE
@@ -25,6 +25,7 @@ from .services import Owners, PlanSheetRefused, plan_sheet_import, plan_sheet_la
 
 ERROR_PLAN_GONE = "計画期間が見つかりません（削除されたか、名称が変わりました）。"
 ERROR_INPUT_GONE = "取込むファイルが見つかりません。何も作成していません。もう一度アップロードしてください。"
+MESSAGE_NO_FIGURES = "この様式には実績の欄がありません。各年度の実績を「実績の一括入力」で確かめ、入力してください。"
 MESSAGE_PLAN_CREATED = (
     "{plan}を自己評価シートから作成しました（分野{areas}、事項{items}、指標{indicators}、実績{results}件）。"
 )
@@ -93,15 +94,22 @@ def _plan_sheet_import_work(job: Job, input_path: Path | None) -> JobOutcome:
     except (UploadRejected, PlanSheetRefused) as error:
         raise JobFailed(f"何も作成していません。{error}") from error
     counts = result.counts
+    message = MESSAGE_PLAN_CREATED.format(
+        plan=result.plan,
+        areas=counts["areas"],
+        items=counts["items"],
+        indicators=counts["indicators"],
+        results=counts["results"],
+    )
+    layout = result.plan.layout
+    if layout is None or not layout.columns.filter(source=SheetColumn.Source.ACTUAL).exists():
+        # A layout without a 実績 column (第7期's): the figures are typed next, on the figures screen.
+        return JobOutcome(
+            message=message + MESSAGE_NO_FIGURES,
+            result_url=reverse("evaluations:period_figures", args=[result.plan.pk]),
+        )
     return JobOutcome(
-        message=MESSAGE_PLAN_CREATED.format(
-            plan=result.plan,
-            areas=counts["areas"],
-            items=counts["items"],
-            indicators=counts["indicators"],
-            results=counts["results"],
-        ),
-        result_url=f"{reverse('reports:dashboard')}?{urlencode({'plan': result.plan.name})}",
+        message=message, result_url=f"{reverse('reports:dashboard')}?{urlencode({'plan': result.plan.name})}"
     )
 
 

@@ -170,6 +170,17 @@ MATRIX = {
     "rollover_preview": Case(
         "post", lambda w, y: (reverse("evaluations:rollover_preview"), ROLLOVER_PREVIEW), SYSTEM_ADMINS_ONLY
     ),
+    # 実績の一括入力: a POST without the page's inputs changes nothing (saving is covered in test_period_figures).
+    "period_figures": Case(
+        "get",
+        lambda w, y: (reverse("evaluations:period_figures", args=[w.own_item.area.plan_id]), None),
+        SYSTEM_ADMINS_ONLY,
+    ),
+    "period_figures (save)": Case(
+        "post",
+        lambda w, y: (reverse("evaluations:period_figures", args=[w.own_item.area.plan_id]), {}),
+        {**{role: _every(FORBIDDEN) for role in ROLES[1:5]}, "admin": _every(REDIRECT)},
+    ),
 }
 
 PARAMS = [(view, role, situation) for view in MATRIX for role in ROLES for situation in SITUATIONS]

@@ -1,0 +1,67 @@
+"""「実績の一括入力」 (システム管理者 only): the page reads the period's figures, the service records them."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import is_system_admin
+from programs.models import PlanPeriod
+
+from .forms import VERSION_MAX
+from .period_figures import ERROR_NOT_ADMIN, FiguresSaved, period_figures_read, period_figures_save
+from .period_figures_forms import PeriodFiguresForm
+
+MESSAGE_SAVED = "{plan}の実績を保存しました（承認済の年度{approved}件はダッシュボードに反映、下書き{drafts}件）。"
+MESSAGE_NOTHING = "変更はありませんでした。"
+
+
+def system_admin_only(view):
+    """Require a logged-in システム管理者; others get the 403 page saying so (not the rollover's wording)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not is_system_admin(request.user):
+            raise PermissionDenied(ERROR_NOT_ADMIN)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def plan_of(plan_id: int) -> PlanPeriod:
+    """Return the period, or 404 for an id no period has (also one longer than any database integer)."""
+    if plan_id > VERSION_MAX:
+        raise Http404
+    return get_object_or_404(PlanPeriod, pk=plan_id)
+
+
+def _saved_message(plan: PlanPeriod, saved: FiguresSaved) -> str:
+    if not saved:
+        return MESSAGE_NOTHING
+    return MESSAGE_SAVED.format(plan=plan.name, approved=saved.approved, drafts=saved.drafts)
+
+
+@system_admin_only
+@require_http_methods(["GET", "POST"])
+def period_figures(request, plan_id: int):
+    """Show every indicator-year of the period with its suggestions; on 「保存する」 record what was typed."""
+    plan = plan_of(plan_id)
+    data = request.POST if request.method == "POST" else None
+    form = PeriodFiguresForm(data, figures=period_figures_read(plan=plan))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = period_figures_save(
+                plan=plan, user=request.user, entries=form.entries(), change_reason=form.cleaned_data["change_reason"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _saved_message(plan, saved))
+            return redirect("evaluations:period_figures", plan_id=plan.pk)
+    status = 400 if form.errors else 200
+    return render(request, "evaluations/period_figures.html", {"figures": form.figures, "form": form}, status=status)
