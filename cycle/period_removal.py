@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.permissions import is_system_admin
+from accounts.permissions import system_admin_refusal
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
 from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target
 
 from .models import Attachment, Comment
 
-ERROR_NOT_ADMIN = "計画期間の取消はシステム管理者のみが行えます。"
 ERROR_NOT_UNDOABLE = (
     "{plan}は自己評価シートの取込や次期計画の作成で作られた計画期間ではないため、画面からは取り消せません。"
 )
@@ -109,8 +108,8 @@ def plan_period_remove(*, plan: PlanPeriod, user, reason: str) -> PeriodRemoval:
     Japanese) for a period not set up by an import or rollover, one with anything entered since,
     or a missing reason. The period's row is locked first, so an entry saved meanwhile is seen.
     """
-    if not is_system_admin(user):
-        raise PermissionDenied(ERROR_NOT_ADMIN)
+    if refused := system_admin_refusal(user):
+        raise PermissionDenied(refused)
     reason = reason.strip()
     if not reason:
         raise ValidationError(ERROR_REASON_REQUIRED)

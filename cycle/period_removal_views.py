@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from evaluations.period_figures_views import plan_of, system_admin_only
+from accounts.decorators import system_admin_required
+from evaluations.period_figures_views import plan_of
 
 from .period_removal import REASON_LIMIT, period_removal_read, plan_period_remove
 
@@ -22,7 +23,7 @@ class RemovalForm(forms.Form):
     )
 
 
-@system_admin_only
+@system_admin_required
 @require_http_methods(["GET", "POST"])
 def period_remove(request, plan_id: int):
     """Show what removing the period removes (and whether it may be removed); on 「取り消す」 remove it."""

@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.permissions import is_system_admin
+from accounts.permissions import system_admin_refusal
 from programs.fiscal_years import era_label
 from programs.kinds import target_for_year
 from programs.models import Indicator, Item, PlanPeriod
@@ -36,7 +36,6 @@ from .models import ReportingYear, SelfEvaluation, Verdict, YearlyResult
 from .quantity_input import ERROR_DIGITS, digit_limits, fitted_to
 
 REASON_FIGURES = "実績の一括入力"
-ERROR_NOT_ADMIN = "実績の一括入力はシステム管理者のみが行えます。"
 RESULT_LIMITS = digit_limits(YearlyResult, "value")
 # The history keeps a reason of at most 100 characters (django-simple-history's field), prefix included.
 REASON_MAX_LENGTH = 80
@@ -235,8 +234,8 @@ def period_figures_save(
     another period, ValidationError (keyed by the screen's input names) for a figure or verdict
     the entry workflow would refuse, a locked year, or a missing reason where one is needed.
     """
-    if not is_system_admin(user):
-        raise PermissionDenied(ERROR_NOT_ADMIN)
+    if refused := system_admin_refusal(user):
+        raise PermissionDenied(refused)
     facts = {
         indicator.id: indicator
         for indicator in Indicator.objects.filter(item__area__plan=plan).select_related("item__area")

@@ -1,36 +1,20 @@
 """「実績の一括入力」 (システム管理者 only): the page reads the period's figures, the service records them."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import is_system_admin
+from accounts.decorators import system_admin_required
 from programs.models import PlanPeriod
 
 from .forms import VERSION_MAX
-from .period_figures import ERROR_NOT_ADMIN, FiguresSaved, period_figures_read, period_figures_save
+from .period_figures import FiguresSaved, period_figures_read, period_figures_save
 from .period_figures_forms import PeriodFiguresForm
 
 MESSAGE_SAVED = "{plan}の実績を保存しました（承認済の年度{approved}件はダッシュボードに反映、下書き{drafts}件）。"
 MESSAGE_NOTHING = "変更はありませんでした。"
-
-
-def system_admin_only(view):
-    """Require a logged-in システム管理者; others get the 403 page saying so (not the rollover's wording)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not is_system_admin(request.user):
-            raise PermissionDenied(ERROR_NOT_ADMIN)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def plan_of(plan_id: int) -> PlanPeriod:
@@ -46,7 +30,7 @@ def _saved_message(plan: PlanPeriod, saved: FiguresSaved) -> str:
     return MESSAGE_SAVED.format(plan=plan.name, approved=saved.approved, drafts=saved.drafts)
 
 
-@system_admin_only
+@system_admin_required
 @require_http_methods(["GET", "POST"])
 def period_figures(request, plan_id: int):
     """Show every indicator-year of the period with its suggestions; on 「保存する」 record what was typed."""

@@ -167,15 +167,12 @@ def can_unlock(user, reporting_year: ReportingYear) -> str | None:
     return None
 
 
-REASON_FIGURES_NOT_ADMIN = "承認済みの年度の実績の記録はシステム管理者のみが行えます。"
-
-
 def can_correct_approved_figures(
     user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
 ) -> str | None:
     """An administrator may record the figures of an approved, unlocked item-year (an imported sheet's past years)."""
-    if not is_system_admin(user):
-        return REASON_FIGURES_NOT_ADMIN
+    if refused := system_admin_refusal(user):
+        return refused
     if evaluation is None or evaluation.status != SelfEvaluation.Status.APPROVED:
         return REASON_REOPEN_STATE
     if reporting_year is not None and reporting_year.is_locked:

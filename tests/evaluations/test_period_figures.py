@@ -266,7 +266,12 @@ def test_an_import_without_figures_leads_to_the_screen_and_the_admin_links_it(ad
 
     upload = admin_client.post(
         reverse("sheets:plan_sheet_upload"),
-        {"file": SimpleUploadedFile("第7期.xlsx", export_bytes("第7期")), "plan": "第7期（取込検証）"},
+        # 第7期's years: the overlap is confirmed with the upload (issue 19 item 6).
+        {
+            "file": SimpleUploadedFile("第7期.xlsx", export_bytes("第7期")),
+            "plan": "第7期（取込検証）",
+            "confirm_overlap": "True",
+        },
     )
     assert upload.status_code == 200, upload.context["problems"][:3]
     confirmed = admin_client.post(reverse("sheets:plan_sheet_confirm"), {"token": upload.context["token"]})

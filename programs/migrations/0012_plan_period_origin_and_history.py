@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0006_item_target_wording'),
+        ('programs', '0011_sheet_column_unused_source'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
