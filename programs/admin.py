@@ -85,9 +85,10 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["code", "name", "kind", "region", "valid_from", "valid_to", "successor"]
+    list_filter = ["kind", "region"]
     search_fields = ["code", "name"]
+    raw_id_fields = ["successor"]
 
 
 class ProgramBudgetInline(admin.TabularInline):

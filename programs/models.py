@@ -1,5 +1,6 @@
 """The plan's structure: periods, visions, areas, items, indicators, targets, programmes."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
 from .kinds import TargetFigure, TargetLine
+from .municipality_codes import ERROR_CODE_FORMAT, InvalidCode, full_code, is_valid_code
 from .periods import (
     ERROR_NAME_CONFUSABLE,
     ERROR_YEARS_ORDER,
@@ -244,8 +248,30 @@ class Section(models.Model):
         return self.name
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year: int) -> "MunicipalityQuerySet":
+        """Keep the municipalities that existed at some time in the fiscal year (April to March)."""
+        first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last), Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+    def current(self) -> "MunicipalityQuerySet":
+        """Keep the municipalities that exist today (not merged away)."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+
+
 class Municipality(models.Model):
-    """One of Tokyo's 62 municipalities (区市町村), by local-government code."""
+    """A municipality (区市町村) by its six-digit 全国地方公共団体コード, with the dates it existed.
+
+    Tokyo's 62 come with ``migrate`` (programs/data/tokyo_municipalities.csv); another
+    prefecture's list is loaded with ``manage.py load_municipalities`` (README). A merged or
+    renamed municipality keeps its row (its code and the coverage marks on it) with ``valid_to``
+    and its ``successor``; lists of "the municipalities of a year" read ``in_fiscal_year``.
+    """
 
     class Kind(models.TextChoices):
         WARD = "ward", "特別区"
@@ -253,20 +279,58 @@ class Municipality(models.Model):
         TOWN = "town", "町"
         VILLAGE = "village", "村"
 
-    code = models.CharField("団体コード", max_length=5, unique=True)
-    name = models.CharField("名称", max_length=20, unique=True)
+    code = models.CharField(
+        "団体コード", max_length=6, unique=True, help_text="全国地方公共団体コード（6桁、末尾は検査数字。例: 131016）"
+    )
+    name = models.CharField("名称", max_length=20)
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    region = models.CharField(
+        "地域", max_length=20, blank=True, help_text="区部・多摩・島しょ など、一覧をまとめる単位"
+    )
+    valid_from = models.DateField("設置日", null=True, blank=True)
+    valid_to = models.DateField("廃止日", null=True, blank=True, help_text="合併・編入・名称変更で廃止された日")
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="合併・編入先",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    tile_row = models.PositiveSmallIntegerField("タイル地図の行", null=True, blank=True)
+    tile_column = models.PositiveSmallIntegerField("タイル地図の列", null=True, blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "区市町村"
         verbose_name_plural = "区市町村"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^\d{5}$"), name="municipality_code_five_digits"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_six_digits"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="municipality_valid_from_before_valid_to",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:municipality", args=[self.code])
+
+    def clean(self) -> None:
+        if self.code and not is_valid_code(self.code):
+            try:
+                full_code(self.code)
+            except InvalidCode as error:
+                raise ValidationError({"code": str(error)}) from error
+            raise ValidationError({"code": ERROR_CODE_FORMAT})
+
+    @property
+    def prefecture_code(self) -> str:
+        return self.code[:2]
 
 
 class Program(models.Model):

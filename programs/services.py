@@ -1,10 +1,12 @@
-"""Writes on the plan's side that involve users: the demo accounts and the sections they belong to.
+"""Writes on the plan's side: the demo accounts and the sections they belong to; municipality lists.
 
 They live here rather than in ``accounts`` because they need ``Section``, and ``accounts``
 imports nothing from the plan (STYLE.md, "Which way the imports run").
 """
 
 import secrets
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,7 +15,10 @@ from django.db import transaction
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from accounts.services import roles_ensure
 
-from .models import Section
+from .models import Municipality, Section
+
+if TYPE_CHECKING:
+    from .imports.municipality_csv import MunicipalityRow
 
 ERROR_DEMO_USERS_OUTSIDE_DEBUG = "デモ用アカウントは開発モード（DJANGO_DEBUG=true）でのみ作成できます。"
 DEMO_STAFF_A_SECTION = "在宅支援課"  # owns 第8期 7 地域ケア会議の推進
@@ -55,3 +60,46 @@ def demo_users_create(*, password: str | None = None) -> tuple[str, list[str]]:
             section.members.add(user)
         names.append(username)
     return password, names
+
+
+ERROR_UNKNOWN_SUCCESSOR = "合併・編入先の団体コード{code}がファイルにも登録済みの区市町村にもありません。"
+
+
+@transaction.atomic
+def municipalities_load(*, rows: list["MunicipalityRow"], end_others_on: date | None = None) -> dict[str, int]:
+    """Create or update municipalities by code from parsed rows; return how many were created, updated, ended.
+
+    Nothing is deleted: a municipality's coverage marks stay with its code. ``end_others_on``
+    gives every municipality that exists now and is not in the file that ``valid_to``, so a
+    prefecture replacing Tokyo's list keeps Tokyo's rows out of every list. All checks run before
+    the first write; a refused load writes nothing.
+    """
+    codes = {row.code for row in rows}
+    known = set(
+        Municipality.objects.filter(code__in=[row.successor_code for row in rows]).values_list("code", flat=True)
+    )
+    for row in rows:
+        if row.successor_code and row.successor_code not in codes | known:
+            raise ValueError(ERROR_UNKNOWN_SUCCESSOR.format(code=row.successor_code))
+    existing = {municipality.code: municipality for municipality in Municipality.objects.filter(code__in=codes)}
+    counts = {"created": 0, "updated": 0, "ended": 0}
+    fields = ["name", "kind", "region", "valid_from", "valid_to", "tile_row", "tile_column"]
+    for row in rows:
+        municipality = existing.get(row.code) or Municipality(code=row.code)
+        before = [getattr(municipality, name) for name in fields]
+        for name in fields:
+            setattr(municipality, name, getattr(row, name))
+        if municipality.pk is None:
+            municipality.save()
+            counts["created"] += 1
+        elif before != [getattr(municipality, name) for name in fields]:
+            municipality.save(update_fields=fields)
+            counts["updated"] += 1
+        existing[row.code] = municipality
+    successors = {row.code: row.successor_code for row in rows if row.successor_code}
+    by_code = {m.code: m for m in Municipality.objects.filter(code__in=set(successors.values()))} | existing
+    for code, successor in successors.items():
+        Municipality.objects.filter(code=code).update(successor=by_code[successor])
+    if end_others_on is not None:
+        counts["ended"] = Municipality.objects.current().exclude(code__in=codes).update(valid_to=end_others_on)
+    return counts

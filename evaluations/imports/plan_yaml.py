@@ -38,6 +38,7 @@ from programs.models import (
     Vision,
     item_label_of,
 )
+from programs.municipality_codes import InvalidCode, full_code
 
 # Shown in the item history beside every record the loader created: say what it was, not how.
 CHANGE_REASON = "初期データの読込"
@@ -93,7 +94,6 @@ class _Loader:
     def run(self) -> None:
         plans = self._read("plans.yaml")
         self._load_plans(plans)
-        self._load_municipalities(self._read("municipalities.yaml"))
         self._load_visions(self._read("visions.yaml"))
         self._load_programs(self._read("programs.yaml"))
         self._load_sections(plans)
@@ -198,14 +198,6 @@ class _Loader:
                 self._upsert(
                     Rating, {"scale": scale, "symbol": rating["symbol"]}, {"label": rating["label"], "order": order}
                 )
-
-    def _load_municipalities(self, data: dict[str, Any]) -> None:
-        for municipality in data["municipalities"]:
-            self._upsert(
-                Municipality,
-                {"code": str(municipality["code"])},
-                {"name": municipality["name"], "kind": municipality["kind"]},
-            )
 
     def _load_visions(self, data: dict[str, Any]) -> None:
         def walk(nodes: list[dict[str, Any]], parent: Vision | None) -> None:
@@ -356,7 +348,7 @@ class _Loader:
                 "period_municipality_count": data.get("period_municipality_count"),
             },
         )
-        codes = [str(code) for code in data.get("municipalities") or []]
+        codes = [_full_code(code, where) for code in data.get("municipalities") or []]
         if codes:
             municipalities = list(Municipality.objects.filter(code__in=codes))
             if len(municipalities) != len(set(codes)):
@@ -421,3 +413,11 @@ def _differs(current: Any, wanted: Any) -> bool:
     if isinstance(current, Decimal) and wanted is not None:
         return current != Decimal(str(wanted))
     return current != wanted
+
+
+def _full_code(code, where: str) -> str:
+    """Read a municipality's code as the seeds write it (13101) or in full (131016)."""
+    try:
+        return full_code(str(code))
+    except InvalidCode as error:
+        raise PlanDataError(f"{where}: {error}") from error
