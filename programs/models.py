@@ -251,7 +251,11 @@ class Section(models.Model):
 class MunicipalityQuerySet(models.QuerySet):
     def in_fiscal_year(self, fiscal_year: int) -> "MunicipalityQuerySet":
         """Keep the municipalities that existed at some time in the fiscal year (April to March)."""
-        first, last = date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+        return self.in_fiscal_years(fiscal_year, fiscal_year)
+
+    def in_fiscal_years(self, first_fiscal_year: int, last_fiscal_year: int) -> "MunicipalityQuerySet":
+        """Keep the municipalities that existed at some time in those fiscal years (a plan's period)."""
+        first, last = date(first_fiscal_year, 4, 1), date(last_fiscal_year + 1, 3, 31)
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=last), Q(valid_to__isnull=True) | Q(valid_to__gte=first)
         )

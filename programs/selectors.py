@@ -4,8 +4,9 @@ from collections import defaultdict
 
 from django.db.models import Prefetch
 
-from .models import PlanPeriod, Program, ProgramBudget, ReferenceFigure, SheetColumn, SheetLayout
+from .models import Municipality, PlanPeriod, Program, ProgramBudget, ReferenceFigure, SheetColumn, SheetLayout
 from .sheet_layouts import LayoutSpec, fallback_layout
+from .tile_map import PLACE_FIELDS, Place, places_of
 
 
 def layout_of_predecessor(*, ordinal: int | None) -> SheetLayout | None:
@@ -58,3 +59,9 @@ def reference_figures_by_area(*, plan_id: int, area_ids: list[int] | None = None
     for figure in rows.order_by("order", "id"):
         figures[figure.area_id].append(figure)
     return dict(figures)
+
+
+def places_in_fiscal_years(*, first_fiscal_year: int, last_fiscal_year: int) -> tuple[Place, ...]:
+    """Return the municipalities that existed in those years as ``Place`` rows, in one query."""
+    rows = Municipality.objects.in_fiscal_years(first_fiscal_year, last_fiscal_year).values(*PLACE_FIELDS)
+    return places_of(rows)

@@ -13,7 +13,7 @@ from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
 from programs.fiscal_years import today_in_tokyo
 from programs.forms import MESSAGE_EMPTY_PERIOD, plan_is_empty
-from programs.models import Item, PlanPeriod, item_label_of
+from programs.models import Item, Municipality, PlanPeriod, item_label_of
 from programs.selectors import programmes_of_item, reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
@@ -117,6 +117,7 @@ def item_report(request, item_id: int):
         "row": page.row,
         "years": page.years,
         "labels": page.labels,
+        "coverages": page.coverages,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
         "programmes": programmes_of_item(item_id=item.id),
         # Every member may open the entry screen (read-only where they cannot edit, with the
@@ -132,6 +133,23 @@ def item_report(request, item_id: int):
         ),
     }
     return render(request, "reports/item.html", context)
+
+
+@member_required
+@require_GET
+def municipality_index(request):
+    tiles, regions = selectors.municipality_index_get()
+    return render(request, "reports/municipalities.html", {"map": tiles, "regions": regions})
+
+
+@member_required
+@require_GET
+def municipality_report(request, code: str):
+    try:
+        page = selectors.municipality_page_get(code=code, include_unapproved=include_unapproved(request.GET))
+    except Municipality.DoesNotExist as error:
+        raise Http404("区市町村が見つかりません。") from error
+    return render(request, "reports/municipality.html", {"page": page, "municipality": page.municipality})
 
 
 def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
