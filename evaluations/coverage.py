@@ -114,17 +114,17 @@ class IndicatorCoverage:
 
 def is_coverage_indicator(indicator: IndicatorRow) -> bool:
     """Tell whether an indicator counts municipalities (a coverage target or scope, or names some)."""
-    return indicator.target_kind in COVERAGE_KINDS or any(cell.municipality_ids for cell in indicator.years)
+    return indicator.target_kind in COVERAGE_KINDS or any(cell.municipality_codes for cell in indicator.years)
 
 
 def indicator_coverage(indicator: IndicatorRow, places: Iterable[Place]) -> IndicatorCoverage:
     """Return which of ``places`` the indicator reached, per year and over the period."""
-    by_id = {place.id: place for place in places}
+    by_code = {place.code: place for place in places}
     years, years_by_place = [], {}
     for cell in indicator.years:
-        if not cell.covered and not cell.municipality_ids:
+        if not cell.covered and not cell.municipality_codes:
             continue
-        reached = tuple(by_id[i] for i in cell.municipality_ids if i in by_id)
+        reached = tuple(by_code[code] for code in cell.municipality_codes if code in by_code)
         years.append(
             CoverageYear(
                 fiscal_year=cell.fiscal_year,
@@ -140,6 +140,6 @@ def indicator_coverage(indicator: IndicatorRow, places: Iterable[Place]) -> Indi
         label=indicator.label,
         fiscal_years=tuple(cell.fiscal_year for cell in indicator.years),
         years=tuple(years),
-        places=tuple(sorted(by_id.values(), key=lambda p: p.code)),
+        places=tuple(sorted(by_code.values(), key=lambda p: p.code)),
         years_by_place={key: tuple(value) for key, value in years_by_place.items()},
     )

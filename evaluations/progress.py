@@ -40,6 +40,7 @@ from programs.kinds import Kind, Status, TargetFigure, TargetLine, target_for_ye
 from programs.models import (
     Indicator,
     Item,
+    Municipality,
     PlanPeriod,
     PolicyArea,
     Program,
@@ -153,7 +154,8 @@ class YearCell:
     pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled beside this one
     covered: int | None = None  # municipalities the result covers (named, else the stated count)
     period_covered: int | None = None  # the period's distinct municipalities the sheet states as of this year
-    municipality_ids: tuple[int, ...] = ()  # the municipalities the counted figure names (sorted); () when only counted
+    # The codes of the municipalities the counted figure names (sorted); () where it only counts them.
+    municipality_codes: tuple[str, ...] = ()
     # Cumulative targets only: what ``target`` and ``rate`` compare. BASIS_YEAR_PLAN: the year's own
     # figure against the plan the sheet states for the year; BASIS_PACE: the running total against
     # the target to date (no plan stated for the year, so no share is invented).
@@ -235,6 +237,7 @@ class PeriodCoverage:
     rate: Decimal | None
     status: Status
     named: bool = False
+    municipality_codes: tuple[str, ...] = ()  # the union reached, where ``named``
 
 
 @dataclass(frozen=True)
@@ -445,7 +448,7 @@ def status_labels() -> dict[str, str]:
 # Every table plan_progress reads. A write to any of them changes ProgressVersion.token (the
 # triggers below); tests/evaluations/test_progress.py checks that the list covers every table
 # the queries touch, so a new field read from a new table cannot be served stale.
-PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target)
+PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target, Municipality)
 PROGRESS_MODELS += (YearlyResult, ApprovedResult, SelfEvaluation, Rating, StatusRule)
 
 
@@ -585,12 +588,12 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
     ):
         targets[row["indicator_id"]].append(row)
     named = defaultdict(list)
-    for result_id, municipality_id in (
+    for result_id, code in (
         YearlyResult.municipalities.through.objects.filter(yearlyresult__indicator__item__area__plan_id__in=plan_ids)
-        .order_by("municipality_id")
-        .values_list("yearlyresult_id", "municipality_id")
+        .order_by("municipality__code")
+        .values_list("yearlyresult_id", "municipality__code")
     ):
-        named[result_id].append(municipality_id)
+        named[result_id].append(code)
     results = defaultdict(dict)
     for row in (
         YearlyResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
@@ -608,16 +611,16 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
         )
     ):
         ids = tuple(named.get(row["id"], ()))
-        results[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": len(ids), "municipality_ids": ids}
+        results[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": len(ids), "municipality_codes": ids}
     approved = defaultdict(dict)
     for row in (
         ApprovedResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
-        .values(*FIGURE_FIELDS, "indicator_id", "fiscal_year", "municipality_ids")
+        .values(*FIGURE_FIELDS, "indicator_id", "fiscal_year", "municipality_codes")
     ):
-        # The count kept is the covered one; the ids are those named when it was approved.
-        ids = tuple(sorted(row["municipality_ids"] or ()))
-        approved[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": 0, "municipality_ids": ids}
+        # The count kept is the covered one; the codes are those named when it was approved.
+        codes = tuple(sorted(row["municipality_codes"] or ()))
+        approved[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": 0, "municipality_codes": codes}
     evaluations = defaultdict(dict)
     for row in SelfEvaluation.objects.filter(item__area__plan_id__in=plan_ids).values(
         "item_id",
@@ -772,7 +775,7 @@ def _figure(result: dict | None) -> tuple | None:
         result["verdict"],
         result["verdict_text"],
         result["period_municipality_count"],
-        result["municipality_ids"],
+        result["municipality_codes"],
     )
 
 
@@ -886,7 +889,7 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
                 pending=counted.pending.get(year),
                 covered=_covered(result) if result else None,
                 period_covered=result["period_municipality_count"] if result else None,
-                municipality_ids=result["municipality_ids"] if result else (),
+                municipality_codes=result["municipality_codes"] if result else (),
                 basis=basis,
             )
         )
@@ -966,7 +969,7 @@ def _period_coverage(period_target, results, fiscal_years, rule: StatusRule) -> 
         return None
     entered = {year: r for year, r in results.items() if year in fiscal_years and _covered(r)}
     stated = [(year, r["period_municipality_count"]) for year, r in entered.items() if r["period_municipality_count"]]
-    named_by_year = {year: frozenset(r["municipality_ids"]) for year, r in entered.items()}
+    named_by_year = {year: frozenset(r["municipality_codes"]) for year, r in entered.items()}
     if not entered:
         return None
     year = max(entered)
@@ -988,6 +991,7 @@ def _period_coverage(period_target, results, fiscal_years, rule: StatusRule) -> 
         rate=achievement.rate,
         status=rule.grade(achievement),
         named=every_year_named,
+        municipality_codes=tuple(sorted(frozenset().union(*named_by_year.values()))) if every_year_named else (),
     )
 
 

@@ -425,7 +425,7 @@ def approved_results_record(*, evaluation: SelfEvaluation) -> None:
             value=result.value,
             actual_text=result.actual_text,
             municipality_count=result.covered_count,
-            municipality_ids=sorted(municipality.id for municipality in result.municipalities.all()),
+            municipality_codes=sorted(municipality.code for municipality in result.municipalities.all()),
             verdict=result.verdict,
             verdict_text=result.verdict_text,
             period_municipality_count=result.period_municipality_count,

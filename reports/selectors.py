@@ -622,9 +622,9 @@ def municipality_page_get(*, code: str, include_unapproved: bool = False) -> Mun
                 for indicator in item.indicators:
                     if not is_coverage_indicator(indicator):
                         continue
-                    cells = [cell for cell in indicator.years if municipality.id in cell.municipality_ids]
+                    cells = [cell for cell in indicator.years if municipality.code in cell.municipality_codes]
                     counted = [
-                        cell.fiscal_year for cell in indicator.years if cell.covered and not cell.municipality_ids
+                        cell.fiscal_year for cell in indicator.years if cell.covered and not cell.municipality_codes
                     ]
                     common = {
                         "plan_name": progress.plan_name,

@@ -96,6 +96,7 @@ def test_manager_menu_has_no_import_and_the_admin_sees_the_admin_site():
         "dashboard",
         "table",
         "compare",
+        "municipalities",
         "my_work",
         "notices",
     ]

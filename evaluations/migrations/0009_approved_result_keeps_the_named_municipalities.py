@@ -15,15 +15,15 @@ def named_municipalities(apps, schema_editor):
     YearlyResult = apps.get_model("evaluations", "YearlyResult")
     named = defaultdict(list)
     through = YearlyResult.municipalities.through
-    for indicator_id, fiscal_year, municipality_id in through.objects.values_list(
-        "yearlyresult__indicator_id", "yearlyresult__fiscal_year", "municipality_id"
+    for indicator_id, fiscal_year, code in through.objects.values_list(
+        "yearlyresult__indicator_id", "yearlyresult__fiscal_year", "municipality__code"
     ):
-        named[(indicator_id, fiscal_year)].append(municipality_id)
+        named[(indicator_id, fiscal_year)].append(code)
     for snapshot in ApprovedResult.objects.all():
-        ids = sorted(named.get((snapshot.indicator_id, snapshot.fiscal_year), []))
-        if ids and len(ids) == snapshot.municipality_count:
-            snapshot.municipality_ids = ids
-            snapshot.save(update_fields=["municipality_ids"])
+        codes = sorted(named.get((snapshot.indicator_id, snapshot.fiscal_year), []))
+        if codes and len(codes) == snapshot.municipality_count:
+            snapshot.municipality_codes = codes
+            snapshot.save(update_fields=["municipality_codes"])
 
 
 class Migration(migrations.Migration):
@@ -35,8 +35,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='approvedresult',
-            name='municipality_ids',
-            field=models.JSONField(blank=True, default=list, verbose_name='実施区市町村（承認時）'),
+            name='municipality_codes',
+            field=models.JSONField(blank=True, default=list, verbose_name='実施区市町村の団体コード（承認時）'),
         ),
         migrations.RunPython(named_municipalities, migrations.RunPython.noop),
     ]

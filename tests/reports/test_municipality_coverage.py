@@ -98,7 +98,7 @@ def test_a_municipality_reached_in_two_years_counts_once_over_the_period(world, 
     assert row.period_coverage.named and row.period_coverage.covered == Decimal(4)  # 千代田・中央・港・新宿
     assert row.period_coverage.rate == Decimal("6.5")  # 4 ÷ 62
     html = _item_page(world)
-    assert "各年度の区市町村名から数えた数" in html
+    assert "各年度の区市町村名から数えた数" in html and "期間累計（重複なし）" in html
     never = _section(html, "一度も到達していない区市町村（58）")
     assert "八王子市" in never and "千代田区" not in never and "新宿区" not in never
     reached = _section(html, "到達した区市町村（4）")
@@ -175,7 +175,9 @@ def test_the_municipality_pages_answer_in_a_fixed_number_of_queries_at_62_and_17
     small = [count_queries(client, url) for url in urls]
     _grow_to_national_scale()
     result = YearlyResult.objects.get(indicator=covered, fiscal_year=2021)
-    assert result  # the marks stay; the progress token is unchanged by new municipalities
+    assert result
+    for url in urls:
+        count_queries(client, url)  # new municipalities change the progress token: computed once more
     large = [count_queries(client, url) for url in urls]
     for url, (s, _), (n, sql) in zip(urls, small, large, strict=True):
         assert n == s, f"{url}: {s} queries at 62, {n} at 1,741\n" + "\n".join(sql)
@@ -195,3 +197,18 @@ def test_a_fresh_installation_shows_the_municipalities_without_any_plan(admin_cl
     assert PlanPeriod.objects.count() == 0
     page = admin_client.get(reverse("reports:municipality", args=["134210"])).content.decode()
     assert "小笠原村" in page and "都の取組が到達した事項（0）" in page
+
+
+def test_the_api_lists_the_codes_of_each_year_and_of_the_period(world, covered):
+    record = _enter_and_submit(world, covered, ["港区", "新宿区"])
+    services.self_evaluation_approve(evaluation=record, user=world.users["manager"])
+    data = _client(world, "manager").get(reverse("reports:api_progress"), {"plan": "第8期"}).json()
+    indicator = data["areas"][0]["items"][0]["indicators"][1]
+    assert [year["municipalities"] for year in indicator["years"]] == [
+        ["131016", "131024"],
+        ["131024", "131032"],
+        ["131032", "131041"],
+    ]
+    assert indicator["period_coverage"]["basis"] == "names"
+    assert indicator["period_coverage"]["covered"] == 4
+    assert indicator["period_coverage"]["municipalities"] == ["131016", "131024", "131032", "131041"]
