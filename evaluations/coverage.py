@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from programs.fiscal_years import short_era_label
 from programs.kinds import Kind
+from programs.models import item_label_of
 from programs.tile_map import Place, RegionGroup, TileMap, by_region, tile_map
 
-from .progress import IndicatorRow, state_label_of
+from .progress import IndicatorRow, PlanProgress, state_label_of
 
 COVERAGE_KINDS = {Kind.COVERAGE, Kind.SCOPE}
+REACHED_MARK, NOT_REACHED_MARK, UNKNOWN_MARK, NO_FIGURE_MARK = "●", "－", "？", ""
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,19 @@ class IndicatorCoverage:
     def years_label(self, place: Place) -> str:
         return "・".join(short_era_label(year) for year in self.years_by_place.get(place.id, ()))
 
-    def matrix(self) -> tuple[tuple[Place, tuple[bool | None, ...]], ...]:
-        """Return municipality × year: True reached, False not (a year naming others), None unknown (count only)."""
+    def matrix(self) -> tuple[tuple[Place, tuple[str, ...]], ...]:
+        """Return municipality × year marks: ● reached, － not (the year names others), ？ count only, "" no figure."""
         named = {year.fiscal_year: year.named for year in self.years}
         rows = []
         for place in self.places:
             reached = set(self.years_by_place.get(place.id, ()))
-            rows.append(
-                (
-                    place,
-                    tuple(
-                        True if year in reached else (False if named.get(year) else None) for year in self.fiscal_years
-                    ),
-                )
+            marks = tuple(
+                REACHED_MARK
+                if year in reached
+                else (NO_FIGURE_MARK if year not in named else (NOT_REACHED_MARK if named[year] else UNKNOWN_MARK))
+                for year in self.fiscal_years
             )
+            rows.append((place, marks))
         return tuple(rows)
 
     def map(self, href: Callable[[Place], str] = lambda place: "") -> TileMap:
@@ -143,3 +144,43 @@ def indicator_coverage(indicator: IndicatorRow, places: Iterable[Place]) -> Indi
         places=tuple(sorted(by_code.values(), key=lambda p: p.code)),
         years_by_place={key: tuple(value) for key, value in years_by_place.items()},
     )
+
+
+@dataclass(frozen=True)
+class CoverageSheetRow:
+    """One municipality of one indicator on the workbooks' 区市町村×年度 sheet."""
+
+    item: str  # 「2（2） 事項2」
+    indicator: str
+    code: str
+    name: str
+    region: str
+    marks: tuple[str, ...]  # per fiscal year: ● reached, － not (the year names others), ？ only counted
+    reached_years: int
+
+
+def coverage_sheet_rows(progress: PlanProgress, places: Iterable[Place]) -> list[CoverageSheetRow]:
+    """Return municipality × year rows of every indicator that names municipalities in some year."""
+    places = tuple(places)
+    rows = []
+    for area in progress.areas:
+        for item in area.items:
+            for indicator in item.indicators:
+                if not is_coverage_indicator(indicator):
+                    continue
+                coverage = indicator_coverage(indicator, places)
+                if not coverage.any_named:
+                    continue
+                for place, marks in coverage.matrix():
+                    rows.append(
+                        CoverageSheetRow(
+                            item=f"{area.label} {item_label_of(item.number)}",
+                            indicator=indicator.label,
+                            code=place.code,
+                            name=place.name,
+                            region=place.region,
+                            marks=marks,
+                            reached_years=marks.count(REACHED_MARK),
+                        )
+                    )
+    return rows

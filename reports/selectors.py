@@ -15,7 +15,13 @@ from django.db.models import Count, F
 from django.urls import reverse
 
 from evaluations.attention import AttentionEntry, attention_entries
-from evaluations.coverage import IndicatorCoverage, indicator_coverage, is_coverage_indicator
+from evaluations.coverage import (
+    CoverageSheetRow,
+    IndicatorCoverage,
+    coverage_sheet_rows,
+    indicator_coverage,
+    is_coverage_indicator,
+)
 from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
@@ -657,3 +663,14 @@ def municipality_index_get() -> tuple[TileMap, tuple]:
     """Return every municipality as a tile map and as lists by region (one query)."""
     places = places_of(Municipality.objects.current().values(*PLACE_FIELDS))
     return tile_map(places, href=municipality_url), by_region(places)
+
+
+def coverage_sheet_of(
+    *, plan: PlanPeriod, area_ids=None, section_ids=None, include_unapproved: bool = False
+) -> list[CoverageSheetRow]:
+    """Return the 区市町村×年度 rows of the plan's (chosen) items; read the municipalities only if one names some."""
+    progress = progress_narrowed(plan_progress(plan=plan, include_unapproved=include_unapproved), area_ids, section_ids)
+    if not any(cell.municipality_codes for item in progress.items for ind in item.indicators for cell in ind.years):
+        return []
+    places = places_in_fiscal_years(first_fiscal_year=plan.first_fiscal_year, last_fiscal_year=plan.last_fiscal_year)
+    return coverage_sheet_rows(progress, places)

@@ -193,11 +193,19 @@ def table_xlsx(request):
     plan, filters, table = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
+    coverage = selectors.coverage_sheet_of(
+        plan=plan,
+        area_ids=filters.chosen_area_ids,
+        section_ids=filters.chosen_section_ids,
+        include_unapproved=include_unapproved(request.GET),
+    )
     content = progress_workbook_bytes(
         table.data.data,
         ordering=table.data.ordering_key,
         labels=table.labels,
         title=f"{plan.name} 進捗一覧（{plan.title}）",
+        coverage=coverage,
+        fiscal_years=plan.fiscal_years,
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'

@@ -4,7 +4,7 @@ Figures, rates and statuses come from ``evaluations.progress.plan_progress``; a 
 as a number (94.1 % → 0.941) with a percent format, so Excel can sort, filter and chart it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from operator import attrgetter
@@ -14,9 +14,11 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import Kind
+from evaluations.coverage import CoverageSheetRow, coverage_sheet_rows
 from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
 from programs.models import item_label_of
+from programs.tile_map import Place
 
 from .layout import (
     A3,
@@ -29,6 +31,7 @@ from .layout import (
     CellStyle,
     Column,
     add_sheet,
+    append_municipality_year_sheet,
     cell_ref,
     excel_fraction,
     font,
@@ -86,10 +89,16 @@ class SummarySheet:
     fiscal_years: tuple[int, ...]
     rows: tuple[SummaryRow, ...]
     chart: tuple[ChartPoint, ...]
+    coverage: tuple[CoverageSheetRow, ...] = ()  # the 区市町村×年度 sheet, where an indicator names municipalities
 
 
-def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = None) -> SummarySheet:
-    """Build a row per indicator and the chart's points (the chosen items, else every measured indicator)."""
+def summary_sheet(
+    progress: PlanProgress, *, chart_item_ids: set[int] | None = None, places: Sequence[Place] = ()
+) -> SummarySheet:
+    """Build a row per indicator and the chart's points (the chosen items, else every measured indicator).
+
+    With ``places`` (the municipalities), also the 区市町村×年度 rows of the indicators that name some.
+    """
     rows = []
     chart = []
     for area in progress.areas:
@@ -107,7 +116,11 @@ def summary_sheet(progress: PlanProgress, *, chart_item_ids: set[int] | None = N
                     if point:
                         chart.append(point)
     return SummarySheet(
-        plan_name=progress.plan_name, fiscal_years=progress.fiscal_years, rows=tuple(rows), chart=tuple(chart)
+        plan_name=progress.plan_name,
+        fiscal_years=progress.fiscal_years,
+        rows=tuple(rows),
+        chart=tuple(chart),
+        coverage=tuple(coverage_sheet_rows(progress, places)) if places else (),
     )
 
 
@@ -189,6 +202,10 @@ def summary_workbook(sheets: list[SummarySheet]) -> Workbook:
         _write_table(add_sheet(workbook, sheet.plan_name), sheet)
         if sheet.chart:
             _write_chart(add_sheet(workbook, sheet.plan_name, suffix=CHART_SUFFIX), sheet)
+        if sheet.coverage:
+            append_municipality_year_sheet(
+                workbook, name=sheet.plan_name, rows=sheet.coverage, fiscal_years=sheet.fiscal_years
+            )
     return workbook
 
 

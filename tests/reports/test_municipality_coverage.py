@@ -212,3 +212,28 @@ def test_the_api_lists_the_codes_of_each_year_and_of_the_period(world, covered):
     assert indicator["period_coverage"]["basis"] == "names"
     assert indicator["period_coverage"]["covered"] == 4
     assert indicator["period_coverage"]["municipalities"] == ["131016", "131024", "131032", "131041"]
+
+
+def _workbook(response):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.content[:300]
+    return load_workbook(BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+
+
+def test_the_table_and_summary_workbooks_gain_a_municipality_by_year_sheet(world, covered):
+    client = _client(world, "manager")
+    for workbook, title in [
+        (_workbook(client.get(reverse("reports:table_xlsx"), {"plan": "第8期"})), "進捗一覧_区市町村"),
+        (_workbook(client.get(reverse("sheets:summary"), {"plan": "第8期"})), "第8期_区市町村"),
+    ]:
+        sheet = workbook[title]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[1][:8] == ("事項", "指標", "団体コード", "区市町村", "地域", "令和3年度", "令和4年度", "令和5年度")
+        by_name = {row[3]: row for row in rows[2:]}
+        assert len(by_name) == 62
+        assert by_name["中央区"][5:] == ("●", "●", None, 2)  # R5 has no figure yet: blank, not 「到達なし」
+        assert by_name["港区"][5:] == ("－", "●", None, 1)
+        assert by_name["八王子市"][5:] == ("－", "－", None, 0)
