@@ -25,6 +25,7 @@ _SECTIONS = {
     "reports:compare": "compare",
     "reports:municipalities": "municipalities",
     "reports:municipality": "municipalities",
+    "reports:grant_scores": "municipalities",
     "evaluations:my_work": "my_work",
     "evaluations:entry": "my_work",
     "evaluations:item_history": "my_work",

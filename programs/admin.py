@@ -10,6 +10,8 @@ from kaigo_plan.product import PRODUCT_NAME
 
 from .admin_filters import AreaFilter
 from .models import (
+    GrantIndicator,
+    GrantScore,
     Indicator,
     Item,
     Municipality,
@@ -25,6 +27,7 @@ from .models import (
     Vision,
 )
 from .selectors import layout_of_predecessor
+from .services import grant_samples_delete
 from .target_wording import describe, read_target_wording, typed_target_of
 
 admin.site.site_header = PRODUCT_NAME
@@ -331,3 +334,26 @@ class UserAdmin(DjangoUserAdmin):
         super().save_related(request, form, formsets, change)
         if "sections" in form.cleaned_data:
             form.instance.sections.set(form.cleaned_data["sections"])
+
+
+@admin.register(GrantIndicator)
+class GrantIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["number", "field", "grant", "fiscal_year", "max_points"]
+    list_filter = ["grant", "fiscal_year", "field"]
+    search_fields = ["number", "field", "text"]
+    filter_horizontal = ["items"]
+
+
+@admin.action(description="サンプル（架空の値）の得点をすべて削除する（選択に関係なく）")
+def delete_all_samples(modeladmin, request, queryset):
+    count = grant_samples_delete()
+    modeladmin.message_user(request, f"サンプル（架空の値）の得点を {count:,}件 削除しました。", messages.SUCCESS)
+
+
+@admin.register(GrantScore)
+class GrantScoreAdmin(SimpleHistoryAdmin):
+    list_display = ["municipality", "indicator", "points", "is_sample", "source"]
+    list_filter = ["is_sample", "indicator__grant", "indicator__fiscal_year", "indicator__field"]
+    search_fields = ["municipality__name", "municipality__code", "indicator__number"]
+    raw_id_fields = ["indicator", "municipality"]
+    actions = [delete_all_samples]

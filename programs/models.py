@@ -631,3 +631,71 @@ class Target(models.Model):
             direction=self.direction or None,
             text=self.target_text,
         )
+
+
+class GrantIndicator(models.Model):
+    """One national 評価指標 of a fiscal year (保険者機能強化推進交付金 or 介護保険保険者努力支援交付金).
+
+    Data, not code: the set changes every year and an administrator enters or imports it. The two
+    grants are kept apart (each has its own numbering and points). ``items`` links the
+    prefectural items that support the indicator (set in the admin); the item page shows how the
+    municipalities it serves score on them.
+    """
+
+    class Grant(models.TextChoices):
+        PROMOTION = "promotion", "保険者機能強化推進交付金"
+        EFFORT = "effort", "介護保険保険者努力支援交付金"
+
+    grant = models.CharField("交付金", max_length=20, choices=Grant.choices)
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    number = models.CharField("指標番号", max_length=30, help_text="例: Ⅱ（1）①、3")
+    field = models.CharField("分野", max_length=100, help_text="例: 介護予防／日常生活支援")
+    text = models.TextField("指標の内容", blank=True)
+    max_points = models.DecimalField("配点", max_digits=6, decimal_places=1, validators=NON_NEGATIVE)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_sample = models.BooleanField("サンプル（架空の指標）", default=False)
+    items = models.ManyToManyField("Item", verbose_name="関連する事項", blank=True, related_name="grant_indicators")
+
+    class Meta:
+        verbose_name = "評価指標"
+        verbose_name_plural = "評価指標"
+        ordering = ["grant", "fiscal_year", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "fiscal_year", "number"], name="grant_indicator_unique_number"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="grant_indicator_max_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grant_display()} {era_label(self.fiscal_year)} {self.number}"
+
+
+class GrantScore(models.Model):
+    """A municipality's points on one 評価指標 (results per municipality and year; history kept).
+
+    ``is_sample`` marks the made-up demo figures ``make run`` loads: every page and export that
+    shows one says 「サンプル（架空の値）」, and an administrator deletes them all in one action.
+    """
+
+    indicator = models.ForeignKey(
+        GrantIndicator, verbose_name="評価指標", on_delete=models.CASCADE, related_name="scores"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="区市町村", on_delete=models.PROTECT, related_name="grant_scores"
+    )
+    points = models.DecimalField("得点", max_digits=6, decimal_places=1, validators=NON_NEGATIVE)
+    is_sample = models.BooleanField("サンプル（架空の値）", default=False)
+    source = models.CharField("取込元", max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name="評価指標の得点の変更履歴")
+
+    class Meta:
+        verbose_name = "評価指標の得点"
+        verbose_name_plural = "評価指標の得点"
+        ordering = ["indicator", "municipality"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "municipality"], name="grant_score_one_per_municipality"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="grant_score_points_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.indicator}: {self.points}"

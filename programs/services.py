@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from accounts.services import roles_ensure
 
-from .models import Municipality, Section
+from .models import GrantIndicator, GrantScore, Municipality, Section
 
 if TYPE_CHECKING:
     from .imports.municipality_csv import MunicipalityRow
@@ -103,3 +104,76 @@ def municipalities_load(*, rows: list["MunicipalityRow"], end_others_on: date | 
     if end_others_on is not None:
         counts["ended"] = Municipality.objects.current().exclude(code__in=codes).update(valid_to=end_others_on)
     return counts
+
+
+@transaction.atomic
+def grant_samples_delete() -> int:
+    """Delete the 評価指標 scores marked 「サンプル（架空の値）」 and the demo's made-up indicators.
+
+    Return how many scores went.
+    """
+    scores = GrantScore.objects.filter(Q(is_sample=True) | Q(indicator__is_sample=True))
+    deleted = scores.count()
+    scores.delete()
+    GrantIndicator.objects.filter(is_sample=True).delete()
+    return deleted
+
+
+# The demo's made-up 評価指標: real 分野 names, invented indicators and points, every one marked.
+SAMPLE_FIELDS = (
+    ("PDCAサイクルの活用", 40),
+    ("地域ケア会議", 30),
+    ("介護予防／日常生活支援", 50),
+    ("認知症総合支援", 30),
+    ("在宅医療・介護連携", 30),
+    ("介護給付の適正化", 40),
+)
+SAMPLE_SOURCE = "デモ用サンプル（架空の値）"
+
+
+@transaction.atomic
+def grant_samples_create(*, fiscal_year: int) -> int:
+    """Create a made-up 評価指標 set and scores for every current municipality, all marked as samples.
+
+    For the demo (``make run``) only: pages and exports show 「サンプル（架空の値）」 wherever these
+    are used, and ``grant_samples_delete`` removes them. Deterministic (from each code), so a
+    second run changes nothing. Return how many scores were created.
+    """
+    created = 0
+    for grant in GrantIndicator.Grant.values:
+        for order, (field, max_points) in enumerate(SAMPLE_FIELDS, start=1):
+            indicator, _ = GrantIndicator.objects.get_or_create(
+                grant=grant,
+                fiscal_year=fiscal_year,
+                number=f"サンプル{order}",
+                defaults={
+                    "field": field,
+                    "text": f"【サンプル（架空の指標）】{field}の取組状況",
+                    "max_points": max_points,
+                    "order": order,
+                    "is_sample": True,
+                },
+            )
+            if not indicator.is_sample:
+                continue  # a real indicator of that number: never overwritten by the demo
+            existing = set(indicator.scores.values_list("municipality_id", flat=True))
+            scores = [
+                GrantScore(
+                    indicator=indicator,
+                    municipality=municipality,
+                    points=_sample_points(municipality.code, order, grant, max_points),
+                    is_sample=True,
+                    source=SAMPLE_SOURCE,
+                )
+                for municipality in Municipality.objects.current()
+                if municipality.id not in existing
+            ]
+            GrantScore.objects.bulk_create(scores)
+            created += len(scores)
+    return created
+
+
+def _sample_points(code: str, order: int, grant: str, max_points: int) -> int:
+    # A fixed spread from the code, so the demo looks varied and never changes between runs.
+    seed = int(code[:5]) * 7 + order * 13 + len(grant) * 3
+    return (seed * 37 % 101) * max_points // 100

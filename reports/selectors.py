@@ -51,6 +51,8 @@ from programs.quantities import format_quantity, format_rate
 from programs.selectors import places_in_fiscal_years, programme_predecessors
 from programs.tile_map import PLACE_FIELDS, Place, TileMap, by_region, places_of, tile_map
 
+from .grants import GrantChart, GrantLink, item_grant_links, municipality_charts
+
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
 # status rule, reporting years, the areas of a plan); each runs one query at most.
@@ -475,6 +477,7 @@ class ItemPage:
     years: tuple[ItemYear, ...]
     labels: Mapping[str, str]
     coverages: tuple["ItemCoverage", ...] = ()  # its indicators that count municipalities
+    grant_links: tuple[GrantLink, ...] = ()  # the 評価指標 it supports (linked in the admin)
 
 
 @dataclass(frozen=True)
@@ -489,13 +492,17 @@ def item_page_get(*, plan: PlanPeriod, item_id: int, include_unapproved: bool = 
     """Return one item's progress with its years, read from the plan's read model."""
     progress = plan_progress(plan=plan, item_ids=[item_id], include_unapproved=include_unapproved)
     row = progress.items[0]
+    coverages = item_coverages(plan=plan, item=row)
+    named = [c.coverage for c in coverages if c.coverage.any_named]
+    reached = {place.code for coverage in named for place in coverage.reached} if named else None
     return ItemPage(
         progress=progress,
         area=progress.areas[0],
         row=row,
         years=item_years(progress, row),
         labels=progress.labels,
-        coverages=item_coverages(plan=plan, item=row),
+        coverages=coverages,
+        grant_links=item_grant_links(item_id=item_id, reached_codes=reached),
     )
 
 
@@ -611,6 +618,7 @@ class MunicipalityPage:
     reaches: tuple[MunicipalityReach, ...]
     count_only: tuple[CountOnly, ...]
     include_unapproved: bool
+    charts: tuple[GrantChart, ...] = ()  # its 評価指標 per 分野 against the prefecture's mean
 
 
 def municipality_page_get(*, code: str, include_unapproved: bool = False) -> MunicipalityPage:
@@ -656,6 +664,7 @@ def municipality_page_get(*, code: str, include_unapproved: bool = False) -> Mun
         reaches=tuple(reaches),
         count_only=tuple(count_only),
         include_unapproved=include_unapproved,
+        charts=municipality_charts(municipality=municipality),
     )
 
 
@@ -666,11 +675,9 @@ def municipality_index_get() -> tuple[TileMap, tuple]:
 
 
 def coverage_sheet_of(
-    *, plan: PlanPeriod, area_ids=None, section_ids=None, include_unapproved: bool = False
+    *, plan: PlanPeriod, progress: PlanProgress, area_ids=None, section_ids=None
 ) -> list[CoverageSheetRow]:
-    """Return the 区市町村×年度 rows of the plan's (chosen) items; read the municipalities only if one names some."""
-    progress = progress_narrowed(plan_progress(plan=plan, include_unapproved=include_unapproved), area_ids, section_ids)
-    if not any(cell.municipality_codes for item in progress.items for ind in item.indicators for cell in ind.years):
-        return []
+    """Return the 区市町村×年度 rows of the plan's (chosen) items (one query, whatever the data holds)."""
+    progress = progress_narrowed(progress, area_ids, section_ids)
     places = places_in_fiscal_years(first_fiscal_year=plan.first_fiscal_year, last_fiscal_year=plan.last_fiscal_year)
     return coverage_sheet_rows(progress, places)

@@ -21,7 +21,8 @@ from . import homes, selectors, serializers
 from .authentication import api_user
 from .exports.progress_table import progress_workbook_bytes
 from .filters import ProgressFilter, include_unapproved
-from .forms import ComparisonForm, TablePageForm
+from .forms import ComparisonForm, GrantScoreFilterForm, TablePageForm
+from .grants import score_table
 from .printing import item_print_header
 from .tables import ProgressTable
 
@@ -118,6 +119,7 @@ def item_report(request, item_id: int):
         "years": page.years,
         "labels": page.labels,
         "coverages": page.coverages,
+        "grant_links": page.grant_links,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
         "programmes": programmes_of_item(item_id=item.id),
         # Every member may open the entry screen (read-only where they cannot edit, with the
@@ -152,7 +154,16 @@ def municipality_report(request, code: str):
     return render(request, "reports/municipality.html", {"page": page, "municipality": page.municipality})
 
 
-def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
+@member_required
+@require_GET
+def grant_scores(request):
+    form = GrantScoreFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"message": form.error_message}, status=400)
+    return render(request, "reports/grant_scores.html", {"table": score_table(**form.filters())})
+
+
+def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable, PlanProgress]:
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
@@ -166,7 +177,7 @@ def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     )
     table = ProgressTable(rows, labels=progress.labels)
     RequestConfig(request, paginate=False).configure(table)  # the ordering from ?sort=
-    return plan, filters, table
+    return plan, filters, table, progress
 
 
 @member_required
@@ -175,7 +186,7 @@ def table(request):
     pages = TablePageForm(request.GET)
     if not pages.is_valid():
         return render(request, "400.html", {"message": pages.error_message}, status=400)
-    plan, filters, table = _table(request)
+    plan, filters, table, _ = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
     per_page = pages.cleaned_data["per_page"]
@@ -190,14 +201,11 @@ def table(request):
 @member_required
 @require_GET
 def table_xlsx(request):
-    plan, filters, table = _table(request)
+    plan, filters, table, progress = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
     coverage = selectors.coverage_sheet_of(
-        plan=plan,
-        area_ids=filters.chosen_area_ids,
-        section_ids=filters.chosen_section_ids,
-        include_unapproved=include_unapproved(request.GET),
+        plan=plan, progress=progress, area_ids=filters.chosen_area_ids, section_ids=filters.chosen_section_ids
     )
     content = progress_workbook_bytes(
         table.data.data,

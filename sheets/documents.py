@@ -35,12 +35,10 @@ def sheet_document(*, plan: PlanPeriod, area: PolicyArea | None = None) -> tuple
 def summary_document(*, plans: list[PlanPeriod], item_ids: set[int] | None) -> tuple[Workbook, str]:
     """Return the summary workbook of the plans and its file name."""
     progresses = plans_progress(plans=plans)
-    places = ()
-    if any(cell.municipality_codes for p in progresses for i in p.items for ind in i.indicators for cell in ind.years):
-        places = places_in_fiscal_years(
-            first_fiscal_year=min(plan.first_fiscal_year for plan in plans),
-            last_fiscal_year=max(plan.last_fiscal_year for plan in plans),
-        )
+    places = places_in_fiscal_years(
+        first_fiscal_year=min(plan.first_fiscal_year for plan in plans),
+        last_fiscal_year=max(plan.last_fiscal_year for plan in plans),
+    )
     sheets = [summary_sheet(progress, chart_item_ids=item_ids, places=places) for progress in progresses]
     name = plans[0].name if len(plans) == 1 else "全期間"
     return summary_workbook(sheets), f"集計表_{name}_{stamp()}.xlsx"

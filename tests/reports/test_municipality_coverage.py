@@ -12,8 +12,9 @@ from django.urls import reverse
 from evaluations import services
 from evaluations.models import SelfEvaluation, YearlyResult
 from evaluations.progress import plan_progress
-from programs.models import Item, Municipality, PlanPeriod, Target
+from programs.models import GrantIndicator, GrantScore, Item, Municipality, PlanPeriod, Target
 from programs.municipality_codes import check_digit
+from programs.services import grant_samples_create
 from tests.reports.conftest import count_queries
 from tests.workflow_world import OPEN_YEAR, PASSWORD, evaluation
 
@@ -164,16 +165,20 @@ def _grow_to_national_scale():
 
 def test_the_municipality_pages_answer_in_a_fixed_number_of_queries_at_62_and_1741(world, covered):
     client = _client(world, "manager")
+    grant_samples_create(fiscal_year=2023)
+    GrantIndicator.objects.get(grant="promotion", number="サンプル2").items.add(world.own_item)
     urls = [
         reverse("reports:municipality", args=["131024"]),
         reverse("reports:municipalities"),
         reverse("reports:item", args=[world.own_item.id]),
+        reverse("reports:grant_scores"),
     ]
     for url in urls:
         count_queries(client, url)  # the read model computed once
     ping, _ = count_queries(client, reverse("reports:ping"))  # session and user
     small = [count_queries(client, url) for url in urls]
     _grow_to_national_scale()
+    assert grant_samples_create(fiscal_year=2023) == (1741 - 62) * 12  # 6 sample indicators of each grant
     result = YearlyResult.objects.get(indicator=covered, fiscal_year=2021)
     assert result
     for url in urls:
@@ -181,14 +186,24 @@ def test_the_municipality_pages_answer_in_a_fixed_number_of_queries_at_62_and_17
     large = [count_queries(client, url) for url in urls]
     for url, (s, _), (n, sql) in zip(urls, small, large, strict=True):
         assert n == s, f"{url}: {s} queries at 62, {n} at 1,741\n" + "\n".join(sql)
-    assert [s - ping for s, _ in small] == [MUNICIPALITY_PAGE_QUERIES, MUNICIPALITY_INDEX_QUERIES, ITEM_PAGE_QUERIES]
+    assert [s - ping for s, _ in small] == [
+        MUNICIPALITY_PAGE_QUERIES,
+        MUNICIPALITY_INDEX_QUERIES,
+        ITEM_PAGE_QUERIES,
+        GRANT_TABLE_QUERIES,
+    ]
 
 
 # Beyond what every page runs (ping): the municipality, the plans, the progress token (the plans'
-# progress from the cache), notices and header sections.
-MUNICIPALITY_PAGE_QUERIES = 5
+# progress from the cache), its 評価指標 points by 分野, the maxima and the means, notices and header sections.
+MUNICIPALITY_PAGE_QUERIES = 8
 MUNICIPALITY_INDEX_QUERIES = 3  # the municipalities, notices, header sections
-ITEM_PAGE_QUERIES = 11  # the item page's own (tests/reports/test_query_counts.py) with the municipalities, no programme
+# The item page's own (tests/reports/test_query_counts.py, no programme here) with the municipalities,
+# the linked 評価指標 and their scores.
+ITEM_PAGE_QUERIES = 13
+# the grants and years with scores, the maxima, the points by municipality and 分野, the municipalities,
+# notices and header sections
+GRANT_TABLE_QUERIES = 6
 
 
 def test_a_fresh_installation_shows_the_municipalities_without_any_plan(admin_client):
@@ -237,3 +252,68 @@ def test_the_table_and_summary_workbooks_gain_a_municipality_by_year_sheet(world
         assert by_name["中央区"][5:] == ("●", "●", None, 2)  # R5 has no figure yet: blank, not 「到達なし」
         assert by_name["港区"][5:] == ("－", "●", None, 1)
         assert by_name["八王子市"][5:] == ("－", "－", None, 0)
+
+
+# -- 評価指標 (items 4 and 5) --------------------------------------------------------------------------
+
+
+def test_the_municipality_page_charts_its_points_per_field_against_the_mean_marked_as_sample(world):
+    grant_samples_create(fiscal_year=2023)
+    html = _client(world, "manager").get(reverse("reports:municipality", args=["131016"])).content.decode()
+    assert "保険者機能強化推進交付金（令和5年度）" in html and "介護保険保険者努力支援交付金（令和5年度）" in html
+    assert html.count('class="bar-value"') == 12  # six 分野 of each grant
+    assert html.count("サンプル（架空の値）") >= 4  # both headings and both tables say so
+    table = html[html.index("<caption>保険者機能強化推進交付金（令和5年度）分野別の得点") :]
+    points = GrantScore.objects.get(
+        municipality__code="131016", indicator__grant="promotion", indicator__field="地域ケア会議"
+    ).points
+    assert f'<th scope="row">地域ケア会議</th><td class="num">{points}</td><td class="num">30.0</td>' in table
+
+
+def test_the_score_table_lists_the_lowest_first_filters_by_region_and_refuses_forged_filters(world):
+    grant_samples_create(fiscal_year=2023)
+    client = _client(world, "manager")
+    html = client.get(reverse("reports:grant_scores"), {"grant_year": "effort:2023"}).content.decode()
+    assert "サンプル（架空の値）" in html
+    totals = [float(t) for t in re.findall(r'<td class="num">([0-9.]+)%</td></tr>', html)]
+    assert len(totals) == 62 and totals == sorted(totals)
+    islands = client.get(reverse("reports:grant_scores"), {"grant_year": "effort:2023", "region": "島しょ"})
+    assert islands.content.decode().count("</a></th><td>島しょ</td>") == 9
+    for forged in [
+        {"grant_year": "x:1"},
+        {"grant_year": "effort:2023\x00"},
+        {"region": "<script>"},
+        {"region": "a" * 50},
+    ]:
+        assert client.get(reverse("reports:grant_scores"), forged).status_code == 400
+
+
+def test_the_item_page_shows_the_linked_indicator_with_reached_and_not_reached_means(world, covered):
+    grant_samples_create(fiscal_year=2023)
+    indicator = GrantIndicator.objects.get(grant="promotion", number="サンプル2")
+    indicator.items.add(world.own_item)
+    html = _item_page(world)
+    assert "この事項が支える評価指標" in html and "保険者機能強化推進交付金 令和5年度 サンプル2" in html
+    assert "サンプル（架空の値）" in html
+    scores = {s.municipality.name: s.points for s in indicator.scores.select_related("municipality")}
+    reached = [scores[name] for name in ("千代田区", "中央区", "港区")]
+    mean = (sum(reached) / 3).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+    assert f'<td class="num">{mean}</td>' in html
+
+
+def test_an_administrator_removes_every_sample_in_one_action(world, admin_client):
+    grant_samples_create(fiscal_year=2023)
+    real = GrantIndicator.objects.create(
+        grant="effort", fiscal_year=2023, number="1", field="地域ケア会議", max_points=10
+    )
+    GrantScore.objects.create(indicator=real, municipality=Municipality.objects.get(code="131016"), points=7)
+    response = admin_client.post(
+        reverse("admin:programs_grantscore_changelist"),
+        {"action": "delete_all_samples", "_selected_action": [GrantScore.objects.first().pk]},
+        follow=True,
+    )
+    assert "744件 削除しました" in response.content.decode()  # 62 × 12
+    assert list(GrantScore.objects.values_list("points", flat=True)) == [Decimal(7)]
+    assert not GrantIndicator.objects.filter(is_sample=True).exists()
+    html = _client(world, "manager").get(reverse("reports:municipality", args=["131016"])).content.decode()
+    assert "サンプル" not in html and "介護保険保険者努力支援交付金（令和5年度）" in html

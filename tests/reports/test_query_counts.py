@@ -60,12 +60,12 @@ REPORT_QUERIES = {
     "dashboard_statuses": 10,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
     # thread: item, reporting years, comments; the item's programmes and their budgets (issue 21 item 16)
-    "item": 11,
-    "item_cumulative": 11,
+    "item": 12,  # issue 23: and the 評価指標 the item supports
+    "item_cumulative": 12,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_statuses": 6,
-    "table_xlsx": 2,  # no filter form rendered, no header
+    "table_xlsx": 3,  # no filter form rendered, no header; the municipalities (issue 23: 区市町村×年度 sheet)
     "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
     "api": 2,  # plans, progress token
     "dashboard_unapproved": 10,
