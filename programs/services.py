@@ -177,3 +177,81 @@ def _sample_points(code: str, order: int, grant: str, max_points: int) -> int:
     # A fixed spread from the code, so the demo looks varied and never changes between runs.
     seed = int(code[:5]) * 7 + order * 13 + len(grant) * 3
     return (seed * 37 % 101) * max_points // 100
+
+
+ERROR_UNKNOWN_MUNICIPALITY = "{line}行目: 団体コード{code}の区市町村が登録されていません。"
+ERROR_UNKNOWN_INDICATOR = (
+    "{line}行目: 指標番号「{number}」がこの年度の評価指標にありません（分野と配点の列を選ぶと新しく登録します）。"
+)
+ERROR_OVER_MAX = "{line}行目: 得点 {points} が配点 {max_points} を超えています。"
+ERROR_TWICE = "{line}行目: 団体コード{code}・指標番号「{number}」が2回あります。"
+
+
+class GrantImportRefused(ValueError):
+    """The file's rows do not fit the data: ``problems`` says which, row by row; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@transaction.atomic
+def grant_scores_import(*, grant: str, fiscal_year: int, lines, source: str) -> dict[str, int]:
+    """Store points per municipality and indicator (created or updated; history kept); return counts.
+
+    ``lines`` are ``sheets.imports.grant_scores.ScoreLine``. An indicator the year's set lacks is
+    created where the line gives its 分野 and 配点. Every line is checked before the first write;
+    a refused file writes nothing (``GrantImportRefused``). Imported points are real: never samples.
+    """
+    municipalities = {m.code: m for m in Municipality.objects.filter(code__in={line.code for line in lines})}
+    indicators = {i.number: i for i in GrantIndicator.objects.filter(grant=grant, fiscal_year=fiscal_year)}
+    new_indicators: dict[str, GrantIndicator] = {}
+    problems, seen = [], set()
+    for line in lines:
+        indicator = indicators.get(line.number) or new_indicators.get(line.number)
+        if line.code not in municipalities:
+            problems.append(ERROR_UNKNOWN_MUNICIPALITY.format(line=line.line, code=line.code))
+        if indicator is None and line.field and line.max_points:
+            indicator = GrantIndicator(
+                grant=grant,
+                fiscal_year=fiscal_year,
+                number=line.number,
+                field=line.field,
+                text=line.text,
+                max_points=line.max_points,
+                order=len(indicators) + len(new_indicators) + 1,
+            )
+            new_indicators[line.number] = indicator
+        if indicator is None:
+            problems.append(ERROR_UNKNOWN_INDICATOR.format(line=line.line, number=line.number))
+        elif line.points > indicator.max_points:
+            problems.append(ERROR_OVER_MAX.format(line=line.line, points=line.points, max_points=indicator.max_points))
+        if (line.code, line.number) in seen:
+            problems.append(ERROR_TWICE.format(line=line.line, code=line.code, number=line.number))
+        seen.add((line.code, line.number))
+        if len(problems) >= 50:
+            break
+    if problems:
+        raise GrantImportRefused(problems)
+    for indicator in new_indicators.values():
+        indicator.full_clean()
+        indicator.save()
+    indicators |= new_indicators
+    existing = {
+        (score.indicator_id, score.municipality_id): score
+        for score in GrantScore.objects.filter(indicator__in=indicators.values())
+    }
+    counts = {"created": 0, "updated": 0, "indicators": len(new_indicators)}
+    for line in lines:
+        indicator, municipality = indicators[line.number], municipalities[line.code]
+        score = existing.get((indicator.id, municipality.id))
+        if score is None:
+            GrantScore.objects.create(
+                indicator=indicator, municipality=municipality, points=line.points, source=source[:200]
+            )
+            counts["created"] += 1
+        elif score.points != line.points or score.is_sample:
+            score.points, score.is_sample, score.source = line.points, False, source[:200]
+            score.save(update_fields=["points", "is_sample", "source"])
+            counts["updated"] += 1
+    return counts

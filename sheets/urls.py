@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grant_import, views
 
 app_name = "sheets"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     # Set a plan period up from its own self-evaluation sheet (issue 13 §3).
     path("plan-import/", views.plan_sheet_upload, name="plan_sheet_upload"),
     path("plan-import/confirm/", views.plan_sheet_confirm, name="plan_sheet_confirm"),
+    # 評価指標 results per municipality, through a column mapping (issue 23 item 4).
+    path("grant-import/", grant_import.grant_import, name="grant_import"),
 ]
