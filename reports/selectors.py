@@ -47,6 +47,7 @@ from evaluations.selectors import (  # noqa: F401  (plan_choices, plan_choice_of
 from programs.fiscal_years import era_label
 from programs.kinds import Status
 from programs.models import Municipality, PlanPeriod, PolicyArea, item_label_of
+from programs.municipality_codes import is_valid_code
 from programs.quantities import format_quantity, format_rate
 from programs.selectors import places_in_fiscal_years, programme_predecessors
 from programs.tile_map import PLACE_FIELDS, Place, TileMap, by_region, places_of, tile_map
@@ -628,6 +629,8 @@ def municipality_page_get(*, code: str, include_unapproved: bool = False) -> Mun
     page lists what the item pages list; a fixed number of queries whatever the number of
     municipalities, plans or items. Raise ``Municipality.DoesNotExist`` for an unknown code.
     """
+    if not is_valid_code(code):  # nothing else reaches the database (PostgreSQL refuses a NUL in a string)
+        raise Municipality.DoesNotExist(code)
     municipality = Municipality.objects.select_related("successor").get(code=code)
     reaches, count_only = [], []
     for progress in plans_progress(plans=plan_choices(), include_unapproved=include_unapproved):
