@@ -6,7 +6,7 @@ imports nothing from the plan (STYLE.md, "Which way the imports run").
 
 import secrets
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,10 +16,8 @@ from django.db.models import Q
 from accounts.roles import MANAGER, STAFF, SYSTEM_ADMIN
 from accounts.services import roles_ensure
 
+from .imports.municipality_csv import MunicipalityRow, municipality_rows
 from .models import GrantIndicator, GrantScore, Municipality, Section
-
-if TYPE_CHECKING:
-    from .imports.municipality_csv import MunicipalityRow
 
 ERROR_DEMO_USERS_OUTSIDE_DEBUG = "デモ用アカウントは開発モード（DJANGO_DEBUG=true）でのみ作成できます。"
 DEMO_STAFF_A_SECTION = "在宅支援課"  # owns 第8期 7 地域ケア会議の推進
@@ -67,7 +65,7 @@ ERROR_UNKNOWN_SUCCESSOR = "合併・編入先の団体コード{code}がファ�
 
 
 @transaction.atomic
-def municipalities_load(*, rows: list["MunicipalityRow"], end_others_on: date | None = None) -> dict[str, int]:
+def municipalities_load(*, rows: list[MunicipalityRow], end_others_on: date | None = None) -> dict[str, int]:
     """Create or update municipalities by code from parsed rows; return how many were created, updated, ended.
 
     Nothing is deleted: a municipality's coverage marks stay with its code. ``end_others_on``
@@ -255,3 +253,19 @@ def grant_scores_import(*, grant: str, fiscal_year: int, lines, source: str) -> 
             score.save(update_fields=["points", "is_sample", "source"])
             counts["updated"] += 1
     return counts
+
+
+TOKYO_MUNICIPALITIES = Path(__file__).resolve().parent / "data" / "tokyo_municipalities.csv"
+
+
+def tokyo_municipalities_ensure() -> dict[str, int]:
+    """Create or update Tokyo's 62 from programs/data/tokyo_municipalities.csv (a no-op when they are there).
+
+    Migration ``programs.0008`` loads the same file on every installation; Tokyo's plan loader
+    calls this too, so its data never lacks the municipalities it names (a test database that
+    was flushed, say).
+    """
+    rows, problems = municipality_rows(TOKYO_MUNICIPALITIES.read_bytes())
+    if problems:
+        raise ValueError("\n".join(problems))
+    return municipalities_load(rows=rows)

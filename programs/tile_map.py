@@ -48,6 +48,11 @@ class TileMap:
     tile_width: int = TILE_WIDTH
     tile_height: int = TILE_HEIGHT
 
+    @property
+    def role(self) -> str:
+        """Return the map's ARIA role: a picture, or a group of links (an image may not hold links)."""
+        return "group" if any(tile.href for tile in self.tiles) else "img"
+
 
 @dataclass(frozen=True)
 class RegionGroup:

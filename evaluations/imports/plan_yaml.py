@@ -39,6 +39,7 @@ from programs.models import (
     item_label_of,
 )
 from programs.municipality_codes import InvalidCode, full_code
+from programs.services import tokyo_municipalities_ensure
 
 # Shown in the item history beside every record the loader created: say what it was, not how.
 CHANGE_REASON = "初期データの読込"
@@ -93,6 +94,7 @@ class _Loader:
 
     def run(self) -> None:
         plans = self._read("plans.yaml")
+        tokyo_municipalities_ensure()  # reference data from migrate; again here for a flushed database
         self._load_plans(plans)
         self._load_visions(self._read("visions.yaml"))
         self._load_programs(self._read("programs.yaml"))

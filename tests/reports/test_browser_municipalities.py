@@ -52,7 +52,9 @@ def test_a_manager_sees_the_municipalities_never_reached_and_opens_ones_chart(
     assert "29区市町村" in page.get_by_text("期間累計（重複なし）").inner_text()  # each counted once
     never = page.get_by_role("heading", name="一度も到達していない区市町村（33）")
     never.scroll_into_view_if_needed()
-    tile_map = page.get_by_role("img", name="介護予防による地域づくり推進員を配置した区市町村数の区市町村別の到達状況")
+    tile_map = page.get_by_role(
+        "group", name="介護予防による地域づくり推進員を配置した区市町村数の区市町村別の到達状況"
+    )
     assert tile_map.is_visible()
     page.screenshot(path=str(artifacts_dir / "municipalities_never_reached.png"), full_page=True)
 
