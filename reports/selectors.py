@@ -677,10 +677,8 @@ def municipality_index_get() -> tuple[TileMap, tuple]:
     return tile_map(places, href=municipality_url), by_region(places)
 
 
-def coverage_sheet_of(
-    *, plan: PlanPeriod, progress: PlanProgress, area_ids=None, section_ids=None
-) -> list[CoverageSheetRow]:
-    """Return the 区市町村×年度 rows of the plan's (chosen) items (one query, whatever the data holds)."""
-    progress = progress_narrowed(progress, area_ids, section_ids)
+def coverage_sheet_of(*, plan: PlanPeriod, progress: PlanProgress, filters) -> list[CoverageSheetRow]:
+    """Return the 区市町村×年度 rows of the items the table's ``filters`` chose (one query, whatever the data holds)."""
+    progress = progress_narrowed(progress, filters.chosen_area_ids, filters.chosen_section_ids)
     places = places_in_fiscal_years(first_fiscal_year=plan.first_fiscal_year, last_fiscal_year=plan.last_fiscal_year)
     return coverage_sheet_rows(progress, places)

@@ -204,9 +204,7 @@ def table_xlsx(request):
     plan, filters, table, progress = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
-    coverage = selectors.coverage_sheet_of(
-        plan=plan, progress=progress, area_ids=filters.chosen_area_ids, section_ids=filters.chosen_section_ids
-    )
+    coverage = selectors.coverage_sheet_of(plan=plan, progress=progress, filters=filters)
     content = progress_workbook_bytes(
         table.data.data,
         ordering=table.data.ordering_key,
