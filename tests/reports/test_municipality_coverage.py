@@ -317,3 +317,10 @@ def test_an_administrator_removes_every_sample_in_one_action(world, admin_client
     assert not GrantIndicator.objects.filter(is_sample=True).exists()
     html = _client(world, "manager").get(reverse("reports:municipality", args=["131016"])).content.decode()
     assert "サンプル" not in html and "介護保険保険者努力支援交付金（令和5年度）" in html
+
+
+def test_the_entry_screen_says_when_a_year_holds_only_a_count(world, covered):
+    YearlyResult.objects.create(indicator=covered, fiscal_year=OPEN_YEAR, municipality_count=24)
+    url = reverse("evaluations:entry", args=[world.own_item.id, OPEN_YEAR])
+    html = _client(world, "staff_own").get(url).content.decode()
+    assert "この年度は区市町村の数（24）だけが記録されています" in html
