@@ -32,7 +32,9 @@ TASK_WORKERS ?= 2
 START_WORKERS = pids=""; for n in $$(seq $(TASK_WORKERS)); do nice -n 5 $(PY) manage.py db_worker --no-reload --queue-name '*' & pids="$$pids $$!"; done; \
 	trap 'kill $$pids 2>/dev/null; wait $$pids 2>/dev/null' EXIT INT TERM
 
+# The demo's 評価指標 scores are made up and marked 「サンプル（架空の値）」 everywhere (README).
 run: seed
+	$(PY) manage.py load_sample_grant_scores
 	@$(START_WORKERS); $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production-style serving: gunicorn + whitenoise; settings come from the environment

@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
+from programs.forms import MunicipalityChecklist
 from programs.models import Municipality, Target
 from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, format_quantity
 
@@ -68,7 +69,16 @@ class ItemEntryForm(forms.Form):
     action = forms.CharField(required=False, widget=forms.HiddenInput)  # which button: "save" or "submit"
 
     def __init__(
-        self, *args, indicators, targets_by_indicator, ratings, requires_reason, year_fields=None, layout=None, **kwargs
+        self,
+        *args,
+        indicators,
+        targets_by_indicator,
+        ratings,
+        requires_reason,
+        year_fields=None,
+        layout=None,
+        fiscal_year=None,
+        **kwargs,
     ):
         """``indicators`` are model instances; ``targets_by_indicator`` maps id → (target value, kind) for the year.
 
@@ -87,6 +97,10 @@ class ItemEntryForm(forms.Form):
         self.targets_by_indicator = targets_by_indicator
         self.requires_reason = requires_reason
         self.needs_confirmation = False
+        # The municipalities that existed in the year (a merged one stays in the years before its merger).
+        municipalities = Municipality.objects.order_by("code")
+        if fiscal_year is not None:
+            municipalities = municipalities.in_fiscal_year(fiscal_year)
         for indicator in self.indicators:
             names = IndicatorFields(indicator.id)
             unit = f"（{indicator.unit}）" if indicator.unit else ""
@@ -100,9 +114,9 @@ class ItemEntryForm(forms.Form):
             if kind == Target.Kind.COVERAGE:
                 self.fields[names.municipalities] = forms.ModelMultipleChoiceField(
                     label=f"{indicator.label} 実施区市町村",
-                    queryset=Municipality.objects.order_by("code"),
+                    queryset=municipalities,
                     required=False,
-                    widget=forms.CheckboxSelectMultiple,
+                    widget=MunicipalityChecklist,
                 )
             if kind is not None:
                 # The officials' verdict, for a target whose result the sheet states in words.

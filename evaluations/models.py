@@ -327,7 +327,8 @@ class ApprovedResult(models.Model):
     the records approved before it existed). The read model (``evaluations.progress``) counts it
     while the item-year is back in the workflow (差戻し, or reopened and edited), so managers keep
     seeing the last approved figure, with the newer one labelled beside it. Municipalities are
-    kept as the count the achievement rules read (the named ones, else the stated count).
+    kept as the count the achievement rules read (the named ones, else the stated count), and the
+    named ones' codes as ``municipality_codes``, so the item page lists the municipalities a manager approved.
     """
 
     indicator = models.ForeignKey(
@@ -340,6 +341,10 @@ class ApprovedResult(models.Model):
     verdict = models.CharField("達成の判断", max_length=20, choices=Verdict.choices, blank=True)
     verdict_text = models.TextField("判断の根拠（原文）", blank=True)
     period_municipality_count = models.PositiveSmallIntegerField("期間累計の実施区市町村数", null=True, blank=True)
+    # The named municipalities as approved (their codes, sorted; [] where the result named none): a
+    # copy, not a relation, so the read model reads it in the same query as the figure. A code
+    # keeps its municipality's history (programs.Municipality), so it never points elsewhere.
+    municipality_codes = models.JSONField("実施区市町村の団体コード（承認時）", default=list, blank=True)
     approved_at = models.DateTimeField("承認日時", null=True, blank=True)
 
     class Meta:

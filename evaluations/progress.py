@@ -33,13 +33,14 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
 from programs.fiscal_years import era_label
 from programs.kinds import Kind, Status, TargetFigure, TargetLine, target_for_year
 from programs.models import (
     Indicator,
     Item,
+    Municipality,
     PlanPeriod,
     PolicyArea,
     Program,
@@ -153,6 +154,8 @@ class YearCell:
     pending: PendingFigure | None = None  # a newer figure awaiting approval, shown labelled beside this one
     covered: int | None = None  # municipalities the result covers (named, else the stated count)
     period_covered: int | None = None  # the period's distinct municipalities the sheet states as of this year
+    # The codes of the municipalities the counted figure names (sorted); () where it only counts them.
+    municipality_codes: tuple[str, ...] = ()
     # Cumulative targets only: what ``target`` and ``rate`` compare. BASIS_YEAR_PLAN: the year's own
     # figure against the plan the sheet states for the year; BASIS_PACE: the running total against
     # the target to date (no plan stated for the year, so no share is invented).
@@ -222,13 +225,19 @@ class CumulativeSummary:
 
 @dataclass(frozen=True)
 class PeriodCoverage:
-    """The distinct municipalities a coverage target reached over the period, as of a year."""
+    """The distinct municipalities a coverage target reached over the period, as of a year.
+
+    ``named`` is True when every year up to ``fiscal_year`` names its municipalities, so
+    ``covered`` is their union; else it is the count the sheet states for the period.
+    """
 
     fiscal_year: int
     covered: Decimal
     target: Decimal | None
     rate: Decimal | None
     status: Status
+    named: bool = False
+    municipality_codes: tuple[str, ...] = ()  # the union reached, where ``named``
 
 
 @dataclass(frozen=True)
@@ -439,7 +448,7 @@ def status_labels() -> dict[str, str]:
 # Every table plan_progress reads. A write to any of them changes ProgressVersion.token (the
 # triggers below); tests/evaluations/test_progress.py checks that the list covers every table
 # the queries touch, so a new field read from a new table cannot be served stale.
-PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target)
+PROGRESS_MODELS = (PlanPeriod, PolicyArea, Vision, Item, Section, Program, Indicator, Target, Municipality)
 PROGRESS_MODELS += (YearlyResult, ApprovedResult, SelfEvaluation, Rating, StatusRule)
 
 
@@ -532,7 +541,7 @@ def progress_narrowed(
 
 
 def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> dict[int, PlanProgress]:
-    """Read the plans' rows as plain values in nine queries, then grade them with the rule."""
+    """Read the plans' rows as plain values in ten queries, then grade them with the rule."""
     plan_ids = [plan.id for plan in plans]
     rule = status_rule_get()
     areas = list(
@@ -578,31 +587,40 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
         .values("indicator_id", "kind", "value", "unit", "fiscal_year", "direction", "target_text", "source")
     ):
         targets[row["indicator_id"]].append(row)
+    named = defaultdict(list)
+    for result_id, code in (
+        YearlyResult.municipalities.through.objects.filter(yearlyresult__indicator__item__area__plan_id__in=plan_ids)
+        .order_by("municipality__code")
+        .values_list("yearlyresult_id", "municipality__code")
+    ):
+        named[result_id].append(code)
     results = defaultdict(dict)
     for row in (
         YearlyResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
-        .annotate(named=Count("municipalities"))
         .order_by("fiscal_year")
         .values(
+            "id",
             "indicator_id",
             "fiscal_year",
             "value",
             "actual_text",
             "municipality_count",
-            "named",
             "verdict",
             "verdict_text",
             "period_municipality_count",
         )
     ):
-        results[row["indicator_id"]][row["fiscal_year"]] = row
+        ids = tuple(named.get(row["id"], ()))
+        results[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": len(ids), "municipality_codes": ids}
     approved = defaultdict(dict)
     for row in (
         ApprovedResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
-        .values(*FIGURE_FIELDS, "indicator_id", "fiscal_year")
+        .values(*FIGURE_FIELDS, "indicator_id", "fiscal_year", "municipality_codes")
     ):
-        approved[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": 0}  # the count kept is the covered one
+        # The count kept is the covered one; the codes are those named when it was approved.
+        codes = tuple(sorted(row["municipality_codes"] or ()))
+        approved[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": 0, "municipality_codes": codes}
     evaluations = defaultdict(dict)
     for row in SelfEvaluation.objects.filter(item__area__plan_id__in=plan_ids).values(
         "item_id",
@@ -757,11 +775,12 @@ def _figure(result: dict | None) -> tuple | None:
         result["verdict"],
         result["verdict_text"],
         result["period_municipality_count"],
+        result["municipality_codes"],
     )
 
 
 def _has_figure(result: dict) -> bool:
-    return any(part not in (None, "", 0) for part in _figure(result))
+    return any(part not in (None, "", 0, ()) for part in _figure(result))
 
 
 @dataclass(frozen=True)
@@ -870,6 +889,7 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
                 pending=counted.pending.get(year),
                 covered=_covered(result) if result else None,
                 period_covered=result["period_municipality_count"] if result else None,
+                municipality_codes=result["municipality_codes"] if result else (),
                 basis=basis,
             )
         )
@@ -902,7 +922,7 @@ def _indicator_row(indicator, plan, fiscal_years, targets, counted: CountedFigur
         years=tuple(cells),
         cumulative=cumulative,
         plan_target_text=next((t["target_text"] for t in targets if t["source"] == Target.Source.PLAN), ""),
-        period_coverage=_period_coverage(period_target, results, rule),
+        period_coverage=_period_coverage(period_target, results, fiscal_years, rule),
         targets=tuple(
             TargetLine(
                 kind=t["kind"],
@@ -938,17 +958,31 @@ def restates_no_figure(achievement: Achievement | None, result: dict | None) -> 
     )
 
 
-def _period_coverage(period_target, results, rule: StatusRule) -> PeriodCoverage | None:
-    """Return the distinct municipalities reached as the latest year stating a period count says."""
+def _period_coverage(period_target, results, fiscal_years, rule: StatusRule) -> PeriodCoverage | None:
+    """Return the distinct municipalities reached over the period as of its latest year with a figure.
+
+    Each municipality counts once: the union of the years' named municipalities where every year
+    with a figure names them, else the count the sheet states for the period (the latest year
+    stating one); None when neither (a year that only counts cannot be united with the others).
+    """
     if period_target is None or period_target["kind"] != Kind.COVERAGE:
         return None
-    stated = [(year, r["period_municipality_count"]) for year, r in results.items() if r["period_municipality_count"]]
-    if not stated:
+    entered = {year: r for year, r in results.items() if year in fiscal_years and _covered(r)}
+    stated = [(year, r["period_municipality_count"]) for year, r in entered.items() if r["period_municipality_count"]]
+    named_by_year = {year: frozenset(r["municipality_codes"]) for year, r in entered.items()}
+    if not entered:
         return None
-    year, count = max(stated)
-    # The read model has the named municipalities' counts, not their ids: the stated count stands.
+    year = max(entered)
+    every_year_named = all(named_by_year.values())
+    if not every_year_named:
+        if not stated:
+            return None
+        year, count = max(stated)
     achievement = period_coverage_achievement(
-        fiscal_year=year, named_by_year={}, stated_count=count, aimed_at=period_target["value"]
+        fiscal_year=year,
+        named_by_year=named_by_year,
+        stated_count=None if every_year_named else count,
+        aimed_at=period_target["value"],
     )
     return PeriodCoverage(
         fiscal_year=year,
@@ -956,6 +990,8 @@ def _period_coverage(period_target, results, rule: StatusRule) -> PeriodCoverage
         target=achievement.target,
         rate=achievement.rate,
         status=rule.grade(achievement),
+        named=every_year_named,
+        municipality_codes=tuple(sorted(frozenset().union(*named_by_year.values()))) if every_year_named else (),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from programs.fiscal_years import era_label
@@ -415,9 +415,9 @@ def approved_results_record(*, evaluation: SelfEvaluation) -> None:
     would need a per-row "latest before" subquery over every change ever made.
     """
     results = list(
-        YearlyResult.objects.filter(indicator__item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year).annotate(
-            named=Count("municipalities")
-        )
+        YearlyResult.objects.filter(
+            indicator__item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year
+        ).prefetch_related("municipalities")
     )
     ApprovedResult.objects.filter(indicator__item_id=evaluation.item_id, fiscal_year=evaluation.fiscal_year).delete()
     ApprovedResult.objects.bulk_create(
@@ -426,7 +426,8 @@ def approved_results_record(*, evaluation: SelfEvaluation) -> None:
             fiscal_year=result.fiscal_year,
             value=result.value,
             actual_text=result.actual_text,
-            municipality_count=result.named or result.municipality_count,
+            municipality_count=result.covered_count,
+            municipality_codes=sorted(municipality.code for municipality in result.municipalities.all()),
             verdict=result.verdict,
             verdict_text=result.verdict_text,
             period_municipality_count=result.period_municipality_count,

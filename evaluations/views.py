@@ -82,6 +82,7 @@ def _form_for(page, data=None, initial=None) -> ItemEntryForm:
         requires_reason=policies.change_needs_reason(page.evaluation),
         year_fields=page.fields,
         layout=page.layout,
+        fiscal_year=page.fiscal_year,
     )
 
 

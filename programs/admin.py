@@ -11,6 +11,8 @@ from accounts.admin import JapanesePermissionsField
 from .admin_filters import AreaFilter
 from .models import (
     CarriedTarget,
+    GrantIndicator,
+    GrantScore,
     Indicator,
     Item,
     Municipality,
@@ -27,6 +29,7 @@ from .models import (
     Vision,
 )
 from .selectors import layout_of_predecessor
+from .services import grant_samples_delete
 from .target_wording import describe, read_target_wording, typed_target_of
 
 
@@ -83,9 +86,10 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["code", "name", "kind", "region", "valid_from", "valid_to", "successor"]
+    list_filter = ["kind", "region"]
     search_fields = ["code", "name"]
+    raw_id_fields = ["successor"]
 
 
 class ProgramBudgetInline(admin.TabularInline):
@@ -366,3 +370,26 @@ class UserAdmin(DjangoUserAdmin):
         super().save_related(request, form, formsets, change)
         if "sections" in form.cleaned_data:
             form.instance.sections.set(form.cleaned_data["sections"])
+
+
+@admin.register(GrantIndicator)
+class GrantIndicatorAdmin(admin.ModelAdmin):
+    list_display = ["number", "field", "grant", "fiscal_year", "max_points"]
+    list_filter = ["grant", "fiscal_year", "field"]
+    search_fields = ["number", "field", "text"]
+    filter_horizontal = ["items"]
+
+
+@admin.action(description="サンプル（架空の値）の得点をすべて削除する（選択に関係なく）")
+def delete_all_samples(modeladmin, request, queryset):
+    count = grant_samples_delete()
+    modeladmin.message_user(request, f"サンプル（架空の値）の得点を {count:,}件 削除しました。", messages.SUCCESS)
+
+
+@admin.register(GrantScore)
+class GrantScoreAdmin(SimpleHistoryAdmin):
+    list_display = ["municipality", "indicator", "points", "is_sample", "source"]
+    list_filter = ["is_sample", "indicator__grant", "indicator__fiscal_year", "indicator__field"]
+    search_fields = ["municipality__name", "municipality__code", "indicator__number"]
+    raw_id_fields = ["indicator", "municipality"]
+    actions = [delete_all_samples]

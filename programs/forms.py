@@ -3,6 +3,7 @@
 from django import forms
 
 from .models import PlanPeriod
+from .tile_map import PLACE_FIELDS, Place, tile_map
 
 # What every page says for a period with no item yet (a manager too: not the 担当課 advice).
 MESSAGE_EMPTY_PERIOD = "この計画期間には事項が登録されていません。"
@@ -70,3 +71,39 @@ class PlanYearForm(forms.Form):
             same_plan = self.default is not None and self.default.plan.id == plan.id
             year = self.default.fiscal_year if same_plan else self.year_default(plan)
         return plan, year
+
+
+class MunicipalityChecklist(forms.CheckboxSelectMultiple):
+    """The municipalities as checkboxes grouped by region, with a tile map of those ticked.
+
+    Works without JavaScript (plain checkboxes in one fieldset per region); static/js/municipalities.js
+    adds the search box, the 「選択中 N」 count and keeps the map in step with the ticks.
+    """
+
+    template_name = "programs/widgets/municipality_checklist.html"
+
+    def optgroups(self, name, value, attrs=None):
+        options = [option for _, group, _ in super().optgroups(name, value, attrs) for option in group]
+        regions: dict[str, list] = {}
+        for option in options:
+            instance = getattr(option["value"], "instance", None)
+            regions.setdefault(getattr(instance, "region", "") or "（地域なし）", []).append(option)
+        return [(region, group, index) for index, (region, group) in enumerate(regions.items())]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = {str(v) for v in context["widget"]["value"]}
+        places = [
+            Place(**{field: getattr(option["value"].instance, field) for field in PLACE_FIELDS})
+            for _, group, _ in context["widget"]["optgroups"]
+            for option in group
+            if hasattr(option["value"], "instance")
+        ]
+        context["widget"]["tile_map"] = tile_map(
+            places,
+            marked=lambda place: str(place.id) in chosen,
+            note=lambda place: "選択中" if str(place.id) in chosen else "",
+        )
+        context["widget"]["chosen_count"] = len(chosen & {str(place.id) for place in places})
+        context["widget"]["total"] = len(places)
+        return context

@@ -1,5 +1,6 @@
 """The plan's structure: periods, visions, areas, items, indicators, targets, programmes."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .fiscal_years import era_label, era_range_label, fiscal_year_choices
 from .kinds import Direction as TargetDirection
 from .kinds import Kind as TargetKind
 from .kinds import TargetFigure, TargetLine
+from .municipality_codes import ERROR_CODE_FORMAT, InvalidCode, full_code, is_valid_code
 from .periods import (
     ERROR_NAME_CONFUSABLE,
     ERROR_YEARS_ORDER,
@@ -294,8 +298,34 @@ class Section(models.Model):
         return self.name
 
 
+class MunicipalityQuerySet(models.QuerySet):
+    def in_fiscal_year(self, fiscal_year: int) -> "MunicipalityQuerySet":
+        """Keep the municipalities that existed at some time in the fiscal year (April to March)."""
+        return self.in_fiscal_years(fiscal_year, fiscal_year)
+
+    def in_fiscal_years(self, first_fiscal_year: int, last_fiscal_year: int) -> "MunicipalityQuerySet":
+        """Keep the municipalities that existed at some time in those fiscal years (a plan's period)."""
+        first, last = date(first_fiscal_year, 4, 1), date(last_fiscal_year + 1, 3, 31)
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=last), Q(valid_to__isnull=True) | Q(valid_to__gte=first)
+        )
+
+    def current(self) -> "MunicipalityQuerySet":
+        """Keep the municipalities that exist today (not merged away)."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        )
+
+
 class Municipality(models.Model):
-    """One of Tokyo's 62 municipalities (区市町村), by local-government code."""
+    """A municipality (区市町村) by its six-digit 全国地方公共団体コード, with the dates it existed.
+
+    Tokyo's 62 come with ``migrate`` (programs/data/tokyo_municipalities.csv); another
+    prefecture's list is loaded with ``manage.py load_municipalities`` (README). A merged or
+    renamed municipality keeps its row (its code and the coverage marks on it) with ``valid_to``
+    and its ``successor``; lists of "the municipalities of a year" read ``in_fiscal_year``.
+    """
 
     class Kind(models.TextChoices):
         WARD = "ward", "特別区"
@@ -303,20 +333,58 @@ class Municipality(models.Model):
         TOWN = "town", "町"
         VILLAGE = "village", "村"
 
-    code = models.CharField("団体コード", max_length=5, unique=True)
-    name = models.CharField("名称", max_length=20, unique=True)
+    code = models.CharField(
+        "団体コード", max_length=6, unique=True, help_text="全国地方公共団体コード（6桁、末尾は検査数字。例: 131016）"
+    )
+    name = models.CharField("名称", max_length=20)
     kind = models.CharField("種別", max_length=10, choices=Kind.choices)
+    region = models.CharField(
+        "地域", max_length=20, blank=True, help_text="区部・多摩・島しょ など、一覧をまとめる単位"
+    )
+    valid_from = models.DateField("設置日", null=True, blank=True)
+    valid_to = models.DateField("廃止日", null=True, blank=True, help_text="合併・編入・名称変更で廃止された日")
+    successor = models.ForeignKey(
+        "self",
+        verbose_name="合併・編入先",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+    tile_row = models.PositiveSmallIntegerField("タイル地図の行", null=True, blank=True)
+    tile_column = models.PositiveSmallIntegerField("タイル地図の列", null=True, blank=True)
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "区市町村"
         verbose_name_plural = "区市町村"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^\d{5}$"), name="municipality_code_five_digits"),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_six_digits"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_from__lte=F("valid_to")),
+                name="municipality_valid_from_before_valid_to",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:municipality", args=[self.code])
+
+    def clean(self) -> None:
+        if self.code and not is_valid_code(self.code):
+            try:
+                full_code(self.code)
+            except InvalidCode as error:
+                raise ValidationError({"code": str(error)}) from error
+            raise ValidationError({"code": ERROR_CODE_FORMAT})
+
+    @property
+    def prefecture_code(self) -> str:
+        return self.code[:2]
 
 
 class Program(models.Model):
@@ -734,3 +802,71 @@ class CarriedTarget(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class GrantIndicator(models.Model):
+    """One national 評価指標 of a fiscal year (保険者機能強化推進交付金 or 介護保険保険者努力支援交付金).
+
+    Data, not code: the set changes every year and an administrator enters or imports it. The two
+    grants are kept apart (each has its own numbering and points). ``items`` links the
+    prefectural items that support the indicator (set in the admin); the item page shows how the
+    municipalities it serves score on them.
+    """
+
+    class Grant(models.TextChoices):
+        PROMOTION = "promotion", "保険者機能強化推進交付金"
+        EFFORT = "effort", "介護保険保険者努力支援交付金"
+
+    grant = models.CharField("交付金", max_length=20, choices=Grant.choices)
+    fiscal_year = models.PositiveSmallIntegerField("年度", validators=[validate_fiscal_year])
+    number = models.CharField("指標番号", max_length=30, help_text="例: Ⅱ（1）①、3")
+    field = models.CharField("分野", max_length=100, help_text="例: 介護予防／日常生活支援")
+    text = models.TextField("指標の内容", blank=True)
+    max_points = models.DecimalField("配点", max_digits=6, decimal_places=1, validators=NON_NEGATIVE)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    is_sample = models.BooleanField("サンプル（架空の指標）", default=False)
+    items = models.ManyToManyField("Item", verbose_name="関連する事項", blank=True, related_name="grant_indicators")
+
+    class Meta:
+        verbose_name = "評価指標"
+        verbose_name_plural = "評価指標"
+        ordering = ["grant", "fiscal_year", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "fiscal_year", "number"], name="grant_indicator_unique_number"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="grant_indicator_max_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_grant_display()} {era_label(self.fiscal_year)} {self.number}"
+
+
+class GrantScore(models.Model):
+    """A municipality's points on one 評価指標 (results per municipality and year; history kept).
+
+    ``is_sample`` marks the made-up demo figures ``make run`` loads: every page and export that
+    shows one says 「サンプル（架空の値）」, and an administrator deletes them all in one action.
+    """
+
+    indicator = models.ForeignKey(
+        GrantIndicator, verbose_name="評価指標", on_delete=models.CASCADE, related_name="scores"
+    )
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="区市町村", on_delete=models.PROTECT, related_name="grant_scores"
+    )
+    points = models.DecimalField("得点", max_digits=6, decimal_places=1, validators=NON_NEGATIVE)
+    is_sample = models.BooleanField("サンプル（架空の値）", default=False)
+    source = models.CharField("取込元", max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name="評価指標の得点の変更履歴")
+
+    class Meta:
+        verbose_name = "評価指標の得点"
+        verbose_name_plural = "評価指標の得点"
+        ordering = ["indicator", "municipality"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "municipality"], name="grant_score_one_per_municipality"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="grant_score_points_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.indicator}: {self.points}"

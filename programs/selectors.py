@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from .models import (
     CarriedTarget,
     Item,
+    Municipality,
     PlanPeriod,
     Program,
     ProgramBudget,
@@ -16,6 +17,7 @@ from .models import (
     SheetLayout,
 )
 from .sheet_layouts import LayoutSpec, fallback_layout
+from .tile_map import PLACE_FIELDS, Place, places_of
 
 
 def layout_of_predecessor(*, ordinal: int | None) -> SheetLayout | None:
@@ -92,3 +94,9 @@ def carried_targets_of(*, item_ids: list[int]) -> dict[int, list[CarriedTarget]]
     for target in rows.order_by("fiscal_year", "id"):
         targets[target.item_id].append(target)
     return dict(targets)
+
+
+def places_in_fiscal_years(*, first_fiscal_year: int, last_fiscal_year: int) -> tuple[Place, ...]:
+    """Return the municipalities that existed in those years as ``Place`` rows, in one query."""
+    rows = Municipality.objects.in_fiscal_years(first_fiscal_year, last_fiscal_year).values(*PLACE_FIELDS)
+    return places_of(rows)

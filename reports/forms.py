@@ -1,7 +1,7 @@
 from django import forms
 
 from programs.forms import plan_choice_list
-from programs.models import PlanPeriod, PolicyArea
+from programs.models import GrantIndicator, PlanPeriod, PolicyArea
 
 
 class ComparisonForm(forms.Form):
@@ -52,3 +52,29 @@ class TablePageForm(forms.Form):
         if "per_page" in self.errors:
             return ERROR_PER_PAGE
         return ERROR_PAGE
+
+
+ERROR_GRANT_FILTER = "交付金・年度・地域の指定が正しくありません。"
+
+
+class GrantScoreFilterForm(forms.Form):
+    """The 評価指標 table's grant, fiscal year and region from the query string (each optional)."""
+
+    grant_year = forms.RegexField(regex=r"^(promotion|effort):[0-9]{4}$", required=False)  # 「promotion:2024」
+    region = forms.CharField(max_length=20, required=False)
+
+    def filters(self) -> dict:
+        """Return the keyword arguments of ``reports.grants.score_table``."""
+        grant, _, year = (self.cleaned_data["grant_year"] or "").partition(":")
+        filters = {"region": self.cleaned_data["region"]}
+        if grant and grant in GrantIndicator.Grant.values:
+            filters.update(grant=grant, fiscal_year=int(year))
+        return filters
+
+    def clean_region(self):
+        region = self.cleaned_data["region"]
+        if any(ord(character) < 32 or character in "<>" for character in region):
+            raise forms.ValidationError(ERROR_GRANT_FILTER)
+        return region
+
+    error_message = ERROR_GRANT_FILTER

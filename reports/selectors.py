@@ -12,9 +12,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, F
+from django.urls import reverse
 
 from cycle import selectors as cycle_selectors
 from evaluations.attention import AttentionEntry, attention_entries
+from evaluations.coverage import (
+    CoverageSheetRow,
+    IndicatorCoverage,
+    coverage_sheet_rows,
+    indicator_coverage,
+    is_coverage_indicator,
+)
 from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
@@ -39,9 +47,13 @@ from evaluations.selectors import (  # noqa: F401  (plan_choices, plan_choice_of
 )
 from programs.fiscal_years import era_label
 from programs.kinds import Status
-from programs.models import PlanPeriod, PolicyArea, item_label_of
+from programs.models import Municipality, PlanPeriod, PolicyArea, item_label_of
+from programs.municipality_codes import is_valid_code
 from programs.quantities import format_quantity, format_rate
-from programs.selectors import carried_targets_of, programme_predecessors
+from programs.selectors import carried_targets_of, places_in_fiscal_years, programme_predecessors
+from programs.tile_map import PLACE_FIELDS, Place, TileMap, by_region, places_of, tile_map
+
+from .grants import GrantChart, GrantLink, item_grant_links, municipality_charts
 
 # -- Reports built on plan_progress ----------------------------------------------------------
 # Pure functions over the rows above, plus the few lookups a report page needs (plans, the
@@ -493,15 +505,48 @@ class ItemPage:
     row: ItemRow
     years: tuple[ItemYear, ...]
     labels: Mapping[str, str]
+    coverages: tuple["ItemCoverage", ...] = ()  # its indicators that count municipalities
+    grant_links: tuple[GrantLink, ...] = ()  # the 評価指標 it supports (linked in the admin)
+
+
+@dataclass(frozen=True)
+class ItemCoverage:
+    """An indicator's municipalities with the tile map the item page draws (tiles open each municipality)."""
+
+    coverage: IndicatorCoverage
+    map: TileMap
 
 
 def item_page_get(*, plan: PlanPeriod, item_id: int, include_unapproved: bool = False) -> ItemPage:
     """Return one item's progress with its years, read from the plan's read model."""
     progress = plan_progress(plan=plan, item_ids=[item_id], include_unapproved=include_unapproved)
     row = progress.items[0]
+    coverages = item_coverages(plan=plan, item=row)
+    named = [c.coverage for c in coverages if c.coverage.any_named]
+    reached = {place.code for coverage in named for place in coverage.reached} if named else None
     return ItemPage(
-        progress=progress, area=progress.areas[0], row=row, years=item_years(progress, row), labels=progress.labels
+        progress=progress,
+        area=progress.areas[0],
+        row=row,
+        years=item_years(progress, row),
+        labels=progress.labels,
+        coverages=coverages,
+        grant_links=item_grant_links(item_id=item_id, reached_codes=reached),
     )
+
+
+def item_coverages(*, plan: PlanPeriod, item: ItemRow) -> tuple[ItemCoverage, ...]:
+    """Return which municipalities each of the item's municipality indicators reached (one query, or none)."""
+    indicators = [indicator for indicator in item.indicators if is_coverage_indicator(indicator)]
+    if not indicators:
+        return ()
+    places = places_in_fiscal_years(first_fiscal_year=plan.first_fiscal_year, last_fiscal_year=plan.last_fiscal_year)
+    coverages = [indicator_coverage(indicator, places) for indicator in indicators]
+    return tuple(ItemCoverage(coverage=coverage, map=coverage.map(href=municipality_url)) for coverage in coverages)
+
+
+def municipality_url(place: Place) -> str:
+    return reverse("reports:municipality", args=[place.code])
 
 
 @dataclass(frozen=True)
@@ -597,3 +642,105 @@ def plan_previous(plans: list[PlanPeriod], plan: PlanPeriod) -> PlanPeriod | Non
     """Return the plan period just before the given one, if any."""
     earlier = [p for p in plans if p.ordinal < plan.ordinal]
     return earlier[-1] if earlier else None
+
+
+# -- Municipalities ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MunicipalityReach:
+    """An item's indicator that reached the municipality, in which years (from the coverage marks)."""
+
+    plan_name: str
+    item_id: int
+    item_label: str  # 「2（2） › 事項2」
+    item_title: str
+    indicator_label: str
+    fiscal_years: tuple[int, ...]
+    state_labels: tuple[str, ...] = ()  # 「下書き」「未承認」 of years counted unapproved (include_unapproved)
+
+    @property
+    def years(self) -> tuple[tuple[int, str], ...]:
+        return tuple(zip(self.fiscal_years, self.state_labels, strict=True))
+
+
+@dataclass(frozen=True)
+class CountOnly:
+    """An item's municipality indicator whose years only count: it may have reached the municipality."""
+
+    plan_name: str
+    item_id: int
+    item_label: str
+    indicator_label: str
+    fiscal_years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MunicipalityPage:
+    municipality: Municipality
+    reaches: tuple[MunicipalityReach, ...]
+    count_only: tuple[CountOnly, ...]
+    include_unapproved: bool
+    charts: tuple[GrantChart, ...] = ()  # its 評価指標 per 分野 against the prefecture's mean
+
+
+def municipality_page_get(*, code: str, include_unapproved: bool = False) -> MunicipalityPage:
+    """Return every item of every period whose figures that count name the municipality, with years.
+
+    Read from the plans' read model (approved figures unless ``include_unapproved``), so the
+    page lists what the item pages list; a fixed number of queries whatever the number of
+    municipalities, plans or items. Raise ``Municipality.DoesNotExist`` for an unknown code.
+    """
+    if not is_valid_code(code):  # nothing else reaches the database (PostgreSQL refuses a NUL in a string)
+        raise Municipality.DoesNotExist(code)
+    municipality = Municipality.objects.select_related("successor").get(code=code)
+    reaches, count_only = [], []
+    for progress in plans_progress(plans=plan_choices(), include_unapproved=include_unapproved):
+        for area in progress.areas:
+            for item in area.items:
+                for indicator in item.indicators:
+                    if not is_coverage_indicator(indicator):
+                        continue
+                    cells = [cell for cell in indicator.years if municipality.code in cell.municipality_codes]
+                    counted = [
+                        cell.fiscal_year for cell in indicator.years if cell.covered and not cell.municipality_codes
+                    ]
+                    common = {
+                        "plan_name": progress.plan_name,
+                        "item_id": item.id,
+                        "item_label": _item_label(area, item),
+                    }
+                    if cells:
+                        reaches.append(
+                            MunicipalityReach(
+                                **common,
+                                item_title=item.title,
+                                indicator_label=indicator.label,
+                                fiscal_years=tuple(cell.fiscal_year for cell in cells),
+                                state_labels=tuple(state_label_of(cell.state) for cell in cells),
+                            )
+                        )
+                    if counted:
+                        count_only.append(
+                            CountOnly(**common, indicator_label=indicator.label, fiscal_years=tuple(counted))
+                        )
+    return MunicipalityPage(
+        municipality=municipality,
+        reaches=tuple(reaches),
+        count_only=tuple(count_only),
+        include_unapproved=include_unapproved,
+        charts=municipality_charts(municipality=municipality),
+    )
+
+
+def municipality_index_get() -> tuple[TileMap, tuple]:
+    """Return every municipality as a tile map and as lists by region (one query)."""
+    places = places_of(Municipality.objects.current().values(*PLACE_FIELDS))
+    return tile_map(places, href=municipality_url), by_region(places)
+
+
+def coverage_sheet_of(*, plan: PlanPeriod, progress: PlanProgress, filters) -> list[CoverageSheetRow]:
+    """Return the 区市町村×年度 rows of the items the table's ``filters`` chose (one query, whatever the data holds)."""
+    progress = progress_narrowed(progress, filters.chosen_area_ids, filters.chosen_section_ids)
+    places = places_in_fiscal_years(first_fiscal_year=plan.first_fiscal_year, last_fiscal_year=plan.last_fiscal_year)
+    return coverage_sheet_rows(progress, places)

@@ -80,6 +80,9 @@ def _year(cell: YearCell) -> dict:
         # newer figure awaiting approval, counted nowhere.
         "state": cell.state,
         "pending": _pending(cell.pending),
+        # The six-digit codes of the municipalities the figure names (coverage); [] where it only counts.
+        "municipalities": list(cell.municipality_codes),
+        "municipality_count": cell.covered,
     }
 
 
@@ -118,4 +121,8 @@ def _period_coverage(coverage: PeriodCoverage | None) -> dict | None:
         "target": number(coverage.target),
         "achievement_rate": rate(coverage.rate),
         "status": coverage.status.value,
+        # "names": every year names its municipalities, "covered" is their union (listed);
+        # "stated": the sheet's own period count stands.
+        "basis": "names" if coverage.named else "stated",
+        "municipalities": list(coverage.municipality_codes),
     }

@@ -14,7 +14,7 @@ from evaluations.policies import can_view
 from evaluations.progress import PlanProgress, plan_progress
 from programs.fiscal_years import today_in_tokyo
 from programs.forms import MESSAGE_EMPTY_PERIOD, plan_is_empty
-from programs.models import Item, PlanPeriod, item_label_of
+from programs.models import Item, Municipality, PlanPeriod, item_label_of
 from programs.selectors import programmes_of_item, reference_figures_by_area
 from sheets.exports.layout import XLSX_CONTENT_TYPE
 
@@ -22,7 +22,8 @@ from . import homes, selectors, serializers
 from .authentication import api_user
 from .exports.progress_table import progress_workbook_bytes
 from .filters import ProgressFilter, include_unapproved
-from .forms import ComparisonForm, TablePageForm
+from .forms import ComparisonForm, GrantScoreFilterForm, TablePageForm
+from .grants import score_table
 from .printing import item_print_header
 from .tables import ProgressTable
 
@@ -109,6 +110,8 @@ def _item_context(plan: PlanPeriod, item: Item, page) -> dict:
         "row": page.row,
         "years": page.years,
         "labels": page.labels,
+        "coverages": page.coverages,
+        "grant_links": page.grant_links,
         "reference_figures": reference_figures_by_area(plan_id=plan.id, area_ids=[item.area_id]),
         "programmes": programmes_of_item(item_id=item.id),
         # Every member may open the entry screen (read-only where they cannot edit, with the
@@ -125,7 +128,33 @@ def _item_context(plan: PlanPeriod, item: Item, page) -> dict:
     }
 
 
-def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
+@member_required
+@require_GET
+def municipality_index(request):
+    tiles, regions = selectors.municipality_index_get()
+    return render(request, "reports/municipalities.html", {"map": tiles, "regions": regions})
+
+
+@member_required
+@require_GET
+def municipality_report(request, code: str):
+    try:
+        page = selectors.municipality_page_get(code=code, include_unapproved=include_unapproved(request.GET))
+    except Municipality.DoesNotExist as error:
+        raise Http404("区市町村が見つかりません。") from error
+    return render(request, "reports/municipality.html", {"page": page, "municipality": page.municipality})
+
+
+@member_required
+@require_GET
+def grant_scores(request):
+    form = GrantScoreFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "400.html", {"message": form.error_message}, status=400)
+    return render(request, "reports/grant_scores.html", {"table": score_table(**form.filters())})
+
+
+def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable, PlanProgress]:
     plans = selectors.plan_choices()
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
@@ -139,7 +168,7 @@ def _table(request) -> tuple[PlanPeriod, ProgressFilter, ProgressTable]:
     )
     table = ProgressTable(rows, labels=progress.labels)
     RequestConfig(request, paginate=False).configure(table)  # the ordering from ?sort=
-    return plan, filters, table
+    return plan, filters, table, progress
 
 
 @member_required
@@ -148,7 +177,7 @@ def table(request):
     pages = TablePageForm(request.GET)
     if not pages.is_valid():
         return render(request, "400.html", {"message": pages.error_message}, status=400)
-    plan, filters, table = _table(request)
+    plan, filters, table, _ = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
     per_page = pages.cleaned_data["per_page"]
@@ -163,14 +192,17 @@ def table(request):
 @member_required
 @require_GET
 def table_xlsx(request):
-    plan, filters, table = _table(request)
+    plan, filters, table, progress = _table(request)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
+    coverage = selectors.coverage_sheet_of(plan=plan, progress=progress, filters=filters)
     content = progress_workbook_bytes(
         table.data.data,
         ordering=table.data.ordering_key,
         labels=table.labels,
         title=f"{plan.name} 進捗一覧（{plan.title}）",
+        coverage=coverage,
+        fiscal_years=plan.fiscal_years,
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from evaluations.progress import plan_progress, plans_progress
 from programs.models import Item, PlanPeriod, PolicyArea
-from programs.selectors import programmes_of_plans, sheet_layout
+from programs.selectors import places_in_fiscal_years, programmes_of_plans, sheet_layout
 
 from . import selectors
 from .exports.self_evaluation import self_evaluation_workbook, sheet_data
@@ -35,8 +35,12 @@ def sheet_document(*, plan: PlanPeriod, area: PolicyArea | None = None) -> tuple
 def summary_document(*, plans: list[PlanPeriod], item_ids: set[int] | None) -> tuple[Workbook, str]:
     """Return the summary workbook of the plans and its file name."""
     programmes = programmes_of_plans(plan_ids=[plan.id for plan in plans])
+    places = places_in_fiscal_years(
+        first_fiscal_year=min(plan.first_fiscal_year for plan in plans),
+        last_fiscal_year=max(plan.last_fiscal_year for plan in plans),
+    )
     sheets = [
-        summary_sheet(progress, chart_item_ids=item_ids, programmes=programmes.get(plan.id, ()))
+        summary_sheet(progress, chart_item_ids=item_ids, programmes=programmes.get(plan.id, ()), places=places)
         for plan, progress in zip(plans, plans_progress(plans=plans), strict=True)
     ]
     name = plans[0].name if len(plans) == 1 else "全期間"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grant_import, views
 
 app_name = "sheets"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("plan-import/name/", views.plan_sheet_name_check, name="plan_sheet_name_check"),
     # A sheet no layout matches: its columns are mapped once into a new layout (issue 19 item 3).
     path("plan-import/map/", views.plan_sheet_map, name="plan_sheet_map"),
+    # 評価指標 results per municipality, through a column mapping (issue 23 item 4).
+    path("grant-import/", grant_import.grant_import, name="grant_import"),
 ]

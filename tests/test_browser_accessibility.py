@@ -32,6 +32,7 @@ def demo_world(tokyo_data, settings, monkeypatch):
     settings.DEBUG = True  # demo accounts are a development-mode feature
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
     call_command("create_demo_users", verbosity=0)
+    call_command("load_sample_grant_scores", "--fiscal-year", "2023", verbosity=0)  # as make run does
     settings.DEBUG = False
     return Item.objects.select_related("area__plan").get(area__plan__name="第8期", area__number=7, number=1)
 
@@ -86,6 +87,10 @@ def _pages(item) -> dict[str, str]:
         "import": "/sheets/import/",
         "notices": "/cycle/notices/",
         "attachments": f"/cycle/items/{item.id}/{YEAR}/attachments/",
+        # issue 23: the tile map, a municipality with its 評価指標 chart, the municipalities × 分野 table
+        "municipalities": "/municipalities/",
+        "municipality": "/municipalities/131016/",
+        "grant_scores": "/grant-scores/",
     }
 
 

@@ -20,7 +20,16 @@ from tests.workflow_world import OPEN_YEAR, PASSWORD, evaluation, make_user
 
 pytestmark = pytest.mark.django_db
 
-ALL_ENTRIES = ["ホーム", "ダッシュボード", "進捗一覧表", "期間比較", "入力状況", "お知らせ", "Excel一括入力"]
+ALL_ENTRIES = [
+    "ホーム",
+    "ダッシュボード",
+    "進捗一覧表",
+    "期間比較",
+    "区市町村",
+    "入力状況",
+    "お知らせ",
+    "Excel一括入力",
+]
 
 
 def _client(world, role) -> Client:
@@ -87,6 +96,7 @@ def test_manager_menu_has_no_import_and_the_admin_sees_the_admin_site():
         "dashboard",
         "table",
         "compare",
+        "municipalities",
         "my_work",
         "notices",
     ]

@@ -41,6 +41,8 @@ from programs.models import (
     Vision,
     item_label_of,
 )
+from programs.municipality_codes import InvalidCode, full_code
+from programs.services import tokyo_municipalities_ensure
 
 # Shown in the item history beside every record the loader created: say what it was, not how.
 CHANGE_REASON = "初期データの読込"
@@ -100,8 +102,8 @@ class _Loader:
 
     def run(self) -> None:
         plans = self._read("plans.yaml")
+        tokyo_municipalities_ensure()  # reference data from migrate; again here for a flushed database
         self._load_plans(plans)
-        self._load_municipalities(self._read("municipalities.yaml"))
         self._load_visions(self._read("visions.yaml"))
         self._load_programs(self._read("programs.yaml"))
         self._load_sections(plans)
@@ -208,14 +210,6 @@ class _Loader:
                 self._upsert(
                     Rating, {"scale": scale, "symbol": rating["symbol"]}, {"label": rating["label"], "order": order}
                 )
-
-    def _load_municipalities(self, data: dict[str, Any]) -> None:
-        for municipality in data["municipalities"]:
-            self._upsert(
-                Municipality,
-                {"code": str(municipality["code"])},
-                {"name": municipality["name"], "kind": municipality["kind"]},
-            )
 
     def _load_visions(self, data: dict[str, Any]) -> None:
         def walk(nodes: list[dict[str, Any]], parent: Vision | None) -> None:
@@ -421,7 +415,7 @@ class _Loader:
                 "period_municipality_count": data.get("period_municipality_count"),
             },
         )
-        codes = [str(code) for code in data.get("municipalities") or []]
+        codes = [_full_code(code, where) for code in data.get("municipalities") or []]
         if codes:
             municipalities = list(Municipality.objects.filter(code__in=codes))
             if len(municipalities) != len(set(codes)):
@@ -486,3 +480,11 @@ def _differs(current: Any, wanted: Any) -> bool:
     if isinstance(current, Decimal) and wanted is not None:
         return current != Decimal(str(wanted))
     return current != wanted
+
+
+def _full_code(code, where: str) -> str:
+    """Read a municipality's code as the seeds write it (13101) or in full (131016)."""
+    try:
+        return full_code(str(code))
+    except InvalidCode as error:
+        raise PlanDataError(f"{where}: {error}") from error

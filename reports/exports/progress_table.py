@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from evaluations.coverage import CoverageSheetRow
 from programs.fiscal_years import era_label
 from sheets.exports.layout import (
     A4,
@@ -24,6 +25,7 @@ from sheets.exports.layout import (
     Column,
     add_sheet,
     append_header,
+    append_municipality_year_sheet,
     append_row,
     append_values,
     excel_fraction,
@@ -67,10 +69,18 @@ def table_columns(labels: Mapping[str, str]) -> tuple[Column[TableRow], ...]:
     )
 
 
-def progress_workbook(rows: Iterable[TableRow], *, labels: Mapping[str, str], title: str) -> Workbook:
+def progress_workbook(
+    rows: Iterable[TableRow],
+    *,
+    labels: Mapping[str, str],
+    title: str,
+    coverage: Sequence[CoverageSheetRow] = (),
+    fiscal_years: Sequence[int] = (),
+) -> Workbook:
     """Return a workbook with a title, a header row and one row per table row, in the order given.
 
-    Streamed (write-only): the table of a national plan runs to thousands of rows.
+    Streamed (write-only): the table of a national plan runs to thousands of rows. ``coverage``
+    rows, where an indicator names municipalities, go on a 区市町村×年度 sheet after it.
     """
     columns = table_columns({**labels, NO_TARGET: NO_TARGET_LABEL})
     workbook = new_workbook(streaming=True)
@@ -83,6 +93,8 @@ def progress_workbook(rows: Iterable[TableRow], *, labels: Mapping[str, str], ti
     for count, row in enumerate(rows, start=1):  # noqa: B007  (the count is read after the loop)
         append_row(sheet, columns, row)
     set_autofilter(sheet, header_row=HEADER_ROW, last_row=HEADER_ROW + count, last_column=len(columns))
+    if coverage:
+        append_municipality_year_sheet(workbook, name=SHEET_TITLE, rows=coverage, fiscal_years=fiscal_years)
     return workbook
 
 
@@ -95,17 +107,23 @@ _workbooks_lock = threading.Lock()
 
 
 def progress_workbook_bytes(
-    rows: Sequence[TableRow], *, ordering: tuple, labels: Mapping[str, str], title: str
+    rows: Sequence[TableRow],
+    *,
+    ordering: tuple,
+    labels: Mapping[str, str],
+    title: str,
+    coverage: Sequence[CoverageSheetRow] = (),
+    fiscal_years: Sequence[int] = (),
 ) -> bytes:
     """Return ``progress_workbook`` saved as bytes, written once for the same rows, order, labels and title."""
-    key = (id(rows), ordering, tuple(labels.items()), title)
+    key = (id(rows), ordering, tuple(labels.items()), title, tuple(coverage))
     with _workbooks_lock:
         kept = _WORKBOOKS.get(key)
         if kept is not None and kept[0] is rows:
             _WORKBOOKS.move_to_end(key)
             return kept[1]
     buffer = io.BytesIO()
-    progress_workbook(rows, labels=labels, title=title).save(buffer)
+    progress_workbook(rows, labels=labels, title=title, coverage=coverage, fiscal_years=fiscal_years).save(buffer)
     content = buffer.getvalue()
     with _workbooks_lock:
         _WORKBOOKS[key] = (rows, content)

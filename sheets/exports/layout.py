@@ -21,6 +21,8 @@ from openpyxl.styles import Alignment, Border, Fill, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from programs.fiscal_years import era_label
+
 Row = TypeVar("Row")
 
 # MS Gothic is what the prefecture's PCs print with; LibreOffice substitutes a CJK gothic (Noto Sans CJK JP).
@@ -407,3 +409,42 @@ def keep_brackets_whole(worksheet: Worksheet) -> None:
             text = "\n".join(lines)
             if text != cell.value:
                 cell.value = text
+
+
+# -- The 区市町村×年度 sheet (issue 23), shared by the table and the summary workbooks -----------------
+
+MUNICIPALITY_SHEET_SUFFIX = "_区市町村"
+MUNICIPALITY_SHEET_NOTE = (
+    "●: その年度に到達　－: 到達なし（その年度は区市町村名の記録あり）　？: 数のみの記録で不明　空欄: 実績なし"
+)
+
+
+def municipality_year_columns(fiscal_years: Sequence[int]) -> tuple[Column, ...]:
+    """Return the sheet's columns: the item, the indicator, the municipality, one mark per year, the count."""
+    return (
+        Column("事項", lambda row: row.item, TEXT, 22),
+        Column("指標", lambda row: row.indicator, TEXT, 30),
+        Column("団体コード", lambda row: row.code, TEXT, 10),
+        Column("区市町村", lambda row: row.name, TEXT, 12),
+        Column("地域", lambda row: row.region, TEXT, 8),
+        *(
+            Column(era_label(year), lambda row, index=index: row.marks[index], TEXT, 10)
+            for index, year in enumerate(fiscal_years)
+        ),
+        Column("到達した年度数", lambda row: row.reached_years, NUMBER, 10),
+    )
+
+
+def append_municipality_year_sheet(
+    workbook: Workbook, *, name: str, rows: Sequence, fiscal_years: Sequence[int], mark: str = ""
+) -> None:
+    """Add the 区市町村×年度 sheet of a plan: a note line (and ``mark``, 「サンプル」), a header, a row each."""
+    columns = municipality_year_columns(fiscal_years)
+    sheet = add_sheet(workbook, name, suffix=MUNICIPALITY_SHEET_SUFFIX)
+    freeze(sheet, row=3, column=5)  # before the rows: a streaming sheet writes its views first
+    print_setup(sheet, paper=A4, title_rows=(2, 2))
+    append_values(sheet, [" ".join(part for part in (mark, MUNICIPALITY_SHEET_NOTE) if part)])
+    append_header(sheet, columns)
+    for row in rows:
+        append_row(sheet, columns, row)
+    set_autofilter(sheet, header_row=2, last_row=2 + len(rows), last_column=len(columns))

@@ -14,10 +14,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evaluations.calculations import Kind
+from evaluations.coverage import CoverageSheetRow, coverage_sheet_rows
 from evaluations.progress import IndicatorRow, PlanProgress
 from programs.fiscal_years import era_label
 from programs.models import Item, Program, item_label_of
 from programs.quantities import format_quantity
+from programs.tile_map import Place
 
 from .layout import (
     A3,
@@ -30,6 +32,7 @@ from .layout import (
     CellStyle,
     Column,
     add_sheet,
+    append_municipality_year_sheet,
     cell_ref,
     excel_fraction,
     font,
@@ -105,6 +108,7 @@ class SummarySheet:
     rows: tuple[SummaryRow, ...]
     chart: tuple[ChartPoint, ...]
     programmes: tuple[ProgrammeLine, ...] = ()
+    coverage: tuple[CoverageSheetRow, ...] = ()  # the 区市町村×年度 sheet, where an indicator names municipalities
 
 
 def programme_lines(plan_name: str, pairs: Sequence[tuple[Item, Program]]) -> tuple[ProgrammeLine, ...]:
@@ -134,10 +138,12 @@ def summary_sheet(
     *,
     chart_item_ids: set[int] | None = None,
     programmes: Sequence[tuple[Item, Program]] = (),
+    places: Sequence[Place] = (),
 ) -> SummarySheet:
     """Build a row per indicator and the chart's points (the chosen items, else every measured indicator).
 
     ``programmes`` (``programs.selectors.programmes_of_plans``) become the 関連事業 worksheet's lines.
+    With ``places`` (the municipalities), also the 区市町村×年度 rows of the indicators that name some.
     """
     rows = []
     chart = []
@@ -161,6 +167,7 @@ def summary_sheet(
         rows=tuple(rows),
         chart=tuple(chart),
         programmes=programme_lines(progress.plan_name, programmes),
+        coverage=tuple(coverage_sheet_rows(progress, places)) if places else (),
     )
 
 
@@ -259,6 +266,10 @@ def summary_workbook(sheets: list[SummarySheet]) -> Workbook:
         _write_table(add_sheet(workbook, sheet.plan_name), sheet)
         if sheet.chart:
             _write_chart(add_sheet(workbook, sheet.plan_name, suffix=CHART_SUFFIX), sheet)
+        if sheet.coverage:
+            append_municipality_year_sheet(
+                workbook, name=sheet.plan_name, rows=sheet.coverage, fiscal_years=sheet.fiscal_years
+            )
     programmes = [line for sheet in sheets for line in sheet.programmes]
     if programmes:
         _write_programmes(add_sheet(workbook, PROGRAMMES_TITLE), programmes)

@@ -197,8 +197,9 @@ def test_an_unchanged_plan_is_read_in_one_query(tokyo_data):
         first = plans_progress(plans=plans)
     with CaptureQueriesContext(connection) as warm:
         again = plans_progress(plans=plans)
-    # the token, the rule and eight reads for all plans at once (the eighth: the approved snapshots)
-    assert len(cold.captured_queries) == 10
+    # the token, the rule and nine reads for all plans at once (the eighth: the approved snapshots;
+    # the ninth, issue 23: the named municipalities of results)
+    assert len(cold.captured_queries) == 11
     assert len(warm.captured_queries) == 1
     assert again == first
 

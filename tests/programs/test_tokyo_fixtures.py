@@ -95,8 +95,8 @@ def test_every_area_and_item_of_both_sheets_is_present(tokyo_data):
     assert Item.objects.filter(area__plan__name="第8期").count() == 2
     assert SelfEvaluation.objects.filter(item__area__plan__name="第7期").count() == 60
     assert Municipality.objects.count() == 62
-    assert Municipality.objects.get(code="13101").name == "千代田区"
-    assert Municipality.objects.get(code="13421").name == "小笠原村"
+    assert Municipality.objects.get(code="131016").name == "千代田区"
+    assert Municipality.objects.get(code="134210").name == "小笠原村"
     assert list(Rating.objects.filter(scale__is_default=True).values_list("symbol", flat=True)) == ["◎", "○", "△", "×"]
     assert PlanPeriod.objects.get(name="第7期").fiscal_years == [2018, 2019, 2020]
 

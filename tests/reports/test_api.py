@@ -44,6 +44,8 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
                 "status": "mostly_achieved",
                 "state": "approved",
                 "pending": None,
+                "municipalities": [],
+                "municipality_count": None,
             },
             {
                 "fiscal_year": 2022,
@@ -56,6 +58,8 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
                 "status": "not_entered",
                 "state": None,
                 "pending": None,
+                "municipalities": [],
+                "municipality_count": None,
             },
             {
                 "fiscal_year": 2023,
@@ -68,6 +72,8 @@ def test_eighth_plan_json_has_the_issue_shape_and_figures(manager_client, tokyo_
                 "status": "not_entered",
                 "state": None,
                 "pending": None,
+                "municipalities": [],
+                "municipality_count": None,
             },
         ],
         "cumulative": None,

@@ -62,13 +62,14 @@ REPORT_QUERIES = {
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
     # thread panel: reporting years, comments (the item the view read, not again: issue 22 item 3);
     # the item's programmes, their budgets and figures (issue 21 item 16), and the municipalities of
-    # those figures where there are any (2（1）事項1's 実践者養成研修; 第8期 7 事項1's programmes have none).
-    "item": 11,
-    "item_cumulative": 12,
+    # those figures where there are any (2（1）事項1's 実践者養成研修; 第8期 7 事項1's programmes have none);
+    # the 評価指標 the item supports (issue 23)
+    "item": 12,
+    "item_cumulative": 13,
     "table": 6,  # plans, progress token, areas + sections (filter), header sections, notices
     "table_filtered": 7,
     "table_statuses": 6,
-    "table_xlsx": 2,  # no filter form rendered, no header
+    "table_xlsx": 3,  # no filter form rendered, no header; the municipalities (issue 23: 区市町村×年度 sheet)
     # plans, areas of both plans, progress token, header sections, notices, programme predecessors,
     # the earlier items' targets for the next period (issue 21 item 17)
     "compare": 8,
@@ -79,9 +80,10 @@ REPORT_QUERIES = {
     "ping": 0,
 }
 # Computing a plan after a write: the status rule, areas, items, programmes, indicators,
-# targets, results (with their municipality counts), the approved snapshots of results (issue 12:
+# targets, the named municipalities of results (issue 23: which ones, not only how many), results,
+# the approved snapshots of results (issue 12:
 # the figure that counts while a newer one awaits approval) and self-evaluations.
-PROGRESS_COMPUTE_QUERIES = 9
+PROGRESS_COMPUTE_QUERIES = 10
 
 
 @pytest.mark.parametrize("page", list(REPORT_QUERIES))

@@ -197,7 +197,10 @@ def test_the_api_carries_the_period_coverage_the_pages_show(manager_client, toky
         "target": 62,
         "achievement_rate": 46.8,
         "status": "not_achieved",
+        "basis": "stated",  # issue 23: the years only count, so the sheet's 29 stands
+        "municipalities": [],
     }
+    assert indicator["years"][0]["municipality_count"] == 24 and indicator["years"][0]["municipalities"] == []
     assert indicator["target_text"] == "62区市町村で各１人以上"
     # The pace the item page shows for a year without a plan: 2（2）事項1 総論編 令和元年度 238 of 400.
     general = next(a for a in data["areas"] if a["number"] == 2 and a["section"] == 2)["items"][0]["indicators"][0]
