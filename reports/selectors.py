@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Count, F
 
 from evaluations.attention import AttentionEntry, attention_entries
+from evaluations.calculations import achievement_rate
 from evaluations.due import PENDING_STATUSES, is_overdue
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import (
@@ -221,6 +222,107 @@ class AreaSummary:
 
 
 @dataclass(frozen=True)
+class YearTally:
+    """The graded indicators of one fiscal year (of an area, or of all shown) by their status that year."""
+
+    fiscal_year: int
+    counts: tuple[StatusCount, ...]  # Status order, only the statuses present
+    graded: int  # indicators with a target that year
+    achieved: int  # graded 達成 (Status.ACHIEVED) that year
+
+    @property
+    def judged(self) -> int:
+        """Return the graded indicators with a figure or a verdict that year (all but 未入力)."""
+        return self.graded - sum(row.count for row in self.counts if row.status == Status.NOT_ENTERED)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Return 達成 ÷ judged as a percentage (half-up to 0.1), None when nothing was judged."""
+        return achievement_rate(self.achieved, self.judged) if self.judged else None
+
+
+@dataclass(frozen=True)
+class AreaYears:
+    id: int
+    label: str
+    years: tuple[YearTally, ...]
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """A year's 達成 count and rate beside the previous year's (None: no previous year to compare)."""
+
+    tally: YearTally
+    achieved_change: int | None
+    rate_change: Decimal | None  # percentage points
+
+
+@dataclass(frozen=True)
+class AchievementByYear:
+    """Achievement by area and fiscal year, from the rows the dashboard already read (no query)."""
+
+    fiscal_years: tuple[int, ...]
+    areas: tuple[AreaYears, ...]
+    totals: tuple[YearTally, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether no year has a graded indicator with a figure: the page says so in a sentence."""
+        return not any(tally.judged for tally in self.totals)
+
+    @property
+    def changes(self) -> tuple[YearChange, ...]:
+        changes, previous = [], None
+        for tally in self.totals:
+            compared = previous is not None and previous.judged and tally.judged
+            changes.append(
+                YearChange(
+                    tally=tally,
+                    achieved_change=tally.achieved - previous.achieved if compared else None,
+                    rate_change=tally.rate - previous.rate if compared else None,
+                )
+            )
+            previous = tally
+        return tuple(changes)
+
+
+def _year_tallies(statuses_by_year: list[Counter], fiscal_years: tuple[int, ...]) -> tuple[YearTally, ...]:
+    return tuple(
+        YearTally(
+            fiscal_year=year,
+            counts=tuple(StatusCount(status=s.value, count=counts[s]) for s in Status if counts[s]),
+            graded=sum(counts.values()),
+            achieved=counts[Status.ACHIEVED],
+        )
+        for year, counts in zip(fiscal_years, statuses_by_year, strict=True)
+    )
+
+
+def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
+    """Count each area's graded indicators by their status in each fiscal year, and all areas together.
+
+    A year's status is the one the 進捗一覧表 shows for it (``YearCell.graded_status``); an indicator
+    without a target that year is not counted, as the dashboard's status counts leave it out.
+    """
+    years = progress.fiscal_years
+    totals = [Counter() for _ in years]
+    areas = []
+    for area in progress.areas:
+        by_year = [Counter() for _ in years]
+        for item in area.items:
+            for indicator in item.indicators:
+                if not indicator.has_target:
+                    continue
+                for index, cell in enumerate(indicator.years):
+                    status = cell.graded_status
+                    if status is not None:
+                        by_year[index][status] += 1
+                        totals[index][status] += 1
+        areas.append(AreaYears(id=area.id, label=area.label, years=_year_tallies(by_year, years)))
+    return AchievementByYear(fiscal_years=years, areas=tuple(areas), totals=_year_tallies(totals, years))
+
+
+@dataclass(frozen=True)
 class Dashboard:
     progress: PlanProgress  # narrowed by the status filter; no areas when collapsed
     status_counts: tuple[StatusCount, ...]  # before the status filter
@@ -228,6 +330,7 @@ class Dashboard:
     reporting_years: tuple[ReportingYear, ...]
     area_summaries: tuple[AreaSummary, ...] = ()  # one per area when the cards are collapsed
     attention: tuple[AttentionEntry, ...] = ()  # 要対応, most behind first (evaluations.attention)
+    achievement: AchievementByYear | None = None  # the chart at the top: by area and year, before the status filter
 
     @property
     def collapsed(self) -> bool:
@@ -287,6 +390,7 @@ def dashboard_get(
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
         attention=attention_entries(progress, reporting_years=reporting_years, today=today),
+        achievement=achievement_by_year(progress),
     )
 
 

@@ -67,6 +67,8 @@ def home(request):
 @require_GET
 def dashboard(request):
     plans = selectors.plan_choices()
+    if not plans:  # a fresh installation: a sentence saying what comes here, not a 404
+        return render(request, "reports/no_plans.html", {"nav": "dashboard", "message": ERROR_NO_PLAN})
     plan = _plan(request, plans)
     reporting_years = selectors.reporting_years_of(plan=plan)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))

@@ -66,6 +66,35 @@ def bar_chart(indicator):
     return charts.bar_chart(charts.series_of(indicator))
 
 
+@register.simple_tag
+def achievement_chart(chart, labels):
+    return charts.achievement_chart(chart, labels)
+
+
+@register.simple_tag
+def tally_text(tally, labels) -> str:
+    """Say a year's statuses in words: 「達成 3件・未達成 2件・未入力 1件（達成率 60.0%）」."""
+    if not tally.graded:
+        return "目標のある指標なし"
+    counts = "・".join(f"{labels.get(row.status, row.status)} {row.count}件" for row in tally.counts)
+    return f"{counts}（達成率 {format_rate(tally.rate)}）"
+
+
+@register.simple_tag
+def rate_text(rate) -> str:
+    return format_rate(rate)
+
+
+@register.simple_tag
+def signed(number) -> str:
+    """Write a change with its sign: 「+3」, 「−2」 (the minus sign, not a hyphen), 「±0」."""
+    if number > 0:
+        return f"+{number}"
+    if number < 0:
+        return f"−{-number}"
+    return f"±{number}"
+
+
 @register.simple_tag(takes_context=True)
 def item_href(context, item_id: int) -> str:
     """Return the item page's URL, reversing once per render (a dashboard links hundreds of items)."""
