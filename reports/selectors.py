@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db.models import Count, F
 
-from cycle.selectors import last_reminders_by_section, reminder_label
 from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.calculations import achievement_rate
 from evaluations.due import PENDING_STATUSES, is_overdue
@@ -133,7 +132,6 @@ class SectionEntry:
     counts: tuple[EntryCount, ...]
     total: int
     pending: tuple[PendingItem, ...]  # not submitted yet: 未入力, 入力中, 差戻し
-    reminded: str = ""  # 「最終督促：11月20日」: the year's last reminder about the section, if any
 
 
 @dataclass(frozen=True)
@@ -155,19 +153,10 @@ def reporting_years_of(*, plan: PlanPeriod) -> list[ReportingYear]:
 
 
 def entry_progress(
-    progress: PlanProgress,
-    *,
-    fiscal_year: int,
-    reporting_years: list[ReportingYear],
-    today: datetime.date,
-    reminders: Mapping[int, datetime.datetime] | None = None,
+    progress: PlanProgress, *, fiscal_year: int, reporting_years: list[ReportingYear], today: datetime.date
 ) -> EntryProgress:
-    """Count the items of each section by their entry status for the fiscal year.
-
-    ``reminders``: when the year's last reminder about each section went (``cycle.selectors``).
-    """
+    """Count the items of each section by their entry status for the fiscal year."""
     reporting_year = next((year for year in reporting_years if year.fiscal_year == fiscal_year), None)
-    reminders = reminders or {}
     by_section: dict[int | None, list[ItemRow]] = {}
     area_label = {item.id: area for area in progress.areas for item in area.items}
     for item in progress.items:
@@ -187,7 +176,6 @@ def entry_progress(
                     for item, status in zip(items, statuses, strict=True)
                     if status in ENTRY_PENDING
                 ),
-                reminded=reminder_label(reminders.get(section_id)),
             )
         )
     sections.sort(key=lambda row: (row.section_id is None, row.section_name))
@@ -395,15 +383,10 @@ def dashboard_get(
     if not area_ids and sum(len(item.targeted_indicators) for item in shown.items) > DASHBOARD_CARD_LIMIT:
         summaries = area_summaries(shown)
         shown = replace(shown, areas=())
-    reporting_year = next((year for year in reporting_years if year.fiscal_year == fiscal_year), None)
-    # The year's row is already read: only the reminders are a query (one; none without the year).
-    reminders = last_reminders_by_section(reporting_year=reporting_year) if reporting_year else {}
     return Dashboard(
         progress=shown,
         status_counts=status_counts(progress),
-        entry=entry_progress(
-            progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today, reminders=reminders
-        ),
+        entry=entry_progress(progress, fiscal_year=fiscal_year, reporting_years=reporting_years, today=today),
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
         attention=attention_entries(progress, reporting_years=reporting_years, today=today),

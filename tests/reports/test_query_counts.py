@@ -51,14 +51,13 @@ def _urls() -> dict[str, str]:
 # page), once the plan's progress is computed: reading it costs one query (the version token).
 REPORT_QUERIES = {
     # Every HTML page also counts the user's unread notices for the header (お知らせ), once; the
-    # dashboard's entry panel reads its last reminder per section (one query: the year is among
-    # the reporting years already read; the chart at the top reads the rows already read).
+    # dashboard's entry panel reads the year and its last reminder per section (two queries).
     # plans, reporting years, progress token, areas + sections (filter), header sections, notices, reference figures
-    "dashboard": 9,
-    "dashboard_7th": 9,
-    "dashboard_filtered": 10,  # + the chosen area's validation
+    "dashboard": 10,
+    "dashboard_7th": 10,
+    "dashboard_filtered": 11,  # + the chosen area's validation
     # Several statuses, and the 要対応 list built from the rows already read (issue 12 item 7): no query more.
-    "dashboard_statuses": 9,
+    "dashboard_statuses": 10,
     # item, reporting years (the 「入力画面へ」 year), progress token, header sections, notices, reference figures;
     # thread: item, reporting years, comments; the item's programmes and their budgets (issue 21 item 16)
     "item": 11,
@@ -69,7 +68,7 @@ REPORT_QUERIES = {
     "table_xlsx": 2,  # no filter form rendered, no header
     "compare": 7,  # plans, areas of both plans, progress token, header sections, notices, programme predecessors
     "api": 2,  # plans, progress token
-    "dashboard_unapproved": 9,
+    "dashboard_unapproved": 10,
     "table_unapproved": 6,
     "api_unapproved": 2,
     "ping": 0,
