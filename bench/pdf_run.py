@@ -54,7 +54,7 @@ def _wait_for(port: int, seconds: float = 30) -> None:
     raise RuntimeError(f"gunicorn did not answer on port {port}")
 
 
-def run_once(env: dict[str, str], workers: int, requests: int, plan: str, log: Path) -> dict:
+def run_once(env: dict[str, str], workers: int, requests: int, plan: str, log: Path, cold: bool = False) -> dict:
     port = free_port()
     server_env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
     python = sys.executable
@@ -66,7 +66,8 @@ def run_once(env: dict[str, str], workers: int, requests: int, plan: str, log: P
         _wait_for(port)
         url = f"http://127.0.0.1:{port}"
         done = subprocess.run(
-            [python, "-m", "bench.pdf_jobs", "--url", url, "--requests", str(requests), "--plan", plan],
+            [python, "-m", "bench.pdf_jobs", "--url", url, "--requests", str(requests), "--plan", plan]
+            + (["--cold"] if cold else []),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--plan", default="第8期")
+    parser.add_argument("--cold", action="store_true", help="fire the PDFs at gunicorn as it starts (no warm-up)")
     args = parser.parse_args(argv)
     results = []
     with tempfile.TemporaryDirectory(prefix="kaigo-bench-pdf-") as tmp:
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         log = Path(tmp) / "servers.log"
         for workers in map(int, args.workers.split(",")):
             for _ in range(args.repeats):
-                result = run_once(env, workers, args.requests, args.plan, log)
+                result = run_once(env, workers, args.requests, args.plan, log, cold=args.cold)
                 results.append(result)
                 print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
     print(report(results))
@@ -111,10 +113,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(results: list[dict]) -> str:
-    lines = ["task workers  PDFs  done  /healthz max  median  >1 s  conversion (median)  PDFs/min"]
+    lines = ["task workers  server  PDFs  done  /healthz max  median  >1 s  conversion (median)  PDFs/min"]
     for r in results:
         lines.append(
-            f"{r['workers']:>12}  {r['requests']:>4}  {r['jobs_done']:>4}  {r['healthz_seconds_max']:>10.3f} s"
+            f"{r['workers']:>12}  {r.get('server', ''):>6}  {r['requests']:>4}  {r['jobs_done']:>4}"
+            f"  {r['healthz_seconds_max']:>10.3f} s"
             f"  {r['healthz_seconds_median']:>5.3f}  {r['healthz_over_1s']:>4}  {r['conversion_seconds_median']:>17} s"
             f"  {r['pdfs_per_minute']:>8}"
         )

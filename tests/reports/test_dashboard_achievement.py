@@ -134,3 +134,22 @@ def test_a_fresh_installation_shows_a_sentence_not_an_error(manager_client):
     html = response.content.decode()
     assert "計画期間が登録されていません。" in html
     assert "achievement-chart" not in html
+
+
+def test_a_year_without_figures_is_not_compared_and_changes_carry_their_sign():
+    from reports.selectors import AchievementByYear, StatusCount, YearTally
+    from reports.templatetags.reports_tags import signed
+
+    def tally(year, achieved, not_achieved, not_entered):
+        counts = [("achieved", achieved), ("not_achieved", not_achieved), ("not_entered", not_entered)]
+        rows = tuple(StatusCount(status=status, count=count) for status, count in counts if count)
+        return YearTally(fiscal_year=year, counts=rows, graded=achieved + not_achieved + not_entered, achieved=achieved)
+
+    totals = (tally(2024, 3, 1, 0), tally(2025, 2, 2, 0), tally(2026, 0, 0, 4))
+    chart = AchievementByYear(fiscal_years=(2024, 2025, 2026), areas=(), totals=totals)
+    first, second, third = chart.changes
+    assert (first.achieved_change, first.rate_change) == (None, None)
+    assert (second.achieved_change, second.rate_change) == (-1, Decimal("-25.0"))
+    assert third.tally.rate is None and (third.achieved_change, third.rate_change) == (None, None)
+    assert not chart.is_empty
+    assert [signed(-1), signed(Decimal("-25.0")), signed(3), signed(0)] == ["−1", "−25.0", "+3", "±0"]
