@@ -257,13 +257,19 @@ class YearChange:
     rate_change: Decimal | None  # percentage points
 
 
+# Past this many areas the chart draws all areas together only: a national plan's hundreds of
+# rows are no glance (and cost the page), and its areas are summarised in the table below.
+DASHBOARD_CHART_AREA_LIMIT = 20
+
+
 @dataclass(frozen=True)
 class AchievementByYear:
     """Achievement by area and fiscal year, from the rows the dashboard already read (no query)."""
 
     fiscal_years: tuple[int, ...]
-    areas: tuple[AreaYears, ...]
+    areas: tuple[AreaYears, ...]  # none when the plan has more than DASHBOARD_CHART_AREA_LIMIT areas
     totals: tuple[YearTally, ...]
+    areas_left_out: int = 0  # the areas counted in the totals but not drawn one by one
 
     @property
     def is_empty(self) -> bool:
@@ -318,8 +324,18 @@ def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
                     if status is not None:
                         by_year[index][status] += 1
                         totals[index][status] += 1
-        areas.append(AreaYears(id=area.id, label=area.label, years=_year_tallies(by_year, years)))
-    return AchievementByYear(fiscal_years=years, areas=tuple(areas), totals=_year_tallies(totals, years))
+        areas.append((area, by_year))
+    if len(areas) > DASHBOARD_CHART_AREA_LIMIT:
+        return AchievementByYear(
+            fiscal_years=years, areas=(), totals=_year_tallies(totals, years), areas_left_out=len(areas)
+        )
+    return AchievementByYear(
+        fiscal_years=years,
+        areas=tuple(
+            AreaYears(id=area.id, label=area.label, years=_year_tallies(by_year, years)) for area, by_year in areas
+        ),
+        totals=_year_tallies(totals, years),
+    )
 
 
 @dataclass(frozen=True)

@@ -153,3 +153,15 @@ def test_a_year_without_figures_is_not_compared_and_changes_carry_their_sign():
     assert third.tally.rate is None and (third.achieved_change, third.rate_change) == (None, None)
     assert not chart.is_empty
     assert [signed(-1), signed(Decimal("-25.0")), signed(3), signed(0)] == ["−1", "−25.0", "+3", "±0"]
+
+
+def test_a_plan_with_many_areas_draws_all_areas_together_only(manager_client, tokyo_data, monkeypatch):
+    from reports import selectors
+
+    monkeypatch.setattr(selectors, "DASHBOARD_CHART_AREA_LIMIT", 3)
+    dashboard, html = _dashboard(manager_client, "第7期")
+    chart = dashboard.achievement
+    assert chart.areas == () and chart.areas_left_out == len(dashboard.progress.areas or dashboard.area_summaries)
+    assert _table_counts(PlanPeriod.objects.get(name="第7期"))[(None, 2019)]["achieved"] == chart.totals[1].achieved
+    assert f"取組分野が{chart.areas_left_out}あるため、全体のみを表示しています。" in html
+    assert '<th scope="row">全体</th>' in html
