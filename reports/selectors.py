@@ -304,6 +304,27 @@ def _year_tallies(statuses_by_year: list[Counter], fiscal_years: tuple[int, ...]
     )
 
 
+# The last chart of each cached plan and filter: (the plan's whole progress, the chart). The plan's
+# progress is the same object until the next write, so the chart is counted once per data change.
+_ACHIEVEMENT: dict[tuple, tuple[PlanProgress, AchievementByYear]] = {}
+_ACHIEVEMENTS_KEPT = 64
+
+
+def achievement_of(
+    whole: PlanProgress, narrowed: PlanProgress, *, area_ids: list[int] | None, section_ids: list[int] | None
+) -> AchievementByYear:
+    """Return ``achievement_by_year(narrowed)``, kept beside the plan's cached progress ``whole``."""
+    key = (whole.plan_id, whole.include_unapproved, tuple(area_ids or ()), tuple(section_ids or ()))
+    memo = _ACHIEVEMENT.get(key)
+    if memo is not None and memo[0] is whole:
+        return memo[1]
+    if len(_ACHIEVEMENT) >= _ACHIEVEMENTS_KEPT:
+        _ACHIEVEMENT.clear()
+    chart = achievement_by_year(narrowed)
+    _ACHIEVEMENT[key] = (whole, chart)
+    return chart
+
+
 def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
     """Count each area's graded indicators by their status in each fiscal year, and all areas together.
 
@@ -391,6 +412,7 @@ def dashboard_get(
 
     The 要対応 list follows the area and section chosen, not the status filter (it is its own selection).
     """
+    whole = progress
     progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
         fiscal_year = fiscal_year_default(plan)
@@ -406,7 +428,7 @@ def dashboard_get(
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
         attention=attention_entries(progress, reporting_years=reporting_years, today=today),
-        achievement=achievement_by_year(progress),
+        achievement=achievement_of(whole, progress, area_ids=area_ids, section_ids=section_ids),
     )
 
 
