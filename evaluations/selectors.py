@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts.permissions import is_reviewer, owned_section_ids
-from programs.fiscal_years import era_label
+from programs.fiscal_years import era_label, today_in_tokyo
 from programs.kinds import period_target_of, target_for_year
 from programs.models import Indicator, Item, PlanPeriod, Target
 from programs.quantities import QuantityError, format_quantity, format_rate
@@ -33,16 +34,37 @@ def plan_choices(*, today: datetime.date | None = None) -> list[PlanPeriod]:
     ``has_items``, ``has_results``, ``open_fiscal_year`` (its first reporting year not locked)
     and ``due_fiscal_year`` (its reporting year due next, ``evaluations.due``).
     """
+    today = today or today_in_tokyo()
+    alias = router.db_for_read(PlanPeriod)
+    key = (alias, connections[alias].vendor, today)
+    compiled = _PLAN_CHOICES_SQL.get(key)
+    if compiled is None:
+        if len(_PLAN_CHOICES_SQL) >= _PLAN_CHOICES_SQL_KEPT:
+            _PLAN_CHOICES_SQL.clear()
+        compiled = _PLAN_CHOICES_SQL[key] = _plan_choices_queryset(today=today).query.sql_with_params()
+    plans = list(PlanPeriod.objects.using(alias).raw(*compiled))
+    for plan in plans:  # SQLite answers EXISTS with 0/1; the ORM would have converted it
+        plan.has_items, plan.has_results = bool(plan.has_items), bool(plan.has_results)
+    return plans
+
+
+# Every page reads plan_choices. Building and compiling its four correlated subqueries (one
+# nested two deep) cost the ORM about 3 ms a request, a fifth of the dashboard's time, while
+# the database runs the SQL in 0.1 ms. The SQL depends only on the database and the day, so it
+# is compiled once per (database, day) and run as a raw query over the same columns.
+_PLAN_CHOICES_SQL: dict[tuple[str, str, datetime.date], tuple[str, tuple]] = {}
+_PLAN_CHOICES_SQL_KEPT = 8
+
+
+def _plan_choices_queryset(*, today: datetime.date) -> QuerySet:
     results = YearlyResult.objects.filter(indicator__item__area__plan=OuterRef("pk"), value__isnull=False)
     open_years = ReportingYear.objects.filter(plan=OuterRef("pk"), is_locked=False).order_by("fiscal_year")
-    return list(
-        PlanPeriod.objects.annotate(
-            has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
-            has_results=Exists(results),
-            open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
-            due_fiscal_year=due.due_fiscal_year_subquery(today=today),
-        ).order_by("ordinal")
-    )
+    return PlanPeriod.objects.annotate(
+        has_items=Exists(Item.objects.filter(area__plan=OuterRef("pk"))),
+        has_results=Exists(results),
+        open_fiscal_year=Subquery(open_years.values("fiscal_year")[:1]),
+        due_fiscal_year=due.due_fiscal_year_subquery(today=today),
+    ).order_by("ordinal")
 
 
 def plan_choice_of(*, plan_id: int) -> PlanPeriod:

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from cycle import selectors as cycle_selectors
 from evaluations.attention import AttentionEntry, attention_entries
+from evaluations.calculations import achievement_rate
 from evaluations.coverage import (
     CoverageSheetRow,
     IndicatorCoverage,
@@ -245,6 +246,144 @@ class AreaSummary:
 
 
 @dataclass(frozen=True)
+class YearTally:
+    """The graded indicators of one fiscal year (of an area, or of all shown) by their status that year."""
+
+    fiscal_year: int
+    counts: tuple[StatusCount, ...]  # Status order, only the statuses present
+    graded: int  # indicators with a target that year
+    achieved: int  # graded 達成 (Status.ACHIEVED) that year
+
+    @property
+    def judged(self) -> int:
+        """Return the graded indicators with a figure or a verdict that year (all but 未入力)."""
+        return self.graded - sum(row.count for row in self.counts if row.status == Status.NOT_ENTERED)
+
+    @property
+    def rate(self) -> Decimal | None:
+        """Return 達成 ÷ judged as a percentage (half-up to 0.1), None when nothing was judged."""
+        return achievement_rate(self.achieved, self.judged) if self.judged else None
+
+
+@dataclass(frozen=True)
+class AreaYears:
+    id: int
+    label: str
+    years: tuple[YearTally, ...]
+
+
+@dataclass(frozen=True)
+class YearChange:
+    """A year's 達成 count and rate beside the previous year's (None: no previous year to compare)."""
+
+    tally: YearTally
+    achieved_change: int | None
+    rate_change: Decimal | None  # percentage points
+
+
+# Past this many areas the chart draws all areas together only: a national plan's hundreds of
+# rows are no glance (and cost the page), and its areas are summarised in the table below.
+DASHBOARD_CHART_AREA_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class AchievementByYear:
+    """Achievement by area and fiscal year, from the rows the dashboard already read (no query)."""
+
+    fiscal_years: tuple[int, ...]
+    areas: tuple[AreaYears, ...]  # none when the plan has more than DASHBOARD_CHART_AREA_LIMIT areas
+    totals: tuple[YearTally, ...]
+    areas_left_out: int = 0  # the areas counted in the totals but not drawn one by one
+
+    @property
+    def is_empty(self) -> bool:
+        """Return whether no year has a graded indicator with a figure: the page says so in a sentence."""
+        return not any(tally.judged for tally in self.totals)
+
+    @property
+    def changes(self) -> tuple[YearChange, ...]:
+        changes, previous = [], None
+        for tally in self.totals:
+            compared = previous is not None and previous.judged and tally.judged
+            changes.append(
+                YearChange(
+                    tally=tally,
+                    achieved_change=tally.achieved - previous.achieved if compared else None,
+                    rate_change=tally.rate - previous.rate if compared else None,
+                )
+            )
+            previous = tally
+        return tuple(changes)
+
+
+def _year_tallies(statuses_by_year: list[Counter], fiscal_years: tuple[int, ...]) -> tuple[YearTally, ...]:
+    return tuple(
+        YearTally(
+            fiscal_year=year,
+            counts=tuple(StatusCount(status=s.value, count=counts[s]) for s in Status if counts[s]),
+            graded=sum(counts.values()),
+            achieved=counts[Status.ACHIEVED],
+        )
+        for year, counts in zip(fiscal_years, statuses_by_year, strict=True)
+    )
+
+
+# The last chart of each cached plan and filter: (the plan's whole progress, the chart). The plan's
+# progress is the same object until the next write, so the chart is counted once per data change.
+_ACHIEVEMENT: dict[tuple, tuple[PlanProgress, AchievementByYear]] = {}
+_ACHIEVEMENTS_KEPT = 64
+
+
+def achievement_of(
+    whole: PlanProgress, narrowed: PlanProgress, *, area_ids: list[int] | None, section_ids: list[int] | None
+) -> AchievementByYear:
+    """Return ``achievement_by_year(narrowed)``, kept beside the plan's cached progress ``whole``."""
+    key = (whole.plan_id, whole.include_unapproved, tuple(area_ids or ()), tuple(section_ids or ()))
+    memo = _ACHIEVEMENT.get(key)
+    if memo is not None and memo[0] is whole:
+        return memo[1]
+    if len(_ACHIEVEMENT) >= _ACHIEVEMENTS_KEPT:
+        _ACHIEVEMENT.clear()
+    chart = achievement_by_year(narrowed)
+    _ACHIEVEMENT[key] = (whole, chart)
+    return chart
+
+
+def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
+    """Count each area's graded indicators by their status in each fiscal year, and all areas together.
+
+    A year's status is the one the 進捗一覧表 shows for it (``YearCell.graded_status``); an indicator
+    without a target that year is not counted, as the dashboard's status counts leave it out.
+    """
+    years = progress.fiscal_years
+    totals = [Counter() for _ in years]
+    areas = []
+    for area in progress.areas:
+        by_year = [Counter() for _ in years]
+        for item in area.items:
+            for indicator in item.indicators:
+                if not indicator.has_target:
+                    continue
+                for index, cell in enumerate(indicator.years):
+                    status = cell.graded_status
+                    if status is not None:
+                        by_year[index][status] += 1
+                        totals[index][status] += 1
+        areas.append((area, by_year))
+    if len(areas) > DASHBOARD_CHART_AREA_LIMIT:
+        return AchievementByYear(
+            fiscal_years=years, areas=(), totals=_year_tallies(totals, years), areas_left_out=len(areas)
+        )
+    return AchievementByYear(
+        fiscal_years=years,
+        areas=tuple(
+            AreaYears(id=area.id, label=area.label, years=_year_tallies(by_year, years)) for area, by_year in areas
+        ),
+        totals=_year_tallies(totals, years),
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     progress: PlanProgress  # narrowed by the status filter; no areas when collapsed
     status_counts: tuple[StatusCount, ...]  # before the status filter
@@ -252,6 +391,7 @@ class Dashboard:
     reporting_years: tuple[ReportingYear, ...]
     area_summaries: tuple[AreaSummary, ...] = ()  # one per area when the cards are collapsed
     attention: tuple[AttentionEntry, ...] = ()  # 要対応, most behind first (evaluations.attention)
+    achievement: AchievementByYear | None = None  # the chart at the top: by area and year, before the status filter
 
     @property
     def collapsed(self) -> bool:
@@ -296,6 +436,7 @@ def dashboard_get(
 
     The 要対応 list follows the area and section chosen, not the status filter (it is its own selection).
     """
+    whole = progress
     progress = progress_narrowed(progress, area_ids=area_ids, section_ids=section_ids)
     if fiscal_year is None or fiscal_year not in progress.fiscal_years:
         fiscal_year = fiscal_year_default(plan)
@@ -313,6 +454,7 @@ def dashboard_get(
         reporting_years=tuple(reporting_years),
         area_summaries=summaries,
         attention=attention_entries(progress, reporting_years=reporting_years, today=today),
+        achievement=achievement_of(whole, progress, area_ids=area_ids, section_ids=section_ids),
     )
 
 

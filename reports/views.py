@@ -74,6 +74,8 @@ YEAR_LABEL = "入力状況の年度"
 def dashboard(request):
     """The plan at a glance: 要対応, achievement by area, entry progress by section."""
     plans = selectors.plan_choices()
+    if not plans:  # a fresh installation: a sentence saying what comes here, not a 404
+        return render(request, "reports/no_plans.html", {"nav": "dashboard", "message": ERROR_NO_PLAN})
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
     year_default = selectors.fiscal_year_default(plan)

@@ -1,6 +1,7 @@
 """Formatting for report templates: badges and the small charts (numbers and eras: programs' kaigo tags)."""
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -65,6 +66,50 @@ def sparkline(indicator):
 @register.simple_tag
 def bar_chart(indicator):
     return charts.bar_chart(charts.series_of(indicator))
+
+
+# The chart's SVG and tables, kept with the chart they draw: ``selectors.achievement_of`` hands
+# out the same chart until the plan's data change, so they are written once per change.
+_FIGURES: dict[int, tuple[object, object, str]] = {}
+_FIGURES_KEPT = 64
+
+
+@register.simple_tag
+def achievement_figures(chart, labels):
+    """Render the achievement chart (SVG) with its table for screen readers and the year-over-year table."""
+    kept = _FIGURES.get(id(chart))
+    if kept is not None and kept[0] is chart and kept[1] is labels:
+        return kept[2]
+    svg = charts.achievement_chart(chart, labels)
+    html = render_to_string("reports/_achievement_figures.html", {"chart": chart, "labels": labels, "svg": svg})
+    if len(_FIGURES) >= _FIGURES_KEPT:
+        _FIGURES.clear()
+    _FIGURES[id(chart)] = (chart, labels, html)  # render_to_string's answer is already safe
+    return _FIGURES[id(chart)][2]
+
+
+@register.simple_tag
+def tally_text(tally, labels) -> str:
+    """Say a year's statuses in words: 「達成 3件・未達成 2件・未入力 1件（達成率 60.0%）」."""
+    if not tally.graded:
+        return "目標のある指標なし"
+    counts = "・".join(f"{labels.get(row.status, row.status)} {row.count}件" for row in tally.counts)
+    return f"{counts}（達成率 {format_rate(tally.rate)}）"
+
+
+@register.simple_tag
+def rate_text(rate) -> str:
+    return format_rate(rate)
+
+
+@register.simple_tag
+def signed(number) -> str:
+    """Write a change with its sign: 「+3」, 「−2」 (the minus sign, not a hyphen), 「±0」."""
+    if number > 0:
+        return f"+{number}"
+    if number < 0:
+        return f"−{-number}"
+    return f"±{number}"
 
 
 @register.simple_tag(takes_context=True)
