@@ -1,0 +1,247 @@
+"""Every page of the URLconf, for each role, in one Chromium: axe-core, 320 px reflow, 24 px targets.
+
+The pages come from the URLconf itself, so a page added later is walked without touching this
+file; a URL with a parameter takes its value from ``ARGUMENTS`` (a new parameter name fails the
+walk until it is given one). Endpoints that only answer POST (405 on GET) are passed over; files
+and JSON are listed in ``NOT_PAGES``. Each page is checked at 1280 px, then the same document at
+320 px (WCAG 1.4.10 reflow: ``scrollWidth`` no wider than the window); axe-core (tests/vendor,
+MPL-2.0) runs the WCAG 2.0-2.2 A/AA rules at both widths, and every target measures at least
+24 × 24 px or keeps the spacing (WCAG 2.5.8). One browser, one context per role, one login each.
+"""
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jobs.models import Job
+from programs.models import Item, PlanPeriod
+from tests.browser import PASSWORD, demo_users
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+ROLES = ("demo-staff-a", "demo-manager", "demo-admin")
+WIDE, NARROW = 1280, 320
+YEAR = 2022
+
+# Files, JSON and probes: answered without a page (or by starting a job that renders a file).
+NOT_PAGES = {
+    "healthz",
+    "logout",
+    "reports:table_xlsx",
+    "reports:api_progress",
+    "reports:ping",
+    "evaluations:preview",
+    "sheets:self_evaluation_sheet",
+    "sheets:self_evaluation_pdf",
+    "sheets:summary",
+    "sheets:entry_template",
+    "jobs:download",
+    "cycle:attachment_download",
+}
+# The same pages in the states that draw their widest tables: the past and the current period.
+VARIANTS = {
+    "reports:dashboard": ("?plan=第7期", "?plan=第8期"),
+    "reports:table": ("?plan=第7期", "?plan=第8期"),
+    "reports:compare": ("?plan=第8期",),
+    "evaluations:my_work": ("?plan=第8期&fiscal_year=2022", "?plan=第7期&fiscal_year=2019"),
+    "sheets:import_upload": ("?plan=第8期",),
+}
+# The admin site is Django's own, styled by Django; it is outside this stylesheet's reach.
+NOT_WALKED_NAMESPACES = {"admin"}
+
+
+def _routes(resolver=None, namespace: str = "") -> list[tuple[str, tuple[str, ...]]]:
+    """Return (namespaced URL name, parameter names) for every named URL in the project."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in NOT_WALKED_NAMESPACES:
+                continue
+            found += [(name, params + tuple(entry.pattern.converters)) for name, params in _routes(entry, inner)]
+        elif isinstance(entry, URLPattern) and entry.name:
+            found.append((f"{namespace}{entry.name}", tuple(entry.pattern.converters)))
+    return found
+
+
+def _arguments(user) -> dict:
+    """Give each URL parameter a value that reaches a real page (per user where it must be theirs)."""
+    item = Item.objects.select_related("area__plan").get(area__plan__name="第8期", area__number=7, number=1)
+    evaluation = item.evaluations.order_by("fiscal_year").first()
+    job = Job.objects.create(
+        kind=Job.Kind.SUMMARY_XLSX,
+        status=Job.Status.FAILED,
+        requested_by=user,
+        label="集計表（第8期）",
+        params={},
+        params_key=uuid.uuid4().hex,
+        message="変換に失敗しました。",
+    )
+    return {
+        "item_id": item.pk,
+        "fiscal_year": YEAR,
+        "plan_id": PlanPeriod.objects.get(name="第8期").pk,
+        "evaluation_id": evaluation.pk if evaluation else 1,
+        "job_id": job.pk,
+        "attachment_id": 1,
+        "notice_id": 1,
+    }
+
+
+def _page_paths(user) -> dict[str, str]:
+    values = _arguments(user)
+    paths = {}
+    for name, params in _routes():
+        if name in NOT_PAGES:
+            continue
+        missing = [param for param in params if param not in values]
+        assert not missing, f"{name}: give {missing} a value in ARGUMENTS of {__name__}"
+        paths[name] = reverse(name, kwargs={param: values[param] for param in params})
+        for number, query in enumerate(VARIANTS.get(name, ()), start=1):
+            paths[f"{name} ({number})"] = paths[name] + query
+    past = Item.objects.filter(area__plan__name="第7期").order_by("area__number", "number").first()
+    paths["reports:item (第7期)"] = reverse("reports:item", kwargs={"item_id": past.pk})
+    paths["evaluations:item_history (第7期)"] = reverse("evaluations:item_history", kwargs={"item_id": past.pk})
+    paths["404"] = "/no-such-page/"
+    return paths
+
+
+def _axe(page) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} -> ` +
+                v.nodes.slice(0, 4).map(n => n.target.join(' ')).join(' | '));
+        }""",
+        AXE_TAGS,
+    )
+
+
+# WCAG 2.5.8: a target is 24 × 24 px, or a 24 px circle on its centre touches no other target
+# (nor another small target's circle), or it is a link inside a sentence.
+TARGETS = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex='-1'])"
+SMALL_TARGETS = """(selector) => {
+    const targets = [...document.querySelectorAll(selector)].filter((element) => {
+        const box = element.getBoundingClientRect();
+        return box.width > 0 && box.height > 0 && getComputedStyle(element).visibility !== 'hidden';
+    });
+    const inSentence = (element) => {
+        if (getComputedStyle(element).display !== 'inline') return false;
+        let block = element.parentElement;
+        while (block && getComputedStyle(block).display === 'inline') block = block.parentElement;
+        return Boolean(block) && block.textContent.replace(element.textContent, '').trim().length > 0;
+    };
+    const boxes = targets.map((element) => element.getBoundingClientRect());
+    const small = boxes.map((box) => box.width < 23.95 || box.height < 23.95);
+    const centre = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+    const circleHitsBox = ([x, y], box) => {
+        const dx = Math.max(box.left - x, 0, x - box.right);
+        const dy = Math.max(box.top - y, 0, y - box.bottom);
+        return dx * dx + dy * dy < 144;
+    };
+    const circlesMeet = (one, other) => Math.hypot(one[0] - other[0], one[1] - other[1]) < 24;
+    const related = (one, other) => one.contains(other) || other.contains(one);
+    const describe = (element, box) => {
+        const text = (element.innerText || element.value || element.getAttribute('aria-label') || '').trim();
+        const classes = [...element.classList].map((name) => '.' + name).join('');
+        return `${element.tagName.toLowerCase()}${classes} 「${text.slice(0, 20)}」 `
+            + `${box.width.toFixed(1)}×${box.height.toFixed(1)}`;
+    };
+    return targets.flatMap((element, index) => {
+        if (!small[index] || inSentence(element)) return [];
+        const here = centre(boxes[index]);
+        const crowded = boxes.some((box, other) => other !== index && !related(element, targets[other])
+            && (circleHitsBox(here, box) || (small[other] && circlesMeet(here, centre(box)))));
+        return crowded ? [describe(element, boxes[index])] : [];
+    });
+}"""
+
+
+def _check(page, label: str, found: dict, widths: dict) -> None:
+    page.set_viewport_size({"width": WIDE, "height": 900})
+    problems = [f"axe {WIDE}: {line}" for line in _axe(page)]
+    if (width := page.evaluate("document.documentElement.scrollWidth")) > WIDE:
+        problems.append(f"{WIDE} px: the page is {width} px wide")
+    problems += [f"target {WIDE}: {line}" for line in page.evaluate(SMALL_TARGETS, TARGETS)]
+    page.set_viewport_size({"width": NARROW, "height": 900})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    widths[label] = width
+    if width > NARROW:
+        problems.append(f"{NARROW} px: the page is {width} px wide")
+    problems += [f"axe {NARROW}: {line}" for line in _axe(page)]
+    problems += [f"target {NARROW}: {line}" for line in page.evaluate(SMALL_TARGETS, TARGETS)]
+    if problems:
+        found[label] = problems
+
+
+def _login(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_every_page_reflows_at_320px_and_passes_axe_for_every_role(
+    tokyo_data, settings, monkeypatch, live_server, browser, browser_context_args, artifacts_dir
+):
+    demo_users(settings, monkeypatch)
+    started = time.monotonic()
+    found, widths, walked = {}, {}, 0
+    context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    _check(page, "logged out: login", found, widths)
+    context.close()
+    for username in ROLES:
+        context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
+        page = context.new_page()
+        _login(page, live_server, username)
+        for name, path in _page_paths(get_user_model().objects.get(username=username)).items():
+            page.set_viewport_size({"width": WIDE, "height": 900})
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.status < 500, (username, name, path, response.status)
+            if response.status == 405:  # answers POST only: not a page
+                continue
+            walked += 1
+            _check(page, f"{username}: {name} {path} ({response.status})", found, widths)
+        context.close()
+    elapsed = time.monotonic() - started
+    print(f"\nwalked {walked + 1} pages in {elapsed:.1f} s")
+    for label, width in sorted(widths.items(), key=lambda pair: -pair[1]):
+        print(f"{width:5d} px  {label}")
+    report = "\n".join(f"{label}\n  " + "\n  ".join(lines) for label, lines in found.items())
+    (artifacts_dir / "every_page.txt").write_text(report, encoding="utf-8")
+    assert walked >= 3 * 12, walked
+    assert not found, f"{len(found)} pages fail (all in test-artifacts/every_page.txt):\n" + report
+
+
+def test_the_target_check_reports_crowded_small_targets_but_not_links_in_a_sentence(live_server, browser):
+    page = browser.new_page(viewport={"width": WIDE, "height": 900}, bypass_csp=True)  # inline styles
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        """document.querySelector('main').insertAdjacentHTML('beforeend',
+            '<p><button style="height:16px;padding:0;font-size:10px">前</button>'
+            + '<button style="height:16px;padding:0;font-size:10px">次</button></p>'
+            + '<p style="font-size:12px">詳しくは<a href="#x">手引き</a>を読んでください。</p>')"""
+    )
+    small = page.evaluate(SMALL_TARGETS, TARGETS)
+    page.close()
+    assert [line.split(" ")[1] for line in small] == ["「前」", "「次」"], small
+
+
+def test_the_walk_takes_every_page_from_the_urlconf():
+    names = {name for name, _ in _routes()}
+    assert {"reports:dashboard", "evaluations:item_history", "cycle:notices", "jobs:status"} <= names
+    assert not any(name.startswith("admin:") for name in names)
+    assert not NOT_PAGES - names, "a name in NOT_PAGES is no longer in the URLconf"
