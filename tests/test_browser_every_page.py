@@ -9,6 +9,7 @@ MPL-2.0) runs the WCAG 2.0-2.2 A/AA rules at both widths, and every target measu
 24 × 24 px or keeps the spacing (WCAG 2.5.8). One browser, one context per role, one login each.
 """
 
+import hashlib
 import os
 import time
 import uuid
@@ -18,9 +19,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evaluations.models import SelfEvaluation
 from jobs.models import Job
 from programs.models import Item, PlanPeriod
+from sheets.exports.entry_template import HEADER_ACTIVITIES
 from tests.browser import PASSWORD, demo_users
+from tests.sheets.helpers import fill
+from tests.workflow_world import complete_evaluation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,6 +35,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ROLES = ("demo-staff-a", "demo-manager", "demo-admin")
 WIDE, NARROW = 1280, 320
 YEAR = 2022
+LOCKABLE_YEAR = 2023
 
 # Files, JSON and probes: answered without a page (or by starting a job that renders a file).
 NOT_PAGES = {
@@ -74,7 +80,7 @@ def _routes(resolver=None, namespace: str = "") -> list[tuple[str, tuple[str, ..
 
 def _arguments(user) -> dict:
     """Give each URL parameter a value that reaches a real page (per user where it must be theirs)."""
-    item = Item.objects.select_related("area__plan").get(area__plan__name="第8期", area__number=7, number=1)
+    item = _item(1)
     evaluation = item.evaluations.order_by("fiscal_year").first()
     job = Job.objects.create(
         kind=Job.Kind.SUMMARY_XLSX,
@@ -110,8 +116,62 @@ def _page_paths(user) -> dict[str, str]:
     past = Item.objects.filter(area__plan__name="第7期").order_by("area__number", "number").first()
     paths["reports:item (第7期)"] = reverse("reports:item", kwargs={"item_id": past.pk})
     paths["evaluations:item_history (第7期)"] = reverse("evaluations:item_history", kwargs={"item_id": past.pk})
+    paths["evaluations:entry (提出済)"] = reverse("evaluations:entry", args=[_item(2).pk, YEAR])
     paths["404"] = "/no-such-page/"
     return paths
+
+
+# Pages reached only by a form: each journey starts on a walked page and ends on the one it names.
+def _entry_with_an_error(page, base: str) -> str:
+    page.goto(f"{base}{reverse('evaluations:entry', args=[_item(1).pk, YEAR])}")
+    page.locator(".indicator-table input[type=text]").first.fill("たくさん")
+    page.get_by_role("button", name="保存（下書き）").click()
+    return "evaluations:entry (入力エラー)"
+
+
+def _import_preview(page, base: str) -> str:
+    template = page.request.get(f"{base}{reverse('sheets:entry_template')}?plan=第8期&fiscal_year={YEAR}").body()
+    workbook = fill(template, evaluations={_item(1).pk: {HEADER_ACTIVITIES: "研修を3回実施した。"}})
+    page.goto(f"{base}{reverse('sheets:import_upload')}?plan=第8期")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "入力用ブック.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}
+    )
+    page.get_by_role("button", name="アップロードして確認する").click()
+    return "sheets:import_upload (確認画面)"
+
+
+def _approve_confirm(page, base: str) -> str:
+    page.goto(f"{base}{reverse('evaluations:entry', args=[_item(2).pk, YEAR])}")
+    page.get_by_role("button", name="承認する").click()
+    return "evaluations:approve_confirm"
+
+
+def _lock_confirm(page, base: str) -> str:
+    page.goto(f"{base}{reverse('evaluations:my_work')}?plan=第8期&fiscal_year={LOCKABLE_YEAR}")
+    page.locator(f"form[action$='/{LOCKABLE_YEAR}/lock/confirm/'] button").click()
+    return "evaluations:lock_confirm"
+
+
+def _rollover_preview(page, base: str) -> str:
+    page.goto(f"{base}{reverse('evaluations:rollover_start')}")
+    page.get_by_label("作成元の計画期間").select_option("第8期")
+    page.get_by_label("新しい計画期間の名称").fill("第9期")
+    page.get_by_label("期", exact=True).fill("9")
+    page.get_by_label("開始年度").select_option(label="令和6年度")
+    page.get_by_label("終了年度").select_option(label="令和8年度")
+    page.get_by_role("button", name="内容を確認する").click()
+    return "evaluations:rollover_preview"
+
+
+JOURNEYS = {
+    "demo-staff-a": (_entry_with_an_error, _import_preview),
+    "demo-manager": (_approve_confirm,),
+    "demo-admin": (_lock_confirm, _rollover_preview),
+}
+
+
+def _item(number: int) -> Item:
+    return Item.objects.get(area__plan__name="第8期", area__number=7, number=number)
 
 
 def _axe(page) -> list[str]:
@@ -167,7 +227,20 @@ SMALL_TARGETS = """(selector) => {
 }"""
 
 
-def _check(page, label: str, found: dict, widths: dict) -> None:
+# What a page shows inside <main>, the form tokens aside: a page another role saw the same way
+# is not checked twice (each role's header is checked on its own pages, home first).
+MAIN_CONTENT = """() => {
+    const main = (document.querySelector('main') || document.body).cloneNode(true);
+    main.querySelectorAll('input[name=csrfmiddlewaretoken]').forEach((node) => node.remove());
+    return main.innerHTML;
+}"""
+
+
+def _check(page, label: str, found: dict, widths: dict, seen: set) -> None:
+    content = hashlib.sha256(page.evaluate(MAIN_CONTENT).encode()).hexdigest()
+    if content in seen:
+        return
+    seen.add(content)
     page.set_viewport_size({"width": WIDE, "height": 900})
     problems = [f"axe {WIDE}: {line}" for line in _axe(page)]
     if (width := page.evaluate("document.documentElement.scrollWidth")) > WIDE:
@@ -196,12 +269,15 @@ def test_every_page_reflows_at_320px_and_passes_axe_for_every_role(
     tokyo_data, settings, monkeypatch, live_server, browser, browser_context_args, artifacts_dir
 ):
     demo_users(settings, monkeypatch)
+    complete_evaluation(_item(2), YEAR, status=SelfEvaluation.Status.SUBMITTED)  # for the manager's review
+    for number in (1, 2):  # a year whose items are all approved offers 確定
+        complete_evaluation(_item(number), LOCKABLE_YEAR, status=SelfEvaluation.Status.APPROVED)
     started = time.monotonic()
-    found, widths, walked = {}, {}, 0
+    found, widths, walked, seen = {}, {}, 0, set()
     context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
-    _check(page, "logged out: login", found, widths)
+    _check(page, "logged out: login", found, widths, seen)
     context.close()
     for username in ROLES:
         context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
@@ -214,10 +290,16 @@ def test_every_page_reflows_at_320px_and_passes_axe_for_every_role(
             if response.status == 405:  # answers POST only: not a page
                 continue
             walked += 1
-            _check(page, f"{username}: {name} {path} ({response.status})", found, widths)
+            _check(page, f"{username}: {name} {path} ({response.status})", found, widths, seen)
+        for journey in JOURNEYS[username]:
+            page.set_viewport_size({"width": WIDE, "height": 900})
+            name = journey(page, live_server.url)
+            page.wait_for_load_state()
+            walked += 1
+            _check(page, f"{username}: {name} {page.url.removeprefix(live_server.url)}", found, widths, seen)
         context.close()
     elapsed = time.monotonic() - started
-    print(f"\nwalked {walked + 1} pages in {elapsed:.1f} s")
+    print(f"\nwalked {walked + 1} pages ({len(seen)} different) in {elapsed:.1f} s")
     for label, width in sorted(widths.items(), key=lambda pair: -pair[1]):
         print(f"{width:5d} px  {label}")
     report = "\n".join(f"{label}\n  " + "\n  ".join(lines) for label, lines in found.items())
