@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from playwright.sync_api import expect
 
 from evaluations.models import SelfEvaluation
 from jobs.models import Job
@@ -25,6 +26,7 @@ from programs.models import Item, PlanPeriod
 from sheets.exports.entry_template import HEADER_ACTIVITIES
 from tests.browser import PASSWORD, demo_users
 from tests.sheets.helpers import fill
+from tests.sheets.test_plan_sheet_import import export_bytes
 from tests.workflow_world import complete_evaluation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,6 +128,7 @@ def _entry_with_an_error(page, base: str) -> str:
     page.goto(f"{base}{reverse('evaluations:entry', args=[_item(1).pk, YEAR])}")
     page.locator(".indicator-table input[type=text]").first.fill("たくさん")
     page.get_by_role("button", name="保存（下書き）").click()
+    expect(page.locator(".error-summary")).to_be_visible()
     return "evaluations:entry (入力エラー)"
 
 
@@ -137,18 +140,21 @@ def _import_preview(page, base: str) -> str:
         {"name": "入力用ブック.xlsx", "mimeType": "application/octet-stream", "buffer": workbook}
     )
     page.get_by_role("button", name="アップロードして確認する").click()
+    expect(page.get_by_role("button", name="この内容で反映する")).to_be_visible()
     return "sheets:import_upload (確認画面)"
 
 
 def _approve_confirm(page, base: str) -> str:
     page.goto(f"{base}{reverse('evaluations:entry', args=[_item(2).pk, YEAR])}")
     page.get_by_role("button", name="承認する").click()
+    expect(page.get_by_role("button", name="この内容で承認する")).to_be_visible()
     return "evaluations:approve_confirm"
 
 
 def _lock_confirm(page, base: str) -> str:
     page.goto(f"{base}{reverse('evaluations:my_work')}?plan=第8期&fiscal_year={LOCKABLE_YEAR}")
     page.locator(f"form[action$='/{LOCKABLE_YEAR}/lock/confirm/'] button").click()
+    expect(page.locator(f"form[action$='/{LOCKABLE_YEAR}/lock/'] button")).to_be_visible()
     return "evaluations:lock_confirm"
 
 
@@ -160,13 +166,25 @@ def _rollover_preview(page, base: str) -> str:
     page.get_by_label("開始年度").select_option(label="令和6年度")
     page.get_by_label("終了年度").select_option(label="令和8年度")
     page.get_by_role("button", name="内容を確認する").click()
+    expect(page.get_by_role("button", name="この内容で作成する")).to_be_visible()
     return "evaluations:rollover_preview"
+
+
+def _plan_sheet_preview(page, base: str) -> str:
+    page.goto(f"{base}{reverse('sheets:plan_sheet_upload')}")
+    page.locator("input[type=file]").set_input_files(
+        {"name": "自己評価シート.xlsx", "mimeType": "application/octet-stream", "buffer": export_bytes("第8期")}
+    )
+    page.locator("input[name=plan]").fill("第8期（取込）")
+    page.get_by_role("button", name="内容を確認する").click()
+    expect(page.get_by_role("button", name="この内容で作成する")).to_be_visible()
+    return "sheets:plan_sheet_upload (確認画面)"
 
 
 JOURNEYS = {
     "demo-staff-a": (_entry_with_an_error, _import_preview),
     "demo-manager": (_approve_confirm,),
-    "demo-admin": (_lock_confirm, _rollover_preview),
+    "demo-admin": (_lock_confirm, _rollover_preview, _plan_sheet_preview),
 }
 
 
