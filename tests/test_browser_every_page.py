@@ -345,3 +345,32 @@ def test_the_walk_takes_every_page_from_the_urlconf():
     assert {"reports:dashboard", "evaluations:item_history", "cycle:notices", "jobs:status"} <= names
     assert not any(name.startswith("admin:") for name in names)
     assert not NOT_PAGES - names, "a name in NOT_PAGES is no longer in the URLconf"
+
+
+def test_the_years_table_scrolls_by_keyboard_and_the_vision_toggle_is_24px_at_320px(
+    tokyo_data, settings, monkeypatch, live_server, browser, browser_context_args
+):
+    """The two things issue 20 named: 第7期's years table (2142 px wide) and the 16.6 px ビジョン toggle."""
+    demo_users(settings, monkeypatch)
+    context = browser.new_context(**{**browser_context_args, "viewport": {"width": NARROW, "height": 800}})
+    page = context.new_page()
+    _login(page, live_server, "demo-staff-a")
+    page.goto(f"{live_server.url}/dashboard/?plan=第8期")
+    toggle = page.locator(".area-context-compact > summary").first
+    assert toggle.bounding_box()["height"] >= 24, toggle.bounding_box()
+
+    past = Item.objects.filter(area__plan__name="第7期").order_by("area__number", "number").first()
+    page.goto(f"{live_server.url}{reverse('reports:item', args=[past.pk])}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW
+    region = page.locator(".table-scroll").first
+    assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+    assert region.evaluate("(box) => box.scrollWidth > box.clientWidth"), "nothing to scroll: the test proves nothing"
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if region.evaluate("(box) => box === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reaches the years table")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("(box) => box.scrollLeft > 0", arg=region.element_handle())
+    context.close()
