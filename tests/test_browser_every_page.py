@@ -374,3 +374,37 @@ def test_the_years_table_scrolls_by_keyboard_and_the_vision_toggle_is_24px_at_32
     page.keyboard.press("ArrowRight")
     page.wait_for_function("(box) => box.scrollLeft > 0", arg=region.element_handle())
     context.close()
+
+
+def test_the_admin_lists_pass_axe_and_no_admin_page_scrolls_sideways(
+    tokyo_data, settings, monkeypatch, live_server, browser, browser_context_args
+):
+    """The admin index and every list (static/css/admin.css); the forms for width only.
+
+    Django's own form widgets still fail axe (tabular inlines without labels, the
+    filter_horizontal icon's aria-label on a span, the autocomplete's unnamed box): left to
+    Django, so the add and change forms are measured here but not run through axe.
+    """
+    demo_users(settings, monkeypatch)
+    context = browser.new_context(**{**browser_context_args, "bypass_csp": True})
+    page = context.new_page()
+    _login(page, live_server, "demo-admin")
+    page.goto(f"{live_server.url}/admin/")
+    lists = page.eval_on_selector_all("#content-main th[scope=row] a", "(links) => links.map((a) => a.pathname)")
+    forms = [reverse("admin:programs_item_change", args=[_item(1).pk]), reverse("admin:programs_item_add")]
+    found = {}
+    for path in ["/admin/", *lists, *forms]:
+        problems = []
+        for width in (WIDE, NARROW):
+            page.set_viewport_size({"width": width, "height": 900})
+            if width == WIDE:
+                assert page.goto(f"{live_server.url}{path}").status == 200, path
+            if (scrolled := page.evaluate("document.documentElement.scrollWidth")) > width:
+                problems.append(f"{width} px: the page is {scrolled} px wide")
+            if path not in forms:
+                problems += [f"axe {width}: {line}" for line in _axe(page)]
+        if problems:
+            found[path] = problems
+    context.close()
+    assert len(lists) >= 15, lists
+    assert not found, "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in found.items())
