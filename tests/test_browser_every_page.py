@@ -259,6 +259,7 @@ def _check(page, label: str, found: dict, widths: dict, seen: set) -> None:
     if content in seen:
         return
     seen.add(content)
+    page.evaluate("document.querySelectorAll('details').forEach((box) => { box.open = true; })")  # what they hide too
     page.set_viewport_size({"width": WIDE, "height": 900})
     problems = [f"axe {WIDE}: {line}" for line in _axe(page)]
     if (width := page.evaluate("document.documentElement.scrollWidth")) > WIDE:
