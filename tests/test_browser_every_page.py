@@ -101,6 +101,7 @@ def _arguments(user) -> dict:
         "job_id": job.pk,
         "attachment_id": 1,
         "notice_id": 1,
+        "mail_id": 1,  # cycle:mail_retry (main's reminders screen): POST only
     }
 
 
