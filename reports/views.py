@@ -79,9 +79,7 @@ def dashboard(request):
     plan = _plan(request, plans)
     progress = plan_progress(plan=plan, include_unapproved=include_unapproved(request.GET))
     year_default = selectors.fiscal_year_default(plan)
-    filters = _filtered(
-        request, plans, plan, progress, fiscal_year_label="入力状況の年度", fiscal_year_default=year_default
-    )
+    filters = _filtered(request, plans, plan, progress, fiscal_year_label=YEAR_LABEL, fiscal_year_default=year_default)
     if filters.status_error:
         return render(request, "400.html", {"message": filters.status_error}, status=400)
     dashboard = selectors.dashboard_filtered(plan=plan, progress=progress, filters=filters, today=timezone.localdate())

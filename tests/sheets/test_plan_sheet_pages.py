@@ -415,7 +415,7 @@ def test_a_sheet_with_thousands_of_bad_cells_lists_the_first_ones_and_counts_the
     html = response.content.decode()
     assert response.status_code == 400
     assert "取り込めない欄（12000件）" in html
-    assert html.count("<tr><td>自己評価シート</td>") == PROBLEMS_SHOWN
+    assert html.count('<tr><td data-label="シート">自己評価シート</td>') == PROBLEMS_SHOWN
     assert f"最初の{PROBLEMS_SHOWN}件を表示しています（ほか{12000 - PROBLEMS_SHOWN}件）" in html
     assert len(response.content) < 200_000
     assert "この内容で作成する" not in html
