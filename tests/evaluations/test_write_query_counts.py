@@ -31,7 +31,8 @@ QUERIES = {
     "entry_save": 40,
     # as the save until the version check, the audit history in three queries, the page again, its 別紙;
     # the page's progress is recomputed after the write: one more query since issue 12 (the approved snapshots)
-    "conflict": 52,
+    # and one since issue 23 (the named municipalities of the results)
+    "conflict": 53,
     "import_preview": 21,  # plan, the plan's item-year states, items, records, reporting year
     "import_apply": 34,  # one item: its state, version claim, record and one result written
 }
