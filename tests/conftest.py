@@ -67,6 +67,35 @@ def tasks_run_at_once(settings, tmp_path_factory):
     settings.PENDING_UPLOAD_ROOT = files / "uploads"
 
 
+# Fixtures whose test runs outside a transaction: pytest-django empties every table after it.
+TRANSACTIONAL = {"transactional_db", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def installation_kept_after_a_flush(request, django_db_blocker):
+    """Put back what migrate gives every installation once a transactional test's flush emptied it.
+
+    The shipped sheet layouts, the 62 municipalities, the default reminder schedule and the
+    roles are rows migrations write; without them the next test would run against an
+    installation no user ever has (a look-alike of 第8期様式 accepted, a municipality missing).
+    """
+    yield
+    if not TRANSACTIONAL & set(request.fixturenames):
+        return
+    from django.apps import apps
+
+    from accounts.services import roles_ensure
+    from cycle.models import DefaultReminderSchedule
+    from programs.services import tokyo_municipalities_ensure
+    from programs.shipped_layouts import shipped_layouts_install
+
+    with django_db_blocker.unblock():
+        shipped_layouts_install(apps)
+        tokyo_municipalities_ensure()
+        DefaultReminderSchedule.objects.get_or_create(id=1)  # the model's defaults are the migration's
+        roles_ensure()
+
+
 @pytest.fixture(autouse=True)
 def progress_cache_cleared():
     # Each test starts cold, so that query counts do not depend on the order tests run in.
