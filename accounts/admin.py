@@ -14,6 +14,17 @@ from django.contrib.auth.models import Group, Permission
 ACTIONS = {"add": "追加", "change": "変更", "delete": "削除", "view": "閲覧"}
 
 
+class WrittenByTheApplication:
+    """Mix into a ModelAdmin of records the application writes (jobs, mails, logs, snapshots): listed, never
+    added or edited by hand, since a hand-made row would skip the service that writes it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 def permission_label(permission: Permission) -> str:
     """Return 「報告サイクル（督促・別紙・やり取り） | 督促予定（既定） | 変更」 for a permission (no query
     beyond its content type, which the admin selects with it)."""

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import WrittenByTheApplication
+
 from . import services
 from .models import (
     Attachment,
@@ -32,7 +34,7 @@ class DefaultReminderScheduleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
+class OutgoingMailAdmin(WrittenByTheApplication, admin.ModelAdmin):
     """Every mail handed to the worker and how it went: read-only (再送 is on the 督促メール screen)."""
 
     list_display = ["created_at", "kind", "email", "subject", "status", "attempts", "sent_at"]
@@ -40,12 +42,6 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     list_select_related = ["recipient"]
     search_fields = ["email", "subject"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderSchedule)
@@ -56,7 +52,7 @@ class ReminderScheduleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
+class ReminderSentAdmin(WrittenByTheApplication, admin.ModelAdmin):
     """A log of what was mailed: read-only, since it is what stops a second mail for a step."""
 
     list_display = ["sent_at", "reporting_year", "step", "recipient", "email"]
@@ -64,15 +60,9 @@ class ReminderSentAdmin(admin.ModelAdmin):
     list_select_related = ["reporting_year__plan", "recipient"]
     date_hierarchy = "sent_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(SimpleHistoryAdmin):
+class AttachmentAdmin(WrittenByTheApplication, SimpleHistoryAdmin):
     """Listed for administrators; files are added and removed on the item's 別紙 page, where they are checked.
 
     Deleting goes through ``services.attachment_delete`` like the page's button: an approved or
@@ -85,12 +75,6 @@ class AttachmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["item__area__plan", "uploaded_by"]
     search_fields = ["title", "original_name"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     @transaction.atomic
     def delete_model(self, request, obj):
         services.attachment_delete(attachment=obj, by=request.user)
@@ -102,7 +86,7 @@ class AttachmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(SimpleHistoryAdmin):
+class CommentAdmin(WrittenByTheApplication, SimpleHistoryAdmin):
     """The threads, for administrators to look through; remarks are written on the item's screens."""
 
     list_display = ["created_at", "item", "fiscal_year", "kind", "author", "author_role"]
@@ -111,23 +95,11 @@ class CommentAdmin(SimpleHistoryAdmin):
     search_fields = ["body"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(WrittenByTheApplication, admin.ModelAdmin):
     """Who was told what; written by the workflow, read by its recipient."""
 
     list_display = ["created_at", "recipient", "kind", "item", "fiscal_year", "read_at"]
     list_filter = ["kind", "fiscal_year"]
     list_select_related = ["item__area__plan", "recipient"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

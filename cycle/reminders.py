@@ -9,8 +9,6 @@ person without a mail address is reported, not mailed.
 import datetime
 from dataclasses import dataclass
 
-from programs.fiscal_years import deadline_note
-
 from .reminder_steps import Step
 
 NO_SECTION = "担当課未設定"
@@ -97,8 +95,3 @@ def plan_reminders(facts: YearFacts, step: Step) -> tuple[list[PlannedReminder],
             )
         )
     return planned, unreachable
-
-
-def days_phrase(deadline: datetime.date, today: datetime.date) -> str:
-    """Return the countdown every screen shows: 「あと3日」「本日まで」「5日超過」 (``deadline_note``)."""
-    return deadline_note(deadline, today)

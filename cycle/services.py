@@ -21,14 +21,14 @@ from accounts.permissions import system_admin_refusal
 from accounts.roles import MANAGER
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.workflow_events import Transition, WorkflowEvent
-from programs.fiscal_years import era_date_label, era_datetime_label, era_label
+from programs.fiscal_years import deadline_note, era_date_label, era_datetime_label, era_label
 from programs.models import Item
 
 from . import policies, selectors
 from .file_types import FileRejected, check_size, detect_kind, format_size
 from .models import Attachment, Comment, DefaultReminderSchedule, Notice, OutgoingMail, ReminderSent
 from .reminder_steps import due_step, parse_days_before
-from .reminders import Person, PlannedReminder, YearFacts, days_phrase, plan_reminders
+from .reminders import Person, PlannedReminder, YearFacts, plan_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def reminder_message(*, facts: YearFacts, reminder: PlannedReminder, today: date
         "title": facts.title,
         "year_label": year_label,
         "deadline_label": deadline_label,
-        "days_phrase": days_phrase(facts.deadline, today),
+        "deadline_note": deadline_note(facts.deadline, today),
         "own_sections": [
             (section, [(item, _entry_url(item.item_id, facts.fiscal_year)) for item in section.items])
             for section in reminder.own_sections

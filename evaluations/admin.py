@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.admin import WrittenByTheApplication
 from programs.admin import IndicatorAdmin, ItemAdmin, PlanPeriodAdmin
 from programs.admin_filters import AreaFilter
 from programs.fiscal_years import era_label, fiscal_year_choices
@@ -252,34 +253,22 @@ class StatusRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressVersion)
-class ProgressVersionAdmin(admin.ModelAdmin):
+class ProgressVersionAdmin(WrittenByTheApplication, admin.ModelAdmin):
     """Shown for operators only: the token changes on every write (database triggers), never by hand."""
 
     list_display = ["token"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ApprovedResult)
-class ApprovedResultAdmin(admin.ModelAdmin):
+class ApprovedResultAdmin(WrittenByTheApplication, admin.ModelAdmin):
     """Read-only: written by the approval (services.self_evaluation_approve), the figure reports count."""
 
     list_display = ["indicator", "fiscal_year", "value", "actual_text", "approved_at"]
     list_select_related = ["indicator__item__area__plan"]
     list_filter = ["fiscal_year"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

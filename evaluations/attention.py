@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from programs.fiscal_years import deadline_note
+from programs.fiscal_years import deadline_label
 from programs.kinds import STATUS_LABELS, Kind, Status
 from programs.models import item_label_of
 
@@ -90,7 +90,8 @@ class AttentionEntry:
     fiscal_year: int
     shortfall: Decimal  # percentage points of the target missing (the module docstring)
     days_overdue: int = 0
-    deadline_note: str = ""  # 「N日超過」: programs.fiscal_years.deadline_note, the one countdown wording
+    # 「令和5年5月31日（2日超過）」: programs.fiscal_years.deadline_label, the one countdown wording
+    deadline_label: str = ""
     deadline: datetime.date | None = None
     entry_status: str = ""  # EntryStatus of the item-year, for a missed deadline
     status: str = ""  # the indicator's Status, for the other kinds
@@ -181,7 +182,7 @@ def _overdue_entries(progress, item: ItemRow, overdue, today, common, order) -> 
                 fiscal_year=fiscal_year,
                 shortfall=HUNDRED,
                 days_overdue=(today - deadline).days,
-                deadline_note=deadline_note(deadline, today),
+                deadline_label=deadline_label(deadline, today),
                 deadline=deadline,
                 entry_status=status,
                 order=(*order, -1, fiscal_year),

@@ -6,12 +6,12 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from programs.forms import MunicipalityChecklist
 from programs.models import Municipality, Target
-from programs.quantities import ERROR_WHOLE_NUMBER, QuantityError, breaks_whole_number_unit, format_quantity
+from programs.quantities import format_quantity
 
 from .calculations import far_from_target
 from .changes import TEXT_FIELDS
 from .models import RESULT_LIMITS, SelfEvaluation, Verdict
-from .quantity_input import ERROR_DIGITS, digit_limits, fitted_to, indicator_quantity, next_target_label
+from .quantity_input import ERROR_DIGITS, digit_limits, next_target_label, typed_quantity
 
 __all__ = ["ERROR_DIGITS", "digit_limits"]  # re-exported: the tests and the import read them here
 
@@ -161,23 +161,11 @@ class ItemEntryForm(forms.Form):
         return IndicatorFields(indicator_id)
 
     def _quantity(self, name: str, label: str, unit: str, limits: tuple[int, int]) -> Decimal | None:
-        raw = self.cleaned_data.get(name, "")
-        if not raw or not raw.strip():
-            return None
-        try:
-            value = indicator_quantity(raw, unit=unit)
-        except QuantityError as error:
-            self.add_error(name, f"{label}: {error}")
-            return None
-        fitted = fitted_to(value, limits)
-        if fitted is None:
-            # Refused here, on its field: past the form the model would refuse it without saying where.
-            integer, decimal = limits
-            self.add_error(name, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal))
-        elif breaks_whole_number_unit(fitted, unit):
-            self.add_error(name, ERROR_WHOLE_NUMBER.format(label=label, unit=unit))
-            return None
-        return fitted
+        # Refused here, on its field: past the form the model would refuse it without saying where.
+        value, error = typed_quantity(self.cleaned_data.get(name, ""), label=label, unit=unit, limits=limits)
+        if error:
+            self.add_error(name, error)
+        return value
 
     def clean(self):
         cleaned = super().clean()

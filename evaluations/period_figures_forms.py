@@ -6,11 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from programs.quantities import QuantityError, format_quantity
+from programs.quantities import format_quantity
 
 from .models import Verdict
 from .period_figures import REASON_MAX_LENGTH, RESULT_LIMITS, FigureEntry, PeriodFigures, figure_digest
-from .quantity_input import ERROR_DIGITS, fitted_to, indicator_quantity
+from .quantity_input import typed_quantity
 
 VERDICT_CHOICES = [("", "（記録しない）"), *Verdict.choices]
 ERROR_CHANGED_MEANWHILE = (
@@ -126,19 +126,10 @@ class PeriodFiguresForm(forms.Form):
         return f"{figure}・{verdict}" if verdict else figure
 
     def _figure(self, name: str, label: str, unit: str) -> Decimal | None:
-        raw = self.cleaned_data.get(name) or ""
-        if not raw.strip():
-            return None
-        try:
-            value = indicator_quantity(raw, unit=unit)
-        except QuantityError as error:
-            self.add_error(name, f"{label}: {error}")
-            return None
-        fitted = fitted_to(value, RESULT_LIMITS)
-        if fitted is None:
-            integer, decimal = RESULT_LIMITS
-            self.add_error(name, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal))
-        return fitted
+        value, error = typed_quantity(self.cleaned_data.get(name), label=label, unit=unit, limits=RESULT_LIMITS)
+        if error:
+            self.add_error(name, error)
+        return value
 
     def entries(self) -> dict[tuple[int, int], FigureEntry]:
         """Return what ``period_figures_save`` receives: every shown, unlocked indicator-year."""

@@ -170,11 +170,8 @@ def can_unlock(user, reporting_year: ReportingYear) -> str | None:
 def can_correct_approved_figures(
     user, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
 ) -> str | None:
-    """An administrator may record the figures of an approved, unlocked item-year (an imported sheet's past years)."""
-    if refused := system_admin_refusal(user):
-        return refused
-    if evaluation is None or evaluation.status != SelfEvaluation.Status.APPROVED:
-        return REASON_REOPEN_STATE
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(evaluation.fiscal_year))
-    return None
+    """An administrator may record the figures of an approved, unlocked item-year (an imported sheet's past years).
+
+    The conditions are a reopen's (an administrator, an approved record, an unlocked year), with its reasons.
+    """
+    return can_reopen(user, evaluation, reporting_year)

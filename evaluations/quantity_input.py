@@ -11,7 +11,13 @@ from decimal import Decimal
 
 from django.db import models
 
-from programs.quantities import QuantityError, format_quantity, parse_quantity
+from programs.quantities import (
+    ERROR_WHOLE_NUMBER,
+    QuantityError,
+    breaks_whole_number_unit,
+    format_quantity,
+    parse_quantity,
+)
 
 ERROR_DIGITS = "{label}: 整数部は{integer}桁まで、小数は{decimal}桁までで入力してください"
 # The unit is named (issue 20 item 6): 「144名」 refused must say the indicator counts in 人.
@@ -59,3 +65,25 @@ def fitted_to(value: Decimal, limits: tuple[int, int]) -> Decimal | None:
         return None
     exponent = value.as_tuple().exponent
     return value.quantize(Decimal(1).scaleb(-places)) if isinstance(exponent, int) and exponent < -places else value
+
+
+def typed_quantity(raw: str | None, *, label: str, unit: str, limits: tuple[int, int]) -> tuple[Decimal | None, str]:
+    """Read a figure typed into a form: (value, "") or (None, the Japanese reason naming ``label``).
+
+    The one reading of the entry screen and the period's figures screen: the indicator's unit
+    (``indicator_quantity``), the digits the field stores (``fitted_to``) and whole numbers in a
+    counted unit (1.5回 is refused). A blank input is (None, "").
+    """
+    if not raw or not raw.strip():
+        return None, ""
+    try:
+        value = indicator_quantity(raw, unit=unit)
+    except QuantityError as error:
+        return None, f"{label}: {error}"
+    fitted = fitted_to(value, limits)
+    if fitted is None:
+        integer, decimal = limits
+        return None, ERROR_DIGITS.format(label=label, integer=integer, decimal=decimal)
+    if breaks_whole_number_unit(fitted, unit):
+        return None, ERROR_WHOLE_NUMBER.format(label=label, unit=unit)
+    return fitted, ""

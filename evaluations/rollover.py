@@ -38,7 +38,16 @@ from django.db.models import Prefetch
 from accounts.permissions import system_admin_refusal
 from programs.fiscal_years import era_label, era_span_label
 from programs.kinds import Kind, TargetLine
-from programs.models import Indicator, Item, PlanPeriod, PolicyArea, Target, area_label_of
+from programs.models import (
+    Indicator,
+    Item,
+    PlanPeriod,
+    PolicyArea,
+    Target,
+    area_label_of,
+    item_label_of,
+    plan_label_of,
+)
 from programs.periods import figure_error, multi_line_error, name_key, single_line_error
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
@@ -47,7 +56,6 @@ from .services import reporting_deadline_of as reporting_deadline_of  # re-expor
 
 CHANGE_REASON = "次期計画の作成（{source}から）"
 TO_SET = "要設定"
-KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 ERROR_HAS_ITEMS = "{name}にはすでに事項が登録されているため作成できません（何も変更していません）。"
 ERROR_SAME_PERIOD = "作成元と新しい計画期間が同じです。"
@@ -225,6 +233,11 @@ class NewPeriod:
     @property
     def fiscal_years(self) -> list[int]:
         return list(range(self.first_fiscal_year, self.last_fiscal_year + 1))
+
+    @property
+    def label(self) -> str:
+        """Return 「第10期（令和9年度～令和11年度）」, as the period will be labelled once created."""
+        return plan_label_of(self.name, self.first_fiscal_year, self.last_fiscal_year)
 
 
 @dataclass(frozen=True)
@@ -409,7 +422,7 @@ class RolloverPlan:
         for area in self.areas:
             lines.append(f"分野 {area.label}: {CHOICE_LABELS[area.choice]}")
             for item in area.items:
-                number = f"事項{item.number}" if item.number else f"事項{item.old_number}"
+                number = item_label_of(item.number or item.old_number)
                 source = "新規" if item.source_id is None else CHOICE_LABELS[item.choice]
                 lines.append(f"  {number} {item.title.splitlines()[0][:40]}: {source}")
                 if not item.created:
@@ -636,7 +649,6 @@ def _read_wording(key: str, wording: str, period: NewPeriod, errors: dict[str, s
         wording,
         first_fiscal_year=period.first_fiscal_year,
         last_fiscal_year=period.last_fiscal_year,
-        known_totals=KNOWN_TOTALS,
     )
     typed = typed_target_of(reading)
     if typed is None or (typed.fiscal_year is not None and typed.fiscal_year not in period.fiscal_years):

@@ -192,7 +192,6 @@ class ItemAdmin(admin.ModelAdmin):
 
 
 ERROR_WORDING_UNREAD = "目標の文言を読み取れませんでした（{described}）。目標の種類と目標値を選んでください。"
-KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 
 class TargetForm(forms.ModelForm):
@@ -227,7 +226,7 @@ class TargetForm(forms.ModelForm):
                 self.add_error("kind", "目標の種類を選んでください。")
             return cleaned
         first, last = self._plan_years()
-        reading = read_target_wording(text, first_fiscal_year=first, last_fiscal_year=last, known_totals=KNOWN_TOTALS)
+        reading = read_target_wording(text, first_fiscal_year=first, last_fiscal_year=last)
         typed = typed_target_of(reading)
         if typed is None:
             self.add_error("kind", ERROR_WORDING_UNREAD.format(described=describe(reading)))

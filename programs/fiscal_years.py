@@ -200,6 +200,35 @@ def parse_fiscal_year(text: str | int) -> int:
     raise FiscalYearError(ERROR_FISCAL_YEAR_UNREADABLE.format(text=text))
 
 
+_ERALESS_PATTERN = re.compile(r"^(元|\d{1,2})年度?$")
+
+
+def eraless_year_of(text: str) -> int | None:
+    """Return the era year of a year written without its era (「30年度」「元年度」「2年」 → 30, 1, 2), else None.
+
+    Sheets head their year columns so (seed 003 prints 「30年度」 over area 1); whether 30 is
+    平成 or 令和 is ``eraless_fiscal_year``'s to decide. Full-width digits and spaces are read.
+    """
+    normalised = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text or "")))
+    if match := _ERALESS_PATTERN.match(normalised):
+        return 1 if match.group(1) == "元" else int(match.group(1))
+    return None
+
+
+def eraless_fiscal_year(era_year: int, *, near: int | None = None) -> int:
+    """Return the fiscal year of 「{era_year}年度」 with no era named: the era that puts it nearest ``near``.
+
+    ``near`` is the year the context expects (a neighbouring heading's year, a plan's first year);
+    without one, the change of era (FY2019), so 「30年度」 is 平成30年度 (2018) and 「5年度」 令和5年度 (2023).
+    The candidates are 30 years apart, so a tie falls exactly half-way: it goes to the later era,
+    令和, since a plan's sheet names the years it plans (near 2019, 「16年度」 is 令和16年度, 2034;
+    「17年度」 平成17年度, 2005).
+    """
+    anchor = REIWA.first_fiscal_year if near is None else near
+    heisei, reiwa = HEISEI.fiscal_year(era_year), REIWA.fiscal_year(era_year)
+    return heisei if abs(heisei - anchor) < abs(reiwa - anchor) else reiwa
+
+
 def _checked(fiscal_year: int, text: object) -> int:
     if not is_supported_fiscal_year(fiscal_year):
         raise FiscalYearError(ERROR_FISCAL_YEAR_OUT_OF_RANGE.format(text=text))

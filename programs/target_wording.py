@@ -32,12 +32,22 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from .fiscal_years import FiscalYearError, era_label, era_range_label, parse_fiscal_year
+from .fiscal_years import (
+    FiscalYearError,
+    era_label,
+    era_range_label,
+    eraless_fiscal_year,
+    eraless_year_of,
+    parse_fiscal_year,
+)
 from .kinds import Direction, Kind
 from .quantities import format_quantity
 
 MUNICIPALITY_UNIT = "区市町村"
 FREQUENCY_UNIT = "回"
+# How many of a unit the prefecture has, for 「全老人福祉圏域」: the one copy the admin, the rollover
+# and the sheet import read (Tokyo's plan names 12 老人福祉圏域; municipalities are counted apart).
+KNOWN_TOTALS: dict[str, int] = {"老人福祉圏域": 12}
 
 KIND_LABELS = {
     Kind.PER_YEAR: "各年度",
@@ -113,11 +123,12 @@ def read_target_wording(
 ) -> TargetReading:
     """Read ``text`` into a typed target; the plan's years resolve 「年度末」 and era-less years.
 
-    ``known_totals`` names how many of a unit the prefecture has (「老人福祉圏域」: 12), so that
-    「全老人福祉圏域」 reads as a number; municipalities are ``municipality_count``.
+    ``known_totals`` names how many of a unit the prefecture has (default ``KNOWN_TOTALS``, 「老人福祉圏域」:
+    12), so that 「全老人福祉圏域」 reads as a number; municipalities are ``municipality_count``.
     ``period_kind`` is the kind of the indicator's period target, where it has one: a figure
     stated for one year beside a period total is that year's plan, a share of the total.
     """
+    known_totals = KNOWN_TOTALS if known_totals is None else known_totals
     body = _normalise(text)
     fiscal_year, body = _restated_year(body, first_fiscal_year)
     first, last = None, None
@@ -133,7 +144,7 @@ def read_target_wording(
         body = body[: period_end.start()].strip()
         return TargetReading(
             text=text,
-            components=(_by_period_end(body, municipality_count, known_totals or {}),),
+            components=(_by_period_end(body, municipality_count, known_totals),),
             last_fiscal_year=last,
         )
     body = _REMARK.sub("", re.sub(r"^目標[:：]", "", body)).strip("・ ")
@@ -141,7 +152,7 @@ def read_target_wording(
         body,
         yearly=fiscal_year is not None,
         municipality_count=municipality_count,
-        known_totals=known_totals or {},
+        known_totals=known_totals,
     )
     if fiscal_year is not None and period_kind == Kind.CUMULATIVE:
         components = tuple(
@@ -188,15 +199,13 @@ def _restated_year(body: str, first_fiscal_year: int | None) -> tuple[int | None
 
 
 def _fiscal_year(token: str, first_fiscal_year: int | None) -> int | None:
-    """Read 「H32」「令和2」「31」「2」: an era-less year is the era that puts it nearest the plan."""
+    """Read 「H32」「令和2」「31」「元」: an era-less year is the era that puts it nearest the plan."""
     token = token.strip()
-    if token.isdigit() and len(token) < 4:
-        era_year = int(token)
-        candidates = [1988 + era_year, 2018 + era_year]  # 平成, 令和
-        anchor = first_fiscal_year or 2019
-        return min(candidates, key=lambda year: abs(year - anchor))
+    wording = token if token.endswith("年度") else f"{token}年度"
+    if (era_year := eraless_year_of(wording)) is not None:
+        return eraless_fiscal_year(era_year, near=first_fiscal_year)
     try:
-        return parse_fiscal_year(token if token.endswith("年度") else f"{token}年度")
+        return parse_fiscal_year(wording)
     except FiscalYearError:
         return None
 

@@ -25,7 +25,7 @@ from evaluations import due
 from evaluations.attention import AttentionEntry, attention_entries
 from evaluations.models import ReportingYear, SelfEvaluation
 from evaluations.progress import EntryStatus, plans_progress
-from programs.fiscal_years import deadline_note, era_date_label, era_datetime_label, era_label, fiscal_year_of
+from programs.fiscal_years import deadline_label, era_date_label, era_datetime_label, era_label, fiscal_year_of
 from programs.models import Item, PlanPeriod, Section, item_label_of
 
 # How far ahead an ending period without a successor is flagged (a rollover takes preparation).
@@ -130,7 +130,7 @@ def _work_lines(years: list[ReportingYear], *, section_ids, statuses, today: dat
                     status_label=EntryStatus.LABELS[status],
                     deadline=year.deadline,
                     deadline_label=(
-                        f"{era_date_label(year.deadline)}（{deadline_note(year.deadline, today)}）"
+                        deadline_label(year.deadline, today)
                         if year.deadline and pending
                         else (era_date_label(year.deadline) if year.deadline else "")
                     ),

@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from cycle.models import Notice
 from cycle.services import attachment_upload, comment_post
 from tests.cycle import samples
+from tests.urlconf import route_paths
 from tests.workflow_world import OPEN_YEAR, evaluation
 
 pytestmark = pytest.mark.django_db
@@ -25,24 +25,6 @@ pytestmark = pytest.mark.django_db
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 # The login and session machinery may write on any request; nothing else may.
 MACHINERY = re.compile(r'"?(django_session|axes_\w+)"?', re.IGNORECASE)
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
-def _paths(ids: dict[str, str]) -> list[str]:
-    paths = []
-    for route in _walk(get_resolver().url_patterns):
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: ids.get(match.group(1), "1"), route)
-        path = re.sub(r"\(\?P<app_label>[^)]*\)", "cycle", path)
-        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda match: ids.get(match.group(1), "1"), path)
-        paths.append("/" + path.replace("^", "").replace("$", "").replace("\\Z", ""))
-    return paths
 
 
 @pytest.fixture
@@ -74,7 +56,7 @@ def busy_world(world, settings, tmp_path):
 @pytest.mark.parametrize("role", ["staff_own", "staff_other", "manager", "admin", "no_role", None])
 def test_no_get_writes_to_the_database(busy_world, role):
     world, ids = busy_world
-    paths = _paths(ids)
+    paths = route_paths(ids, app_label="cycle")
     assert len(paths) > 40
     client = Client(raise_request_exception=False)
     if role:

@@ -5,18 +5,16 @@ entry-template 400) in every query parameter any view reads, as a manager and as
 An HTML answer may show the text only escaped; a 400 renders the Japanese 400 template.
 """
 
-import re
-
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import MANAGER
 from accounts.services import roles_ensure
 from evaluations.models import SelfEvaluation
 from programs.models import Item, PlanPeriod
+from tests.urlconf import route_paths
 
 PAYLOAD = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
 RAW = '<meta http-equiv="refresh"'
@@ -47,25 +45,6 @@ PARAMETERS = (
 )
 VALID = {"plan": "第8期", "fiscal_year": "2022"}
 PLAIN_TYPES = ("application/json", "text/plain", "application/vnd.openxmlformats")
-
-
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
-
-
-def _paths(ids: dict[str, str]) -> list[str]:
-    """Every route of the URLconf with real ids from Tokyo's data (admin regexes take a real app)."""
-    paths = []
-    for route in _walk(get_resolver().url_patterns):
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda match: ids.get(match.group(1), "1"), route)
-        path = re.sub(r"\(\?P<app_label>[^)]*\)", "programs", path)
-        path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda match: ids.get(match.group(1), "1"), path)
-        paths.append("/" + path.replace("^", "").replace("$", "").replace("\\Z", ""))
-    return paths
 
 
 def _queries(path: str) -> list[dict[str, str]]:
@@ -113,7 +92,7 @@ def test_no_url_echoes_markup_from_any_query_parameter_unescaped(tokyo_data, mon
         "object_id": str(plan.pk),
         "id": str(admin.pk),
     }
-    paths = _paths(ids)
+    paths = route_paths(ids, app_label="programs")
     assert len(paths) > 40  # the project's own views and the admin
     statuses: dict[int, int] = {}
     for user in (manager, admin):

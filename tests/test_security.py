@@ -12,10 +12,11 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.db import DatabaseError, connection
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from evaluations.models import SelfEvaluation, YearlyResult
+from tests.urlconf import url_routes
 from tests.workflow_world import OPEN_YEAR, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,15 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = {"login", "logout", "healthz"}
 XSS = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
-
-
-def _walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            yield namespace + (pattern.name or ""), prefix + str(pattern.pattern), pattern
 
 
 def _sample_path(route: str) -> str:
@@ -44,7 +36,7 @@ def _sample_path(route: str) -> str:
 
 
 def _project_urls():
-    for name, route, _ in _walk(get_resolver().url_patterns):
+    for name, route, _ in url_routes():
         if name.startswith("admin:") or name in PUBLIC or "(?P<" in route:
             continue
         yield name, _sample_path(route)

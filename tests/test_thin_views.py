@@ -9,24 +9,21 @@ import ast
 import inspect
 import textwrap
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from tests.urlconf import url_routes
 
 MAX_VIEW_LINES = 15
 
 
-def _views(patterns=None, seen=None):
+def _views():
     """Yield every view function of the project's URLconf (not Django's or a library's)."""
-    seen = set() if seen is None else seen
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _views(pattern.url_patterns, seen)
-        elif isinstance(pattern, URLPattern):
-            view = inspect.unwrap(getattr(pattern.callback, "view_class", pattern.callback))
-            module = getattr(view, "__module__", "")
-            if module.split(".")[0] in {"django", "simple_history", "axes"} or view in seen:
-                continue
-            seen.add(view)
-            yield view
+    seen = set()
+    for _, _, pattern in url_routes():
+        view = inspect.unwrap(getattr(pattern.callback, "view_class", pattern.callback))
+        module = getattr(view, "__module__", "")
+        if module.split(".")[0] in {"django", "simple_history", "axes"} or view in seen:
+            continue
+        seen.add(view)
+        yield view
 
 
 def _body_lines(function) -> int:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -26,6 +25,7 @@ from evaluations.models import (
     Verdict,
     YearlyResult,
 )
+from programs.imports.yaml_files import yaml_mapping_read
 from programs.models import (
     CarriedTarget,
     Indicator,
@@ -115,14 +115,7 @@ class _Loader:
     # -- reading -------------------------------------------------------------------------
 
     def _read(self, name: str) -> dict[str, Any]:
-        path = self.directory / name
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as error:
-            raise PlanDataError(f"{name}: 読み込めません: {error}") from error
-        if not isinstance(data, dict):
-            raise PlanDataError(f"{name}: 先頭はマッピングである必要があります")
-        return data
+        return yaml_mapping_read(self.directory / name, error=PlanDataError)
 
     @staticmethod
     def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from django.apps import apps as django_apps
 from django.db import models, transaction
 
@@ -22,6 +21,8 @@ from programs.models import PlanPeriod, PolicyArea, ReferenceFigure, SheetColumn
 from programs.selectors import layout_of_predecessor
 from programs.sheet_layouts import parse_area_year_headings
 from programs.shipped_layouts import shipped_layouts_install
+
+from .yaml_files import yaml_mapping_read
 
 LAYOUTS_FILE = "layouts.yaml"
 FIGURES_FILE = "reference_figures.yaml"
@@ -65,13 +66,7 @@ def layout_data_load(*, directory: Path) -> LayoutLoadReport:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise LayoutDataError(f"{path.name}: 読み込めません: {error}") from error
-    if not isinstance(data, dict):
-        raise LayoutDataError(f"{path.name}: 先頭はマッピングである必要があります")
-    return data
+    return yaml_mapping_read(path, error=LayoutDataError)
 
 
 def _upsert(report: LayoutLoadReport, model: type[models.Model], lookup: dict, values: dict) -> models.Model:

@@ -7,7 +7,6 @@ from django.utils.html import format_html, format_html_join
 
 from evaluations.attention import AttentionEntry, AttentionKind
 from evaluations.templatetags.workflow_tags import entry_badge
-from programs.fiscal_years import era_date_label
 from programs.quantities import format_quantity, format_rate
 from programs.templatetags.kaigo import query_url
 
@@ -171,7 +170,7 @@ def attention_detail(entry: AttentionEntry, labels):
 def _attention_phrases(entry: AttentionEntry, labels) -> list[str]:
     unit = entry.unit
     if entry.kind == AttentionKind.OVERDUE:
-        return [entry.entry_status_label, f"期限 {era_date_label(entry.deadline)}（{entry.deadline_note}）"]
+        return [entry.entry_status_label, f"期限 {entry.deadline_label}"]
     if entry.kind == AttentionKind.WRONG_WAY:
         if entry.previous is None:
             return [f"{format_quantity(entry.actual, unit)}（前の値なし）"]

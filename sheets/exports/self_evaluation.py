@@ -38,7 +38,7 @@ from evaluations.progress import (
     state_label_of,
 )
 from programs.fiscal_years import era_label
-from programs.models import Indicator
+from programs.models import Indicator, item_label_of
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width
 
@@ -296,7 +296,8 @@ def published(evaluation: EvaluationCell | None) -> EvaluationCell | None:
 def unapproved_years(progress: PlanProgress) -> list[str]:
     """Return 「事項1 令和5年度（下書き）」 for each item-year whose text the sheet leaves out."""
     return [
-        f"{area.label} 事項{item.number} {era_label(evaluation.fiscal_year)}（{state_label_of(evaluation.status)}）"
+        f"{area.label} {item_label_of(item.number)} "
+        f"{era_label(evaluation.fiscal_year)}（{state_label_of(evaluation.status)}）"
         for area in progress.areas
         for item in area.items
         for evaluation in item.evaluations
@@ -716,7 +717,7 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
                     lines.append(
                         ProgressLine(
                             area=area.label,
-                            item=f"事項{item.number}",
+                            item=item_label_of(item.number),
                             indicator=indicator.label,
                             fiscal_year=era_label(cell.fiscal_year),
                             target_text=cell.target_text,
@@ -749,6 +750,14 @@ def progress_lines(data: SheetData) -> list[ProgressLine]:
     return lines
 
 
+# The 達成状況 columns the sheet import reads back (sheets.imports.plan_sheet reads these names, never
+# literals of its own): the visible ones it needs, then those marked 取込用.
+HEADER_AREA = "分野"
+HEADER_ITEM = "事項"
+HEADER_FISCAL_YEAR = "年度"
+HEADER_ACTUAL_TEXT = "実績（原文）"
+HEADER_ACTUAL = "実績"
+HEADER_UNIT = "単位"
 HEADER_KEY = "指標キー（取込用）"
 HEADER_NAME = "指標名（取込用）"
 HEADER_COMPONENT = "構成要素（取込用）"
@@ -761,18 +770,33 @@ HEADER_VERDICT_TEXT = "判断の根拠（取込用）"
 HEADER_SECTION = "担当課（取込用）"
 HEADER_PROGRAMS = "関連事業（取込用）"
 HEADER_OUTSIDE_RESULTS = "期間外の実績（取込用）"
-HEADER_TARGET_WORDING = "目標の記載（取込用）"
+HEADER_TARGET_WORDING = "目標の記載（取込用）"  # optional: a workbook exported before it existed has none
+PROGRESS_REQUIRED = (HEADER_AREA, HEADER_ITEM, HEADER_FISCAL_YEAR, HEADER_ACTUAL_TEXT, HEADER_ACTUAL, HEADER_UNIT)
+PROGRESS_MACHINE = (
+    HEADER_KEY,
+    HEADER_NAME,
+    HEADER_COMPONENT,
+    HEADER_TYPE,
+    HEADER_TARGETS,
+    HEADER_COVERED,
+    HEADER_PERIOD_COVERED,
+    HEADER_VERDICT,
+    HEADER_VERDICT_TEXT,
+    HEADER_SECTION,
+    HEADER_PROGRAMS,
+    HEADER_OUTSIDE_RESULTS,
+)
 
 PROGRESS_COLUMNS: tuple[Column[ProgressLine], ...] = (
-    Column("分野", lambda line: line.area, width=26),
-    Column("事項", lambda line: line.item, width=8),
+    Column(HEADER_AREA, lambda line: line.area, width=26),
+    Column(HEADER_ITEM, lambda line: line.item, width=8),
     Column("指標", lambda line: line.indicator, width=30),
-    Column("年度", lambda line: line.fiscal_year, width=11),
+    Column(HEADER_FISCAL_YEAR, lambda line: line.fiscal_year, width=11),
     Column("目標（原文）", lambda line: line.target_text, width=24),
     Column("目標", lambda line: line.target, number_format=NUMBER, width=9),
-    Column("実績（原文）", lambda line: line.actual_text, width=24),
-    Column("実績", lambda line: line.actual, number_format=NUMBER, width=9),
-    Column("単位", lambda line: line.unit, width=7),
+    Column(HEADER_ACTUAL_TEXT, lambda line: line.actual_text, width=24),
+    Column(HEADER_ACTUAL, lambda line: line.actual, number_format=NUMBER, width=9),
+    Column(HEADER_UNIT, lambda line: line.unit, width=7),
     Column("達成率", lambda line: line.rate, number_format=PERCENT, width=8),
     Column("期間累計", lambda line: line.running_total, number_format=INTEGER, width=9),
     Column("期間目標", lambda line: line.period_target, number_format=NUMBER, width=9),

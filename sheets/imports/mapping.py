@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from openpyxl.utils import get_column_letter
 
-from programs.fiscal_years import FiscalYearError, parse_fiscal_year
+from programs.fiscal_years import FiscalYearError, eraless_year_of, parse_fiscal_year
 from programs.models import SheetColumn
 from programs.sheet_layouts import PER_YEAR_SOURCES, ColumnSpec, LayoutSpec, Source, Years, placed_columns
 
@@ -65,9 +65,6 @@ def normalised(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-_ERALESS_YEAR = re.compile(r"^(元|\d{1,2})年度?$")
-
-
 def is_year_heading(text: str) -> bool:
     """Return whether a heading names a fiscal year as the reader reads it (「令和３年度」「30年度」「R3」)."""
     if not text.strip():
@@ -75,7 +72,7 @@ def is_year_heading(text: str) -> bool:
     try:
         parse_fiscal_year(text)
     except FiscalYearError:
-        return bool(_ERALESS_YEAR.match(normalised(text)))
+        return eraless_year_of(text) is not None
     return True
 
 

@@ -176,6 +176,17 @@ def test_a_twenty_digit_number_is_refused_on_its_input_and_nothing_is_written(se
         )
 
 
+def test_a_fraction_of_a_counted_unit_is_refused_as_on_the_entry_screen(seventh, admin_client):
+    # The two screens read a typed figure through one function (evaluations.quantity_input.typed_quantity).
+    clear_figures(seventh)
+    indicator = Indicator.objects.filter(item__area__plan=seventh, unit="人").first()
+    name = f"value_{indicator.id}_2018"
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **{name: "1.5人"}))
+    assert response.status_code == 400
+    assert "人で数える値は整数で入力してください" in response.content.decode()
+    assert not YearlyResult.history.filter(history_change_reason="実績の一括入力").exists()
+
+
 def test_a_nul_in_a_parameter_is_refused_before_the_view(seventh, admin_client):
     indicator = Indicator.objects.filter(item__area__plan=seventh).first()
     typed = {f"value_{indicator.id}_2018": "1\x00", f"verdict_text_{indicator.id}_2018": "達成\x00"}

@@ -55,6 +55,7 @@ def test_the_confirmation_shows_the_figures_and_writes_nothing_until_answered(wo
     text = " ".join(re.sub(r"<[^>]+>", " ", confirm.content.decode()).split())
     assert "受講者数 150人 153人（各年度） 98.0%" in text
     assert "この内容で承認する" in text
+    assert f"› 事項{submitted.item.number} " in text  # item_label_of, as every page names the item
     assert SelfEvaluation.objects.get().status == SelfEvaluation.Status.SUBMITTED  # nothing written yet
     html = confirm.content.decode()
     assert f'action="{reverse("evaluations:review", args=[submitted.id])}"' in html
