@@ -43,6 +43,7 @@ LOCKABLE_YEAR = 2023
 NOT_PAGES = {
     "healthz",
     "logout",
+    "sheets:plan_sheet_name_check",  # JSON: the period name's problems as it is typed
     "reports:table_xlsx",
     "reports:api_progress",
     "reports:ping",
@@ -64,6 +65,14 @@ VARIANTS = {
 }
 # The admin site is Django's own, styled by Django; it is outside this stylesheet's reach.
 NOT_WALKED_NAMESPACES = {"admin"}
+
+
+# The innermost elements that stick out of the window: where a too-wide page must be fixed.
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1
+    && ![...e.children].some((c) => c.getBoundingClientRect().right > innerWidth + 1))
+  .slice(0, 5)
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)"""
 
 
 def _routes(resolver=None, namespace: str = "") -> list[tuple[str, tuple[str, ...]]]:
@@ -102,6 +111,7 @@ def _arguments(user) -> dict:
         "attachment_id": 1,
         "notice_id": 1,
         "mail_id": 1,  # cycle:mail_retry (main's reminders screen): POST only
+        "code": "131016",  # reports:municipality: 千代田区 (the 62 come with migrate)
     }
 
 
@@ -177,6 +187,10 @@ def _plan_sheet_preview(page, base: str) -> str:
         {"name": "自己評価シート.xlsx", "mimeType": "application/octet-stream", "buffer": export_bytes("第8期")}
     )
     page.locator("input[name=plan]").fill("第8期（取込）")
+    page.get_by_role("button", name="内容を確認する").click()
+    # 第8期's years: the overlap is confirmed on the page, the file kept (issue 19 item 6); that page is walked too.
+    expect(page.get_by_role("heading", name="年度が重なる計画期間があります")).to_be_visible()
+    page.locator("#id_confirm_overlap").check()
     page.get_by_role("button", name="内容を確認する").click()
     expect(page.get_by_role("button", name="この内容で作成する")).to_be_visible()
     return "sheets:plan_sheet_upload (確認画面)"
@@ -270,7 +284,7 @@ def _check(page, label: str, found: dict, widths: dict, seen: set) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     widths[label] = width
     if width > NARROW:
-        problems.append(f"{NARROW} px: the page is {width} px wide")
+        problems.append(f"{NARROW} px: the page is {width} px wide; widest: {page.evaluate(WIDEST)}")
     problems += [f"axe {NARROW}: {line}" for line in _axe(page)]
     problems += [f"target {NARROW}: {line}" for line in page.evaluate(SMALL_TARGETS, TARGETS)]
     if problems:
