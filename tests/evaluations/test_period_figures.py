@@ -450,3 +450,10 @@ def test_a_baseline_year_is_refused_for_an_indicator_without_a_trend_target(seve
     with pytest.raises(PermissionDenied):
         period_figures_save(plan=seventh, user=admin, entries={(indicator.id, 2017): FigureEntry(value=Decimal(1))})
     assert not YearlyResult.objects.filter(indicator=indicator, fiscal_year=2017).exists()
+    # A 「増加」 target's baseline is not graded: a forged verdict for it is refused, nothing written.
+    trend = Indicator.objects.filter(item__area__plan=seventh, targets__kind="direction").first()
+    before = YearlyResult.objects.get(indicator=trend, fiscal_year=2017).value
+    forged = FigureEntry(value=Decimal(1), verdict="achieved", verdict_text="達成")
+    with pytest.raises(PermissionDenied):
+        period_figures_save(plan=seventh, user=admin, entries={(trend.id, 2017): forged})
+    assert YearlyResult.objects.get(indicator=trend, fiscal_year=2017).value == before
