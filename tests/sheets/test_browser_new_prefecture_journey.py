@@ -57,7 +57,7 @@ class Journey:
     choices: int = 0  # a choice from a list (担当課, 達成の判断)
     fields: int = 0  # inputs typed into
     keystrokes: int = 0  # characters typed
-    typed_figures: list = field(default_factory=list)
+    typed_figures: list = field(default_factory=list)  # (where, figure) with no suggestion holding it
 
     def type(self, locator, text: str) -> None:
         locator.fill(text)
@@ -181,7 +181,7 @@ def test_a_new_administrator_imports_the_typed_seventh_sheet_and_enters_its_figu
                 suggested += 1
             else:
                 journey.type(page.locator(f"#{name}"), shown)
-                journey.typed_figures.append(shown)
+                journey.typed_figures.append(((area, sub, number, order, year), shown))
                 typed += 1
             expect(page.locator(f"#{name}")).to_have_value(shown)
         if result.get("verdict"):
@@ -231,9 +231,10 @@ def test_a_new_administrator_imports_the_typed_seventh_sheet_and_enters_its_figu
         f"(upload to figures screen {imported_at:.1f} s)"
         f"\n  {len(recorded)} figures recorded for 第7期's years and the baselines before them: "
         f"{suggested} by a suggestion, {typed} typed "
-        f"({sum(map(len, journey.typed_figures))} keystrokes), {verdicts} verdicts chosen; "
+        f"({sum(len(shown) for _, shown in journey.typed_figures)} keystrokes), {verdicts} verdicts chosen; "
         f"{len(observed_only)} figures of observed-only indicators have no input"
         f"\n  actions: {journey.clicks} clicks, {journey.choices} choices, {journey.fields} fields typed "
         f"({journey.keystrokes} keystrokes in all) = {journey.actions} actions"
         f"\n  a person at 3–5 s an action: {low // 60} min {low % 60} s – {high // 60} min {high % 60} s"
+        f"\n  typed (no suggestion held the figure): {journey.typed_figures}"
     )
