@@ -11,7 +11,11 @@ transaction, validated before the first write:
   written with their history and the approved snapshot is rewritten by the approval service's
   one writer (``services.approved_results_record``), so the reports count them at once;
 - any other item-year is saved as the entry screen saves it (``services.item_entry_save``):
-  the figure is a draft until the item-year is submitted and approved.
+  the figure is a draft until the item-year is submitted and approved;
+- a 「増加」 (direction) target compares its first year with the year before the period, the
+  baseline the sheet quotes (「（28年10月）58,589人⇒（29年10月）61,792人」): its indicator gets one more
+  input for that year, recorded as a baseline outside the workflow, as the read model counts
+  it (``progress._counted_figures``) and as the sheet import and Tokyo's loader store it.
 """
 
 import hashlib
@@ -25,7 +29,7 @@ from django.db import transaction
 
 from accounts.permissions import system_admin_refusal
 from programs.fiscal_years import era_label
-from programs.kinds import target_for_year
+from programs.kinds import Kind, target_for_year
 from programs.models import Indicator, Item, PlanPeriod
 from programs.quantities import ERROR_WHOLE_NUMBER, breaks_whole_number_unit, format_quantity
 
@@ -73,6 +77,7 @@ class FigureCell:
     locked: bool
     suggestions: tuple[FigureSuggestion, ...]
     verdict_suggestions: tuple[str, ...]
+    baseline: bool = False  # the year before the period, which a 「増加」 target's first year is compared with
 
     @property
     def has_target(self) -> bool:
@@ -85,7 +90,7 @@ class FigureCell:
 
     @property
     def year_label(self) -> str:
-        return era_label(self.fiscal_year)
+        return f"{era_label(self.fiscal_year)}（増減の基準）" if self.baseline else era_label(self.fiscal_year)
 
     @property
     def state_label(self) -> str:
@@ -139,13 +144,14 @@ class PeriodFigures:
 def period_figures_read(*, plan: PlanPeriod) -> PeriodFigures:
     """Return every indicator-year of ``plan`` with its target, record and suggestions (five queries)."""
     years = tuple(plan.fiscal_years)
+    read_years = (baseline_year(plan), *years)
     items = list(Item.objects.filter(area__plan=plan).select_related("area"))
     indicators = defaultdict(list)
     for indicator in Indicator.objects.filter(item__area__plan=plan).prefetch_related("targets"):
         indicators[indicator.item_id].append(indicator)
     results = {
         (result.indicator_id, result.fiscal_year): result
-        for result in YearlyResult.objects.filter(indicator__item__area__plan=plan, fiscal_year__in=years)
+        for result in YearlyResult.objects.filter(indicator__item__area__plan=plan, fiscal_year__in=read_years)
     }
     records = {
         (record.item_id, record.fiscal_year): record
@@ -168,9 +174,37 @@ def period_figures_read(*, plan: PlanPeriod) -> PeriodFigures:
     return PeriodFigures(plan=plan, fiscal_years=years, items=tuple(rows))
 
 
+def baseline_year(plan: PlanPeriod) -> int:
+    """Return the year before the period: the one a 「増加」 target's first year is compared with."""
+    return plan.first_fiscal_year - 1
+
+
+def has_trend_target(targets) -> bool:
+    return any(target.kind == Kind.DIRECTION for target in targets)
+
+
 def _indicator(indicator, years, results, records, locked) -> FigureIndicator:
     targets = list(indicator.targets.all())
     cells = []
+    if has_trend_target(targets):
+        before, first = years[0] - 1, records.get((indicator.item_id, years[0]))
+        result = results.get((indicator.id, before))
+        cells.append(
+            FigureCell(
+                indicator_id=indicator.id,
+                fiscal_year=before,
+                target_text="",
+                value=result.value if result else None,
+                verdict="",
+                verdict_text="",
+                state=None,
+                locked=False,
+                # The first year's narrative quotes the year before (「（29年10月）61,792人⇒（30年10月）…」).
+                suggestions=figure_suggestions(first.activities if first else "", unit=indicator.unit),
+                verdict_suggestions=(),
+                baseline=True,
+            )
+        )
     for year in years:
         target = target_for_year(targets, year)
         result = results.get((indicator.id, year))
@@ -219,9 +253,10 @@ class FigureEntry:
 class FiguresSaved:
     approved: int  # approved item-years whose figures changed (the reports count them now)
     drafts: int  # other item-years, saved as drafts of the entry workflow
+    baselines: int = 0  # figures of the year before the period (「増加」 targets), counted at once
 
     def __bool__(self) -> bool:
-        return bool(self.approved or self.drafts)
+        return bool(self.approved or self.drafts or self.baselines)
 
 
 @transaction.atomic
@@ -238,11 +273,24 @@ def period_figures_save(
         raise PermissionDenied(refused)
     facts = {
         indicator.id: indicator
-        for indicator in Indicator.objects.filter(item__area__plan=plan).select_related("item__area")
+        for indicator in Indicator.objects.filter(item__area__plan=plan)
+        .select_related("item__area")
+        .prefetch_related("targets")
     }
-    if any(indicator_id not in facts or not plan.contains(year) for indicator_id, year in entries):
+    baselines = {
+        key: entry
+        for key, entry in entries.items()
+        if key[1] == baseline_year(plan) and key[0] in facts and has_trend_target(facts[key[0]].targets.all())
+    }
+    if any(entry.verdict for entry in baselines.values()):
+        raise PermissionDenied(ERROR_NOT_IN_PERIOD)  # a baseline is not graded: no page offers a verdict for it
+    if any(
+        indicator_id not in facts or not (plan.contains(year) or (indicator_id, year) in baselines)
+        for indicator_id, year in entries
+    ):
         raise PermissionDenied(ERROR_NOT_IN_PERIOD)
     _check_entries(entries, facts)
+    entries = {key: entry for key, entry in entries.items() if key not in baselines}
 
     # Every change is computed, and refused, before the first write.
     by_year: dict[int, dict[int, dict[int, FigureEntry]]] = defaultdict(lambda: defaultdict(dict))
@@ -305,7 +353,25 @@ def period_figures_save(
                 change_reason=reason,
             )
             drafts += 1
-    return FiguresSaved(approved=approved, drafts=drafts)
+    for (indicator_id, year), entry in baselines.items():
+        _baseline_write(facts[indicator_id], year, entry.value, user=user, reason=reason)
+    return FiguresSaved(approved=approved, drafts=drafts, baselines=len(baselines))
+
+
+def _baseline_write(indicator: Indicator, fiscal_year: int, value: Decimal | None, *, user, reason: str) -> None:
+    """Record the figure of the year before the period, with its history; a blank removes it."""
+    result = YearlyResult.objects.filter(indicator=indicator, fiscal_year=fiscal_year).first()
+    if result is None and value is None:
+        return
+    # Who and why, for django-simple-history (as services._stamp tells it).
+    result = result or YearlyResult(indicator=indicator, fiscal_year=fiscal_year)
+    result._history_user, result._change_reason = user, reason
+    if value is None:
+        result.delete()
+        return
+    result.value, result.actual_text = value, format_quantity(value, indicator.unit)
+    result.full_clean()
+    result.save()
 
 
 def _check_entries(entries: Mapping[tuple[int, int], FigureEntry], facts: Mapping[int, Indicator]) -> None:

@@ -14,6 +14,7 @@ from .period_figures import FiguresSaved, period_figures_read, period_figures_sa
 from .period_figures_forms import PeriodFiguresForm
 
 MESSAGE_SAVED = "{plan}の実績を保存しました（承認済の年度{approved}件はダッシュボードに反映、下書き{drafts}件）。"
+MESSAGE_BASELINES = "増減の基準とする前年度の実績{baselines}件も保存しました。"
 MESSAGE_NOTHING = "変更はありませんでした。"
 
 
@@ -27,7 +28,8 @@ def plan_of(plan_id: int) -> PlanPeriod:
 def _saved_message(plan: PlanPeriod, saved: FiguresSaved) -> str:
     if not saved:
         return MESSAGE_NOTHING
-    return MESSAGE_SAVED.format(plan=plan.name, approved=saved.approved, drafts=saved.drafts)
+    message = MESSAGE_SAVED.format(plan=plan.name, approved=saved.approved, drafts=saved.drafts)
+    return message + (MESSAGE_BASELINES.format(baselines=saved.baselines) if saved.baselines else "")
 
 
 @system_admin_required

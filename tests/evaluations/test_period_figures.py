@@ -139,7 +139,8 @@ def test_a_suggestion_from_the_years_narrative_is_offered_and_never_applied(seve
     clear_figures(seventh)
     figures = period_figures_read(plan=seventh)
     cells = {(indicator.label, cell.fiscal_year): cell for indicator, cell in figures.cells()}
-    offered = [cell for cell in cells.values() if cell.suggestions]
+    # The period's years (clear_figures leaves Tokyo's 平成29年度 baselines, which their rows show as recorded).
+    offered = [cell for cell in cells.values() if cell.suggestions and not cell.baseline]
     assert len(offered) > 40
     assert all(cell.value is None for cell in offered)  # offered, not filled
     html = admin_client.get(url(seventh)).content.decode()
@@ -420,3 +421,50 @@ def test_a_double_click_on_save_saves_once_and_answers_plainly(seventh, admin_cl
     assert "変更はありませんでした" in admin_client.get(second["Location"]).content.decode()
     history = YearlyResult.history.filter(indicator=indicator, fiscal_year=2018, history_change_reason="実績の一括入力")
     assert history.count() == 1
+
+
+def test_a_trend_targets_baseline_year_is_typed_on_the_screen_and_grades_the_first_year(seventh, admin_client):
+    """「増加」 compares the first year with the year before the period (平成29年度): the screen asks for it.
+
+    An imported 第7期 has no figure before its first year, so its three 「増加」 targets said 未入力 in
+    平成30年度 whatever was typed for that year; Tokyo's data records 平成29年度 as a baseline.
+    """
+    from programs.models import Target
+
+    baselines = YearlyResult.objects.filter(
+        indicator__item__area__plan=seventh, fiscal_year=seventh.first_fiscal_year - 1
+    )
+    recorded = {result.indicator_id: result.value for result in baselines}
+    direction = set(
+        Target.objects.filter(indicator__item__area__plan=seventh, kind="direction").values_list(
+            "indicator_id", flat=True
+        )
+    )
+    assert set(recorded) == direction and len(direction) == 3
+    before = statuses(seventh)
+    baselines.delete()
+    assert {statuses(seventh)[(indicator_id, 2018)] for indicator_id in direction} == {"not_entered"}
+
+    page = admin_client.get(url(seventh)).content.decode()
+    assert page.count('<th scope="row">平成29年度（増減の基準）</th>') == 3  # one row per 「増加」 target
+    typed = {f"value_{indicator_id}_2017": f"{value.normalize():f}" for indicator_id, value in recorded.items()}
+    response = admin_client.post(url(seventh), form_data(admin_client, seventh, **typed))
+    assert response.status_code == 302, response.context["form"].error_summary()
+    assert statuses(seventh) == before
+    saved = YearlyResult.objects.filter(indicator_id__in=direction, fiscal_year=2017)
+    assert {result.indicator_id: result.value for result in saved} == recorded
+    assert {h.history_change_reason for h in YearlyResult.history.filter(fiscal_year=2017)} >= {"実績の一括入力"}
+
+
+def test_a_baseline_year_is_refused_for_an_indicator_without_a_trend_target(seventh, admin):
+    indicator = Indicator.objects.filter(item__area__plan=seventh).exclude(targets__kind="direction").first()
+    with pytest.raises(PermissionDenied):
+        period_figures_save(plan=seventh, user=admin, entries={(indicator.id, 2017): FigureEntry(value=Decimal(1))})
+    assert not YearlyResult.objects.filter(indicator=indicator, fiscal_year=2017).exists()
+    # A 「増加」 target's baseline is not graded: a forged verdict for it is refused, nothing written.
+    trend = Indicator.objects.filter(item__area__plan=seventh, targets__kind="direction").first()
+    before = YearlyResult.objects.get(indicator=trend, fiscal_year=2017).value
+    forged = FigureEntry(value=Decimal(1), verdict="achieved", verdict_text="達成")
+    with pytest.raises(PermissionDenied):
+        period_figures_save(plan=seventh, user=admin, entries={(trend.id, 2017): forged})
+    assert YearlyResult.objects.get(indicator=trend, fiscal_year=2017).value == before
