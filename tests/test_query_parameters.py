@@ -35,7 +35,7 @@ from reports.filters import ProgressFilter
 from reports.forms import ComparisonForm, TablePageForm
 from sheets.forms import ERROR_AREA_NOT_NUMBER, ERROR_ITEM_NOT_NUMBER
 from tests.test_reflected_markup import PARAMETERS as MARKUP_PARAMETERS
-from tests.test_reflected_markup import _paths
+from tests.urlconf import route_paths
 from tests.workflow_world import OPEN_YEAR, make_user
 
 SAFETY_NET = "kaigo_plan.middleware.ControlCharacterMiddleware"
@@ -130,7 +130,7 @@ def paths(users) -> list[str]:
         "object_id": str(plan.pk),
         "id": str(users["admin"].pk),
     }
-    return _paths(ids)
+    return route_paths(ids, app_label="programs")
 
 
 @pytest.fixture
