@@ -31,7 +31,7 @@ rule), ``counted`` (which figure counts), ``compute`` (the queries and the gradi
 listing) and ``triggers`` (the token's triggers). Callers import from the package.
 """
 
-from .cache import plan_progress, plans_progress, progress_cache_clear, progress_narrowed
+from .cache import plan_progress, plans_progress, progress_cache_clear, progress_derived, progress_narrowed
 from .compute import restates_no_figure
 from .counted import FIGURE_FIELDS, CountedFigures
 from .rows import (
@@ -83,6 +83,7 @@ __all__ = [
     "plan_progress",
     "plans_progress",
     "progress_cache_clear",
+    "progress_derived",
     "progress_narrowed",
     "progress_tables",
     "progress_triggers_install",

@@ -1,12 +1,16 @@
 """Reading plans' progress through the in-process cache, keyed by the ``ProgressVersion`` token.
 
 The token changes on every write to a table the read model reads (``triggers``); a request that
-finds it unchanged reads one row and reuses the computed plan.
+finds it unchanged reads one row and reuses the computed plan. What pages derive from a plan's
+whole progress (the dashboard's chart, the table's rows, sorts and workbook) is kept in the same
+entry (``progress_derived``), so it goes with the plan when the token changes: there is one
+in-process cache, one key and one way to invalidate it.
 """
 
 import threading
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from django.db.models import QuerySet
 
@@ -16,12 +20,27 @@ from ..models import SINGLETON_ID, ProgressVersion
 from .compute import _compute
 from .rows import PlanProgress
 
-_cache: dict[tuple[int, bool], tuple[str, "PlanProgress"]] = {}
+
+@dataclass
+class _Entry:
+    """A computed plan, the token it was computed under, and what pages derived from it since."""
+
+    token: str
+    progress: PlanProgress
+    derived: dict[Hashable, object] = field(default_factory=dict)
+
+
+_cache: dict[tuple[int, bool], _Entry] = {}
 _cache_lock = threading.Lock()
+
+# Derived values kept per plan entry at most (filters × sorts × workbooks); past it they start over.
+DERIVED_KEPT = 256
+_MISSING = object()
+T = TypeVar("T")
 
 
 def progress_cache_clear() -> None:
-    """Forget every computed plan (tests call it between cases; the token makes it optional)."""
+    """Forget every computed plan and what was derived from it (tests call it between cases)."""
     with _cache_lock:
         _cache.clear()
 
@@ -60,8 +79,8 @@ def plans_progress(*, plans: list[PlanPeriod], include_unapproved: bool = False)
     if token is not None:
         for plan in plans:
             cached = _cache.get((plan.id, include_unapproved))
-            if cached is not None and cached[0] == token:
-                found[plan.id] = cached[1]
+            if cached is not None and cached.token == token:
+                found[plan.id] = cached.progress
     missing = [plan for plan in plans if plan.id not in found]
     if missing:
         computed = _compute(missing, include_unapproved=include_unapproved)
@@ -69,8 +88,30 @@ def plans_progress(*, plans: list[PlanPeriod], include_unapproved: bool = False)
         if token is not None:
             with _cache_lock:
                 for plan_id, progress in computed.items():
-                    _cache[(plan_id, include_unapproved)] = (token, progress)
+                    _cache[(plan_id, include_unapproved)] = _Entry(token=token, progress=progress)
     return [found[plan.id] for plan in plans]
+
+
+def progress_derived(progress: PlanProgress, key: Hashable, build: Callable[[], T]) -> T:
+    """Return ``build()``, computed once per plan and token: something a page derives from ``progress``.
+
+    ``key`` names what is built and from which choices (filters, sort); ``build`` may read only
+    ``progress`` and those choices. It is kept in the cache entry ``progress`` came from, so the
+    next write (a new token, a new entry) drops it with the plan. A progress that is not the
+    cached one (narrowed, superseded by a newer token, or read on a database without triggers)
+    keeps nothing: each call builds afresh, so nothing derived outlives the data it came from.
+    """
+    entry = _cache.get((progress.plan_id, progress.include_unapproved))
+    if entry is None or entry.progress is not progress:
+        return build()
+    value = entry.derived.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        with _cache_lock:
+            if len(entry.derived) >= DERIVED_KEPT:
+                entry.derived.clear()
+            entry.derived[key] = value
+    return value
 
 
 def progress_narrowed(
