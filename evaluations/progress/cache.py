@@ -63,7 +63,7 @@ def plan_progress(
     ``area_ids``, ``section_ids``, ``item_ids`` and ``items`` (a queryset, read as one more
     query) narrow the items; areas left without items are dropped. Graded with the
     administrator's status rule, on approved figures unless ``include_unapproved`` (see the
-    module's docstring).
+    package's docstring, evaluations.progress).
     """
     if items is not None:
         chosen = set(items.order_by().values_list("id", flat=True))

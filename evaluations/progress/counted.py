@@ -48,7 +48,7 @@ class CountedFigures:
 
 
 def _counted_figures(live, snapshots, states, fiscal_years, include_unapproved) -> CountedFigures:
-    """Decide, year by year, which figure counts: see the module's docstring."""
+    """Decide, year by year, which figure counts: see the package's docstring (evaluations.progress)."""
     rows, row_states, pending = {}, {}, {}
     for year in sorted(set(live) | set(snapshots)):
         result, snapshot = live.get(year), snapshots.get(year)

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, Source
-from sheets.exports.self_evaluation import (
-    PROGRESS_TITLE,
-)
+from sheets.exports.self_evaluation import PROGRESS_TITLE
 
 from .drafts import AreaDraft, EvaluationDraft, IndicatorDraft, ItemDraft, SheetProblem, _limited
 from .grid import _Grid, _Layout, normalised

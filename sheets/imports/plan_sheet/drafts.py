@@ -9,9 +9,7 @@ from programs.fiscal_years import era_label
 from programs.kinds import Direction, Kind, TargetLine
 from programs.models import Target, area_label_of, short_title_of
 from programs.quantities import format_quantity
-from sheets.exports.self_evaluation import (
-    SHEET_TITLE,
-)
+from sheets.exports.self_evaluation import SHEET_TITLE
 
 from .messages import ERROR_FIELD_TOO_LONG
 

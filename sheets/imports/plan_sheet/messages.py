@@ -12,7 +12,6 @@ FIELD_NEXT_STEPS = SelfEvaluation._meta.get_field("next_steps").verbose_name
 # The 参考資料 cell is stored whole in Item.reference: one limit, the model's, so the export's own cell
 # (the stored text and the 別紙 titles it appends) is read back as written.
 REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
-# Any text Excel holds in a cell is read (the assessment cell alone holds two narratives); the fields'
 HEADER_SEARCH_ROWS = 12
 # A heading is short: longer cells are never compared with the layout's headings (a page's text is).
 MAX_HEADING_LENGTH = 100

@@ -2,13 +2,11 @@
 
 from dataclasses import dataclass
 
-from sheets.exports.self_evaluation import (
-    PROGRESS_TITLE,
-    SHEET_TITLE,
-)
+from sheets.exports.self_evaluation import PROGRESS_TITLE, SHEET_TITLE
 
 from ..reader import BoundedWorkbook, Bounds
 
+# Any text Excel holds in a cell is read (the assessment cell alone holds two narratives); the fields'
 # limits are then checked cell by cell, and the reader bounds the sheet's text in all.
 SHEET_BOUNDS = Bounds(rows=3000, columns=80)
 PROGRESS_BOUNDS = Bounds(rows=20000, columns=40)  # its 取込用 cells (targets as JSON) may be long: Excel's limit
