@@ -336,8 +336,8 @@ def achievement_of(
     whole: PlanProgress, narrowed: PlanProgress, *, area_ids: list[int] | None, section_ids: list[int] | None
 ) -> AchievementByYear:
     """Return ``achievement_by_year(narrowed)``, counted once per data change (kept beside ``whole``)."""
-    key = ("achievement", tuple(area_ids or ()), tuple(section_ids or ()))
-    return progress_derived(whole, key, lambda: achievement_by_year(narrowed))
+    key = (tuple(area_ids or ()), tuple(section_ids or ()))
+    return progress_derived(whole, "achievement", key, lambda: achievement_by_year(narrowed))
 
 
 def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
@@ -548,7 +548,7 @@ def progress_table_rows(
     ``progress`` is the plan's whole progress (``plan_progress(plan=...)``): the rows and each
     narrowing are kept beside it until the next write (``progress_derived``).
     """
-    every = progress_derived(progress, ("table_rows",), lambda: TableRows(_table_rows(progress)))
+    every = progress_derived(progress, "table_rows", (), lambda: TableRows(_table_rows(progress)))
     statuses = frozenset({status} if isinstance(status, str) else status or ())
     key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, statuses or None)
     if not any(key):
@@ -556,7 +556,8 @@ def progress_table_rows(
     areas, sections = set(area_ids or ()), set(section_ids or ())
     return progress_derived(
         progress,
-        ("table_rows", key),
+        "table_rows",
+        key,
         lambda: TableRows(
             row
             for row in every

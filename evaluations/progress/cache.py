@@ -27,14 +27,14 @@ class _Entry:
 
     token: str
     progress: PlanProgress
-    derived: dict[Hashable, object] = field(default_factory=dict)
+    derived: dict[str, dict[Hashable, object]] = field(default_factory=dict)  # kind → choices → value
 
 
 _cache: dict[tuple[int, bool], _Entry] = {}
 _cache_lock = threading.Lock()
 
-# Derived values kept per plan entry at most (filters × sorts × workbooks); past it they start over.
-DERIVED_KEPT = 256
+# Values of one kind kept per plan entry at most (filters × sorts); past it the oldest goes first.
+DERIVED_KEPT = 64
 _MISSING = object()
 T = TypeVar("T")
 
@@ -92,25 +92,31 @@ def plans_progress(*, plans: list[PlanPeriod], include_unapproved: bool = False)
     return [found[plan.id] for plan in plans]
 
 
-def progress_derived(progress: PlanProgress, key: Hashable, build: Callable[[], T]) -> T:
+def progress_derived(
+    progress: PlanProgress, kind: str, key: Hashable, build: Callable[[], T], *, kept: int = DERIVED_KEPT
+) -> T:
     """Return ``build()``, computed once per plan and token: something a page derives from ``progress``.
 
-    ``key`` names what is built and from which choices (filters, sort); ``build`` may read only
-    ``progress`` and those choices. It is kept in the cache entry ``progress`` came from, so the
-    next write (a new token, a new entry) drops it with the plan. A progress that is not the
-    cached one (narrowed, superseded by a newer token, or read on a database without triggers)
-    keeps nothing: each call builds afresh, so nothing derived outlives the data it came from.
+    ``kind`` names what is built (「achievement」), ``key`` the choices it is built from (filters,
+    sort); ``build`` may read only ``progress`` and those choices. At most ``kept`` values of a
+    kind are kept (a large one, a workbook, keeps fewer). They are kept in the cache entry
+    ``progress`` came from, so the next write (a new token, a new entry) drops them with the
+    plan. A progress that is not the cached one (narrowed, superseded by a newer token, or read
+    on a database without triggers) keeps nothing: each call builds afresh, so nothing derived
+    outlives the data it came from.
     """
     entry = _cache.get((progress.plan_id, progress.include_unapproved))
     if entry is None or entry.progress is not progress:
         return build()
-    value = entry.derived.get(key, _MISSING)
+    values = entry.derived.get(kind, {})
+    value = values.get(key, _MISSING)
     if value is _MISSING:
         value = build()
         with _cache_lock:
-            if len(entry.derived) >= DERIVED_KEPT:
-                entry.derived.clear()
-            entry.derived[key] = value
+            values = entry.derived.setdefault(kind, {})
+            while len(values) >= kept:
+                del values[next(iter(values))]
+            values[key] = value
     return value
 
 

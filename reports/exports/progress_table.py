@@ -97,6 +97,10 @@ def progress_workbook(
     return workbook
 
 
+# Workbooks kept per plan (a national plan's runs to megabytes): the last few filters and sorts downloaded.
+WORKBOOKS_KEPT = 8
+
+
 def progress_workbook_bytes(
     rows: Sequence[TableRow],
     *,
@@ -119,7 +123,7 @@ def progress_workbook_bytes(
         progress_workbook(rows, labels=labels, title=title, coverage=coverage, fiscal_years=fiscal_years).save(buffer)
         return rows, buffer.getvalue()
 
-    key = ("progress_workbook", id(rows), ordering, tuple(labels.items()), title, tuple(coverage))
-    kept_rows, content = progress_derived(progress, key, written)
+    key = (id(rows), ordering, tuple(labels.items()), title, tuple(coverage))
+    kept_rows, content = progress_derived(progress, "progress_workbook", key, written, kept=WORKBOOKS_KEPT)
     # The id is only the rows' while they live: rows kept beside the plan do; others are written afresh.
     return content if kept_rows is rows else written()[1]

@@ -51,24 +51,24 @@ def test_a_derived_value_is_built_once_per_token_and_again_after_a_write(rule):
     built = []
     progress = plan_progress(plan=_plan())
     for _ in range(2):
-        assert progress_derived(progress, ("probe",), lambda: built.append(1) or len(built)) == 1
+        assert progress_derived(progress, "probe", (), lambda: built.append(1) or len(built)) == 1
     _write_161()
     newer = plan_progress(plan=_plan())
     assert newer is not progress
-    assert progress_derived(newer, ("probe",), lambda: built.append(1) or len(built)) == 2
+    assert progress_derived(newer, "probe", (), lambda: built.append(1) or len(built)) == 2
     # The superseded progress keeps nothing any more: what it derives is built each time.
-    assert progress_derived(progress, ("probe",), lambda: built.append(1) or len(built)) == 3
-    assert progress_derived(progress, ("probe",), lambda: built.append(1) or len(built)) == 4
+    assert progress_derived(progress, "probe", (), lambda: built.append(1) or len(built)) == 3
+    assert progress_derived(progress, "probe", (), lambda: built.append(1) or len(built)) == 4
 
 
 def test_a_narrowed_progress_keeps_nothing_and_a_cleared_cache_forgets_everything(rule):
     whole = plan_progress(plan=_plan())
     narrowed = progress_narrowed(whole, area_ids=[whole.areas[0].id])
-    assert progress_derived(narrowed, "x", object) is not progress_derived(narrowed, "x", object)
-    kept = progress_derived(whole, "x", object)
-    assert progress_derived(whole, "x", object) is kept
+    assert progress_derived(narrowed, "x", (), object) is not progress_derived(narrowed, "x", (), object)
+    kept = progress_derived(whole, "x", (), object)
+    assert progress_derived(whole, "x", (), object) is kept
     progress_cache_clear()
-    assert progress_derived(whole, "x", object) is not kept
+    assert progress_derived(whole, "x", (), object) is not kept
 
 
 def test_the_chart_is_counted_once_and_again_after_a_write(rule):
@@ -152,3 +152,13 @@ def test_plan_choices_keeps_its_sql_only_so_a_write_is_seen_by_the_next_call(rul
     after = next(p for p in plan_choices() if p.id == plan.id)
     assert after.open_fiscal_year != before.open_fiscal_year
     assert compiled == selectors._PLAN_CHOICES_SQL  # the same SQL, read again
+
+
+def test_a_kind_keeps_its_last_few_values_only(rule):
+    """A national plan's workbooks run to megabytes: each kind keeps a bounded number, the oldest going first."""
+    progress = plan_progress(plan=_plan())
+    first = progress_derived(progress, "big", 1, object, kept=2)
+    second = progress_derived(progress, "big", 2, object, kept=2)
+    progress_derived(progress, "big", 3, object, kept=2)
+    assert progress_derived(progress, "big", 2, object, kept=2) is second
+    assert progress_derived(progress, "big", 1, object, kept=2) is not first
