@@ -51,7 +51,10 @@ def plan_choices(*, today: datetime.date | None = None) -> list[PlanPeriod]:
 # Every page reads plan_choices. Building and compiling its four correlated subqueries (one
 # nested two deep) cost the ORM about 3 ms a request, a fifth of the dashboard's time, while
 # the database runs the SQL in 0.1 ms. The SQL depends only on the database and the day, so it
-# is compiled once per (database, day) and run as a raw query over the same columns.
+# is compiled once per (database, day) and run as a raw query over the same columns. It holds
+# SQL, never data (the day is a parameter): every call runs it, so a write is seen by the next
+# call and the progress token (which keys every memo of data, evaluations.progress.cache) has
+# nothing to invalidate here (tests/reports/test_derived_with_the_token.py).
 _PLAN_CHOICES_SQL: dict[tuple[str, str, datetime.date], tuple[str, tuple]] = {}
 _PLAN_CHOICES_SQL_KEPT = 8
 

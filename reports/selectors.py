@@ -8,7 +8,7 @@ rate: the read model did, with the administrator's status rule.
 import datetime
 from collections import Counter
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db.models import Count, F
@@ -37,6 +37,7 @@ from evaluations.progress import (
     PlanProgress,
     plan_progress,
     plans_progress,
+    progress_derived,
     progress_narrowed,
     state_label_of,
 )
@@ -294,6 +295,9 @@ class AchievementByYear:
     areas: tuple[AreaYears, ...]  # none when the plan has more than DASHBOARD_CHART_AREA_LIMIT areas
     totals: tuple[YearTally, ...]
     areas_left_out: int = 0  # the areas counted in the totals but not drawn one by one
+    # Its SVG and tables as rendered, by the status names they were rendered with (the
+    # achievement_figures tag): kept on the chart, so they go when the chart does (the next write).
+    rendered: dict[tuple, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_empty(self) -> bool:
@@ -328,25 +332,12 @@ def _year_tallies(statuses_by_year: list[Counter], fiscal_years: tuple[int, ...]
     )
 
 
-# The last chart of each cached plan and filter: (the plan's whole progress, the chart). The plan's
-# progress is the same object until the next write, so the chart is counted once per data change.
-_ACHIEVEMENT: dict[tuple, tuple[PlanProgress, AchievementByYear]] = {}
-_ACHIEVEMENTS_KEPT = 64
-
-
 def achievement_of(
     whole: PlanProgress, narrowed: PlanProgress, *, area_ids: list[int] | None, section_ids: list[int] | None
 ) -> AchievementByYear:
-    """Return ``achievement_by_year(narrowed)``, kept beside the plan's cached progress ``whole``."""
-    key = (whole.plan_id, whole.include_unapproved, tuple(area_ids or ()), tuple(section_ids or ()))
-    memo = _ACHIEVEMENT.get(key)
-    if memo is not None and memo[0] is whole:
-        return memo[1]
-    if len(_ACHIEVEMENT) >= _ACHIEVEMENTS_KEPT:
-        _ACHIEVEMENT.clear()
-    chart = achievement_by_year(narrowed)
-    _ACHIEVEMENT[key] = (whole, chart)
-    return chart
+    """Return ``achievement_by_year(narrowed)``, counted once per data change (kept beside ``whole``)."""
+    key = (tuple(area_ids or ()), tuple(section_ids or ()))
+    return progress_derived(whole, "achievement", key, lambda: achievement_by_year(narrowed))
 
 
 def achievement_by_year(progress: PlanProgress) -> AchievementByYear:
@@ -534,18 +525,14 @@ class TableRow:
 class TableRows(list):
     """Rows of the table in their default order, remembering each ordering asked of them.
 
-    The selector hands out the same object for the same plan data and filters, so a sort by
-    rate at national scale is done once per data change, not on every request.
+    The selector hands out the same object for the same plan data and filters (kept beside the
+    plan's cached progress, ``progress_derived``), so a sort by rate at national scale is done
+    once per data change, not on every request; the sorts go with the rows when the data change.
     """
 
     def __init__(self, rows):
         super().__init__(rows)
         self.orderings: dict[tuple, list[TableRow]] = {}
-
-
-# The last flattening of each cached plan, and its narrowings: (progress, all rows, {filters: rows}).
-_TABLE_ROWS: dict[tuple[int, bool], tuple[PlanProgress, TableRows, dict[tuple, TableRows]]] = {}
-_TABLE_NARROWINGS_KEPT = 64
 
 
 def progress_table_rows(
@@ -558,34 +545,28 @@ def progress_table_rows(
 ) -> TableRows:
     """Flatten the plan's progress into one row per indicator × fiscal year, optionally narrowed.
 
-    ``progress`` is the plan's whole progress (``plan_progress(plan=...)``): a cached plan (the
-    same object until the next write) is flattened once, and each narrowing kept beside it.
+    ``progress`` is the plan's whole progress (``plan_progress(plan=...)``): the rows and each
+    narrowing are kept beside it until the next write (``progress_derived``).
     """
-    memo_key = (progress.plan_id, progress.include_unapproved)
-    memo = _TABLE_ROWS.get(memo_key)
-    if memo is None or memo[0] is not progress:
-        memo = (progress, TableRows(_table_rows(progress)), {})
-        _TABLE_ROWS[memo_key] = memo
+    every = progress_derived(progress, "table_rows", (), lambda: TableRows(_table_rows(progress)))
     statuses = frozenset({status} if isinstance(status, str) else status or ())
     key = (tuple(area_ids or ()), tuple(section_ids or ()), fiscal_year, statuses or None)
     if not any(key):
-        return memo[1]
-    narrowings = memo[2]
-    rows = narrowings.get(key)
-    if rows is None:
-        areas, sections = set(area_ids or ()), set(section_ids or ())
-        rows = TableRows(
+        return every
+    areas, sections = set(area_ids or ()), set(section_ids or ())
+    return progress_derived(
+        progress,
+        "table_rows",
+        key,
+        lambda: TableRows(
             row
-            for row in memo[1]
+            for row in every
             if (not areas or row.area_id in areas)
             and (not sections or row.section_id in sections)
             and (fiscal_year is None or row.fiscal_year == fiscal_year)
             and (not statuses or row.status in statuses)
-        )
-        if len(narrowings) >= _TABLE_NARROWINGS_KEPT:
-            narrowings.clear()
-        narrowings[key] = rows
-    return rows
+        ),
+    )
 
 
 def _table_rows(progress: PlanProgress) -> list[TableRow]:

@@ -198,15 +198,15 @@ def table_xlsx(request):
     coverage = selectors.coverage_sheet_of(plan=plan, progress=progress, filters=filters)
     content = progress_workbook_bytes(
         table.data.data,
+        progress=progress,
         ordering=table.data.ordering_key,
         labels=table.labels,
         title=f"{plan.name} 進捗一覧（{plan.title}）",
         coverage=coverage,
         fiscal_years=plan.fiscal_years,
     )
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'
-    return response
+    disposition = f'attachment; filename="progress_{plan.ordinal:02d}.xlsx"'
+    return HttpResponse(content, content_type=XLSX_CONTENT_TYPE, headers={"Content-Disposition": disposition})
 
 
 @member_required

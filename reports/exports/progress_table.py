@@ -7,14 +7,13 @@ with the format ``0.0%``.
 """
 
 import io
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from evaluations.coverage import CoverageSheetRow
+from evaluations.progress import PlanProgress, progress_derived
 from programs.fiscal_years import era_label
 from sheets.exports.layout import (
     A4,
@@ -98,35 +97,33 @@ def progress_workbook(
     return workbook
 
 
-# The last few workbooks written, by the rows they were written from: the selector returns the
-# same rows object until the plan's data changes, so a repeated download of a national plan's
-# table is not written again. Each entry holds its rows, so the id in the key stays theirs.
-_WORKBOOKS: OrderedDict[tuple, tuple[Sequence[TableRow], bytes]] = OrderedDict()
-_WORKBOOKS_KEPT = 16
-_workbooks_lock = threading.Lock()
+# Workbooks kept per plan (a national plan's runs to megabytes): the last few filters and sorts downloaded.
+WORKBOOKS_KEPT = 8
 
 
 def progress_workbook_bytes(
     rows: Sequence[TableRow],
     *,
+    progress: PlanProgress,
     ordering: tuple,
     labels: Mapping[str, str],
     title: str,
     coverage: Sequence[CoverageSheetRow] = (),
     fiscal_years: Sequence[int] = (),
 ) -> bytes:
-    """Return ``progress_workbook`` saved as bytes, written once for the same rows, order, labels and title."""
+    """Return ``progress_workbook`` saved as bytes, written once per data change for the same rows and choices.
+
+    ``rows`` come from ``progress`` (``reports.selectors.progress_table_rows``), which hands out
+    the same object until the next write; the bytes are kept beside ``progress`` with them
+    (``progress_derived``), so a repeated download of a national plan's table is not written again.
+    """
+
+    def written() -> tuple[Sequence[TableRow], bytes]:
+        buffer = io.BytesIO()
+        progress_workbook(rows, labels=labels, title=title, coverage=coverage, fiscal_years=fiscal_years).save(buffer)
+        return rows, buffer.getvalue()
+
     key = (id(rows), ordering, tuple(labels.items()), title, tuple(coverage))
-    with _workbooks_lock:
-        kept = _WORKBOOKS.get(key)
-        if kept is not None and kept[0] is rows:
-            _WORKBOOKS.move_to_end(key)
-            return kept[1]
-    buffer = io.BytesIO()
-    progress_workbook(rows, labels=labels, title=title, coverage=coverage, fiscal_years=fiscal_years).save(buffer)
-    content = buffer.getvalue()
-    with _workbooks_lock:
-        _WORKBOOKS[key] = (rows, content)
-        while len(_WORKBOOKS) > _WORKBOOKS_KEPT:
-            _WORKBOOKS.popitem(last=False)
-    return content
+    kept_rows, content = progress_derived(progress, "progress_workbook", key, written, kept=WORKBOOKS_KEPT)
+    # The id is only the rows' while they live: rows kept beside the plan do; others are written afresh.
+    return content if kept_rows is rows else written()[1]

@@ -67,24 +67,20 @@ def bar_chart(indicator):
     return charts.bar_chart(charts.series_of(indicator))
 
 
-# The chart's SVG and tables, kept with the chart they draw: ``selectors.achievement_of`` hands
-# out the same chart until the plan's data change, so they are written once per change.
-_FIGURES: dict[int, tuple[object, object, str]] = {}
-_FIGURES_KEPT = 64
-
-
 @register.simple_tag
 def achievement_figures(chart, labels):
-    """Render the achievement chart (SVG) with its table for screen readers and the year-over-year table."""
-    kept = _FIGURES.get(id(chart))
-    if kept is not None and kept[0] is chart and kept[1] is labels:
-        return kept[2]
-    svg = charts.achievement_chart(chart, labels)
-    html = render_to_string("reports/_achievement_figures.html", {"chart": chart, "labels": labels, "svg": svg})
-    if len(_FIGURES) >= _FIGURES_KEPT:
-        _FIGURES.clear()
-    _FIGURES[id(chart)] = (chart, labels, html)  # render_to_string's answer is already safe
-    return _FIGURES[id(chart)][2]
+    """Render the achievement chart (SVG) with its table for screen readers and the year-over-year table.
+
+    Rendered once per chart and status names: ``selectors.achievement_of`` hands out the same
+    chart until the plan's data change (``progress_derived``), and the HTML is kept on it.
+    """
+    key = tuple(labels.items())
+    html = chart.rendered.get(key)
+    if html is None:
+        svg = charts.achievement_chart(chart, labels)
+        context = {"chart": chart, "labels": labels, "svg": svg}
+        html = chart.rendered[key] = render_to_string("reports/_achievement_figures.html", context)
+    return html  # render_to_string's answer is already safe
 
 
 @register.simple_tag

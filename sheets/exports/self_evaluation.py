@@ -34,10 +34,10 @@ from evaluations.progress import (
     IndicatorRow,
     ItemRow,
     PlanProgress,
-    TargetLine,
     state_label_of,
 )
 from programs.fiscal_years import era_label
+from programs.kinds import TargetLine
 from programs.models import Indicator, item_label_of
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, LayoutSpec, PlacedColumn, Source, fallback_layout, full_width

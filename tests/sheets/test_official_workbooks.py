@@ -297,14 +297,14 @@ def test_a_kept_file_belongs_to_its_session_and_user(administrator, client, djan
 
 def test_worksheets_beyond_the_workbooks_bounds_are_named_never_read(monkeypatch):
     """Every worksheet costs a read: past the bounds the rest are named as skipped, not read, not dropped."""
-    from sheets.imports import plan_sheet
+    from sheets.imports.plan_sheet import workbook as reading  # the module that reads the limits
 
-    monkeypatch.setattr(plan_sheet, "MAX_WORKBOOK_ROWS", 20)
+    monkeypatch.setattr(reading, "MAX_WORKBOOK_ROWS", 20)
     draft = _draft(official.seventh_per_page())
     assert len(draft.sheets) + len(draft.skipped) == 9
     assert draft.skipped and all("行数が上限（20行）" in reason for _, reason in draft.skipped)
-    monkeypatch.setattr(plan_sheet, "MAX_WORKBOOK_ROWS", 3000)
-    monkeypatch.setattr(plan_sheet, "MAX_WORKSHEETS", 3)
+    monkeypatch.setattr(reading, "MAX_WORKBOOK_ROWS", 3000)
+    monkeypatch.setattr(reading, "MAX_WORKSHEETS", 3)
     draft = _draft(official.seventh_per_page())
     assert [name for name, _ in draft.skipped] == ["3", "4", "5", "6", "7", "8"]
 
