@@ -5,6 +5,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from programs.models import item_label_of
 from programs.quantities import format_quantity
 from programs.sheet_layouts import AREA_SOURCES, PER_YEAR_SOURCES, LayoutSpec, Source
 from sheets.exports.self_evaluation import PROGRESS_TITLE
@@ -165,13 +166,15 @@ def _areas(grid: _Grid, layout: _Layout, problems: list[SheetProblem], state: _A
                 continue
             text = grid.raw(row, text_column) if text_column else ""
             if label_number is not None and not _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip()):
-                text = f"事項{label_number}\n{text}" if text else f"事項{label_number}"
+                text = f"{item_label_of(label_number)}\n{text}" if text else item_label_of(label_number)
             match = _ITEM.match(unicodedata.normalize("NFKC", text.split("\n")[0]).strip())
             items = state.current.items
             number = int(match.group("number")) if match else (items[-1].number + 1 if items else 1)
             if any(existing.number == number for existing in items):
                 column = label_column or text_column
-                problems.append(SheetProblem(sheet, row, column, ERROR_ITEM_NUMBER_TWICE.format(number=number)))
+                problems.append(
+                    SheetProblem(sheet, row, column, ERROR_ITEM_NUMBER_TWICE.format(item=item_label_of(number)))
+                )
             item = _ItemCells(row, number, text, grid, layout)
             items.append(item)
             item_last_row = max(grid.spans_to(row, c) for c in (label_column, text_column) if c)

@@ -7,7 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from programs.fiscal_years import era_label
 from programs.kinds import Direction, Kind, TargetLine
-from programs.models import Target, area_label_of, short_title_of
+from programs.models import Target, area_label_of, item_label_of, short_title_of
 from programs.quantities import format_quantity
 from sheets.exports.self_evaluation import SHEET_TITLE
 
@@ -99,7 +99,7 @@ class ItemDraft:
 
     @property
     def label(self) -> str:
-        return f"事項{self.number}"
+        return item_label_of(self.number)
 
     @property
     def short_title(self) -> str:

@@ -2,13 +2,12 @@
 
 from collections.abc import Mapping, Sequence
 
-from programs.fiscal_years import FiscalYearError, era_label, parse_fiscal_year
+from programs.fiscal_years import FiscalYearError, era_label, eraless_fiscal_year, eraless_year_of, parse_fiscal_year
 from programs.sheet_layouts import PER_YEAR_SOURCES, LayoutSpec, PlacedColumn
 
 from .drafts import SheetProblem
 from .grid import _Grid, _Layout, normalised
 from .messages import (
-    _ERALESS_YEAR,
     ERROR_COLUMN_MISSING,
     ERROR_COLUMN_UNKNOWN,
     ERROR_LAYOUT_NAMED_UNKNOWN,
@@ -150,30 +149,24 @@ def _fiscal_years(
     if first_fiscal_year is not None:
         return tuple(range(first_fiscal_year, first_fiscal_year + len(texts)))
     read: list[int | None] = []
-    eraless: list[int] = []
+    eraless: list[tuple[int, int]] = []  # (index, era year) of 「30年度」 written without its era
     for index, text in enumerate(texts):
         try:
             read.append(parse_fiscal_year(text))
         except FiscalYearError:
-            match = _ERALESS_YEAR.match(normalised(text))
-            if match:
+            era_year = eraless_year_of(text)
+            if era_year is not None:
                 read.append(None)
-                eraless.append(index)
+                eraless.append((index, era_year))
             else:
                 column = next((c for c in range(1, grid.width + 1) if grid.value(row, c) == text), None)
                 problems.append(SheetProblem(grid.sheet.name, row, column, ERROR_YEAR_HEADING.format(text=text)))
                 return ()
-    for index in eraless:
-        # 「30年度」: 平成 or 令和, whichever fits the neighbouring headings (else 平成 from 20 up).
-        era_year = _ERALESS_YEAR.match(normalised(texts[index])).group("year")
-        number = 1 if era_year == "元" else int(era_year)
-        known = [(i, year) for i, year in enumerate(read) if year is not None]
-        if known:
-            i, year = known[0]
-            expected = year + (index - i)
-            read[index] = min((1988 + number, 2018 + number), key=lambda candidate: abs(candidate - expected))
-        else:
-            read[index] = 1988 + number if number >= 20 else 2018 + number
+    known = [(i, year) for i, year in enumerate(read) if year is not None]
+    for index, era_year in eraless:
+        # 平成 or 令和, whichever fits the neighbouring headings (programs.fiscal_years decides the rest).
+        near = known[0][1] + index - known[0][0] if known else None
+        read[index] = eraless_fiscal_year(era_year, near=near)
     years = [year for year in read if year is not None]
     if years != list(range(years[0], years[0] + len(years))):
         labels = "・".join(texts)

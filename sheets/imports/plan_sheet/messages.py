@@ -15,7 +15,6 @@ REFERENCE_MAX_LENGTH = Item._meta.get_field("reference").max_length
 HEADER_SEARCH_ROWS = 12
 # A heading is short: longer cells are never compared with the layout's headings (a page's text is).
 MAX_HEADING_LENGTH = 100
-KNOWN_TOTALS = {"老人福祉圏域": 12}
 
 ERROR_NO_SHEET = "ブックにシートがありません。"
 ERROR_LAYOUT_UNKNOWN = (
@@ -71,7 +70,7 @@ REASON_NO_LAYOUT = "どの様式の見出しの行もないため読みません
 ERROR_CELL_TWICE = "同じ事項の「{heading}」が２つのセルにあります。１つのセルにまとめてください（改行は使えます）。"
 ERROR_AREA_TWICE = "同じ分野の「{heading}」が２か所にあります（最初の欄と違う内容です）。"
 ERROR_ITEM_NUMBER_TWICE = (
-    "事項{number}が同じ分野に２つあります。別の事項なら番号を直し、前の事項の続きの行なら"
+    "{item}が同じ分野に２つあります。別の事項なら番号を直し、前の事項の続きの行なら"
     "事項の欄を結合して１つにしてください。"
 )
 ERROR_AREA_TWICE_NUMBER = (
@@ -88,7 +87,7 @@ ERROR_ACTUAL_NO_TARGET = "目標のない事項の実績は取り込めません
 ERROR_TOO_LONG = "{limit}文字以内にしてください（{length}文字）。"
 ERROR_FIELD_TOO_LONG = "「{field}」は{limit}文字以内にしてください（{length}文字）。"
 ERROR_PROGRESS_HEADER = "「{sheet}」の見出し「{header}」がありません。"
-ERROR_PROGRESS_ITEM = "「{sheet}」の{area} 事項{number}が自己評価シートにありません。"
+ERROR_PROGRESS_ITEM = "「{sheet}」の{area} {item}が自己評価シートにありません。"
 ERROR_PROGRESS_VALUE = "「{value}」を{what}として読み取れません。"
 ERROR_PROGRESS_MISMATCH = (
     "この欄が「{sheet}」（取込用の列）と一致しません。どちらかを直してください（シート: 「{found}」）。"
@@ -103,5 +102,4 @@ _ITEM = re.compile(r"^事項\s*(?P<number>\d+)\s*(?P<rest>.*)$")
 # A 事項 label alone in its cell (「事項１」), beside the cell holding the item's text.
 _ITEM_LABEL = re.compile(r"^事項\s*(?P<number>\d+)$")
 _RELATED = re.compile(r"^\s*[（(]関連する取組[）)]")
-_ERALESS_YEAR = re.compile(r"^(?P<year>元|\d{1,2})年度?$")
 _KEY = re.compile(r"^[-a-zA-Z0-9_]+$")

@@ -9,10 +9,15 @@ from typing import Any
 from evaluations.models import Verdict
 from programs.fiscal_years import FiscalYearError, parse_fiscal_year
 from programs.kinds import Direction, Kind
-from programs.models import Indicator, Target
+from programs.models import Indicator, Target, item_label_of
 from sheets.exports.self_evaluation import (
+    HEADER_ACTUAL,
+    HEADER_ACTUAL_TEXT,
+    HEADER_AREA,
     HEADER_COMPONENT,
     HEADER_COVERED,
+    HEADER_FISCAL_YEAR,
+    HEADER_ITEM,
     HEADER_KEY,
     HEADER_NAME,
     HEADER_OUTSIDE_RESULTS,
@@ -22,9 +27,12 @@ from sheets.exports.self_evaluation import (
     HEADER_TARGET_WORDING,
     HEADER_TARGETS,
     HEADER_TYPE,
+    HEADER_UNIT,
     HEADER_VERDICT,
     HEADER_VERDICT_TEXT,
     INDICATOR_TYPE_LABELS,
+    PROGRESS_MACHINE,
+    PROGRESS_REQUIRED,
     PROGRESS_TITLE,
 )
 
@@ -41,21 +49,6 @@ from .messages import (
 )
 from .workbook import SheetRows
 
-PROGRESS_REQUIRED = ("分野", "事項", "年度", "実績（原文）", "実績", "単位")
-PROGRESS_MACHINE = (
-    HEADER_KEY,
-    HEADER_NAME,
-    HEADER_COMPONENT,
-    HEADER_TYPE,
-    HEADER_TARGETS,
-    HEADER_COVERED,
-    HEADER_PERIOD_COVERED,
-    HEADER_VERDICT,
-    HEADER_VERDICT_TEXT,
-    HEADER_SECTION,
-    HEADER_PROGRAMS,
-    HEADER_OUTSIDE_RESULTS,
-)
 TYPE_OF_LABEL = {label: value for value, label in INDICATOR_TYPE_LABELS.items()}
 VERDICT_OF_LABEL = {label: value for value, label in Verdict.choices}
 
@@ -107,11 +100,15 @@ def _progress_read(
 
         if not any(cell_text(v) for v in values):
             continue
-        match = _ITEM.match(unicodedata.normalize("NFKC", cell_text(get("事項"))).strip())
+        match = _ITEM.match(unicodedata.normalize("NFKC", cell_text(get(HEADER_ITEM))).strip())
         if not match:
-            problem(row_number, "事項", ERROR_PROGRESS_VALUE.format(value=cell_text(get("事項"))[:30], what="事項番号"))
+            problem(
+                row_number,
+                HEADER_ITEM,
+                ERROR_PROGRESS_VALUE.format(value=cell_text(get(HEADER_ITEM))[:30], what="事項番号"),
+            )
             continue
-        key = (normalised(cell_text(get("分野"))), int(match.group("number")))
+        key = (normalised(cell_text(get(HEADER_AREA))), int(match.group("number")))
         rows_of.setdefault(key, row_number)
         extras.setdefault(
             key,
@@ -127,9 +124,9 @@ def _progress_read(
             problem(row_number, HEADER_KEY, ERROR_KEY.format(key=indicator_key[:30]))
             continue
         try:
-            fiscal_year = parse_fiscal_year(cell_text(get("年度")))
+            fiscal_year = parse_fiscal_year(cell_text(get(HEADER_FISCAL_YEAR)))
         except FiscalYearError as error:
-            problem(row_number, "年度", str(error))
+            problem(row_number, HEADER_FISCAL_YEAR, str(error))
             continue
         indicators = grouped.setdefault(key, {})
         if indicator_key not in indicators:
@@ -145,22 +142,26 @@ def _progress_read(
                 "outside": outside,
                 "name": cell_text(get(HEADER_NAME)),
                 "component": cell_text(get(HEADER_COMPONENT)),
-                "unit": cell_text(get("単位")),
+                "unit": cell_text(get(HEADER_UNIT)),
                 "type": TYPE_OF_LABEL.get(cell_text(get(HEADER_TYPE)), Indicator.Type.PROCESS),
                 "targets": targets,
                 "results": [],
             }
-        value = _number(get("実績"))
+        value = _number(get(HEADER_ACTUAL))
         covered = _number(get(HEADER_COVERED))
         period_covered = _number(get(HEADER_PERIOD_COVERED))
         if value is False or covered is False or period_covered is False:
-            problem(row_number, "実績", ERROR_PROGRESS_VALUE.format(value=cell_text(get("実績"))[:20], what="数値"))
+            problem(
+                row_number,
+                HEADER_ACTUAL,
+                ERROR_PROGRESS_VALUE.format(value=cell_text(get(HEADER_ACTUAL))[:20], what="数値"),
+            )
             continue
         verdict_label = cell_text(get(HEADER_VERDICT)).strip()
         result = ResultDraft(
             fiscal_year=fiscal_year,
             value=value,
-            actual_text=cell_text(get("実績（原文）")),
+            actual_text=cell_text(get(HEADER_ACTUAL_TEXT)),
             municipality_count=int(covered) if covered is not None else None,
             verdict=VERDICT_OF_LABEL.get(verdict_label, ""),
             verdict_text=cell_text(get(HEADER_VERDICT_TEXT)),
@@ -190,7 +191,7 @@ def _progress_read(
 def _progress_leftovers(progress: _Progress, areas: list[AreaDraft], problems: list[SheetProblem]) -> None:
     for (area, number), item in progress.items.items():
         if (area, number) not in progress.seen:
-            message = ERROR_PROGRESS_ITEM.format(sheet=PROGRESS_TITLE, area=area, number=number)
+            message = ERROR_PROGRESS_ITEM.format(sheet=PROGRESS_TITLE, area=area, item=item_label_of(number))
             problems.append(SheetProblem(PROGRESS_TITLE, item.row, None, message))
 
 

@@ -13,7 +13,7 @@ from programs.target_wording import describe, read_target_wording, restated_targ
 
 from .drafts import IndicatorDraft, ResultDraft, SheetProblem, TargetDraft, _limited
 from .grid import _Layout
-from .messages import ERROR_ACTUAL_LINES, ERROR_ACTUAL_NO_TARGET, ERROR_TARGET_UNREAD, KNOWN_TOTALS
+from .messages import ERROR_ACTUAL_LINES, ERROR_ACTUAL_NO_TARGET, ERROR_TARGET_UNREAD
 
 # A line starting with one of these continues the wording above it (「62区市町村」「で各１人以上」).
 _CONTINUATION = re.compile(r"^[\s　]*[（(）)、。でにをのがとへや〜～]")
@@ -69,7 +69,6 @@ def _indicators_from_wording(
             first_fiscal_year=years[0] if years else None,
             last_fiscal_year=years[-1] if years else None,
             municipality_count=municipalities,
-            known_totals=KNOWN_TOTALS,
         )
 
     place = SheetProblem(sheet, row, column, "")
