@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from evaluations.due import period_in_progress
-from evaluations.models import ReportingYear
 from programs.fiscal_years import deadline_label, era_date_label
 
 from . import selectors
 from .models import DefaultReminderSchedule, OutgoingMail
 from .reminder_steps import next_step
+from .selectors import SCHEDULE_DEFAULT, SCHEDULE_OWN, year_schedules
 from .services import ReminderOutcome, reminders_plan
 
 RECENT_MAILS = 50
@@ -45,21 +44,13 @@ class ReminderPage:
         return sum(len(outcome.planned) for outcome in self.preview)
 
 
-def _year_rows(today: datetime.date, default: DefaultReminderSchedule) -> tuple[YearRow, ...]:
-    years = (
-        ReportingYear.objects.filter(is_locked=False, deadline__isnull=False)
-        .select_related("plan", "reminder_schedule")
-        .order_by("plan__ordinal", "fiscal_year")
-    )
+SCHEDULE_LABELS = {SCHEDULE_OWN: "年度別", SCHEDULE_DEFAULT: "既定", "": "なし（進行中の計画期間ではありません）"}
+
+
+def _year_rows(today: datetime.date, default) -> tuple[YearRow, ...]:
     rows = []
-    for year in years:
-        own = getattr(year, "reminder_schedule", None)
-        if own is not None:
-            timing, label = own, "年度別"
-        elif period_in_progress(year.plan, today=today):
-            timing, label = default, "既定"
-        else:
-            timing, label = None, "なし（進行中の計画期間ではありません）"
+    for year, timing, source in year_schedules(today=today, default=default):
+        label = SCHEDULE_LABELS[source]
         step = None
         if timing is not None and timing.is_active:
             step = next_step(

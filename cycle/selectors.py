@@ -25,14 +25,20 @@ def default_schedule() -> DefaultReminderSchedule:
     return DefaultReminderSchedule.objects.filter(id=1).first() or DefaultReminderSchedule(id=1)
 
 
-def schedules_to_run(*, today: datetime.date) -> list[tuple[ReportingYear, ReminderTiming]]:
-    """Return each open reporting year with a deadline that a schedule reminds, with that schedule.
+# Which schedule a year follows: its own, the default (a period in progress), or none.
+SCHEDULE_OWN, SCHEDULE_DEFAULT = "own", "default"
+
+
+def year_schedules(
+    *, today: datetime.date, default: ReminderTiming | None = None
+) -> list[tuple[ReportingYear, ReminderTiming | None, str]]:
+    """Return each open reporting year with a deadline, the schedule that applies and where it comes from.
 
     A year's own schedule decides for it (also to stop its reminders); the default covers the
     other years of the periods in progress (``evaluations.due.period_in_progress``), so a period
     long over or one just imported is not reminded unless an administrator gives it a schedule.
     """
-    default = default_schedule()
+    default = default or default_schedule()
     years = (
         ReportingYear.objects.filter(is_locked=False, deadline__isnull=False)
         .select_related("plan", "reminder_schedule")
@@ -41,10 +47,20 @@ def schedules_to_run(*, today: datetime.date) -> list[tuple[ReportingYear, Remin
     found = []
     for year in years:
         own = getattr(year, "reminder_schedule", None)
-        timing = own if own is not None else default if period_in_progress(year.plan, today=today) else None
-        if timing is not None and timing.is_active:
-            found.append((year, timing))
+        if own is not None:
+            found.append((year, own, SCHEDULE_OWN))
+        elif period_in_progress(year.plan, today=today):
+            found.append((year, default, SCHEDULE_DEFAULT))
+        else:
+            found.append((year, None, ""))
     return found
+
+
+def schedules_to_run(*, today: datetime.date) -> list[tuple[ReportingYear, ReminderTiming]]:
+    """Return each year a schedule reminds today, with that schedule (``year_schedules``, active ones)."""
+    return [
+        (year, timing) for year, timing, _ in year_schedules(today=today) if timing is not None and timing.is_active
+    ]
 
 
 def _person(user) -> Person:
