@@ -71,25 +71,27 @@ def tasks_run_at_once(settings, tmp_path_factory):
 TRANSACTIONAL = {"transactional_db", "live_server"}
 
 
-@pytest.fixture(autouse=True)
-def installation_kept_after_a_flush(request, django_db_blocker):
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
     """Put back what migrate gives every installation once a transactional test's flush emptied it.
 
     The shipped sheet layouts, the 62 municipalities, the default reminder schedule and the
     roles are rows migrations write; without them the next test would run against an
     installation no user ever has (a look-alike of 第8期様式 accepted, a municipality missing).
+    This runs after every fixture of the test is torn down, so after the flush.
     """
     yield
-    if not TRANSACTIONAL & set(request.fixturenames):
+    if not TRANSACTIONAL & set(getattr(item, "fixturenames", ())):
         return
     from django.apps import apps
+    from pytest_django.plugin import blocking_manager_key
 
     from accounts.services import roles_ensure
     from cycle.models import DefaultReminderSchedule
     from programs.services import tokyo_municipalities_ensure
     from programs.shipped_layouts import shipped_layouts_install
 
-    with django_db_blocker.unblock():
+    with item.config.stash[blocking_manager_key].unblock():
         shipped_layouts_install(apps)
         tokyo_municipalities_ensure()
         DefaultReminderSchedule.objects.get_or_create(id=1)  # the model's defaults are the migration's

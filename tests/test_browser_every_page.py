@@ -69,10 +69,11 @@ NOT_WALKED_NAMESPACES = {"admin"}
 
 # The innermost elements that stick out of the window: where a too-wide page must be fixed.
 WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter((e) => e.getBoundingClientRect().right > innerWidth + 1
+  .filter((e) => !e.closest('.table-scroll') && e.getBoundingClientRect().right > innerWidth + 1
     && ![...e.children].some((c) => c.getBoundingClientRect().right > innerWidth + 1))
-  .slice(0, 5)
-  .map((e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}px`)"""
+  .sort((a, b) => b.getBoundingClientRect().width - a.getBoundingClientRect().width)
+  .slice(0, 6)
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}#${e.id} ${Math.round(e.getBoundingClientRect().width)}px`)"""
 
 
 def _routes(resolver=None, namespace: str = "") -> list[tuple[str, tuple[str, ...]]]:
