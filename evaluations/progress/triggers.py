@@ -57,11 +57,16 @@ def progress_triggers_install(*, using_connection=None, tables: Iterable[str] | 
 
 
 def progress_triggers_remove(*, using_connection=None, tables: Iterable[str] | None = None) -> None:
-    """Drop the triggers (before the version table goes, when migrating backwards)."""
+    """Drop the triggers (before the version table goes, when migrating backwards).
+
+    The tables a migration names and those of today's list both: after every migrate the
+    triggers are installed for today's list (programs_municipality since issue 23), and one
+    left behind keeps PostgreSQL from dropping the function.
+    """
     conn = using_connection or connection
     existing = set(conn.introspection.table_names())
     with conn.cursor() as cursor:
-        for table in tables or progress_tables():
+        for table in dict.fromkeys([*(tables or ()), *progress_tables()]):
             if table in existing:
                 for name, _sql in _trigger_statements(conn.vendor, table, ProgressVersion._meta.db_table):
                     cursor.execute(_drop_trigger(conn.vendor, name, table))
