@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
@@ -49,6 +48,7 @@ from programs.models import (
     plan_label_of,
 )
 from programs.periods import figure_error, multi_line_error, name_key, single_line_error
+from programs.structure import StructureRefused, area_create, indicator_create, item_create
 from programs.target_wording import KIND_LABELS, describe, read_target_wording, typed_target_of
 
 from .services import PeriodRefused, plan_period_create, plan_period_problems, plan_period_set_up
@@ -69,7 +69,6 @@ ERROR_TITLE_REQUIRED = "変更後の名称を入力してください。"
 ERROR_NEW_ITEM_INCOMPLETE = "新しい事項には分野、事項名、指標名、目標の文言をすべて入力してください。"
 ERROR_NEW_ITEM_AREA = "新しい事項の分野が見つからないか、終了になっています。"
 ERROR_TOO_LONG = "{label}は{limit}文字以内にしてください（{length}文字あります）。"
-ERROR_FIELD = "{where}: {messages}"
 ERROR_MEANWHILE = (
     "{name}はたった今ほかの操作で作成されました（何も変更していません）。ダッシュボードで内容を確かめてください。"
 )
@@ -771,7 +770,7 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
                 raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name))
             _structure_create(plan, rollover, reason)
             plan_period_set_up(plan=plan, reason=reason)
-    except PeriodRefused as refused:
+    except (PeriodRefused, StructureRefused) as refused:
         raise RolloverRefused(str(refused)) from refused
     except IntegrityError as error:  # another confirm committed the same areas or items since our check
         raise RolloverRefused(ERROR_MEANWHILE.format(name=period.name)) from error
@@ -779,65 +778,32 @@ def plan_rollover(*, source: PlanPeriod, period: NewPeriod, decisions: Decisions
 
 
 def _structure_create(plan: PlanPeriod, rollover: RolloverPlan, reason: str) -> None:
+    # The preview checked the same limits (text_problem), so a refusal here is a value the source
+    # itself holds: the writer names which row.
     new_areas: dict[int, PolicyArea] = {}
     for area in rollover.areas:
         if not area.created:
             continue
-        new_area = PolicyArea(
+        new_area = area_create(
             plan=plan,
-            number=area.number,
-            sub_number=area.sub_number,
+            source=area,
             parent=new_areas.get(area.parent_id) if area.parent_id else None,
-            title=area.title,
             vision_id=area.vision_id,
-            background=area.background,
-            outcome_indicator_text=area.outcome_indicator_text,
+            reason=reason,
         )
-        _save(new_area, reason)
         new_areas[area.source_id] = new_area
-        for item in area.items:
-            if item.created:
-                _item_create(new_area, item, reason)
-
-
-def _save(instance, reason: str) -> None:
-    instance._change_reason = reason
-    # Field validation here; uniqueness and checks are the database's. The preview checked the same
-    # limits (text_problem), so a refusal here is a value the source itself holds: say which.
-    try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        where = f"{instance._meta.verbose_name}「{str(instance)[:30]}」"
-        raise RolloverRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
-    instance.save()
-
-
-def _item_create(area: PolicyArea, planned: PlannedItem, reason: str) -> None:
-    item = Item(
-        area=area,
-        number=planned.number,
-        title=planned.title,
-        related_activities=planned.related_activities,
-        section_id=planned.section_id,
-        background=planned.background,
-        item_vision=planned.item_vision,
-        reference=planned.reference,
-    )
-    _save(item, reason)
-    if planned.program_ids:
-        item.programs.set(planned.program_ids)
-    for planned_indicator in planned.indicators:
-        if not planned_indicator.created:
-            continue
-        indicator = Indicator(
-            item=item,
-            key=planned_indicator.slug,
-            name=planned_indicator.name,
-            component=planned_indicator.component,
-            unit=planned_indicator.unit,
-            type=planned_indicator.type,
-            order=planned_indicator.order,
-        )
-        _save(indicator, reason)
-        for target in planned_indicator.targets:
-            _save(Target.from_line(indicator=indicator, line=target), reason)
+        for planned in area.items:
+            if not planned.created:
+                continue
+            item = item_create(
+                area=new_area,
+                source=planned,
+                section_id=planned.section_id,
+                program_ids=planned.program_ids,
+                reason=reason,
+            )
+            for indicator in planned.indicators:
+                if indicator.created:
+                    indicator_create(
+                        item=item, source=indicator, key=indicator.slug, order=indicator.order, reason=reason
+                    )

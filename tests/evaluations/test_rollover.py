@@ -228,22 +228,39 @@ def test_service_refuses_staff_and_writes_nothing(admin):
 def test_service_failure_midway_writes_nothing(admin, monkeypatch):
     from evaluations import rollover
 
-    original = rollover._item_create
+    # The second item the structure writer is asked for fails, after the first item and its indicators.
+    original = rollover.item_create
     calls = []
 
-    def failing(area, planned, reason):
-        calls.append(planned)
+    def failing(**fields):
+        calls.append(fields["source"])
         if len(calls) == 2:
             raise RuntimeError("midway")
-        original(area, planned, reason)
+        return original(**fields)
 
-    monkeypatch.setattr(rollover, "_item_create", failing)
+    monkeypatch.setattr(rollover, "item_create", failing)
     # A period the YAML does not hold (its 第9期 already has reporting years): the period itself must go too.
     with pytest.raises(RuntimeError):
         _rollover(period=NewPeriod(name="第10期", ordinal=10, first_fiscal_year=2027, last_fiscal_year=2029))
     assert not PlanPeriod.objects.filter(name="第10期").exists()
     assert not Target.history.filter(history_change_reason="次期計画の作成（第8期から）").exists()
     assert not ReportingYear.objects.filter(plan__name="第10期").exists()
+
+
+def test_a_carried_value_the_model_refuses_names_its_row_and_writes_nothing(admin):
+    # A unit written past validation (a tab, by hand in the database): the preview checks only what
+    # the administrator changes; the structure writer validates every row and names the one refused.
+    trainees = Indicator.objects.get(item__area__plan__name="第8期", key="trainees")
+    Indicator.objects.filter(pk=trainees.pk).update(unit="人\t")
+    before = Item.objects.count(), Indicator.objects.count(), Target.objects.count()
+    with pytest.raises(RolloverRefused) as refused:
+        _rollover(period=NewPeriod(name="第10期", ordinal=10, first_fiscal_year=2027, last_fiscal_year=2029))
+    assert str(refused.value) == (
+        "指標「第10期 7 地域ケア会議の推進 › 事項1 › 講師養成研」: "
+        "名称・表題に制御文字（改行・タブ・NUL など）は使えません。"
+    )
+    assert not PlanPeriod.objects.filter(name="第10期").exists()
+    assert (Item.objects.count(), Indicator.objects.count(), Target.objects.count()) == before
 
 
 def test_reporting_deadline_follows_the_seeds():
