@@ -28,7 +28,6 @@ from evaluations.services import (
 )
 from programs.fiscal_years import era_range_label
 from programs.models import (
-    Indicator,
     Item,
     PlanPeriod,
     PolicyArea,
@@ -50,6 +49,7 @@ from programs.periods import (
     single_line_error,
 )
 from programs.sheet_layouts import LayoutSpec
+from programs.structure import StructureRefused, area_create, indicator_create, item_create, structure_save
 
 from .imports.plan_sheet import PlanDraft, SheetProblem
 
@@ -66,7 +66,6 @@ _VISION_LINE = re.compile(
 )
 ERROR_RATING = "評定「{symbol}」は評定の尺度にありません（{known}）。"
 ERROR_INVALID = "取り込めない欄があります（何も変更していません）。"
-ERROR_FIELD = "{where}: {messages}"
 # The period's name, number and years are refused with the period rule's messages (programs.periods,
 # evaluations.services.plan_period_problems), the same for every way a period is created.
 
@@ -287,7 +286,7 @@ def _vision_of(text: str, visions: dict[str, Vision], reason: str) -> Vision | N
         vision = Vision.objects.filter(code=code).first()
         if vision is None:
             vision = Vision(code=code, title=title, parent=parent)
-            _save(vision, reason, f"ビジョン・目標「{code}」")
+            structure_save(vision, reason=reason, where=f"ビジョン・目標「{code}」")
         parent = vision
     if parent is not None:
         visions[parent.sheet_text] = parent
@@ -335,6 +334,16 @@ def plan_sheet_import(
     except PeriodRefused as refused:  # e.g. the same name or number, committed since the check
         raise PlanSheetRefused(str(refused)) from refused
     plan = made.plan
+    try:
+        _structure_write(plan, draft, owners, by_id, by, reason)
+    except StructureRefused as refused:  # a value the model refuses: the transaction writes nothing
+        raise PlanSheetRefused(str(refused)) from refused
+    plan_period_set_up(plan=plan, reason=reason)
+    return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=made.reporting_years_created)
+
+
+def _structure_write(plan: PlanPeriod, draft: PlanDraft, owners: Owners, by_id: dict, by, reason: str) -> None:
+    """Write the draft's areas, items, indicators and targets (the one structure writer), results and evaluations."""
     visions, ratings = _visions(), _ratings()
     approved_at = timezone.now()
     sections = {section.name: section for section in Section.objects.all()}
@@ -344,40 +353,32 @@ def plan_sheet_import(
         if area_draft.sub_number and area_draft.parent_title and area_draft.number not in top_areas:
             # The parent heading has no items of its own; its sub-areas print under its title.
             parent = PolicyArea(plan=plan, number=area_draft.number, sub_number=None, title=area_draft.parent_title)
-            _save(parent, reason, f"{area_draft.number} {area_draft.parent_title}")
+            structure_save(parent, reason=reason, where=f"{area_draft.number} {area_draft.parent_title}")
             top_areas[area_draft.number] = parent
-        area = PolicyArea(
+        vision = _vision_of(area_draft.vision, visions, reason)
+        area = area_create(
             plan=plan,
-            number=area_draft.number,
-            sub_number=area_draft.sub_number,
+            source=area_draft,
             parent=top_areas.get(area_draft.number) if area_draft.sub_number else None,
-            title=area_draft.title,
-            vision=_vision_of(area_draft.vision, visions, reason),
-            background=area_draft.background,
-            outcome_indicator_text=area_draft.outcome_indicator_text,
+            vision_id=vision.pk if vision else None,
+            reason=reason,
+            where=area_draft.label,
         )
-        _save(area, reason, area_draft.label)
         if area_draft.sub_number is None:
             top_areas[area.number] = area
         for item_draft in area_draft.items:
             where = f"{area_draft.label} {item_draft.label}"
-            item = Item(
+            section = _owner(owners, by_id, sections, area_draft, item_draft)
+            item = item_create(
                 area=area,
-                number=item_draft.number,
-                title=item_draft.title,
-                related_activities=item_draft.related_activities,
-                section=_owner(owners, by_id, sections, area_draft, item_draft),
-                background=item_draft.background,
-                item_vision=item_draft.item_vision,
-                reference=item_draft.reference,
-                target_wording=item_draft.target_wording,
+                source=item_draft,
+                section_id=section.pk if section else None,
+                program_ids=[programs[name].pk for name in item_draft.programs if name in programs],
+                reason=reason,
+                where=where,
             )
-            _save(item, reason, where)
-            chosen = [programs[name] for name in item_draft.programs if name in programs]
-            if chosen:
-                item.programs.set(chosen)
             for order, indicator_draft in enumerate(item_draft.indicators):
-                _indicator_create(item, order, indicator_draft, reason, f"{where} {indicator_draft.label}")
+                _indicator_and_results_create(item, order, indicator_draft, reason, f"{where} {indicator_draft.label}")
             # The sheet is the prefecture's published record: what it states is approved, by whoever
             # imported it, so the reports count it (evaluations.progress counts approved figures only).
             approved = {"status": SelfEvaluation.Status.APPROVED, "approved_at": approved_at, "approved_by": by}
@@ -407,11 +408,9 @@ def plan_sheet_import(
                 for fiscal_year in sorted(result_years - evaluated_years)
             ]
             for record in records:
-                _save(record, reason, where)
+                structure_save(record, reason=reason, where=where)
                 # Approved figures are kept by the approval service's one writer, as for any approval.
                 approved_results_record(evaluation=record)
-    plan_period_set_up(plan=plan, reason=reason)
-    return PlanSheetImportResult(plan=plan, counts=draft.counts, reporting_years_created=made.reporting_years_created)
 
 
 def _owner(owners: Owners, by_id: dict, sections: dict, area_draft, item_draft) -> Section | None:
@@ -422,21 +421,11 @@ def _owner(owners: Owners, by_id: dict, sections: dict, area_draft, item_draft) 
     return sections.get(item_draft.section) or by_id.get(owners.default)
 
 
-def _indicator_create(item: Item, order: int, draft, reason: str, where: str) -> None:
-    indicator = Indicator(
-        item=item,
-        key=draft.key,
-        name=draft.name,
-        component=draft.component,
-        unit=draft.unit,
-        type=draft.type,
-        order=order,
-    )
-    _save(indicator, reason, where)
-    for target in draft.targets:
-        _save(Target.from_line(indicator=indicator, line=target), reason, where)
+def _indicator_and_results_create(item: Item, order: int, draft, reason: str, where: str) -> None:
+    indicator = indicator_create(item=item, source=draft, key=draft.key, order=order, reason=reason, where=where)
+    # Only the sheet import writes results: a sheet states the figures of the years it reports.
     for result in draft.results:
-        _save(
+        structure_save(
             YearlyResult(
                 indicator=indicator,
                 fiscal_year=result.fiscal_year,
@@ -447,19 +436,9 @@ def _indicator_create(item: Item, order: int, draft, reason: str, where: str) ->
                 verdict_text=result.verdict_text,
                 period_municipality_count=result.period_municipality_count,
             ),
-            reason,
-            where,
+            reason=reason,
+            where=where,
         )
-
-
-def _save(instance, reason: str, where: str) -> None:
-    """Validate the fields (uniqueness and checks are the database's), then save with the history's reason."""
-    instance._change_reason = reason
-    try:
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        raise PlanSheetRefused(ERROR_FIELD.format(where=where, messages=" ".join(error.messages))) from error
-    instance.save()
 
 
 # -- A layout mapped in the browser (issue 19 item 3) ----------------------------------------------

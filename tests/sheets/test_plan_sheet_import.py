@@ -1,9 +1,11 @@
 """Set a plan period up from its own self-evaluation sheet (issue 13 §3): round trip, hand-typed sheets, refusals."""
 
 import io
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
 from evaluations.models import ReportingYear, SelfEvaluation, YearlyResult
@@ -430,3 +432,26 @@ def test_a_narrative_over_the_models_limit_in_the_assessment_cell_is_a_problem_n
     assert [problem.message for problem in draft.problems] == [
         f"「自己評価」は{limit}文字以内にしてください（{limit + 1}文字）。"
     ]
+
+
+@pytest.mark.django_db
+def test_a_value_the_model_refuses_at_the_write_names_its_place_and_writes_nothing(vision_text):
+    # A name longer than the model holds, in a draft built by hand (the reader would have named the
+    # cell): the structure writer validates every row it saves, the import names the row as the sheet
+    # does and writes nothing.
+    draft = draft_of(hand_typed_eighth(vision_text))
+    (area,) = draft.areas
+    first = area.items[0]
+    trainees = replace(first.indicators[0], name="受" * 201)
+    area = replace(area, items=(replace(first, indicators=(trainees,)), *area.items[1:]))
+    draft = replace(draft, areas=(area,))
+    assert plan_sheet_check(draft=draft, plan_name="第10期") == ()
+    with pytest.raises(ValidationError) as model_says:
+        Indicator._meta.get_field("name").run_validators(trainees.name)
+    before = row_counts()
+    with pytest.raises(PlanSheetRefused) as refused:
+        plan_sheet_import(draft=draft, plan_name="第10期")
+    where = f"{area.label} {first.label} {trainees.label}"
+    assert str(refused.value) == f"{where}: {' '.join(model_says.value.messages)}"
+    assert row_counts() == before
+    assert not PlanPeriod.objects.filter(name="第10期").exists()
