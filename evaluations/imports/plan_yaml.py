@@ -25,7 +25,7 @@ from evaluations.models import (
     Verdict,
     YearlyResult,
 )
-from programs.imports.yaml_files import yaml_mapping_read
+from programs.imports.yaml_files import CREATED, UPDATED, row_upsert, yaml_mapping_read
 from programs.models import (
     CarriedTarget,
     Indicator,
@@ -126,26 +126,12 @@ class _Loader:
     # -- writing -------------------------------------------------------------------------
 
     def _upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
-        """Create the row, or update only the fields that differ; count what happened."""
-        name = model._meta.verbose_name
-        instance = model.objects.filter(**lookup).first()
-        if instance is None:
-            instance = model(**lookup, **values)
-            instance._change_reason = CHANGE_REASON
-            # Field validation here; uniqueness and checks are the database's (one query fewer per row).
-            instance.full_clean(validate_unique=False, validate_constraints=False)
-            instance.save()
-            self.report.created[name] += 1
-            return instance
-        changed = [attr for attr, value in values.items() if _differs(getattr(instance, attr), value)]
-        if changed:
-            for attr in changed:
-                setattr(instance, attr, values[attr])
-            instance._change_reason = CHANGE_REASON
-            # Field validation here; uniqueness and checks are the database's (one query fewer per row).
-            instance.full_clean(validate_unique=False, validate_constraints=False)
-            instance.save(update_fields=[model._meta.get_field(attr).attname for attr in changed])
-            self.report.updated[name] += 1
+        """Create the row, or update only the fields that differ; count what happened per model."""
+        instance, outcome = row_upsert(model, lookup, values, reason=CHANGE_REASON)
+        if outcome == CREATED:
+            self.report.created[model._meta.verbose_name] += 1
+        elif outcome == UPDATED:
+            self.report.updated[model._meta.verbose_name] += 1
         return instance
 
     def _set_m2m(self, instance: models.Model, attr: str, wanted: list[models.Model], *, created: bool) -> None:
@@ -465,14 +451,6 @@ def _decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value))
-
-
-def _differs(current: Any, wanted: Any) -> bool:
-    if isinstance(current, models.Model) or isinstance(wanted, models.Model):
-        return getattr(current, "pk", None) != getattr(wanted, "pk", None)
-    if isinstance(current, Decimal) and wanted is not None:
-        return current != Decimal(str(wanted))
-    return current != wanted
 
 
 def _full_code(code, where: str) -> str:

@@ -22,7 +22,7 @@ from programs.selectors import layout_of_predecessor
 from programs.sheet_layouts import parse_area_year_headings
 from programs.shipped_layouts import shipped_layouts_install
 
-from .yaml_files import yaml_mapping_read
+from .yaml_files import CREATED, UPDATED, row_upsert, yaml_mapping_read
 
 LAYOUTS_FILE = "layouts.yaml"
 FIGURES_FILE = "reference_figures.yaml"
@@ -70,29 +70,13 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _upsert(report: LayoutLoadReport, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values)
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-        instance.save()
+    # No reason of its own: a plan period's history records the layout it is given without one, as it always has.
+    instance, outcome = row_upsert(model, lookup, values)
+    if outcome == CREATED:
         report.created += 1
-        return instance
-    changed = [name for name, value in values.items() if _differs(getattr(instance, name), value)]
-    if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.full_clean(validate_unique=False, validate_constraints=False)
-        instance.save(update_fields=[model._meta.get_field(name).attname for name in changed])
+    elif outcome == UPDATED:
         report.updated += 1
     return instance
-
-
-def _differs(current: Any, wanted: Any) -> bool:
-    if isinstance(current, models.Model) or isinstance(wanted, models.Model):
-        return getattr(current, "pk", None) != getattr(wanted, "pk", None)
-    if isinstance(current, Decimal) and wanted is not None:
-        return current != Decimal(str(wanted))
-    return current != wanted
 
 
 def _load_layout(report: LayoutLoadReport, data: dict[str, Any]) -> None:
