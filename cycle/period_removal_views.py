@@ -3,11 +3,11 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import system_admin_required
-from evaluations.period_figures_views import plan_of
+from programs.models import PlanPeriod
 
 from .period_removal import REASON_LIMIT, period_removal_read, plan_period_remove
 
@@ -27,7 +27,7 @@ class RemovalForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def period_remove(request, plan_id: int):
     """Show what removing the period removes (and whether it may be removed); on 「取り消す」 remove it."""
-    plan = plan_of(plan_id)
+    plan = get_object_or_404(PlanPeriod, pk=plan_id)
     form = RemovalForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -78,12 +78,18 @@ def _content_disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+def _attachment_seen_by(user, attachment_id: int) -> Attachment:
+    """Return the 別紙, or refuse a user who may not see its item's (a missing one: 404)."""
+    attachment = get_object_or_404(Attachment.objects.select_related("item__area__plan"), pk=attachment_id)
+    if reason := policies.can_see_attachments(user, attachment.item):
+        raise PermissionDenied(reason)
+    return attachment
+
+
 @member_required
 @require_GET
 def attachment_download(request, attachment_id: int):
-    attachment = get_object_or_404(Attachment.objects.select_related("item__area__plan"), pk=attachment_id)
-    if reason := policies.can_see_attachments(request.user, attachment.item):
-        raise PermissionDenied(reason)
+    attachment = _attachment_seen_by(request.user, attachment_id)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -98,9 +104,7 @@ def attachment_download(request, attachment_id: int):
 @member_required
 @require_POST
 def attachment_delete(request, attachment_id: int):
-    attachment = get_object_or_404(Attachment.objects.select_related("item__area__plan"), pk=attachment_id)
-    if reason := policies.can_see_attachments(request.user, attachment.item):
-        raise PermissionDenied(reason)
+    attachment = _attachment_seen_by(request.user, attachment_id)
     item_id, fiscal_year, title = attachment.item_id, attachment.fiscal_year, attachment.title
     services.attachment_delete(attachment=attachment, by=request.user)
     messages.success(request, MESSAGE_DELETED.format(title=title))

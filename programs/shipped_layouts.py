@@ -1,10 +1,11 @@
 """The sheet layouts every installation has: Tokyo's two (第7期様式, 第8期様式) and a plain 標準様式.
 
 A fresh installation (migrate only) could import nothing: the layouts came with Tokyo's data
-(issue 19 item 1). Migration 0007 installs them; ``shipped_layouts_install`` also puts back one
-that is missing (a flushed database, a layout deleted in the admin) when Tokyo's data links its
-periods to it. The columns are as printed on seed 003 (第7期) and seed 000 (第8期); a layout of the
-same name that an installation already has (edited in the admin) is left as it is.
+(issue 19 item 1). Migration 0010 installs its own copy of them, as they were then;
+``shipped_layouts_install`` also puts back one that is missing (a flushed database, a layout
+deleted in the admin) when Tokyo's data links its periods to it. The columns are as printed on
+seed 003 (第7期) and seed 000 (第8期); a layout of the same name that an installation already has
+(edited in the admin) is left as it is.
 """
 
 from decimal import Decimal

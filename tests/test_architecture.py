@@ -165,3 +165,40 @@ def test_the_tag_check_sees_managers_and_selector_calls(tmp_path):
         encoding="utf-8",
     )
     assert len(_database_reads(probe)) == 3
+
+
+# A data migration that needs the read model's SQL: the tables it installs triggers for are frozen
+# in the migration itself (evaluations.apps reinstalls the current ones after every migrate).
+MIGRATION_IMPORTS_ALLOWED = {("evaluations/migrations/0004_progress_version.py", "evaluations.progress")}
+
+
+def _migration_code_imports(path: Path) -> set[str]:
+    """Return the project modules a migration takes names from (``from app.module import name``).
+
+    ``import programs.periods`` for a field's validators is what makemigrations writes and stays;
+    taking data or a function (``from programs.shipped_layouts import ...``) ties the migration to
+    today's code, which a later model change breaks when the database is built from scratch.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return {
+        node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in APPS
+    }
+
+
+def test_data_migrations_carry_their_own_data():
+    offending = [
+        f"{path.relative_to(ROOT)} takes from {module}"
+        for app in APPS
+        for path in sorted((ROOT / app).glob("migrations/0*.py"))
+        for module in sorted(_migration_code_imports(path))
+        if (str(path.relative_to(ROOT)), module) not in MIGRATION_IMPORTS_ALLOWED
+    ]
+    assert offending == []
+
+
+def test_the_migration_check_sees_an_import_inside_a_function(tmp_path):
+    probe = tmp_path / "0099_probe.py"
+    probe.write_text("def install(apps, schema_editor):\n    from programs.shipped_layouts import LAYOUTS\n")
+    assert _migration_code_imports(probe) == {"programs.shipped_layouts"}

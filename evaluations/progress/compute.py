@@ -62,49 +62,33 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
         )
         .order_by("area_id", "number")
     )
-    programs = defaultdict(list)
-    for item_id, name in (
+    programs = _grouped(
         Item.programs.through.objects.filter(item__area__plan_id__in=plan_ids)
         .order_by("program__name")
         .values_list("item_id", "program__name")
-    ):
-        programs[item_id].append(name)
-    indicators = defaultdict(list)
-    for row in (
-        Indicator.objects.filter(item__area__plan_id__in=plan_ids)
+    )
+    indicators = _grouped(
+        (row["item_id"], row)
+        for row in Indicator.objects.filter(item__area__plan_id__in=plan_ids)
         .order_by("order", "id")
         .values("id", "item_id", "key", "name", "component", "unit", "type")
-    ):
-        indicators[row["item_id"]].append(row)
-    targets = defaultdict(list)
-    for row in (
-        Target.objects.filter(indicator__item__area__plan_id__in=plan_ids)
+    )
+    targets = _grouped(
+        (row["indicator_id"], row)
+        for row in Target.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
         .values("indicator_id", "kind", "value", "unit", "fiscal_year", "direction", "target_text", "source")
-    ):
-        targets[row["indicator_id"]].append(row)
-    named = defaultdict(list)
-    for result_id, code in (
+    )
+    named = _grouped(
         YearlyResult.municipalities.through.objects.filter(yearlyresult__indicator__item__area__plan_id__in=plan_ids)
         .order_by("municipality__code")
         .values_list("yearlyresult_id", "municipality__code")
-    ):
-        named[result_id].append(code)
+    )
     results = defaultdict(dict)
     for row in (
         YearlyResult.objects.filter(indicator__item__area__plan_id__in=plan_ids)
         .order_by("fiscal_year")
-        .values(
-            "id",
-            "indicator_id",
-            "fiscal_year",
-            "value",
-            "actual_text",
-            "municipality_count",
-            "verdict",
-            "verdict_text",
-            "period_municipality_count",
-        )
+        .values("id", "indicator_id", "fiscal_year", *FIGURE_FIELDS)
     ):
         ids = tuple(named.get(row["id"], ()))
         results[row["indicator_id"]][row["fiscal_year"]] = {**row, "named": len(ids), "municipality_codes": ids}
@@ -183,6 +167,14 @@ def _compute(plans: list[PlanPeriod], *, include_unapproved: bool = False) -> di
             include_unapproved=include_unapproved,
         )
     return computed
+
+
+def _grouped(pairs) -> defaultdict:
+    """Return the values of (owner id, value) pairs listed by owner, in the order the query gives them."""
+    grouped = defaultdict(list)
+    for owner_id, value in pairs:
+        grouped[owner_id].append(value)
+    return grouped
 
 
 def _item_row(

