@@ -152,6 +152,22 @@ def item_label_of(number: int) -> str:
     return f"事項{number}"
 
 
+class ItemNaming:
+    """How an item is named wherever it is held (the model, a sheet's draft): 「事項3」 and its short title."""
+
+    number: int
+    title: str
+
+    @property
+    def label(self) -> str:
+        """Return 「事項3」 (``item_label_of``)."""
+        return item_label_of(self.number)
+
+    @property
+    def short_title(self) -> str:
+        return short_title_of(self.title)
+
+
 def area_label_of(number: int, sub_number: int | None, title: str) -> str:
     """Return 「7 地域ケア会議の推進」 or 「2（1）地域ケア会議」 for a sub-area."""
     if sub_number is None:
@@ -571,7 +587,7 @@ class ReferenceFigure(models.Model):
         return f"{self.as_of.year}年{self.as_of.month}月" if self.as_of else "－"
 
 
-class Item(models.Model):
+class Item(ItemNaming, models.Model):
     """One commitment (事項) of an area."""
 
     area = models.ForeignKey(PolicyArea, verbose_name="取組分野", on_delete=models.CASCADE, related_name="items")
@@ -607,15 +623,6 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} › {self.label}"
-
-    @property
-    def label(self) -> str:
-        """Return 「事項3」 (``item_label_of``)."""
-        return item_label_of(self.number)
-
-    @property
-    def short_title(self) -> str:
-        return short_title_of(self.title)
 
 
 class Indicator(models.Model):

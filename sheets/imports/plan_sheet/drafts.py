@@ -7,7 +7,7 @@ from openpyxl.utils import get_column_letter
 
 from programs.fiscal_years import era_label
 from programs.kinds import Direction, Kind, TargetLine
-from programs.models import Target, area_label_of, item_label_of, short_title_of
+from programs.models import ItemNaming, Target, area_label_of
 from programs.quantities import format_quantity
 from sheets.exports.self_evaluation import SHEET_TITLE
 
@@ -83,7 +83,7 @@ class EvaluationDraft:
 
 
 @dataclass(frozen=True)
-class ItemDraft:
+class ItemDraft(ItemNaming):
     number: int
     title: str
     related_activities: str
@@ -96,14 +96,6 @@ class ItemDraft:
     section: str = ""
     programs: tuple[str, ...] = ()
     target_wording: str = ""
-
-    @property
-    def label(self) -> str:
-        return item_label_of(self.number)
-
-    @property
-    def short_title(self) -> str:
-        return short_title_of(self.title)
 
 
 @dataclass(frozen=True)
