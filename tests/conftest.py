@@ -40,7 +40,19 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Add a test process's Tokyo loads to the summary the main process prints (pytest-xdist)."""
+    output = getattr(node, "workeroutput", {})
+    snapshots.real_loads += output.get("tokyo_real_loads", 0)
+    snapshots.restores += output.get("tokyo_restores", 0)
+
+
 def pytest_sessionfinish(session, exitstatus):
+    if (output := getattr(session.config, "workeroutput", None)) is not None:
+        # A test process of `make test`: the main process sums, checks the skips and prints.
+        output["tokyo_real_loads"], output["tokyo_restores"] = snapshots.real_loads, snapshots.restores
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if IN_CI and skipped and exitstatus == 0:
