@@ -75,15 +75,20 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# One test process per core (pytest-xdist): each has its own test database and loads Tokyo once;
+# a process that finishes early takes tests from the other (worksteal). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist worksteal
+
 test: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # Between edits: every test but those driving Chromium or LibreOffice (marked `browser` and
 # `libreoffice` by tests/conftest.py). `make test`, and so CI, still runs them all.
 test-fast: lint
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -m "not browser and not libreoffice" $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser and not libreoffice" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -205,7 +205,8 @@ def test_a_pdf_of_millions_of_names_is_refused_within_100_mb_and_seconds():
         samples.pdf_stream(b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode", zlib.compress(b"/X" * 31_000_000, 9)),
     )
     for content in (plain, packed):
-        started = time.monotonic()
+        # CPU time of this process: what the web worker spends, whatever the other test processes do.
+        started = time.process_time()
         tracemalloc.start()
         try:
             with pytest.raises(FileRejected) as refused:
@@ -215,7 +216,7 @@ def test_a_pdf_of_millions_of_names_is_refused_within_100_mb_and_seconds():
             tracemalloc.stop()
         assert str(refused.value) == ERROR_TOO_LARGE_INSIDE
         assert peak < 100 * 1024 * 1024
-        assert time.monotonic() - started < 15
+        assert time.process_time() - started < 15
 
 
 def test_a_pdf_of_800000_open_at_a_page_actions_is_read_in_seconds():
@@ -224,6 +225,6 @@ def test_a_pdf_of_800000_open_at_a_page_actions_is_read_in_seconds():
     import time
 
     content = samples.pdf(CATALOG % (b"/OpenAction[" * 800_000), PAGES)
-    started = time.monotonic()
+    started = time.process_time()  # the worker's CPU, not the machine's load
     assert detect_kind(io.BytesIO(content)) == FileKind.PDF
-    assert time.monotonic() - started < 15
+    assert time.process_time() - started < 15
