@@ -18,3 +18,9 @@ accesslog = "-"
 errorlog = "-"
 access_log_format = '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(B)s","duration_ms":%(M)s}'
 wsgi_app = "kaigo_plan.wsgi:application"
+# The master imports the application once and each worker starts from it, ready: without this a
+# worker imported Django and the apps on its first requests (a probe answered in 3–4 s under load,
+# issue 18), and so did every worker replaced after max_requests. Nothing connects to the database
+# at import (the apps' ready() only register signals), so no connection is shared across the fork.
+# A code update needs a restart (systemctl restart), not a HUP.
+preload_app = True

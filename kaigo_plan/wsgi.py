@@ -1,16 +1,16 @@
-"""
-WSGI config for kaigo_plan project.
+"""The WSGI application gunicorn serves (gunicorn.conf.py) and runserver runs.
 
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
+The URLconf, and with it every view module, is imported here rather than by each worker's first
+request: with gunicorn's ``preload_app`` that happens once in the master, and every worker (a new
+one after ``max_requests`` too) answers its first request at once.
 """
 
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kaigo_plan.settings")
 
 application = get_wsgi_application()
+get_resolver().url_patterns  # noqa: B018 (imports the URLconf and the views)

@@ -164,6 +164,8 @@ def test_gunicorn_reads_an_empty_variable_as_its_default(monkeypatch):
         60,
         2000,
     )
+    # Each worker starts from the master's imported application, so a new one answers at once.
+    assert config["preload_app"] is True
 
 
 # -- Served folders --------------------------------------------------------------------------
