@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from programs.kinds import TargetLine
 from programs.models import Indicator, Item, PolicyArea, Program, Target, Vision
@@ -110,7 +111,8 @@ def test_the_targets_are_written_from_the_lines_with_the_reason_in_their_history
 
     written = [
         (target.kind, target.value, target.unit, target.fiscal_year, target.target_text, target.source)
-        for target in Target.objects.filter(indicator=indicator).order_by("fiscal_year")
+        # NULL (each year) first on both engines: PostgreSQL sorts it last by default.
+        for target in Target.objects.filter(indicator=indicator).order_by(F("fiscal_year").asc(nulls_first=True))
     ]
     assert written == [
         ("per_year", Decimal(153), "人", None, "153人（各年度）", "plan"),
