@@ -135,6 +135,10 @@ class ReportingYearQuerySet(models.QuerySet):
         """Return the reporting year of a plan and a fiscal year, or None: the one look-up every page uses."""
         return self.filter(plan_id=plan_id, fiscal_year=fiscal_year).first()
 
+    def locked_fiscal_years(self, *, plan_id: int) -> set[int]:
+        """Return the plan's fiscal years that are 確定 (locked): nothing of theirs may change."""
+        return set(self.filter(plan_id=plan_id, is_locked=True).values_list("fiscal_year", flat=True))
+
 
 class ReportingYear(models.Model):
     """One fiscal year of a plan period as a reporting round: its deadline and whether it is locked."""

@@ -157,7 +157,7 @@ def period_figures_read(*, plan: PlanPeriod) -> PeriodFigures:
         (record.item_id, record.fiscal_year): record
         for record in SelfEvaluation.objects.filter(item__area__plan=plan, fiscal_year__in=years)
     }
-    locked = set(ReportingYear.objects.filter(plan=plan, is_locked=True).values_list("fiscal_year", flat=True))
+    locked = ReportingYear.objects.locked_fiscal_years(plan_id=plan.id)
     rows = []
     for item in items:
         rows.append(
@@ -296,7 +296,7 @@ def period_figures_save(
     by_year: dict[int, dict[int, dict[int, FigureEntry]]] = defaultdict(lambda: defaultdict(dict))
     for (indicator_id, year), entry in entries.items():
         by_year[year][facts[indicator_id].item_id][indicator_id] = entry
-    locked = set(ReportingYear.objects.filter(plan=plan, is_locked=True).values_list("fiscal_year", flat=True))
+    locked = ReportingYear.objects.locked_fiscal_years(plan_id=plan.id)
     records = {
         (record.item_id, record.fiscal_year): record
         for record in SelfEvaluation.objects.filter(item__area__plan=plan, fiscal_year__in=by_year)

@@ -58,6 +58,13 @@ def can_edit_item(user, item, fiscal_year: int) -> str | None:
     return None
 
 
+def year_locked_refusal(reporting_year: ReportingYear | None, fiscal_year: int) -> str | None:
+    """Refuse any change to a 確定 (locked) year's records, whoever asks."""
+    if reporting_year is not None and reporting_year.is_locked:
+        return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
+    return None
+
+
 def can_edit(
     user, item, fiscal_year: int, evaluation: SelfEvaluation | None, reporting_year: ReportingYear | None
 ) -> str | None:
@@ -68,8 +75,8 @@ def can_edit(
     """
     if reason := can_edit_item(user, item, fiscal_year):
         return reason
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(fiscal_year))
+    if reason := year_locked_refusal(reporting_year, fiscal_year):
+        return reason
     if evaluation is not None and evaluation.status == SelfEvaluation.Status.APPROVED:
         return REASON_APPROVED
     if evaluation is not None and evaluation.status == SelfEvaluation.Status.SUBMITTED and not is_system_admin(user):
@@ -93,9 +100,7 @@ def can_review(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
         return REASON_NOT_MANAGER
     if evaluation is None or evaluation.status != SelfEvaluation.Status.SUBMITTED:
         return REASON_REVIEW_STATE
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(evaluation.fiscal_year))
-    return None
+    return year_locked_refusal(reporting_year, evaluation.fiscal_year)
 
 
 def is_own_submission(user, evaluation: SelfEvaluation | None) -> bool:
@@ -141,9 +146,7 @@ def can_reopen(user, evaluation: SelfEvaluation | None, reporting_year: Reportin
         return refused
     if evaluation is None or evaluation.status != SelfEvaluation.Status.APPROVED:
         return REASON_REOPEN_STATE
-    if reporting_year is not None and reporting_year.is_locked:
-        return REASON_YEAR_LOCKED.format(year=era_label(evaluation.fiscal_year))
-    return None
+    return year_locked_refusal(reporting_year, evaluation.fiscal_year)
 
 
 def can_lock(user, reporting_year: ReportingYear, unapproved_count: int, item_count: int) -> str | None:
