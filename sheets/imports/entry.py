@@ -367,6 +367,16 @@ def _filled_rows(rows: list[tuple], positions: dict[str, int]):
             yield row_index, cells
 
 
+def _identified_rows(rows: list[tuple], sheet: str, positions: dict[str, int], id_header: str, errors):
+    """Yield (row number, cells, id, version) for each filled row whose id and hidden version read; note the others."""
+    seen: dict[int, int] = {}
+    for row_index, cells in _filled_rows(rows, positions):
+        row_id = _checked_id(sheet, row_index, positions, id_header, cells, seen, errors)
+        version = _checked_version(sheet, row_index, positions, cells, errors)
+        if row_id is not None and version is not None:
+            yield row_index, cells, row_id, version
+
+
 def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultLine, ...]:
     sheet = RESULTS_SHEET
     positions = _header_map(
@@ -375,12 +385,8 @@ def _parse_results(rows: list[tuple], errors: list[EntryError]) -> tuple[ResultL
     if len(positions) < 4:
         return ()
     lines = []
-    seen: dict[int, int] = {}
-    for row_index, cells in _filled_rows(rows, positions):
-        indicator_id = _checked_id(sheet, row_index, positions, HEADER_INDICATOR_ID, cells, seen, errors)
-        version = _checked_version(sheet, row_index, positions, cells, errors)
-        if indicator_id is None or version is None:
-            continue
+    identified = _identified_rows(rows, sheet, positions, HEADER_INDICATOR_ID, errors)
+    for row_index, cells, indicator_id, version in identified:
         value_column = _column_name(positions[HEADER_VALUE], HEADER_VALUE)
         try:
             value, unit, wording = _read_quantity(cells[HEADER_VALUE])
@@ -409,12 +415,7 @@ def _parse_evaluations(rows: list[tuple], errors: list[EntryError]) -> tuple[Eva
     if len(positions) < 5:
         return ()
     lines = []
-    seen: dict[int, int] = {}
-    for row_index, cells in _filled_rows(rows, positions):
-        item_id = _checked_id(sheet, row_index, positions, HEADER_ITEM_ID, cells, seen, errors)
-        version = _checked_version(sheet, row_index, positions, cells, errors)
-        if item_id is None or version is None:
-            continue
+    for row_index, cells, item_id, version in _identified_rows(rows, sheet, positions, HEADER_ITEM_ID, errors):
         texts = {header: _text(cells[header]) for header in text_headers}
         too_long = [header for header, text in texts.items() if len(text) > MAX_TEXT]
         for header in too_long:
