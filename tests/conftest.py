@@ -93,7 +93,9 @@ def pytest_runtest_teardown(item, nextitem):
     This runs after every fixture of the test is torn down, so after the flush.
     """
     yield
-    if not TRANSACTIONAL & set(getattr(item, "fixturenames", ())):
+    # With no test after it, the session's fixtures went too: the test database is destroyed and the
+    # settings name the real one again, which must not be written to (or, in CI, has no tables).
+    if nextitem is None or not TRANSACTIONAL & set(getattr(item, "fixturenames", ())):
         return
     from django.apps import apps
     from pytest_django.plugin import blocking_manager_key
