@@ -60,20 +60,6 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
-@pytest.fixture(autouse=True, scope="session")
-def connections_closed_after_each_request():
-    """Close a request's database connection when it ends, as CONN_MAX_AGE=0 does (the live server's too).
-
-    With the production setting (60 s), a thread of the live server that kept a browser's
-    connection alive between requests also kept its PostgreSQL session: when the test database
-    was dropped at the end, one such session remained (「being accessed by other users」) and the
-    database stayed behind. The setting is read when a connection opens; the threads open theirs later.
-    """
-    from django.db import DEFAULT_DB_ALIAS, connections
-
-    connections.settings[DEFAULT_DB_ALIAS]["CONN_MAX_AGE"] = 0
-
-
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests create many users.
